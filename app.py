@@ -1,0 +1,36 @@
+"""重大项目运行监测: the entry point — page set-up, the shared sidebar, and the page router."""
+
+import streamlit as st
+
+from app_pages import common
+
+st.set_page_config(
+    page_title="重大项目运行监测",
+    page_icon=":material/apartment:",
+    layout="wide",
+    initial_sidebar_state="expanded",
+)
+
+PAGES = [
+    st.Page("app_pages/overview.py", title="总览", icon=":material/dashboard:", default=True),
+    st.Page(
+        "app_pages/progress.py", title="项目进度", icon=":material/checklist:", url_path="progress"
+    ),
+    st.Page(
+        "app_pages/growth.py", title="投资增长", icon=":material/trending_up:", url_path="growth"
+    ),
+    st.Page("app_pages/map.py", title="项目地图", icon=":material/map:", url_path="map"),
+    st.Page(
+        "app_pages/factors.py", title="要素保障", icon=":material/construction:", url_path="factors"
+    ),
+    st.Page(
+        "app_pages/indicators.py",
+        title="经济指标",
+        icon=":material/monitoring:",
+        url_path="indicators",
+    ),
+]
+
+navigation = st.navigation(PAGES)
+common.sidebar(common.portfolio())
+navigation.run()

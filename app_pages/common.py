@@ -1,0 +1,188 @@
+"""What every page shares: the cached data, the sidebar filters, headings and chart downloads.
+
+Pages call `portfolio()`, `scope()` and `convention()` and never draw filters themselves.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import streamlit as st
+
+from core import export
+from core import schema as S
+from core.charts import ChartOut
+from core.periods import Convention, Period
+from core.portfolio import DEMO_DIR, Portfolio, load_folder
+from core.scope import ALL, DEFAULT_LEVEL, Scope
+
+DATA_DIR_SETTING = "BRIEFING_DATA_DIR"  # a folder of the six CSV tables and the GeoJSON
+_SCOPE_KEY = "_scope"
+_NOTICES_KEY = "_url_notices"
+
+
+def data_dir() -> Path:
+    return Path(os.environ.get(DATA_DIR_SETTING, "") or DEMO_DIR)
+
+
+def _folder_stamp(folder: Path) -> tuple:
+    """Names, sizes and times of the data files: cheap to read on every rerun, and any edit
+    to a file changes it, so the cache below reloads exactly when the data change."""
+    return tuple(
+        (p.name, p.stat().st_size, p.stat().st_mtime_ns)
+        for p in sorted(folder.glob("*"))
+        if p.is_file()
+    )
+
+
+@st.cache_data(show_spinner="正在读取项目数据…", max_entries=4)
+def _load(folder: str, stamp: tuple) -> Portfolio:
+    return load_folder(Path(folder))
+
+
+def portfolio() -> Portfolio:
+    folder = data_dir()
+    return _load(str(folder), _folder_stamp(folder))
+
+
+def scope() -> Scope:
+    return st.session_state[_SCOPE_KEY]
+
+
+def convention() -> Convention:
+    return Convention(st.session_state.get("schedule", Convention.MONTHS.value))
+
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
+
+
+def plain(text: str) -> str:
+    """Text from data made inert for st.markdown/caption: every markup character escaped."""
+    return _MD_SPECIAL.sub(r"\\\1", str(text))
+
+
+# --- Sidebar -------------------------------------------------------------------------------
+
+
+def _check_url(p: Portfolio) -> list[str]:
+    """Values in the URL that do not exist: streamlit drops them; we say so."""
+    q = st.query_params
+    notices = []
+    choices = {
+        "period": ("报告期", [x.key for x in p.periods()], "最新报告期"),
+        "county": ("区县", p.counties, "全市"),
+        "sector": ("行业领域", p.sectors, "全部行业领域"),
+        "level": ("项目级别", [ALL, *S.LEVELS], DEFAULT_LEVEL),
+        "stage": ("项目阶段", [ALL, *S.STAGES], "全部阶段"),
+        "schedule": ("序时进度口径", [c.value for c in Convention], "按月计算"),
+    }
+    for key, (label, allowed, default) in choices.items():
+        for value in q.get_all(key):
+            if value and value not in allowed:
+                notices.append(f"链接中的{label}“{value}”不存在,已改用{default}。")
+    return notices
+
+
+def sidebar(p: Portfolio) -> Scope:
+    """Draw the shared filters (bound to the URL) and store the resulting scope."""
+    if _NOTICES_KEY not in st.session_state:
+        st.session_state[_NOTICES_KEY] = _check_url(p)
+    sb = st.sidebar
+    sb.markdown("**筛选条件**")
+    periods = [x.key for x in p.periods()]
+    period = sb.selectbox(
+        "报告期",
+        periods,
+        index=0,
+        key="period",
+        bind="query-params",
+        help="报告期末的累计数据;默认最新一期",
+    )
+    counties = sb.multiselect(
+        "区县", p.counties, key="county", bind="query-params", placeholder="全市(可多选)"
+    )
+    sectors = sb.multiselect(
+        "行业领域", p.sectors, key="sector", bind="query-params", placeholder="全部行业领域(可多选)"
+    )
+    levels = [ALL, *S.LEVELS]
+    level = sb.selectbox(
+        "项目级别", levels, index=levels.index(DEFAULT_LEVEL), key="level", bind="query-params"
+    )
+    stages = [ALL, *S.STAGES]
+    stage = sb.selectbox("项目阶段", stages, index=0, key="stage", bind="query-params")
+    with sb.expander("口径设置"):
+        st.radio(
+            "序时进度",
+            [c.value for c in Convention],
+            key="schedule",
+            bind="query-params",
+            format_func=lambda v: Convention(v).label,
+        )
+    result = Scope(
+        period=Period.parse(period),
+        counties=tuple(counties),
+        sectors=tuple(sectors),
+        level=None if level == ALL else level,
+        stage=None if stage == ALL else stage,
+    )
+    st.session_state[_SCOPE_KEY] = result
+    for notice in st.session_state[_NOTICES_KEY]:
+        sb.warning(plain(notice), icon=":material/link_off:")
+    sb.caption(plain(f"数据:{p.source}"))
+    if p.is_demo:
+        sb.caption("当前显示示例数据,数字均为虚构。")
+    return result
+
+
+# --- Page furniture --------------------------------------------------------------------------
+
+
+def header(title: str) -> Scope:
+    """The page title and the scope sentence that heads every page; returns the scope."""
+    s = scope()
+    st.title(title)
+    st.markdown(f"**{plain(s.sentence())}**")
+    return s
+
+
+def empty_notice(what: str = "项目") -> None:
+    st.info(
+        f"当前筛选条件下没有{what}。请在左侧调整区县、行业领域、级别或阶段。",
+        icon=":material/filter_alt_off:",
+    )
+
+
+def chart(c: ChartOut) -> None:
+    """Show a chart with its three downloads (PNG at 2×, SVG, CSV of exactly what is drawn)."""
+    st.altair_chart(c.chart, theme=None, width="stretch", key=f"chart_{c.key}")
+    stem = c.file_stem()
+    cols = st.columns([1, 1, 1, 5])
+    cols[0].download_button(
+        "PNG图片",
+        data=lambda: export.png(c),
+        file_name=f"{stem}.png",
+        mime="image/png",
+        on_click="ignore",
+        key=f"png_{c.key}",
+        icon=":material/image:",
+    )
+    cols[1].download_button(
+        "SVG矢量图",
+        data=lambda: export.svg(c),
+        file_name=f"{stem}.svg",
+        mime="image/svg+xml",
+        on_click="ignore",
+        key=f"svg_{c.key}",
+        icon=":material/draw:",
+    )
+    cols[2].download_button(
+        "数据CSV",
+        data=lambda: export.csv(c),
+        file_name=f"{stem}.csv",
+        mime="text/csv",
+        on_click="ignore",
+        key=f"csv_{c.key}",
+        icon=":material/table:",
+    )

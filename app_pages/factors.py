@@ -1,0 +1,74 @@
+"""要素保障: problems by type and county, the open ones with their responsible unit, and funding."""
+
+import streamlit as st
+
+from app_pages import common
+from core import charts
+from core import measures as M
+from core import schema as S
+
+p = common.portfolio()
+scope = common.header("要素保障")
+
+if not scope.mask(p.projects).any():
+    common.empty_notice()
+    st.stop()
+
+st.subheader("存在问题")
+problems = M.problems_at(p, scope)
+if problems.empty:
+    st.info("当前范围内截至报告期没有登记存在问题。", icon=":material/check_circle:")
+else:
+    open_ = M.open_problems(p, scope)
+    c = st.columns(3)
+    c[0].metric("登记问题", f"{len(problems)}个", border=True)
+    c[1].metric("未解决", f"{len(open_)}个", border=True)
+    c[2].metric("已解决", f"{len(problems) - len(open_)}个", border=True)
+    left, right = st.columns(2)
+    with left:
+        common.chart(
+            charts.problems(
+                M.problem_counts(p, scope, S.PROBLEM_TYPE),
+                S.PROBLEM_TYPE,
+                scope,
+                "problems_by_type",
+                "存在问题按类型",
+            )
+        )
+    with right:
+        by_county = M.problem_counts(p, scope, S.COUNTY)
+        order = {c: i for i, c in enumerate(p.counties)}
+        by_county = by_county.sort_values(S.COUNTY, key=lambda s: s.map(order), kind="mergesort")
+        common.chart(
+            charts.problems(by_county, S.COUNTY, scope, "problems_by_county", "存在问题按区县")
+        )
+    st.markdown("**未解决问题清单**(等待时间最长的在前)")
+    if open_.empty:
+        st.success("截至报告期,范围内登记的问题均已解决。", icon=":material/check_circle:")
+    else:
+        st.dataframe(
+            open_[
+                [
+                    S.NAME,
+                    S.COUNTY,
+                    S.PROBLEM_TYPE,
+                    S.PROBLEM_TEXT,
+                    S.RAISED,
+                    "已等待(月)",
+                    S.RESPONSIBLE_UNIT,
+                ]
+            ],
+            hide_index=True,
+            width="stretch",
+        )
+
+st.subheader("资金保障")
+funding = M.funding_by_source(p, scope)
+if funding.empty:
+    st.info("当前范围内截至报告期没有已落实资金的记录。", icon=":material/info:")
+else:
+    left, right = st.columns(2)
+    with left:
+        common.chart(charts.funding_by_source(funding, scope))
+    with right:
+        common.chart(charts.funding_by_county(M.funding_by_county(p, scope), scope, p.counties))

@@ -1,0 +1,64 @@
+"""投资增长: cumulative completion by month, fixed-asset investment growth, county and sector rates."""
+
+import streamlit as st
+
+from app_pages import common
+from core import charts
+from core import indicators as I
+from core import measures as M
+from core import schema as S
+from core.periods import schedule_share
+
+p = common.portfolio()
+scope = common.header("投资增长")
+conv = common.convention()
+schedule = schedule_share(scope.period, conv)
+
+st.subheader("累计完成投资")
+if not scope.mask(p.projects).any():
+    common.empty_notice()
+else:
+    series = M.cumulative_by_month(p, scope)
+    if series[M.VALUE].sum() == 0:
+        st.info("当前范围内本年和上年都没有完成投资的数据。", icon=":material/info:")
+    else:
+        common.chart(charts.cumulative(series, scope))
+
+st.subheader("固定资产投资增速")
+cards = I.fai_cards(p.indicators, scope.period)
+if not cards:
+    st.info("指标表中没有本年的固定资产投资增速数据。", icon=":material/info:")
+else:
+    st.caption("全市统计数据,不随区县、行业筛选变化。")
+    cols = st.columns(len(cards))
+    for col, card in zip(cols, cards, strict=True):
+        col.metric(
+            f"{card.name}({card.when})",
+            card.value,
+            card.change,
+            delta_color="normal" if card.change_sign >= 0 else "inverse",
+            delta_arrow="off",
+            help=card.target,
+            border=True,
+        )
+    rows = I.fai_rows(p.indicators, scope.period)
+    rows = rows.loc[rows[S.INDICATOR] != S.FAI_RANK]
+    common.chart(charts.fai_growth(rows, scope))
+
+st.subheader("区县与行业对比")
+ranking = M.county_ranking(p, scope, conv)
+if ranking.empty:
+    st.info("当前范围内本年没有安排年度计划投资的项目。", icon=":material/info:")
+else:
+    left, right = st.columns(2)
+    with left:
+        common.chart(
+            charts.comparison(ranking, S.COUNTY, scope, schedule, "county_rates", "各区县完成率")
+        )
+    with right:
+        sectors = M.sector_breakdown(p, scope, conv)
+        common.chart(
+            charts.comparison(
+                sectors, S.SECTOR, scope, schedule, "sector_rates", "各行业领域完成率"
+            )
+        )

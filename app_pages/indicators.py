@@ -1,0 +1,83 @@
+"""经济指标: the report's city indicators as cards with their change, in the report's groups."""
+
+import streamlit as st
+
+from app_pages import common
+from core import indicators as I
+from core import measures as M
+from core import schema as S
+from core.formatting import pct, yi
+
+
+def cards_row(cards: list[I.Card]) -> None:
+    for start in range(0, len(cards), 4):
+        cols = st.columns(4)
+        for col, card in zip(cols, cards[start : start + 4], strict=False):
+            col.metric(
+                f"{card.name}({card.when})",
+                card.value,
+                card.change,
+                delta_color="normal" if card.change_sign >= 0 else "inverse",
+                delta_arrow="off",
+                help=card.target,
+                border=True,
+            )
+
+
+p = common.portfolio()
+scope = common.header("经济指标")
+st.caption("除“产业转型”按项目清单和筛选条件计算外,其余为全市统计数据,不随区县、行业筛选变化。")
+
+st.subheader("产业转型")
+now = M.industry_figures(p, scope)
+before = M.industry_figures(p, scope, scope.period.same_period_last_year())
+if now.count == 0:
+    st.info("当前范围内本年没有在建的产业项目。", icon=":material/info:")
+else:
+    cards = [
+        I.Card(
+            "产业转型",
+            "产业项目",
+            f"{scope.period.year}年",
+            f"{now.count}个",
+            f"较上年同期{now.count - before.count:+d}个",
+            1 if now.count >= before.count else -1,
+        ),
+        I.Card(
+            "产业转型",
+            "产业项目总投资",
+            f"{scope.period.year}年",
+            yi(now.total_investment),
+            None,
+            0,
+        ),
+        I.Card(
+            "产业转型",
+            "高新技术产业项目",
+            f"{scope.period.year}年",
+            f"{now.high_tech_count}个",
+            f"总投资{yi(now.high_tech_total)}",
+            0,
+        ),
+        I.Card(
+            "产业转型",
+            "高新技术项目投资占比",
+            f"{scope.period.year}年",
+            pct(now.high_tech_share),
+            None,
+            0,
+        ),
+    ]
+    cards_row(cards)
+
+st.subheader("固定资产投资")
+cards_row(I.fai_cards(p.indicators, scope.period))
+
+annual = I.annual_cards(p.indicators, scope.period)
+if not annual:
+    st.info("指标表中没有报告期之前的年度指标。", icon=":material/info:")
+for group in S.INDICATOR_GROUPS:
+    group_cards = [c for c in annual if c.group == group]
+    if group_cards:
+        st.subheader(group)
+        cards_row(group_cards)

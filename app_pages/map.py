@@ -1,0 +1,55 @@
+"""项目地图: counties shaded by 完成率 or by the gap to 序时进度, projects as points by status."""
+
+import streamlit as st
+
+from app_pages import common
+from core import charts, maps, status
+from core import measures as M
+
+p = common.portfolio()
+scope = common.header("项目地图")
+conv = common.convention()
+
+projects = M.projects_in_scope(p, scope, conv)
+if projects.empty:
+    common.empty_notice()
+    st.stop()
+
+metric = st.radio(
+    "区县底色", maps.METRICS, horizontal=True, key="map_metric", persist_state="session"
+)
+result = maps.project_map(
+    p.boundaries,
+    M.county_ranking(p, scope, conv),
+    projects,
+    metric,
+    tile_url=maps.configured_tile_url(),
+)
+st.altair_chart(charts.legend(result.legend, result.legend_title), theme=None)
+st.pydeck_chart(result.deck, height=640, key="project_map")
+st.altair_chart(
+    charts.legend(
+        [(k, v) for k, v in status.COLORS.items()], "项目圆点:颜色表示状态,大小表示总投资"
+    ),
+    theme=None,
+)
+st.caption(status.RULE)
+if result.points_shown < result.points_total:
+    st.info(
+        f"范围内共有{result.points_total}个项目,地图只画出总投资最大的{result.points_shown}个,"
+        "以免投影时点位重叠难辨;请用筛选条件缩小范围查看其余项目。",
+        icon=":material/info:",
+    )
+if result.points_without_coordinates:
+    st.info(
+        f"{result.points_without_coordinates}个项目没有填写经纬度,未在地图上显示。",
+        icon=":material/location_off:",
+    )
+if result.counties_without_polygon:
+    st.warning(
+        common.plain(
+            "边界文件中没有以下区县,其项目只显示为点位:"
+            + "、".join(result.counties_without_polygon)
+        ),
+        icon=":material/warning:",
+    )

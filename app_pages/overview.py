@@ -1,0 +1,79 @@
+"""总览: the KPI cards, the pipeline by stage, the county 红黑榜, sectors and funding."""
+
+import streamlit as st
+
+from app_pages import common
+from core import charts
+from core import measures as M
+from core import overview as O
+
+p = common.portfolio()
+scope = common.header("重大项目运行总览")
+conv = common.convention()
+
+this, last = M.year_figures_with_last_year(p, scope, conv)
+if not scope.mask(p.projects).any():
+    common.empty_notice()
+    st.stop()
+
+st.subheader("年度投资")
+sentence = O.construction_sentence(this, scope)
+if sentence:
+    st.markdown(common.plain(sentence))
+funding_now = M.funding_by_channel(p, scope)
+funding_last = M.funding_by_channel(p, scope, scope.period.same_period_last_year())
+cards = [
+    *O.kpi_cards(this, last, conv),
+    O.funding_card(sum(funding_now.values()), sum(funding_last.values())),
+]
+for row in (cards[:4], cards[4:]):
+    cols = st.columns(4)
+    for col, card in zip(cols, row, strict=False):
+        col.metric(
+            card.label,
+            card.value,
+            card.delta,
+            delta_color=card.delta_color,
+            help=card.help,
+            border=True,
+        )
+
+st.subheader("项目储备与推进")
+stages = M.pipeline(p, scope)
+sentence = O.pipeline_sentence(stages, scope)
+if sentence:
+    st.markdown(common.plain(sentence))
+stage_cols = st.columns(5)
+for col, card in zip(stage_cols, O.pipeline_cards(stages), strict=True):
+    col.metric(
+        card.label,
+        card.value,
+        card.delta,
+        delta_color="off",
+        help=card.help,
+        border=True,
+        delta_arrow="off",
+    )
+
+if this.count == 0:
+    st.info(
+        "当前范围内本年没有安排年度计划投资的项目,无法计算完成率和红黑榜。", icon=":material/info:"
+    )
+    st.stop()
+
+left, right = st.columns(2)
+with left:
+    ranking = M.county_ranking(p, scope, conv)
+    common.chart(charts.county_ranking(ranking, scope, this.schedule))
+with right:
+    common.chart(charts.sector_composition(M.sector_breakdown(p, scope, conv), scope))
+    industry = M.industry_figures(p, scope)
+    if industry.count:
+        st.caption(common.plain(O.industry_sentence(industry)))
+
+funding = M.funding_by_source(p, scope)
+if len(funding):
+    common.chart(charts.funding_by_source(funding, scope))
+    sentence = O.funding_sentence(funding_now, scope)
+    if sentence:
+        st.caption(common.plain(sentence))

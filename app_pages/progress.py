@@ -1,0 +1,93 @@
+"""项目进度: every project in scope against its plan, one project's curve, and the downloads."""
+
+import streamlit as st
+
+from app_pages import common
+from core import charts, export, status
+from core import measures as M
+from core import progress_view as V
+
+p = common.portfolio()
+scope = common.header("项目推进情况")
+conv = common.convention()
+
+table = M.progress_table(p, scope, conv)
+if table.empty:
+    common.empty_notice()
+    st.stop()
+
+st.caption(status.RULE)
+counts = table[M.STATUS].value_counts()
+cols = st.columns(len(status.STATUSES) + 1)
+cols[0].metric("项目", f"{len(table)}个", border=True)
+for col, name in zip(cols[1:], status.STATUSES, strict=True):
+    col.metric(name, f"{int(counts.get(name, 0))}个", border=True)
+
+c1, c2, c3 = st.columns([2, 2, 1])
+query = c1.text_input(
+    "搜索项目", key="progress_query", placeholder="输入项目名称、代码或建设单位中的文字"
+)
+chosen = c2.multiselect("只看状态", status.STATUSES, key="progress_status", placeholder="全部状态")
+order = c3.selectbox("排序", list(V.SORTS), key="progress_sort")
+
+shown = V.filter_and_sort(table, query, chosen, order)
+st.caption(
+    f"共{len(shown)}个项目" + (f"(从{len(table)}个中筛出)" if len(shown) < len(table) else "")
+)
+if shown.empty:
+    st.info("没有符合搜索条件的项目。", icon=":material/search_off:")
+else:
+    st.dataframe(
+        V.screen_table(shown),
+        hide_index=True,
+        width="stretch",
+        height=min(38 * (len(shown) + 1), 560),
+        column_config={
+            "完成率": st.column_config.ProgressColumn(
+                "完成率", format="%.1f%%", min_value=0, max_value=100
+            ),
+            "偏差(个百分点)": st.column_config.NumberColumn(format="%+.1f"),
+            "总投资(亿元)": st.column_config.NumberColumn(format="%.2f"),
+            "年度计划(亿元)": st.column_config.NumberColumn(format="%.2f"),
+            "累计完成(亿元)": st.column_config.NumberColumn(format="%.2f"),
+        },
+    )
+
+stem = f"项目进度_{scope.file_label()}_{scope.period.label}"
+d1, d2, _ = st.columns([1, 1, 4])
+d1.download_button(
+    "下载Excel",
+    data=lambda: export.progress_xlsx(shown, scope),
+    file_name=f"{stem}.xlsx",
+    on_click="ignore",
+    icon=":material/download:",
+    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    disabled=shown.empty,
+)
+d2.download_button(
+    "下载CSV",
+    data=lambda: export.progress_csv(shown, scope),
+    file_name=f"{stem}.csv",
+    mime="text/csv",
+    on_click="ignore",
+    icon=":material/download:",
+    disabled=shown.empty,
+)
+
+st.subheader("单个项目")
+planned = shown.loc[shown[M.PLAN] > 0]
+if planned.empty:
+    st.info("筛选出的项目本年都没有年度计划投资,无法绘制进度曲线。", icon=":material/info:")
+    st.stop()
+labels = dict(zip(planned[V.LABEL_KEY], planned.index, strict=True))
+pick = st.selectbox(
+    "选择项目", list(labels), key="progress_project", placeholder="选择一个项目查看月度进度"
+)
+row = planned.loc[labels[pick]]
+left, right = st.columns([3, 2])
+with left:
+    curve = M.project_curve(p, row[V.CODE], scope.period)
+    common.chart(charts.project_curve(curve, scope, row[V.NAME]))
+with right:
+    for label, value in V.detail_rows(row):
+        st.markdown(f"**{label}**:{common.plain(value)}")

@@ -1,0 +1,91 @@
+"""Numbers as Chinese briefings write them: 亿元 and % with one decimal, 个百分点 for rate gaps."""
+
+from __future__ import annotations
+
+import math
+from decimal import ROUND_HALF_UP, Decimal
+
+WAN_PER_YI = 10_000  # 1 亿 = 10,000 万: lists are kept in 万元, briefings speak in 亿元
+
+
+def round_half_up(value: float, digits: int = 1) -> float:
+    """Round as people do by hand (0.05 → 0.1), not banker's rounding.
+
+    Binary noise is dropped first (10 decimals) so that a gap computed as -6.2499999999 from
+    exact figures whose true value is -6.25 rounds as the person checking by hand expects.
+    """
+    quantum = Decimal(1).scaleb(-digits)
+    return float(Decimal(repr(round(float(value), 10))).quantize(quantum, rounding=ROUND_HALF_UP))
+
+
+def _fixed(value: float, digits: int = 1) -> str:
+    text = f"{round_half_up(value, digits):.{digits}f}"
+    return "0.0" if text == "-0.0" else text
+
+
+def is_missing(value: float | None) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def yi(wan: float | None, unit: bool = True) -> str:
+    """172.6亿元 from 1,726,000 万元."""
+    if is_missing(wan):
+        return "—"
+    return _fixed(wan / WAN_PER_YI) + ("亿元" if unit else "")
+
+
+def pct(fraction: float | None, digits: int = 1) -> str:
+    """0.143 → 14.3%."""
+    if is_missing(fraction):
+        return "—"
+    return _fixed(fraction * 100, digits) + "%"
+
+
+def points(fraction_gap: float) -> float:
+    """A gap of two rates in percentage points, rounded to one decimal."""
+    return round_half_up(fraction_gap * 100, 1)
+
+
+def schedule_phrase(gap: float | None) -> str:
+    """超序时进度13.8个百分点 / 落后序时进度2.4个百分点 / 与序时进度持平, from 完成率 − 序时进度."""
+    if is_missing(gap):
+        return "—"
+    p = points(gap)
+    if p > 0:
+        return f"超序时进度{_fixed(p)}个百分点"
+    if p < 0:
+        return f"落后序时进度{_fixed(-p)}个百分点"
+    return "与序时进度持平"
+
+
+def signed_points(gap: float | None) -> str:
+    """+13.8个百分点 / -2.4个百分点, for tables and cards."""
+    if is_missing(gap):
+        return "—"
+    p = points(gap)
+    return ("+" if p > 0 else "") + _fixed(p) + "个百分点"
+
+
+def growth_phrase(rate: float | None, noun: str = "") -> str:
+    """增长7.0% / 下降4.0% / 持平, for a growth rate given as a fraction."""
+    if is_missing(rate):
+        return "—"
+    r = round_half_up(rate * 100, 1)
+    if r > 0:
+        return f"{noun}增长{_fixed(r)}%"
+    if r < 0:
+        return f"{noun}下降{_fixed(-r)}%"
+    return f"{noun}持平"
+
+
+def count(n: int | None, unit: str = "个") -> str:
+    if n is None:
+        return "—"
+    return f"{int(n)}{unit}"
+
+
+def join_names(names: list[str], limit: int = 3) -> str:
+    """城东区、城西区 and 2 more → '城东区、城西区等4个'."""
+    if len(names) <= limit:
+        return "、".join(names)
+    return "、".join(names[:limit]) + f"等{len(names)}个"

@@ -1,0 +1,157 @@
+"""The data model: table names, Chinese column headers, units and allowed values.
+
+Every file a user supplies, and every DataFrame core passes around, uses these headers.
+Amounts are kept in 万元 as the spreadsheets are; briefings convert to 亿元 when they speak.
+"""
+
+from __future__ import annotations
+
+# One table per file (CSV) or per sheet (workbook); the file stem equals the table name.
+PROJECTS = "项目清单"
+PLANS = "年度计划"
+MONTHLY = "月度进度"
+FUNDING = "资金来源"
+PROBLEMS = "存在问题"
+INDICATORS = "指标"
+TABLES = (PROJECTS, PLANS, MONTHLY, FUNDING, PROBLEMS, INDICATORS)
+BOUNDARIES_FILE = "区县边界.geojson"
+
+# --- 项目清单 columns --------------------------------------------------------------
+CODE = "项目代码"  # e.g. 2401-990102-04-01-123456 (national investment project code)
+NAME = "项目名称"
+COUNTY = "所在区县"
+SECTOR = "行业领域"
+LEVEL = "项目级别"
+STAGE = "项目阶段"
+NATURE = "建设性质"
+NEWLY_ATTRACTED = "新引进"
+HIGH_TECH = "高新技术"
+OWNER = "建设单位"
+LEADER = "责任领导"
+TOTAL_INVESTMENT = "总投资(万元)"
+PLANNED_START = "计划开工年月"
+ACTUAL_START = "实际开工年月"
+PLANNED_END = "计划竣工年月"
+LON = "经度"
+LAT = "纬度"
+SUBSIDY_SOUGHT = "拟争取补助资金(万元)"
+
+PROJECT_COLUMNS = (
+    CODE,
+    NAME,
+    COUNTY,
+    SECTOR,
+    LEVEL,
+    STAGE,
+    NATURE,
+    NEWLY_ATTRACTED,
+    HIGH_TECH,
+    OWNER,
+    LEADER,
+    TOTAL_INVESTMENT,
+    PLANNED_START,
+    ACTUAL_START,
+    PLANNED_END,
+    LON,
+    LAT,
+    SUBSIDY_SOUGHT,
+)
+
+# --- 年度计划 ---------------------------------------------------------------------
+YEAR = "年度"
+ANNUAL_PLAN = "年度计划投资(万元)"
+PLAN_COLUMNS = (CODE, YEAR, ANNUAL_PLAN)
+
+# --- 月度进度: one row per project and month, the month's own completed amount ----------
+MONTH = "年月"  # "2026-02"
+MONTH_COMPLETED = "本月完成投资(万元)"
+PROGRESS_TEXT = "形象进度"
+MONTHLY_COLUMNS = (CODE, MONTH, MONTH_COMPLETED, PROGRESS_TEXT)
+
+# --- 资金来源: funding secured, one row per project, source and month secured --------------
+FUNDING_SOURCE = "资金来源"
+FUNDING_AMOUNT = "落实金额(万元)"
+FUNDING_MONTH = "落实年月"
+FUNDING_COLUMNS = (CODE, FUNDING_SOURCE, FUNDING_AMOUNT, FUNDING_MONTH)
+
+# --- 存在问题 ---------------------------------------------------------------------
+PROBLEM_ID = "问题编号"
+PROBLEM_TYPE = "问题类型"
+PROBLEM_TEXT = "问题描述"
+RAISED = "提出年月"
+RESOLVED = "解决年月"  # empty while the problem is open
+RESPONSIBLE_UNIT = "责任单位"
+PROBLEM_COLUMNS = (PROBLEM_ID, CODE, PROBLEM_TYPE, PROBLEM_TEXT, RAISED, RESOLVED, RESPONSIBLE_UNIT)
+
+# --- 指标: city indicators in long form ----------------------------------------------
+INDICATOR_GROUP = "分组"
+INDICATOR = "指标"
+PERIOD = "期间"  # "2025" for a year, "2026-02" for a monthly cumulative figure
+VALUE = "数值"
+UNIT = "单位"
+TARGET = "目标值"
+INDICATOR_COLUMNS = (INDICATOR_GROUP, INDICATOR, PERIOD, VALUE, UNIT, TARGET)
+
+COLUMNS = {
+    PROJECTS: PROJECT_COLUMNS,
+    PLANS: PLAN_COLUMNS,
+    MONTHLY: MONTHLY_COLUMNS,
+    FUNDING: FUNDING_COLUMNS,
+    PROBLEMS: PROBLEM_COLUMNS,
+    INDICATORS: INDICATOR_COLUMNS,
+}
+# Columns that may be left empty in a row; every other column must be filled.
+OPTIONAL = {
+    PROJECTS: (NEWLY_ATTRACTED, HIGH_TECH, ACTUAL_START, LON, LAT, SUBSIDY_SOUGHT, LEADER, OWNER),
+    PLANS: (),
+    MONTHLY: (PROGRESS_TEXT,),
+    FUNDING: (),
+    PROBLEMS: (PROBLEM_TEXT, RESOLVED, RESPONSIBLE_UNIT),
+    INDICATORS: (TARGET,),
+}
+
+# --- Allowed values --------------------------------------------------------------
+LEVEL_PROVINCIAL = "省重点"
+LEVEL_CITY = "市重点"
+LEVELS = (LEVEL_PROVINCIAL, LEVEL_CITY)
+
+STAGE_RESERVE = "储备"
+STAGE_SUBMITTED = "申报"  # submitted for next year's provincial list
+STAGE_PREPARATION = "前期"
+STAGE_CONSTRUCTION = "在建"
+STAGE_COMPLETED = "竣工"
+STAGES = (STAGE_RESERVE, STAGE_SUBMITTED, STAGE_PREPARATION, STAGE_CONSTRUCTION, STAGE_COMPLETED)
+
+# 行业领域 as the province's key-project list groups them; 产业项目 is the report's 产业转型 group.
+SECTORS = ("产业项目", "基础设施", "社会民生", "生态环保", "城市更新", "现代服务业")
+SECTOR_INDUSTRY = "产业项目"
+
+NATURES = ("新建", "续建")
+YES, NO = "是", "否"
+
+PROBLEM_TYPES = ("用地", "环评", "能耗", "资金", "征迁", "审批")
+
+FUNDING_SOURCES = ("专项债券", "银行贷款", "政策性开发性金融工具", "企业自筹", "其他")
+# The report speaks of three channels: bonds, loans and "其他融资渠道" for everything else.
+FUNDING_CHANNELS = {
+    "专项债券": "专项债券",
+    "银行贷款": "银行贷款",
+    "政策性开发性金融工具": "其他融资渠道",
+    "企业自筹": "其他融资渠道",
+    "其他": "其他融资渠道",
+}
+
+# Indicator groups in the order the annual report presents them.
+INDICATOR_GROUPS = (
+    "固定资产投资",
+    "产业转型",
+    "科技创新",
+    "绿色发展",
+    "营商环境",
+    "对外开放",
+    "民生保障",
+)
+FAI_GROUP = "固定资产投资"
+FAI_TOTAL = "固定资产投资增速"
+FAI_CATEGORIES = ("房地产开发投资增速", "工业投资增速", "基础设施投资增速")
+FAI_RANK = "固定资产投资总量全省排名"

@@ -1,0 +1,53 @@
+"""The red/amber/green status of a project against 序时进度: the rule and its colours."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from core.formatting import is_missing
+
+# A project is 严重滞后 once it trails 序时进度 by 10 points or more: at that gap the year's plan
+# can no longer be met by ordinary catching up, and provincial supervision lists it by name.
+SERIOUS_GAP = -0.10
+
+ON_TRACK = "正常"
+BEHIND = "滞后"
+SERIOUSLY_BEHIND = "严重滞后"
+NO_PLAN = "无年度计划"
+STATUSES = (ON_TRACK, BEHIND, SERIOUSLY_BEHIND, NO_PLAN)
+
+# Colours chosen to stay apart on a washed-out projector and for red-green colour blindness
+# (the green leans blue, the amber is dark enough to read on white).
+COLORS = {
+    ON_TRACK: "#1b7f5a",
+    BEHIND: "#e08a00",
+    SERIOUSLY_BEHIND: "#c62828",
+    NO_PLAN: "#9e9e9e",
+}
+RGB = {k: tuple(int(v[i : i + 2], 16) for i in (1, 3, 5)) for k, v in COLORS.items()}
+
+RULE = (
+    "状态规则:完成率不低于序时进度为“正常”;落后序时进度不足10个百分点为“滞后”;"
+    "落后10个百分点及以上为“严重滞后”;本年没有年度计划投资的项目为“无年度计划”。"
+)
+
+
+def statuses(gaps: pd.Series) -> pd.Series:
+    """Status from 完成率 − 序时进度 (fractions); a missing gap means there is no plan.
+
+    The rule reads the gap as shown, in points to one decimal, so a project shown as
+    "-0.0个百分点" is not called 滞后 and one shown as "-10.0" is 严重滞后.
+    """
+    shown = np.floor(gaps.astype(float) * 1000 + 0.5) / 10
+    out = pd.Series(NO_PLAN, index=gaps.index, dtype=object)
+    out[shown >= 0] = ON_TRACK
+    out[(shown < 0) & (shown > SERIOUS_GAP * 100)] = BEHIND
+    out[shown <= SERIOUS_GAP * 100] = SERIOUSLY_BEHIND
+    return out
+
+
+def status_of(gap: float | None) -> str:
+    if is_missing(gap):
+        return NO_PLAN
+    return str(statuses(pd.Series([float(gap)])).iloc[0])

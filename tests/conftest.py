@@ -1,0 +1,20 @@
+"""Shared fixtures: the hand-made mini data set and the committed demo."""
+
+from pathlib import Path
+
+import pytest
+
+from core.portfolio import DEMO_DIR, load_folder
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+@pytest.fixture(scope="session")
+def mini():
+    """Five projects in two counties whose every figure is worked out by hand in the tests."""
+    return load_folder(FIXTURES / "mini")
+
+
+@pytest.fixture(scope="session")
+def demo():
+    return load_folder(DEMO_DIR)
