@@ -55,8 +55,9 @@ def projects_in_scope(
     """The project rows in scope with their plan, year-to-date figures, gap and status."""
     period = period or scope.period
     df = p.projects.loc[scope.mask(p.projects)].copy()
-    df[PLAN] = df[S.CODE].map(plan_by_project(p, period.year)).fillna(0.0)
-    df[DONE] = df[S.CODE].map(ytd_by_project(p, period)).fillna(0.0)
+    # astype: an empty selection maps to an empty text column, which cannot be divided.
+    df[PLAN] = df[S.CODE].map(plan_by_project(p, period.year)).astype(float).fillna(0.0)
+    df[DONE] = df[S.CODE].map(ytd_by_project(p, period)).astype(float).fillna(0.0)
     with np.errstate(divide="ignore", invalid="ignore"):
         df[RATE] = np.where(df[PLAN] > 0, df[DONE] / df[PLAN], np.nan)
     df[GAP] = df[RATE] - schedule_share(period, convention)

@@ -210,6 +210,30 @@ def scope_sentence(page):
     return page.locator("[data-testid='stMarkdown'] strong").filter(has_text="范围:").first
 
 
+def full_page_screenshot(page, name: str, width: int, height: int) -> Path:
+    """Screenshot the whole page at a given window width.
+
+    Streamlit scrolls inside `stMain`, not the document, so Playwright's `full_page` sees only
+    the window: the window is made as tall as the content for the shot, then set back.
+    """
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.set_viewport_size({"width": width, "height": height})
+    page.wait_for_timeout(800)  # relayout; charts and the map repaint at the new width
+    content = "() => document.querySelector(\"[data-testid='stMain']\")?.scrollHeight ?? 0"
+    tall = height
+    for _ in range(3):  # a taller window can change the content height a little
+        needed = max(height, page.evaluate(content))
+        if needed == tall:
+            break
+        tall = needed
+        page.set_viewport_size({"width": width, "height": tall})
+        page.wait_for_timeout(500)
+    path = SCREENSHOTS / f"{name}_{width}x{height}.png"
+    page.screenshot(path=str(path), full_page=True)
+    page.set_viewport_size({"width": width, "height": height})
+    return path
+
+
 # --- Tests ---------------------------------------------------------------------------------
 
 
@@ -230,13 +254,9 @@ def test_page_renders(page, name: str, path: str, title: str, draws: str | None)
     expect(page.locator(STATUS_WIDGET)).to_be_hidden(timeout=RUN_TIMEOUT)
     assert_no_exception(page)
 
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.wait_for_timeout(800)  # let charts and the map finish painting
-    page.screenshot(path=str(SCREENSHOTS / f"{name}_1920x1080.png"), full_page=True)
-    page.set_viewport_size({"width": 1366, "height": 768})
-    page.wait_for_timeout(800)  # relayout, charts resize to their new width
-    assert_no_exception(page)
-    page.screenshot(path=str(SCREENSHOTS / f"{name}_1366x768.png"), full_page=True)
+    for width, height in ((1920, 1080), (1366, 768)):
+        full_page_screenshot(page, name, width, height)
+        assert_no_exception(page)
 
 
 def test_url_opens_filtered_view(page) -> None:

@@ -1,0 +1,207 @@
+"""Every page through streamlit's AppTest: the numbers shown equal core's, for the default URL
+and for a county + sector link; filters survive page changes; bad links fall back with a notice."""
+
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from core import measures as M
+from core.formatting import pct, yi
+from core.portfolio import load_folder
+from core.scope import Scope
+
+APP = str(Path(__file__).parents[2] / "app.py")
+PAGES = ["overview", "progress", "growth", "map", "factors", "indicators"]
+LINK = {"county": ["城东区"], "sector": ["产业项目"]}
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    st.cache_data.clear()  # the cache is shared by every AppTest in this process
+    yield
+
+
+def open_app(page: str = "overview", **query) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    for key, value in query.items():
+        at.query_params[key] = value
+    at.run()
+    if page != "overview":
+        at.switch_page(f"app_pages/{page}.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def metrics(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def texts(at: AppTest) -> str:
+    return "\n".join(m.value for m in at.markdown) + "\n".join(c.value for c in at.caption)
+
+
+def unescape(text: str) -> str:
+    return text.replace("\\", "")
+
+
+@pytest.fixture(scope="module")
+def data():
+    return load_folder(Path(__file__).parents[2] / "data" / "demo")
+
+
+def test_overview_default_states_the_report(data):
+    at = open_app()
+    m = metrics(at)
+    assert m["项目数"] == "106个"
+    assert m["年度计划投资"] == "1207.0亿元"
+    assert m["1-2月累计完成投资"] == "172.6亿元"
+    assert m["完成率"] == "14.3%"
+    assert m["序时进度(按月)"] == "16.7%"
+    assert m["已落实资金"] == "1200.0亿元"
+    assert (m["储备项目"], m["申报项目"], m["在建项目"]) == ("103个", "104个", "106个")
+    delta = {x.label: x.delta for x in at.metric}
+    assert delta["序时进度(按月)"] == "落后2.4个百分点"
+    body = unescape(texts(at))
+    assert "范围:全市 · 全部行业领域 · 省重点 · 截至2026年2月底" in body
+    assert "其中新引进项目56个,总投资1136.0亿元" in body
+    assert "拟争取省级补助资金69.6亿元" in body
+    assert "其中专项债券资金300.0亿元,银行贷款700.0亿元,其他融资渠道200.0亿元" in body
+    assert "高新技术产业项目40个,总投资600.0亿元,占产业项目总投资的50.0%" in body
+    charts = at.get("arrow_vega_lite_chart") + at.get("vega_lite_chart")
+    assert len(charts) == 3
+
+
+def test_overview_link_with_county_and_sector(data):
+    at = open_app(**LINK)
+    f = M.year_figures(data, Scope(data.latest_period, counties=("城东区",), sectors=("产业项目",)))
+    m = metrics(at)
+    assert m["项目数"] == f"{f.count}个" != "106个"
+    assert m["1-2月累计完成投资"] == yi(f.done)
+    assert m["完成率"] == pct(f.rate)
+    assert "范围:城东区 · 产业项目 · 省重点 · 截至2026年2月底" in unescape(texts(at))
+
+
+def test_counties_add_up_to_the_city():
+    counts, done = 0, 0.0
+    city = metrics(open_app())
+    for county in load_folder(Path(__file__).parents[2] / "data" / "demo").counties:
+        m = metrics(open_app(county=[county]))
+        counts += int(m["项目数"].removesuffix("个"))
+        done += float(m["1-2月累计完成投资"].removesuffix("亿元"))
+    assert f"{counts}个" == city["项目数"]
+    assert done == pytest.approx(172.6, abs=0.05 * 10)  # ten counties, each rounded to 0.1
+
+
+@pytest.mark.parametrize("page", PAGES)
+@pytest.mark.parametrize("query", [{}, LINK], ids=["default", "county+sector"])
+def test_every_page_renders_its_scope(page, query):
+    at = open_app(page, **query)
+    body = unescape(texts(at))
+    expected = "范围:城东区 · 产业项目" if query else "范围:全市 · 全部行业领域"
+    assert expected in body
+    assert at.title[0].value
+
+
+@pytest.mark.parametrize("query", [{}, LINK], ids=["default", "county+sector"])
+def test_progress_page_counts(data, query):
+    at = open_app("progress", **query)
+    scope = Scope(data.latest_period, counties=tuple(query.get("county", ())),
+                  sectors=tuple(query.get("sector", ())))  # fmt: skip
+    table = M.progress_table(data, scope)
+    m = metrics(at)
+    assert m["项目"] == f"{len(table)}个"
+    for status in ("正常", "滞后", "严重滞后", "无年度计划"):
+        assert m[status] == f"{int((table[M.STATUS] == status).sum())}个"
+    shown = at.dataframe[0].value
+    assert len(shown) == len(table)
+    assert {"项目名称", "完成率", "状态", "形象进度", "存在问题"} <= set(shown.columns)
+
+
+def test_progress_search_narrows_the_table(data):
+    at = open_app("progress")
+    name = M.progress_table(data, Scope(data.latest_period))["项目名称"].iloc[0]
+    at.text_input(key="progress_query").input(name).run()
+    assert len(at.dataframe[0].value) >= 1
+    assert all(name in n for n in at.dataframe[0].value["项目名称"])
+
+
+def test_growth_page_numbers():
+    at = open_app("growth")
+    m = metrics(at)
+    assert m["固定资产投资(2026年1-2月)"] == "增长7.0%"
+    assert m["房地产开发投资(2026年1-2月)"] == "增长10.1%"
+    assert len(at.get("arrow_vega_lite_chart") + at.get("vega_lite_chart")) == 4
+
+
+def test_map_page_sends_only_drawn_fields(data):
+    at = open_app("map", **LINK)
+    decks = at.get("deck_gl_json_chart")
+    assert len(decks) == 1
+    import json
+
+    spec = json.loads(decks[0].proto.json)
+    assert spec.get("mapProvider") in (None, "") and not spec.get("mapStyle")
+    layers = {layer["id"]: layer for layer in spec["layers"]}
+    points = layers["projects"]["data"]
+    scope = Scope(data.latest_period, counties=("城东区",), sectors=("产业项目",))
+    assert len(points) == int(scope.mask(data.projects).sum())
+    assert set(points[0]) == {"名称", "详情", "lon", "lat", "r", "c"}
+    names = [f["properties"]["名称"] for f in layers["counties"]["data"]["features"]]
+    assert names == data.counties
+
+
+def test_factors_page_numbers(data):
+    at = open_app("factors")
+    scope = Scope(data.latest_period)
+    m = metrics(at)
+    assert m["登记问题"] == f"{len(M.problems_at(data, scope))}个"
+    assert m["未解决"] == f"{len(M.open_problems(data, scope))}个"
+    assert len(at.dataframe[0].value) == len(M.open_problems(data, scope))
+
+
+def test_indicators_page_numbers():
+    m = metrics(open_app("indicators"))
+    assert m["产业项目(2026年)"] == "80个"
+    assert m["高新技术项目投资占比(2026年)"] == "50.0%"
+    assert m["研发投入(2025年)"] == "150亿元"
+    assert m["清洁能源装机占比(2025年)"] == "60.0%"
+
+
+def test_filters_survive_page_changes():
+    at = open_app()
+    at.multiselect(key="county").select("城东区").run()
+    at.switch_page("app_pages/growth.py").run()
+    assert "范围:城东区" in unescape(texts(at))
+    assert at.multiselect(key="county").value == ["城东区"]
+
+
+@pytest.mark.parametrize(
+    ("query", "notice"),
+    [
+        ({"county": ["不存在区"]}, "链接中的区县“不存在区”不存在,已改用全市。"),
+        ({"period": "2030-01"}, "链接中的报告期“2030-01”不存在,已改用最新报告期。"),
+        ({"level": "国重点"}, "链接中的项目级别“国重点”不存在,已改用省重点。"),
+    ],
+)
+def test_bad_link_values_fall_back_with_a_notice(query, notice):
+    at = open_app(**query)
+    assert notice in [unescape(w.value) for w in at.warning]
+    assert metrics(at)["项目数"] == "106个"
+
+
+EMPTY = {"stage": "储备", "sector": ["城市更新"], "county": ["城北区"], "level": "市重点"}
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_a_filter_that_matches_nothing_says_so(page):
+    at = open_app(page, **EMPTY)
+    if page != "indicators":  # city statistics do not depend on the project filters
+        assert any("没有项目" in i.value for i in at.info)
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_projects_without_a_plan_this_year(page):
+    at = open_app(page, stage="储备")  # the reserve pool: projects, but no plan and no returns
+    assert "范围:全市 · 全部行业领域 · 省重点 · 储备" in unescape(texts(at))
