@@ -14,6 +14,8 @@ import streamlit as st
 from core import export
 from core import schema as S
 from core.charts import ChartOut
+from core.indicators import Card as IndicatorCard
+from core.overview import Card
 from core.periods import Convention, Period
 from core.portfolio import DEMO_DIR, Portfolio, load_folder
 from core.scope import ALL, DEFAULT_LEVEL, Scope
@@ -154,35 +156,63 @@ def empty_notice(what: str = "项目") -> None:
     )
 
 
+def card(col, c: Card) -> None:
+    """A KPI card from core's texts."""
+    col.metric(
+        c.label,
+        c.value,
+        c.delta,
+        delta_color=c.delta_color,
+        help=c.help,
+        border=True,
+        delta_arrow=c.delta_arrow,
+        delta_description=c.description if c.delta else None,
+    )
+
+
+def indicator_card(col, c: IndicatorCard) -> None:
+    # Indicator changes are phrases ("下降4.0%"), so the colour follows the news, not a sign.
+    color = {1: "normal", -1: "inverse"}.get(c.change_sign, "off")
+    col.metric(
+        f"{c.name}({c.when})",
+        c.value,
+        c.change,
+        help=c.target,
+        border=True,
+        delta_color=color,
+        delta_arrow="off",
+    )
+
+
 def chart(c: ChartOut) -> None:
     """Show a chart with its three downloads (PNG at 2×, SVG, CSV of exactly what is drawn)."""
     st.altair_chart(c.chart, theme=None, width="stretch", key=f"chart_{c.key}")
     stem = c.file_stem()
-    cols = st.columns([1, 1, 1, 5])
-    cols[0].download_button(
-        "PNG图片",
-        data=lambda: export.png(c),
-        file_name=f"{stem}.png",
-        mime="image/png",
-        on_click="ignore",
-        key=f"png_{c.key}",
-        icon=":material/image:",
-    )
-    cols[1].download_button(
-        "SVG矢量图",
-        data=lambda: export.svg(c),
-        file_name=f"{stem}.svg",
-        mime="image/svg+xml",
-        on_click="ignore",
-        key=f"svg_{c.key}",
-        icon=":material/draw:",
-    )
-    cols[2].download_button(
-        "数据CSV",
-        data=lambda: export.csv(c),
-        file_name=f"{stem}.csv",
-        mime="text/csv",
-        on_click="ignore",
-        key=f"csv_{c.key}",
-        icon=":material/table:",
-    )
+    with st.popover("下载图表", icon=":material/download:"):
+        st.download_button(
+            "PNG图片(2倍清晰度,适合幻灯片)",
+            data=lambda: export.png(c),
+            file_name=f"{stem}.png",
+            mime="image/png",
+            on_click="ignore",
+            key=f"png_{c.key}",
+            icon=":material/image:",
+        )
+        st.download_button(
+            "SVG矢量图",
+            data=lambda: export.svg(c),
+            file_name=f"{stem}.svg",
+            mime="image/svg+xml",
+            on_click="ignore",
+            key=f"svg_{c.key}",
+            icon=":material/draw:",
+        )
+        st.download_button(
+            "图表数据CSV",
+            data=lambda: export.csv(c),
+            file_name=f"{stem}.csv",
+            mime="text/csv",
+            on_click="ignore",
+            key=f"csv_{c.key}",
+            icon=":material/table:",
+        )

@@ -32,15 +32,7 @@ else:
     st.caption("全市统计数据,不随区县、行业筛选变化。")
     cols = st.columns(len(cards))
     for col, card in zip(cols, cards, strict=True):
-        col.metric(
-            f"{card.name}({card.when})",
-            card.value,
-            card.change,
-            delta_color="normal" if card.change_sign >= 0 else "inverse",
-            delta_arrow="off",
-            help=card.target,
-            border=True,
-        )
+        common.indicator_card(col, card)
     rows = I.fai_rows(p.indicators, scope.period)
     rows = rows.loc[rows[S.INDICATOR] != S.FAI_RANK]
     common.chart(charts.fai_growth(rows, scope))

@@ -6,22 +6,13 @@ from app_pages import common
 from core import indicators as I
 from core import measures as M
 from core import schema as S
-from core.formatting import pct, yi
 
 
 def cards_row(cards: list[I.Card]) -> None:
     for start in range(0, len(cards), 4):
         cols = st.columns(4)
         for col, card in zip(cols, cards[start : start + 4], strict=False):
-            col.metric(
-                f"{card.name}({card.when})",
-                card.value,
-                card.change,
-                delta_color="normal" if card.change_sign >= 0 else "inverse",
-                delta_arrow="off",
-                help=card.target,
-                border=True,
-            )
+            common.indicator_card(col, card)
 
 
 p = common.portfolio()
@@ -34,41 +25,7 @@ before = M.industry_figures(p, scope, scope.period.same_period_last_year())
 if now.count == 0:
     st.info("当前范围内本年没有在建的产业项目。", icon=":material/info:")
 else:
-    cards = [
-        I.Card(
-            "产业转型",
-            "产业项目",
-            f"{scope.period.year}年",
-            f"{now.count}个",
-            f"较上年同期{now.count - before.count:+d}个",
-            1 if now.count >= before.count else -1,
-        ),
-        I.Card(
-            "产业转型",
-            "产业项目总投资",
-            f"{scope.period.year}年",
-            yi(now.total_investment),
-            None,
-            0,
-        ),
-        I.Card(
-            "产业转型",
-            "高新技术产业项目",
-            f"{scope.period.year}年",
-            f"{now.high_tech_count}个",
-            f"总投资{yi(now.high_tech_total)}",
-            0,
-        ),
-        I.Card(
-            "产业转型",
-            "高新技术项目投资占比",
-            f"{scope.period.year}年",
-            pct(now.high_tech_share),
-            None,
-            0,
-        ),
-    ]
-    cards_row(cards)
+    cards_row(I.industry_cards(now, before, scope.period.year))
 
 st.subheader("固定资产投资")
 cards_row(I.fai_cards(p.indicators, scope.period))

@@ -29,14 +29,7 @@ cards = [
 for row in (cards[:4], cards[4:]):
     cols = st.columns(4)
     for col, card in zip(cols, row, strict=False):
-        col.metric(
-            card.label,
-            card.value,
-            card.delta,
-            delta_color=card.delta_color,
-            help=card.help,
-            border=True,
-        )
+        common.card(col, card)
 
 st.subheader("项目储备与推进")
 stages = M.pipeline(p, scope)
@@ -45,15 +38,7 @@ if sentence:
     st.markdown(common.plain(sentence))
 stage_cols = st.columns(5)
 for col, card in zip(stage_cols, O.pipeline_cards(stages), strict=True):
-    col.metric(
-        card.label,
-        card.value,
-        card.delta,
-        delta_color="off",
-        help=card.help,
-        border=True,
-        delta_arrow="off",
-    )
+    common.card(col, card)
 
 if this.count == 0:
     st.info(

@@ -38,7 +38,7 @@ if shown.empty:
     st.info("没有符合搜索条件的项目。", icon=":material/search_off:")
 else:
     st.dataframe(
-        V.screen_table(shown),
+        V.screen_table(shown).style.map(V.status_css, subset=["状态"]),
         hide_index=True,
         width="stretch",
         height=min(38 * (len(shown) + 1), 560),

@@ -97,7 +97,7 @@ def _status_scale() -> alt.Scale:
 
 
 def county_ranking(ranking: pd.DataFrame, scope: Scope, schedule: float) -> ChartOut:
-    """红黑榜: each county's gap to 序时进度 in points, best at the top."""
+    """红黑榜: each county's gap to 序时进度 in points, best at the top, 完成率 at each bar's end."""
     data = pd.DataFrame(
         {
             "名次": ranking["名次"],
@@ -107,21 +107,31 @@ def county_ranking(ranking: pd.DataFrame, scope: Scope, schedule: float) -> Char
             "状态": ranking[M.STATUS],
         }
     )
-    order = data["区县"].tolist()
-    base = alt.Chart(data).encode(y=alt.Y("区县:N", sort=order, title=None))
+    drawn = data.assign(标注=data["完成率(%)"].map("完成率{:.1f}%".format))
+    gaps = data["偏差(个百分点)"]
+    lo, hi = min(float(gaps.min()), 0.0), max(float(gaps.max()), 0.0)
+    room = max(hi - lo, 1.0) * 0.45  # space beyond the bars for their labels
+    x = alt.X(
+        "偏差(个百分点):Q",
+        title=f"完成率与序时进度({round_half_up(schedule * 100, 1)}%)之差(个百分点)",
+        scale=alt.Scale(domain=[lo - (room if lo < 0 else 0), hi + (room if hi > 0 else room / 2)]),
+    )
+    base = alt.Chart(drawn).encode(y=alt.Y("区县:N", sort=data["区县"].tolist(), title=None))
     bars = base.mark_bar(cornerRadiusEnd=3).encode(
-        x=alt.X(
-            "偏差(个百分点):Q",
-            title=f"完成率与序时进度({round_half_up(schedule * 100, 1)}%)之差(个百分点)",
-        ),
+        x=x,
         color=alt.Color("状态:N", scale=_status_scale(), title="状态"),
         tooltip=list(data.columns),
     )
-    labels = base.mark_text(align="left", dx=6, fontSize=LABEL_SIZE, color="#222").encode(
-        x=alt.value(4), text=alt.Text("完成率(%):Q", format=".1f")
+    text = {"fontSize": LABEL_SIZE - 1, "color": "#222"}
+    ahead = base.transform_filter("datum['偏差(个百分点)'] >= 0").mark_text(
+        align="left", dx=6, **text
     )
+    behind = base.transform_filter("datum['偏差(个百分点)'] < 0").mark_text(
+        align="right", dx=-6, **text
+    )
+    labels = (ahead + behind).encode(x=x, text="标注:N")
     rule = alt.Chart(pd.DataFrame({"x": [0]})).mark_rule(color="#333").encode(x="x:Q")
-    height = max(200, 34 * len(data))
+    height = max(200, 36 * len(data))
     return _finish(
         "county_ranking", "各区县完成率红黑榜", scope, bars + rule + labels, data, height=height
     )
@@ -161,8 +171,8 @@ def comparison(
     )
     rule_text = (
         alt.Chart(rule_data)
-        .mark_text(align="right", dy=-8, color=TARGET, fontSize=LABEL_SIZE)
-        .encode(x=alt.value(WIDTH - 4), y="序时进度(%):Q", text="label:N")
+        .mark_text(align="right", dy=-8, color=TARGET, fontSize=LABEL_SIZE, x=alt.expr("width"))
+        .encode(y="序时进度(%):Q", text="label:N")
     )
     return _finish(key, title, scope, bars + text + rule + rule_text, data)
 
@@ -248,7 +258,7 @@ def cumulative(
             ),
             y=alt.Y("金额(亿元):Q", title="累计金额(亿元)"),
             color=alt.Color("系列:N", scale=colors, title=None),
-            strokeDash=alt.StrokeDash("系列:N", scale=dash, legend=None),
+            strokeDash=alt.StrokeDash("系列:N", scale=dash, title=None),
             tooltip=list(data.columns),
         )
     )
@@ -300,7 +310,7 @@ def fai_growth(frame: pd.DataFrame, scope: Scope) -> ChartOut:
             lines
             + alt.Chart(t).mark_rule(color=TARGET, strokeDash=[6, 4], size=2).encode(y="目标(%):Q")
             + alt.Chart(t)
-            .mark_text(align="left", dy=-8, x=4, color=TARGET, fontSize=LABEL_SIZE)
+            .mark_text(align="right", dy=-8, x=alt.expr("width"), color=TARGET, fontSize=LABEL_SIZE)
             .encode(y="目标(%):Q", text="label:N")
         )
     return _finish(
@@ -364,23 +374,29 @@ def project_curve(frame: pd.DataFrame, scope: Scope, name: str) -> ChartOut:
 
 
 def legend(items: list[tuple[str, str]], title: str) -> alt.TopLevelMixin:
-    """A small colour key (for the map, which has none of its own)."""
-    data = pd.DataFrame({"label": [i[0] for i in items], "color": [i[1] for i in items]})
-    return (
+    """A one-line colour key (the map has none of its own): a swatch, then its label."""
+    data = pd.DataFrame(
+        {"i": range(len(items)), "label": [i[0] for i in items], "color": [i[1] for i in items]}
+    )
+    x = alt.X("i:O", axis=None, scale=alt.Scale(paddingOuter=0, paddingInner=0, align=0))
+    swatch = (
         alt.Chart(data)
-        .mark_square(size=260)
-        .encode(
-            x=alt.X(
-                "label:N",
-                sort=None,
-                title=None,
-                axis=alt.Axis(labelAngle=0, orient="top", domain=False, ticks=False),
-            ),
-            color=alt.Color("color:N", scale=None, legend=None),
+        .mark_square(size=220, opacity=1)
+        .encode(x=x, color=alt.Color("color:N", scale=None, legend=None))
+    )
+    label = (
+        alt.Chart(data)
+        .mark_text(align="left", dx=12, fontSize=14, color="#222")
+        .encode(x=x, text="label:N")
+    )
+    return (
+        (swatch + label)
+        .properties(title=title, height=40, width=alt.Step(150))
+        .configure(
+            font=FONT,
+            padding={"top": 4, "bottom": 4, "left": 8, "right": 8},
+            autosize=alt.AutoSizeParams(type="pad", contains="padding"),
         )
-        .properties(title=title, height=30, width=alt.Step(110))
-        .configure(font=FONT)
-        .configure_axis(labelFontSize=14, grid=False)
-        .configure_title(fontSize=14, anchor="start")
+        .configure_title(fontSize=14, anchor="start", offset=6)
         .configure_view(stroke=None)
     )

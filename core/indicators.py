@@ -8,7 +8,8 @@ from dataclasses import dataclass
 import pandas as pd
 
 from core import schema as S
-from core.formatting import growth_phrase, round_half_up
+from core.formatting import growth_phrase, pct, round_half_up, yi
+from core.measures import IndustryFigures, growth
 from core.periods import Period
 
 # Lower is better for these: a fall is good news, and the card colours it so.
@@ -129,7 +130,7 @@ def fai_cards(indicators: pd.DataFrame, period: Period) -> list[Card]:
         cards.append(
             Card(
                 S.FAI_GROUP,
-                name.replace("增速", ""),
+                "全省排名" if name == S.FAI_RANK else name.replace("增速", ""),
                 f"{month.year}年{month.ytd_label}",
                 value,
                 text,
@@ -138,3 +139,39 @@ def fai_cards(indicators: pd.DataFrame, period: Period) -> list[Card]:
             )
         )
     return cards
+
+
+def industry_cards(now: IndustryFigures, before: IndustryFigures, year: int) -> list[Card]:
+    """产业转型 from the project rows: 产业项目 under way this year and the high-tech share."""
+    when = f"{year}年"
+    d = now.count - before.count
+    return [
+        Card(
+            "产业转型",
+            "产业项目",
+            when,
+            f"{now.count}个",
+            f"较上年同期{'增加' if d >= 0 else '减少'}{abs(d)}个" if d else "与上年同期持平",
+            (d > 0) - (d < 0),
+        ),
+        Card(
+            "产业转型",
+            "产业项目总投资",
+            when,
+            yi(now.total_investment),
+            growth_phrase(growth(now.total_investment, before.total_investment), "较上年同期")
+            if before.total_investment
+            else None,
+            (now.total_investment > before.total_investment)
+            - (now.total_investment < before.total_investment),
+        ),
+        Card(
+            "产业转型",
+            "高新技术产业项目",
+            when,
+            f"{now.high_tech_count}个",
+            f"总投资{yi(now.high_tech_total)}",
+            0,
+        ),
+        Card("产业转型", "高新技术项目投资占比", when, pct(now.high_tech_share), None, 0),
+    ]

@@ -24,7 +24,8 @@ from core.geo import Boundaries
 # and the page says how many were left out.
 MAX_POINTS = 3000
 TILE_URL_SETTING = "BRIEFING_TILE_URL"  # e.g. http://gis.intranet/tiles/{z}/{x}/{y}.png
-LABEL_FONT = '"Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", sans-serif'
+# pydeck turns every string into a JS expression, so the font list is quoted once more.
+LABEL_FONT = "'Noto Sans CJK SC, Source Han Sans SC, Microsoft YaHei, sans-serif'"
 NO_DATA = (215, 219, 224)
 # Colour stops: 完成率 from pale to the office blue; the gap from red (behind) to green (ahead).
 RATE_STOPS = ((0.0, (222, 235, 247)), (1.0, (31, 78, 156)))
@@ -121,7 +122,7 @@ def project_map(
                 "properties": {"名称": c.name, "详情": detail, "fill": [*rgb, 210]},
             }
         )
-        labels.append({"名称": c.name, "position": [round(c.center[0], 5), round(c.center[1], 5)]})
+        labels.append({"label": c.name, "position": [round(c.center[0], 5), round(c.center[1], 5)]})
 
     has_xy = projects[S.LON].notna() & projects[S.LAT].notna()
     located = projects.loc[has_xy]
@@ -146,7 +147,10 @@ def project_map(
             "lat": shown[S.LAT].round(5),
             # Area grows with investment: radius ∝ √(亿元), floored so small projects stay visible.
             "r": (total_yi.clip(lower=0) ** 0.5 * 260 + 250).round(0),
-            "c": shown[M.STATUS].map(status.RGB).map(list),
+            # Projects with no plan this year (reserve, submitted) recede: half transparent.
+            "c": shown[M.STATUS].map(
+                lambda s: [*status.RGB[s], 110 if s == status.NO_PLAN else 235]
+            ),
         }
     )
 
@@ -183,11 +187,11 @@ def project_map(
             id="county-names",
             pickable=False,
             get_position="position",
-            get_text="名称",
+            get_text="label",  # accessor expressions take ASCII names only: "名称" draws nothing
             get_size=18,
             get_color=[20, 20, 20],
             font_family=LABEL_FONT,
-            font_weight=700,
+            font_weight="'bold'",
             character_set="'auto'",
             outline_width=3,
             outline_color=[255, 255, 255],

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from core import schema as S
 from core.formatting import (
@@ -23,27 +23,28 @@ from core.scope import Scope
 class Card:
     label: str
     value: str
-    delta: str | None = None
-    delta_color: str = "normal"  # streamlit: normal (rise is good), inverse, off
+    delta: str | None = None  # "+56.8%", "-8个": streamlit reads the direction from the sign
+    delta_color: str = "normal"  # streamlit: normal (a rise is good), inverse, off
     help: str | None = None
+    delta_arrow: str = "auto"  # "off" where the delta is a phrase, not a signed change
+    description: str | None = "较上年同期"  # shown after the delta
 
 
-def _vs_last_year_growth(now: float, before: float) -> str | None:
+def _growth_delta(now: float, before: float) -> str | None:
     g = growth(now, before)
     if is_missing(g):
         return None
-    text = growth_phrase(g).replace("增长", "+").replace("下降", "-")
-    return "较上年同期" + (text if text != "持平" else "持平")
+    return growth_phrase(g).replace("增长", "+").replace("下降", "-")
 
 
-def _vs_last_year_points(now: float, before: float) -> str | None:
+def _points_delta(now: float, before: float) -> str | None:
     if is_missing(now) or is_missing(before):
         return None
-    return "较上年同期" + signed_points(now - before)
+    return signed_points(now - before)
 
 
 def _delta_sign_color(delta: str | None) -> str:
-    return "off" if not delta or delta.endswith("持平") else "normal"
+    return "off" if not delta or delta.startswith(("持平", "0.0")) else "normal"
 
 
 def level_noun(scope: Scope) -> str:
@@ -71,25 +72,25 @@ def kpi_cards(this: YearFigures, last: YearFigures, convention: Convention) -> l
         Card(
             "总投资",
             yi(this.total_investment),
-            _vs_last_year_growth(this.total_investment, last.total_investment),
+            _growth_delta(this.total_investment, last.total_investment),
             help="上述项目的计划总投资。",
         ),
         Card(
             "年度计划投资",
             yi(this.plan),
-            _vs_last_year_growth(this.plan, last.plan),
+            _growth_delta(this.plan, last.plan),
             help=f"{this.period.year}年计划完成投资。",
         ),
         Card(
             f"{ytd}累计完成投资",
             yi(this.done),
-            _vs_last_year_growth(this.done, last.done),
+            _growth_delta(this.done, last.done),
             help=f"{this.period.year}年{ytd}完成投资之和。",
         ),
         Card(
             "完成率",
             pct(this.rate),
-            _vs_last_year_points(this.rate, last.rate),
+            _points_delta(this.rate, last.rate),
             help="累计完成投资占年度计划投资的比例。",
         ),
         Card(
@@ -98,22 +99,18 @@ def kpi_cards(this: YearFigures, last: YearFigures, convention: Convention) -> l
             sched_delta,
             sched_color,
             help=f"序时进度口径:{convention.label}。{last_gap}",
+            delta_arrow="off",
+            description=None,
         ),
         Card(
             "开工率",
             pct(this.start_rate),
-            _vs_last_year_points(this.start_rate, last.start_rate),
+            _points_delta(this.start_rate, last.start_rate),
             help=f"本年计划开工{this.starts_planned}个,已开工{this.starts_done}个。",
         ),
     ]
     return [
-        Card(
-            c.label,
-            c.value,
-            c.delta,
-            c.delta_color if c.delta_color != "normal" else _delta_sign_color(c.delta),
-            c.help,
-        )
+        replace(c, delta_color=_delta_sign_color(c.delta)) if c.delta_color == "normal" else c
         for c in cards
     ]
 
@@ -122,14 +119,14 @@ def _count_delta(now: int, before: int) -> str | None:
     if not before and not now:
         return None
     d = now - before
-    return "较上年同期持平" if d == 0 else f"较上年同期{'+' if d > 0 else ''}{d}个"
+    return "持平" if d == 0 else f"{'+' if d > 0 else ''}{d}个"
 
 
 def funding_card(now: float, before: float) -> Card:
     return Card(
         "已落实资金",
         yi(now),
-        _vs_last_year_growth(now, before),
+        _growth_delta(now, before),
         help="截至报告期末已落实的各类项目资金。",
     )
 
@@ -149,6 +146,8 @@ def pipeline_cards(stages: list[StageFigures]) -> list[Card]:
                 f"总投资{yi(s.total_investment)}",
                 "off",
                 ";".join(extra) or None,
+                delta_arrow="off",
+                description=None,
             )
         )
     return cards

@@ -6,6 +6,7 @@ import pandas as pd
 
 from core import measures as M
 from core import schema as S
+from core import status
 from core.formatting import WAN_PER_YI, pct, signed_points, yi
 
 CODE, NAME = S.CODE, S.NAME
@@ -82,3 +83,9 @@ def detail_rows(row: pd.Series) -> list[tuple[str, str]]:
     if row[S.RESPONSIBLE_UNIT]:
         rows.append(("问题责任单位", row[S.RESPONSIBLE_UNIT]))
     return rows
+
+
+def status_css(value: str) -> str:
+    """Cell style of the 状态 column: the status colour as background, white text."""
+    color = status.COLORS.get(value)
+    return f"background-color: {color}; color: white; font-weight: 600" if color else ""

@@ -68,8 +68,8 @@ def test_fixed_asset_investment(demo, scope):
     cards = {c.name: c for c in I.fai_cards(demo.indicators, scope.period)}
     assert cards["固定资产投资"].value == "增长7.0%"
     assert cards["固定资产投资"].target == "全年目标7.0%"
-    assert cards["固定资产投资总量全省排名"].value == "全省第4位"
-    assert cards["固定资产投资总量全省排名"].change == "较上年同期前移3位"
+    assert cards["全省排名"].value == "全省第4位"
+    assert cards["全省排名"].change == "较上年同期前移3位"
     assert cards["房地产开发投资"].value == "增长10.1%"
     assert cards["工业投资"].value == "增长9.1%"
     assert cards["基础设施投资"].value == "增长5.1%"
