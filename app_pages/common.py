@@ -174,7 +174,7 @@ def indicator_card(col, c: IndicatorCard) -> None:
     # Indicator changes are phrases ("下降4.0%"), so the colour follows the news, not a sign.
     color = {1: "normal", -1: "inverse"}.get(c.change_sign, "off")
     col.metric(
-        f"{c.name}({c.when})",
+        c.label,
         c.value,
         c.change,
         help=c.target,

@@ -29,7 +29,7 @@ cards = I.fai_cards(p.indicators, scope.period)
 if not cards:
     st.info("指标表中没有本年的固定资产投资增速数据。", icon=":material/info:")
 else:
-    st.caption("全市统计数据,不随区县、行业筛选变化。")
+    st.caption(f"{cards[0].when}累计同比,全市统计数据,不随区县、行业筛选变化。")
     cols = st.columns(len(cards))
     for col, card in zip(cols, cards, strict=True):
         common.indicator_card(col, card)

@@ -19,7 +19,7 @@ p = common.portfolio()
 scope = common.header("经济指标")
 st.caption("除“产业转型”按项目清单和筛选条件计算外,其余为全市统计数据,不随区县、行业筛选变化。")
 
-st.subheader("产业转型")
+st.subheader(f"产业转型({scope.period.year}年在建项目)")
 now = M.industry_figures(p, scope)
 before = M.industry_figures(p, scope, scope.period.same_period_last_year())
 if now.count == 0:
@@ -27,8 +27,10 @@ if now.count == 0:
 else:
     cards_row(I.industry_cards(now, before, scope.period.year))
 
-st.subheader("固定资产投资")
-cards_row(I.fai_cards(p.indicators, scope.period))
+fai = I.fai_cards(p.indicators, scope.period)
+if fai:
+    st.subheader(f"固定资产投资({fai[0].when})")
+    cards_row(fai)
 
 annual = I.annual_cards(p.indicators, scope.period)
 if not annual:
@@ -36,5 +38,5 @@ if not annual:
 for group in S.INDICATOR_GROUPS:
     group_cards = [c for c in annual if c.group == group]
     if group_cards:
-        st.subheader(group)
+        st.subheader(f"{group}({group_cards[0].when})")
         cards_row(group_cards)

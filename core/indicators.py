@@ -26,6 +26,11 @@ class Card:
     change: str | None  # "增长12.0%", "提高10.0个百分点", None when there is no earlier value
     change_sign: int  # +1 good, -1 bad, 0 flat or unknown: for the delta colour
     target: str | None = None
+    unit: str = ""
+
+    @property
+    def label(self) -> str:
+        return label_text(self.name, self.unit)
 
 
 def _number(v: float) -> str:
@@ -34,10 +39,17 @@ def _number(v: float) -> str:
     return f"{round_half_up(v, 3 if abs(v) < 1 else 1):g}"
 
 
+LONG_UNIT = 4  # longer units ("吨标准煤/万元") go into the card's label, not after the value
+
+
 def value_text(v: float, unit: str) -> str:
     if unit in RATE_UNITS:
         return f"{round_half_up(v, 1):.1f}%"
-    return f"{_number(v)}{unit}"
+    return _number(v) + ("" if len(unit) > LONG_UNIT else unit)
+
+
+def label_text(name: str, unit: str) -> str:
+    return f"{name}({unit})" if len(unit) > LONG_UNIT else name
 
 
 def change_text(name: str, unit: str, now: float, before: float | None) -> tuple[str | None, int]:
@@ -87,6 +99,7 @@ def annual_cards(indicators: pd.DataFrame, period: Period) -> list[Card]:
                 text,
                 sign,
                 target,
+                r[S.UNIT],
             )
         )
     order = {g: i for i, g in enumerate(S.INDICATOR_GROUPS)}
