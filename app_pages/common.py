@@ -184,6 +184,13 @@ def indicator_card(col, c: IndicatorCard) -> None:
     )
 
 
+def indicator_cards(cards: list[IndicatorCard], per_row: int = 4) -> None:
+    for start in range(0, len(cards), per_row):
+        cols = st.columns(per_row)
+        for col, c in zip(cols, cards[start : start + per_row], strict=False):
+            indicator_card(col, c)
+
+
 def chart(c: ChartOut) -> None:
     """Show a chart with its three downloads (PNG at 2×, SVG, CSV of exactly what is drawn)."""
     st.altair_chart(c.chart, theme=None, width="stretch", key=f"chart_{c.key}")

@@ -30,9 +30,7 @@ if not cards:
     st.info("指标表中没有本年的固定资产投资增速数据。", icon=":material/info:")
 else:
     st.caption(f"{cards[0].when}累计同比,全市统计数据,不随区县、行业筛选变化。")
-    cols = st.columns(len(cards))
-    for col, card in zip(cols, cards, strict=True):
-        common.indicator_card(col, card)
+    common.indicator_cards(cards, per_row=3)
     rows = I.fai_rows(p.indicators, scope.period)
     rows = rows.loc[rows[S.INDICATOR] != S.FAI_RANK]
     common.chart(charts.fai_growth(rows, scope))

@@ -7,14 +7,6 @@ from core import indicators as I
 from core import measures as M
 from core import schema as S
 
-
-def cards_row(cards: list[I.Card]) -> None:
-    for start in range(0, len(cards), 4):
-        cols = st.columns(4)
-        for col, card in zip(cols, cards[start : start + 4], strict=False):
-            common.indicator_card(col, card)
-
-
 p = common.portfolio()
 scope = common.header("经济指标")
 st.caption("除“产业转型”按项目清单和筛选条件计算外,其余为全市统计数据,不随区县、行业筛选变化。")
@@ -25,12 +17,12 @@ before = M.industry_figures(p, scope, scope.period.same_period_last_year())
 if now.count == 0:
     st.info("当前范围内本年没有在建的产业项目。", icon=":material/info:")
 else:
-    cards_row(I.industry_cards(now, before, scope.period.year))
+    common.indicator_cards(I.industry_cards(now, before, scope.period.year))
 
 fai = I.fai_cards(p.indicators, scope.period)
 if fai:
     st.subheader(f"固定资产投资({fai[0].when})")
-    cards_row(fai)
+    common.indicator_cards(fai)
 
 annual = I.annual_cards(p.indicators, scope.period)
 if not annual:
@@ -39,4 +31,4 @@ for group in S.INDICATOR_GROUPS:
     group_cards = [c for c in annual if c.group == group]
     if group_cards:
         st.subheader(f"{group}({group_cards[0].when})")
-        cards_row(group_cards)
+        common.indicator_cards(group_cards)

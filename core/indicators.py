@@ -135,9 +135,7 @@ def fai_cards(indicators: pd.DataFrame, period: Period) -> list[Card]:
         else:
             value = growth_phrase(r[S.VALUE] / 100)
         text, sign = change_text(name, r[S.UNIT], r[S.VALUE], before)
-        if text and name != S.FAI_RANK:
-            text = "增速较上年同期" + text
-        elif text:
+        if text:
             text = "较上年同期" + text
         target = None if pd.isna(r[S.TARGET]) else f"全年目标{r[S.TARGET]:.1f}%"
         cards.append(
