@@ -29,6 +29,7 @@ PAGES = [
         icon=":material/monitoring:",
         url_path="indicators",
     ),
+    st.Page("app_pages/briefing.py", title="简报", icon=":material/article:", url_path="briefing"),
 ]
 
 navigation = st.navigation(PAGES)

@@ -17,12 +17,12 @@ before = M.industry_figures(p, scope, scope.period.same_period_last_year())
 if now.count == 0:
     st.info("当前范围内本年没有在建的产业项目。", icon=":material/info:")
 else:
-    common.indicator_cards(I.industry_cards(now, before, scope.period.year))
+    common.indicator_cards(I.industry_cards(now, before, scope.period.year), per_row=3)
 
 fai = I.fai_cards(p.indicators, scope.period)
 if fai:
     st.subheader(f"固定资产投资({fai[0].when})")
-    common.indicator_cards(fai)
+    common.indicator_cards(fai, per_row=3)
 
 annual = I.annual_cards(p.indicators, scope.period)
 if not annual:
@@ -31,4 +31,4 @@ for group in S.INDICATOR_GROUPS:
     group_cards = [c for c in annual if c.group == group]
     if group_cards:
         st.subheader(f"{group}({group_cards[0].when})")
-        common.indicator_cards(group_cards)
+        common.indicator_cards(group_cards, per_row=3)

@@ -43,6 +43,7 @@ else:
         width="stretch",
         height=min(38 * (len(shown) + 1), 560),
         column_config={
+            "项目名称": st.column_config.TextColumn(width="large", pinned=True),
             "完成率": st.column_config.ProgressColumn(
                 "完成率", format="%.1f%%", min_value=0, max_value=100
             ),

@@ -27,15 +27,19 @@ def _add_scope_arguments(p: argparse.ArgumentParser) -> None:
                    help="序时进度口径:months按月,days按日")  # fmt: skip
 
 
-def _summary(args: argparse.Namespace) -> int:
-    p = load_folder(args.data)
-    scope = Scope(
+def _scope(p, args: argparse.Namespace) -> Scope:
+    return Scope(
         period=Period.parse(args.period) if args.period else p.latest_period,
         counties=tuple(args.county),
         sectors=tuple(args.sector),
         level=None if args.level == ALL else args.level,
         stage=None if args.stage == ALL else args.stage,
     )
+
+
+def _summary(args: argparse.Namespace) -> int:
+    p = load_folder(args.data)
+    scope = _scope(p, args)
     conv = Convention(args.schedule)
     this, _ = M.year_figures_with_last_year(p, scope, conv)
     print(scope.sentence())
@@ -51,6 +55,33 @@ def _summary(args: argparse.Namespace) -> int:
     return 0
 
 
+def _brief(args: argparse.Namespace) -> int:
+    from core import briefing, document
+
+    p = load_folder(args.data)
+    scope = _scope(p, args)
+    conv = Convention(args.schedule)
+    text = briefing.write(p, scope, conv).text()
+    if args.format == "text":
+        if args.out:
+            args.out.write_text(text + "\n", encoding="utf-8")
+        else:
+            print(text)
+        return 0
+    data = document.docx_bytes(p, scope, conv, text)
+    if args.format == "pdf":
+        if not document.office_binary():
+            print(
+                "错误:未安装LibreOffice(soffice),无法生成PDF;可改用 --format docx", file=sys.stderr
+            )
+            return 1
+        data = document.pdf_bytes(data)
+    out = args.out or Path(f"简报_{scope.file_label()}_{scope.period.label}.{args.format}")
+    out.write_bytes(data)
+    print(out)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m core", description="重大项目运行监测:命令行工具"
@@ -61,12 +92,23 @@ def main(argv: list[str] | None = None) -> int:
     d.add_argument("--scale", type=int, default=1, help="项目数倍数(基准测试用)")
     s = sub.add_parser("summary", help="输出当前范围的主要数字(与页面一致)")
     _add_scope_arguments(s)
+    b = sub.add_parser("brief", help="生成简报(文字、Word或PDF),无需浏览器,可定时运行")
+    _add_scope_arguments(b)
+    b.add_argument(
+        "--format",
+        choices=["text", "docx", "pdf"],
+        default="text",
+        help="输出格式(默认text,输出到标准输出)",
+    )
+    b.add_argument("--out", type=Path, help="输出文件")
     args = parser.parse_args(argv)
     try:
         if args.command == "demo":
             for path in demo.write(demo.generate(scale=args.scale), args.out):
                 print(path)
             return 0
+        if args.command == "brief":
+            return _brief(args)
         return _summary(args)
     except (DataError, ValueError) as exc:
         print(f"错误:{exc}", file=sys.stderr)

@@ -22,7 +22,8 @@ from core.scope import Scope
 FONT = "Noto Sans CJK SC, Source Han Sans SC, Microsoft YaHei, PingFang SC, sans-serif"
 # Sizes for a projector at the back of a meeting room: nothing under 14 px.
 TITLE_SIZE, SUBTITLE_SIZE, LABEL_SIZE = 22, 15, 15
-WIDTH, HEIGHT = 760, 380
+WIDTH, HEIGHT = 760, 340  # the plot area; titles, legend and axes come on top
+SCREEN_EXTRA_HEIGHT = 150  # what titles, legend and axis take on screen
 PRIMARY = "#1f4e9c"  # the office blue: this year's figures
 SECONDARY = "#9aa7b8"  # last year, reference lines
 TARGET = "#c62828"
@@ -36,8 +37,14 @@ class ChartOut:
     key: str  # stable id, e.g. "county_ranking": widget keys and tests use it
     title: str  # 各区县完成率红黑榜
     scope: Scope
-    chart: alt.TopLevelMixin
+    chart: alt.TopLevelMixin  # as shown on screen: as wide as its container
     data: pd.DataFrame  # exactly what is drawn, with Chinese headers: the CSV download
+    width: int = WIDTH  # the exported picture's plot area, in pixels before scaling
+    height: int = HEIGHT
+
+    def for_export(self) -> alt.TopLevelMixin:
+        """The chart at a fixed size: a file has no container to fill."""
+        return self.chart.properties(width=self.width, height=self.height)
 
     def file_stem(self) -> str:
         """投资增长_城东区_2026年2月: title, scope and period, safe for every OS."""
@@ -65,10 +72,19 @@ def _finish(
                 subtitleColor="#444",
                 offset=12,
             ),
-            width=width,
-            height=height,
+            # On screen the chart fills its column at its own height; a fixed width would be
+            # scaled down whole, text and all, to fit a narrow column.
+            width="container",
+            # Streamlit fits the whole chart, titles and axes included, into this height.
+            height=height + SCREEN_EXTRA_HEIGHT,
         )
-        .configure(font=FONT, background="white", padding=16)
+        # Files: the plot keeps its size and the picture grows around titles, legend and axes.
+        .configure(
+            font=FONT,
+            background="white",
+            padding=16,
+            autosize=alt.AutoSizeParams(type="fit-x", contains="padding"),
+        )
         .configure_axis(
             labelFontSize=LABEL_SIZE,
             titleFontSize=LABEL_SIZE,
@@ -77,11 +93,15 @@ def _finish(
             gridColor="#e3e6ea",
         )
         .configure_legend(
-            labelFontSize=LABEL_SIZE, titleFontSize=LABEL_SIZE, orient="top", labelLimit=320
+            columns=3,
+            labelFontSize=LABEL_SIZE,
+            titleFontSize=LABEL_SIZE,
+            orient="top",
+            labelLimit=320,
         )
         .configure_view(stroke=None)
     )
-    return ChartOut(key, title, scope, titled, data.reset_index(drop=True))
+    return ChartOut(key, title, scope, titled, data.reset_index(drop=True), width, height)
 
 
 def _yi(values: pd.Series) -> pd.Series:
@@ -140,7 +160,8 @@ def county_ranking(ranking: pd.DataFrame, scope: Scope, schedule: float) -> Char
 def comparison(
     frame: pd.DataFrame, by: str, scope: Scope, schedule: float, key: str, title: str
 ) -> ChartOut:
-    """完成率 by county or sector as bars, with the 序时进度 line across."""
+    """完成率 by county or sector as horizontal bars (names stay legible on any screen), with the
+    序时进度 line across and each bar's rate at its end."""
     data = pd.DataFrame(
         {
             by: frame[by],
@@ -150,31 +171,31 @@ def comparison(
             "项目数": frame[M.COUNT],
         }
     )
+    line_value = round_half_up(schedule * 100, 1)
+    top = max(float(data["完成率(%)"].max()), line_value) * 1.25  # room for the labels
+    x = alt.X("完成率(%):Q", title="完成率(%)", scale=alt.Scale(domain=[0, top]))
     bars = (
         alt.Chart(data)
         .mark_bar(color=PRIMARY, cornerRadiusEnd=3)
-        .encode(
-            x=alt.X(f"{by}:N", sort=None, title=None, axis=alt.Axis(labelAngle=0)),
-            y=alt.Y("完成率(%):Q", title="完成率(%)"),
-            tooltip=list(data.columns),
-        )
+        .encode(y=alt.Y(f"{by}:N", sort=None, title=None), x=x, tooltip=list(data.columns))
     )
-    text = bars.mark_text(dy=-8, fontSize=LABEL_SIZE, color="#222").encode(
+    text = bars.mark_text(align="left", dx=6, fontSize=LABEL_SIZE, color="#222").encode(
         text=alt.Text("完成率(%):Q", format=".1f")
     )
-    line_value = round_half_up(schedule * 100, 1)
     rule_data = pd.DataFrame({"序时进度(%)": [line_value], "label": [f"序时进度{line_value}%"]})
     rule = (
         alt.Chart(rule_data)
         .mark_rule(color=TARGET, strokeDash=[6, 4], size=2)
-        .encode(y="序时进度(%):Q")
+        .encode(x="序时进度(%):Q")
     )
     rule_text = (
         alt.Chart(rule_data)
-        .mark_text(align="right", dy=-8, color=TARGET, fontSize=LABEL_SIZE, x=alt.expr("width"))
-        .encode(y="序时进度(%):Q", text="label:N")
-    )
-    return _finish(key, title, scope, bars + text + rule + rule_text, data)
+        .mark_text(align="left", baseline="bottom", dx=4, y=0, dy=-2, color=TARGET,
+                   fontSize=LABEL_SIZE)
+        .encode(x="序时进度(%):Q", text="label:N")
+    )  # fmt: skip
+    height = max(160, 36 * len(data))
+    return _finish(key, title, scope, bars + text + rule + rule_text, data, height=height)
 
 
 def sector_composition(frame: pd.DataFrame, scope: Scope) -> ChartOut:
@@ -266,7 +287,13 @@ def cumulative(
     label = (
         alt.Chart(last)
         .mark_text(
-            align="left", dx=8, dy=-10, fontSize=LABEL_SIZE, fontWeight="bold", color=PRIMARY
+            align="left",
+            baseline="top",
+            dx=8,
+            dy=6,
+            fontSize=LABEL_SIZE,
+            fontWeight="bold",
+            color=PRIMARY,
         )
         .encode(
             x=alt.X("月份:N", sort=months),
@@ -310,7 +337,7 @@ def fai_growth(frame: pd.DataFrame, scope: Scope) -> ChartOut:
             lines
             + alt.Chart(t).mark_rule(color=TARGET, strokeDash=[6, 4], size=2).encode(y="目标(%):Q")
             + alt.Chart(t)
-            .mark_text(align="right", dy=-8, x=alt.expr("width"), color=TARGET, fontSize=LABEL_SIZE)
+            .mark_text(align="left", baseline="top", dy=4, x=4, color=TARGET, fontSize=LABEL_SIZE)
             .encode(y="目标(%):Q", text="label:N")
         )
     return _finish(
@@ -319,15 +346,15 @@ def fai_growth(frame: pd.DataFrame, scope: Scope) -> ChartOut:
 
 
 def problems(frame: pd.DataFrame, by: str, scope: Scope, key: str, title: str) -> ChartOut:
-    """Problems by type or county, 未解决 stacked on 已解决."""
+    """Problems by type or county, 未解决 stacked on 已解决, as horizontal bars."""
     data = pd.DataFrame({by: frame[by], "状态": frame[M.STATUS], "问题数": frame[M.COUNT]})
     order = data[by].drop_duplicates().tolist()
     bars = (
         alt.Chart(data)
         .mark_bar()
         .encode(
-            x=alt.X(f"{by}:N", sort=order, title=None, axis=alt.Axis(labelAngle=0)),
-            y=alt.Y("问题数:Q", title="问题数(个)", stack="zero"),
+            y=alt.Y(f"{by}:N", sort=order, title=None),
+            x=alt.X("问题数:Q", title="问题数(个)", stack="zero"),
             color=alt.Color(
                 "状态:N",
                 scale=alt.Scale(domain=["未解决", "已解决"], range=[TARGET, SECONDARY]),
@@ -337,7 +364,7 @@ def problems(frame: pd.DataFrame, by: str, scope: Scope, key: str, title: str) -
             tooltip=list(data.columns),
         )
     )
-    return _finish(key, title, scope, bars, data)
+    return _finish(key, title, scope, bars, data, height=max(160, 34 * len(order)))
 
 
 def funding_by_county(frame: pd.DataFrame, scope: Scope, counties: list[str]) -> ChartOut:
@@ -349,24 +376,21 @@ def funding_by_county(frame: pd.DataFrame, scope: Scope, counties: list[str]) ->
         }
     )
     sources = [s for s in S.FUNDING_SOURCES if s in set(data["资金来源"])]
+    order = [c for c in counties if c in set(data["区县"])]
     bars = (
         alt.Chart(data)
         .mark_bar()
         .encode(
-            x=alt.X(
-                "区县:N",
-                sort=[c for c in counties if c in set(data["区县"])],
-                title=None,
-                axis=alt.Axis(labelAngle=0),
-            ),
-            y=alt.Y("落实金额(亿元):Q", title="已落实资金(亿元)"),
+            y=alt.Y("区县:N", sort=order, title=None),
+            x=alt.X("落实金额(亿元):Q", title="已落实资金(亿元)"),
             color=alt.Color(
                 "资金来源:N", scale=alt.Scale(domain=sources, range=SERIES_COLORS), title=None
             ),
             tooltip=list(data.columns),
         )
     )
-    return _finish("funding_by_county", "各区县已落实资金", scope, bars, data)
+    return _finish("funding_by_county", "各区县已落实资金", scope, bars, data,
+                   height=max(160, 34 * len(order)))  # fmt: skip
 
 
 def project_curve(frame: pd.DataFrame, scope: Scope, name: str) -> ChartOut:

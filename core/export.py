@@ -37,7 +37,7 @@ def font_directory() -> Path | None:
 
 def _spec(chart: ChartOut) -> dict:
     font_directory()
-    return chart.chart.to_dict()
+    return chart.for_export().to_dict()
 
 
 def png(chart: ChartOut, scale: float = PNG_SCALE) -> bytes:

@@ -27,10 +27,15 @@ def is_missing(value: float | None) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value))
 
 
+SMALL_WAN = 500  # below 0.05亿元 an amount would read "0.0亿元": say it in 万元 instead
+
+
 def yi(wan: float | None, unit: bool = True) -> str:
-    """172.6亿元 from 1,726,000 万元."""
+    """172.6亿元 from 1,726,000 万元; a non-zero amount under 0.05亿元 as 万元 (300万元)."""
     if is_missing(wan):
         return "—"
+    if unit and wan and abs(wan) < SMALL_WAN:
+        return f"{round_half_up(wan, 1):g}万元"
     return _fixed(wan / WAN_PER_YI) + ("亿元" if unit else "")
 
 

@@ -39,7 +39,9 @@ def _number(v: float) -> str:
     return f"{round_half_up(v, 3 if abs(v) < 1 else 1):g}"
 
 
-LONG_UNIT = 4  # longer units ("吨标准煤/万元") go into the card's label, not after the value
+# Units longer than one character (亿元, 万千瓦, 吨标准煤/万元) go into the card's label, so the
+# value fits a card on a 1366-pixel screen; 个, 家, 所 stay with the number.
+LONG_UNIT = 1
 
 
 def value_text(v: float, unit: str) -> str:
@@ -169,20 +171,23 @@ def industry_cards(now: IndustryFigures, before: IndustryFigures, year: int) -> 
             "产业转型",
             "产业项目总投资",
             when,
-            yi(now.total_investment),
+            yi(now.total_investment, unit=False),
             growth_phrase(growth(now.total_investment, before.total_investment), "较上年同期")
             if before.total_investment
             else None,
             (now.total_investment > before.total_investment)
             - (now.total_investment < before.total_investment),
+            unit="亿元",
         ),
+        Card("产业转型", "高新技术产业项目", when, f"{now.high_tech_count}个", None, 0),
         Card(
             "产业转型",
-            "高新技术产业项目",
+            "高新技术项目总投资",
             when,
-            f"{now.high_tech_count}个",
-            f"总投资{yi(now.high_tech_total)}",
+            yi(now.high_tech_total, unit=False),
+            None,
             0,
+            unit="亿元",
         ),
         Card("产业转型", "高新技术项目投资占比", when, pct(now.high_tech_share), None, 0),
     ]

@@ -146,8 +146,11 @@ def project_map(
             "lon": shown[S.LON].round(5),
             "lat": shown[S.LAT].round(5),
             # Area grows with investment: radius ∝ √(亿元), floored so small projects stay visible.
-            "r": (total_yi.clip(lower=0) ** 0.5 * 260 + 250).round(0),
-            # Projects with no plan this year (reserve, submitted) recede: half transparent.
+            "r": (
+                (total_yi.clip(lower=0) ** 0.5 * 260 + 250)
+                * shown[M.STATUS].map(lambda s: 0.6 if s == status.NO_PLAN else 1.0)
+            ).round(0),
+            # Projects with no plan this year (reserve, submitted) recede: smaller, half transparent.
             "c": shown[M.STATUS].map(
                 lambda s: [*status.RGB[s], 110 if s == status.NO_PLAN else 235]
             ),

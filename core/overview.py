@@ -27,7 +27,7 @@ class Card:
     delta_color: str = "normal"  # streamlit: normal (a rise is good), inverse, off
     help: str | None = None
     delta_arrow: str = "auto"  # "off" where the delta is a phrase, not a signed change
-    description: str | None = "较上年同期"  # shown after the delta
+    description: str | None = "同比"  # shown after the delta: the same period last year
 
 
 def _growth_delta(now: float, before: float) -> str | None:
@@ -70,20 +70,20 @@ def kpi_cards(this: YearFigures, last: YearFigures, convention: Convention) -> l
             help="本年安排了年度计划投资的项目个数。",
         ),
         Card(
-            "总投资",
-            yi(this.total_investment),
+            "总投资(亿元)",
+            yi(this.total_investment, unit=False),
             _growth_delta(this.total_investment, last.total_investment),
             help="上述项目的计划总投资。",
         ),
         Card(
-            "年度计划投资",
-            yi(this.plan),
+            "年度计划投资(亿元)",
+            yi(this.plan, unit=False),
             _growth_delta(this.plan, last.plan),
             help=f"{this.period.year}年计划完成投资。",
         ),
         Card(
-            f"{ytd}累计完成投资",
-            yi(this.done),
+            f"{ytd}完成投资(亿元)",
+            yi(this.done, unit=False),
             _growth_delta(this.done, last.done),
             help=f"{this.period.year}年{ytd}完成投资之和。",
         ),
@@ -124,8 +124,8 @@ def _count_delta(now: int, before: int) -> str | None:
 
 def funding_card(now: float, before: float) -> Card:
     return Card(
-        "已落实资金",
-        yi(now),
+        "已落实资金(亿元)",
+        yi(now, unit=False),
         _growth_delta(now, before),
         help="截至报告期末已落实的各类项目资金。",
     )
@@ -143,7 +143,7 @@ def pipeline_cards(stages: list[StageFigures]) -> list[Card]:
             Card(
                 f"{s.stage}项目",
                 f"{s.count}个",
-                f"总投资{yi(s.total_investment)}",
+                yi(s.total_investment),
                 "off",
                 ";".join(extra) or None,
                 delta_arrow="off",

@@ -45,20 +45,21 @@ def filter_and_sort(
 
 def screen_table(df: pd.DataFrame) -> pd.DataFrame:
     """Only the columns the page shows, amounts in 亿元, rates in % (ProgressColumn reads 0–100)."""
+    # Most telling first: on a narrow screen the columns to the right scroll.
     return pd.DataFrame(
         {
             "项目名称": df[S.NAME],
             "区县": df[S.COUNTY],
-            "行业领域": df[S.SECTOR],
-            "阶段": df[S.STAGE],
             "状态": df[M.STATUS],
             "完成率": (df[M.RATE] * 100).round(1),
             "偏差(个百分点)": (df[M.GAP] * 100).round(1),
-            "总投资(亿元)": (df[S.TOTAL_INVESTMENT] / WAN_PER_YI).round(2),
             "年度计划(亿元)": (df[M.PLAN] / WAN_PER_YI).round(2),
             "累计完成(亿元)": (df[M.DONE] / WAN_PER_YI).round(2),
             "形象进度": df[S.PROGRESS_TEXT],
             "存在问题": df[M.OPEN_PROBLEMS],
+            "行业领域": df[S.SECTOR],
+            "阶段": df[S.STAGE],
+            "总投资(亿元)": (df[S.TOTAL_INVESTMENT] / WAN_PER_YI).round(2),
             "项目代码": df[S.CODE],
         }
     )

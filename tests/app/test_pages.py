@@ -13,7 +13,7 @@ from core.portfolio import load_folder
 from core.scope import Scope
 
 APP = str(Path(__file__).parents[2] / "app.py")
-PAGES = ["overview", "progress", "growth", "map", "factors", "indicators"]
+PAGES = ["overview", "progress", "growth", "map", "factors", "indicators", "briefing"]
 LINK = {"county": ["城东区"], "sector": ["产业项目"]}
 
 
@@ -55,11 +55,11 @@ def test_overview_default_states_the_report(data):
     at = open_app()
     m = metrics(at)
     assert m["项目数"] == "106个"
-    assert m["年度计划投资"] == "1207.0亿元"
-    assert m["1-2月累计完成投资"] == "172.6亿元"
+    assert m["年度计划投资(亿元)"] == "1207.0"
+    assert m["1-2月完成投资(亿元)"] == "172.6"
     assert m["完成率"] == "14.3%"
     assert m["序时进度(按月)"] == "16.7%"
-    assert m["已落实资金"] == "1200.0亿元"
+    assert m["已落实资金(亿元)"] == "1200.0"
     assert (m["储备项目"], m["申报项目"], m["在建项目"]) == ("103个", "104个", "106个")
     delta = {x.label: x.delta for x in at.metric}
     assert delta["序时进度(按月)"] == "落后2.4个百分点"
@@ -78,7 +78,7 @@ def test_overview_link_with_county_and_sector(data):
     f = M.year_figures(data, Scope(data.latest_period, counties=("城东区",), sectors=("产业项目",)))
     m = metrics(at)
     assert m["项目数"] == f"{f.count}个" != "106个"
-    assert m["1-2月累计完成投资"] == yi(f.done)
+    assert m["1-2月完成投资(亿元)"] == yi(f.done, unit=False)
     assert m["完成率"] == pct(f.rate)
     assert "范围:城东区 · 产业项目 · 省重点 · 截至2026年2月底" in unescape(texts(at))
 
@@ -89,7 +89,7 @@ def test_counties_add_up_to_the_city():
     for county in load_folder(Path(__file__).parents[2] / "data" / "demo").counties:
         m = metrics(open_app(county=[county]))
         counts += int(m["项目数"].removesuffix("个"))
-        done += float(m["1-2月累计完成投资"].removesuffix("亿元"))
+        done += float(m["1-2月完成投资(亿元)"])
     assert f"{counts}个" == city["项目数"]
     assert done == pytest.approx(172.6, abs=0.05 * 10)  # ten counties, each rounded to 0.1
 
@@ -165,7 +165,7 @@ def test_indicators_page_numbers():
     m = metrics(open_app("indicators"))
     assert m["产业项目"] == "80个"
     assert m["高新技术项目投资占比"] == "50.0%"
-    assert m["研发投入"] == "150亿元"
+    assert m["研发投入(亿元)"] == "150"
     assert m["清洁能源装机占比"] == "60.0%"
     assert m["单位GDP能耗(吨标准煤/万元)"] == "0.384"
 
@@ -206,3 +206,24 @@ def test_a_filter_that_matches_nothing_says_so(page):
 def test_projects_without_a_plan_this_year(page):
     at = open_app(page, stage="储备")  # the reserve pool: projects, but no plan and no returns
     assert "范围:全市 · 全部行业领域 · 省重点 · 储备" in unescape(texts(at))
+
+
+def test_briefing_page_text_edits_and_downloads():
+    at = open_app("briefing")
+    area = at.text_area[0]
+    assert "截至2月底,全市106个省重点项目累计完成投资172.6亿元,占年度计划的14.3%" in area.value
+    assert "其中专项债券资金300.0亿元,银行贷款700.0亿元,其他融资渠道200.0亿元" in area.value
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert "下载Word文档" in labels
+    edited = area.value.replace("落后序时进度2.4个百分点", "落后序时进度2.4个百分点(会上重点讲)")
+    area.input(edited).run()
+    at.switch_page("app_pages/overview.py").run()
+    at.switch_page("app_pages/briefing.py").run()
+    assert "(会上重点讲)" in at.text_area[0].value
+    assert any("正文已修改" in c.value for c in at.caption)
+
+
+def test_briefing_follows_the_filters():
+    area = open_app("briefing", **LINK).text_area[0]
+    assert "范围:城东区 · 产业项目 · 省重点 · 截至2026年2月底" in area.value
+    assert "城东区7个省重点产业项目累计完成投资" in area.value

@@ -17,6 +17,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -50,6 +51,7 @@ PAGES = [
     ("map", "/map", "项目地图", "map"),
     ("factors", "/factors", "要素保障", "chart"),
     ("indicators", "/indicators", "经济指标", None),
+    ("briefing", "/briefing", "简报", None),
 ]
 
 STATUS_WIDGET = "[data-testid='stStatusWidget']"
@@ -102,8 +104,17 @@ def _healthy(url: str) -> bool:
         return False
 
 
+@dataclass(frozen=True)
+class Server:
+    url: str
+    log: Path  # streamlit's output: the app's error details are redacted in the browser
+
+    def log_tail(self, lines: int = 40) -> str:
+        return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
+
+
 @pytest.fixture(scope="module")
-def server(chromium: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def server(chromium: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """The app served by streamlit on a free local port, once for the module."""
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
@@ -122,6 +133,9 @@ def server(chromium: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator
         str(port),
         "--browser.gatherUsageStats",
         "false",
+        # Others may edit the sources while the tests run: no "File change" banner, no reruns.
+        "--server.fileWatcherType",
+        "none",
     ]
     with log_path.open("wb") as log:
         proc = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
@@ -136,7 +150,7 @@ def server(chromium: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator
                         f"{log_path.read_text()}"
                     )
                 time.sleep(0.3)
-            yield url
+            yield Server(url, log_path)
         finally:
             proc.terminate()
             try:
@@ -159,17 +173,25 @@ def browser(chromium: Path):
 
 
 @pytest.fixture
-def page(browser, server: str):
+def page(browser, server: Server, request: pytest.FixtureRequest):
     context = browser.new_context(
-        base_url=server,
+        base_url=server.url,
         viewport={"width": 1920, "height": 1080},
         locale="zh-CN",
         timezone_id="Asia/Shanghai",
     )
     pg = context.new_page()
     pg.set_default_timeout(ELEMENT_TIMEOUT)
+    failed_before = request.session.testsfailed
     try:
         yield pg
+        # The call's report is logged before teardown: a rise means this test just failed.
+        if request.session.testsfailed > failed_before:
+            SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+            stem = re.sub(r"[^\w-]+", "_", request.node.name)
+            shot = SCREENSHOTS / f"FAILED_{stem}.png"
+            pg.screenshot(path=str(shot))
+            print(f"screenshot of the failure: {shot}")
     finally:
         context.close()
 
@@ -193,9 +215,13 @@ def open_page(page, path: str, title: str | None = None) -> None:
     wait_for_run(page, title)
 
 
-def assert_no_exception(page) -> None:
+def assert_no_exception(page, server: Server) -> None:
     errors = page.locator(EXCEPTION)
-    assert errors.count() == 0, f"error box on {page.url}: {errors.first.inner_text()}"
+    if errors.count():
+        pytest.fail(
+            f"error box on {page.url}: {errors.first.inner_text()}\n"
+            f"--- streamlit log ---\n{server.log_tail()}"
+        )
 
 
 def metric_value(page, label: str):
@@ -240,11 +266,13 @@ def full_page_screenshot(page, name: str, width: int, height: int) -> Path:
 @pytest.mark.parametrize(
     ("name", "path", "title", "draws"), PAGES, ids=[name for name, *_ in PAGES]
 )
-def test_page_renders(page, name: str, path: str, title: str, draws: str | None) -> None:
+def test_page_renders(
+    page, server: Server, name: str, path: str, title: str, draws: str | None
+) -> None:
     from playwright.sync_api import expect
 
     open_page(page, path, title)
-    assert_no_exception(page)
+    assert_no_exception(page, server)
     expect(page.get_by_text(DEFAULT_SCOPE).first).to_be_visible()
     if draws == "chart":
         expect(page.locator(CHART).first).to_be_attached()
@@ -252,18 +280,18 @@ def test_page_renders(page, name: str, path: str, title: str, draws: str | None)
         expect(page.locator(MAP).first).to_be_attached()
     # Late errors (a chart spec the frontend rejects) show only after drawing.
     expect(page.locator(STATUS_WIDGET)).to_be_hidden(timeout=RUN_TIMEOUT)
-    assert_no_exception(page)
+    assert_no_exception(page, server)
 
     for width, height in ((1920, 1080), (1366, 768)):
         full_page_screenshot(page, name, width, height)
-        assert_no_exception(page)
+        assert_no_exception(page, server)
 
 
-def test_url_opens_filtered_view(page) -> None:
+def test_url_opens_filtered_view(page, server: Server) -> None:
     from playwright.sync_api import expect
 
     open_page(page, "/?county=城东区&sector=产业项目", "重大项目运行总览")
-    assert_no_exception(page)
+    assert_no_exception(page, server)
     sentence = scope_sentence(page)
     expect(sentence).to_contain_text("城东区")
     expect(sentence).to_contain_text("产业项目")
@@ -272,7 +300,7 @@ def test_url_opens_filtered_view(page) -> None:
     assert value.inner_text().strip() != DEFAULT_COUNT
 
 
-def test_sidebar_filter_changes_figures_and_url(page) -> None:
+def test_sidebar_filter_changes_figures_and_url(page, server: Server) -> None:
     from playwright.sync_api import expect
 
     open_page(page, "/", "重大项目运行总览")
@@ -290,17 +318,17 @@ def test_sidebar_filter_changes_figures_and_url(page) -> None:
 
     expect(value).not_to_have_text(DEFAULT_COUNT, timeout=RUN_TIMEOUT)
     wait_for_run(page, "重大项目运行总览")
-    assert_no_exception(page)
+    assert_no_exception(page, server)
     expect(metric_value(page, "项目数")).not_to_have_text(DEFAULT_COUNT)
     expect(scope_sentence(page)).to_contain_text("城东区")
     expect(page).to_have_url(re.compile(r"[?&]county="))
 
 
-def test_bad_url_value_gives_notice(page) -> None:
+def test_bad_url_value_gives_notice(page, server: Server) -> None:
     from playwright.sync_api import expect
 
     open_page(page, "/?county=不存在区", "重大项目运行总览")
-    assert_no_exception(page)
+    assert_no_exception(page, server)
     notice = page.locator(ALERT).filter(has_text="不存在区").first
     expect(notice).to_be_visible()
     expect(scope_sentence(page)).to_contain_text(DEFAULT_SCOPE)

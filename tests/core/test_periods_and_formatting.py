@@ -53,6 +53,8 @@ def test_rate_and_schedule_phrase(done, plan, period, convention, rate, phrase):
         (28_907_000, "2890.7亿元"),
         (11_360_000, "1136.0亿元"),
         (500, "0.1亿元"),  # 0.05 rounds half up
+        (300, "300万元"),  # not "0.0亿元"
+        (12.35, "12.4万元"),
         (0, "0.0亿元"),
         (-1_234_500, "-123.5亿元"),
         (None, "—"),

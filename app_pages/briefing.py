@@ -1,0 +1,63 @@
+"""简报: the written briefing for the current filters, editable, with Word and PDF downloads."""
+
+import hashlib
+
+import streamlit as st
+
+from app_pages import common
+from core import briefing, document
+
+p = common.portfolio()
+scope = common.header("简报")
+conv = common.convention()
+
+if not scope.mask(p.projects).any():
+    common.empty_notice()
+generated = briefing.write(p, scope, conv).text()
+# One edit buffer per data version, scope and convention: edits survive page switches, and a
+# different scope starts from its own generated text.
+key = "brief_" + hashlib.sha1(f"{p.version}|{scope}|{conv}".encode()).hexdigest()[:16]
+
+
+def restore() -> None:
+    st.session_state[key] = generated
+
+
+if key not in st.session_state:
+    restore()
+text = st.text_area(
+    "简报正文(可直接修改,修改在切换页面后保留)",
+    key=key,
+    height=560,
+    persist_state="session",
+)
+if text != generated:
+    st.caption("正文已修改;下载的文件使用修改后的文字。")
+    st.button("恢复为自动生成的文字", on_click=restore, icon=":material/restart_alt:")
+
+stem = f"简报_{scope.file_label()}_{scope.period.label}"
+cols = st.columns([1, 1, 3])
+cols[0].download_button(
+    "下载Word文档",
+    data=lambda: document.docx_bytes(p, scope, conv, text),
+    file_name=f"{stem}.docx",
+    mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    on_click="ignore",
+    icon=":material/description:",
+    type="primary",
+)
+if document.office_binary():
+    cols[1].download_button(
+        "下载PDF",
+        data=lambda: document.pdf_bytes(document.docx_bytes(p, scope, conv, text)),
+        file_name=f"{stem}.pdf",
+        mime="application/pdf",
+        on_click="ignore",
+        icon=":material/picture_as_pdf:",
+    )
+else:
+    cols[1].caption("本机未安装LibreOffice,暂不提供PDF下载;可下载Word文档后另存为PDF。")
+st.caption("Word文档含正文、总览与投资增长页的主要图表,以及落后序时进度最多的项目表。")
+
+with st.expander("复制全文", icon=":material/content_copy:"):
+    st.code(text, language=None, wrap_lines=True)
