@@ -333,3 +333,22 @@ def test_bad_url_value_gives_notice(page, server: Server) -> None:
     expect(notice).to_be_visible()
     expect(scope_sentence(page)).to_contain_text(DEFAULT_SCOPE)
     expect(metric_value(page, "项目数")).to_have_text(DEFAULT_COUNT)
+
+
+def test_chart_png_download(page, server: Server) -> None:
+    """The 下载图表 menu hands out a 2× PNG named with the chart, the scope and the period."""
+    from PIL import Image
+
+    open_page(page, "/growth?county=城东区", "投资增长")
+    assert_no_exception(page, server)
+    page.get_by_role("button", name="下载图表").first.click()
+    with page.expect_download(timeout=RUN_TIMEOUT) as info:
+        page.get_by_role("button", name=re.compile("PNG图片")).first.click()
+    download = info.value
+    assert download.suggested_filename == "累计完成投资与年度计划_城东区_2026年2月.png"
+    out = SCREENSHOTS.parent / "downloads" / download.suggested_filename
+    out.parent.mkdir(parents=True, exist_ok=True)
+    download.save_as(str(out))
+    with Image.open(out) as img:
+        assert img.format == "PNG"
+        assert img.size[0] >= 2 * 760  # twice the chart's width, for slides
