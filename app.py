@@ -30,6 +30,7 @@ PAGES = [
         url_path="indicators",
     ),
     st.Page("app_pages/briefing.py", title="简报", icon=":material/article:", url_path="briefing"),
+    st.Page("app_pages/data.py", title="数据管理", icon=":material/database:", url_path="data"),
 ]
 
 navigation = st.navigation(PAGES)

@@ -10,23 +10,36 @@ import re
 from pathlib import Path
 
 import streamlit as st
+from streamlit.errors import StreamlitSecretNotFoundError
 
-from core import export
+from core import datasource, export
 from core import schema as S
 from core.charts import ChartOut
 from core.indicators import Card as IndicatorCard
 from core.overview import Card
 from core.periods import Convention, Period
-from core.portfolio import DEMO_DIR, Portfolio, load_folder
+from core.portfolio import Portfolio, load_folder
 from core.scope import ALL, DEFAULT_LEVEL, Scope
+from core.store import DATABASE_URL_SETTING, Store, database_url
 
 DATA_DIR_SETTING = "BRIEFING_DATA_DIR"  # a folder of the six CSV tables and the GeoJSON
 _SCOPE_KEY = "_scope"
 _NOTICES_KEY = "_url_notices"
 
 
-def data_dir() -> Path:
-    return Path(os.environ.get(DATA_DIR_SETTING, "") or DEMO_DIR)
+def _secret_database_url() -> str | None:
+    """BRIEFING_DATABASE_URL from the environment wins; else the app's secrets file."""
+    if os.environ.get(DATABASE_URL_SETTING):
+        return None
+    try:
+        return st.secrets.get(DATABASE_URL_SETTING)
+    except (FileNotFoundError, KeyError, StreamlitSecretNotFoundError):
+        return None
+
+
+@st.cache_resource
+def store() -> Store:
+    return Store(database_url(_secret_database_url()))
 
 
 def _folder_stamp(folder: Path) -> tuple:
@@ -40,13 +53,21 @@ def _folder_stamp(folder: Path) -> tuple:
 
 
 @st.cache_data(show_spinner="正在读取项目数据…", max_entries=4)
-def _load(folder: str, stamp: tuple) -> Portfolio:
+def _load_folder(folder: str, stamp: tuple) -> Portfolio:
     return load_folder(Path(folder))
 
 
+@st.cache_data(show_spinner="正在读取项目数据…", max_entries=2)
+def _load_current(version: str) -> Portfolio:
+    return datasource.portfolio(datasource.current(store()))
+
+
 def portfolio() -> Portfolio:
-    folder = data_dir()
-    return _load(str(folder), _folder_stamp(folder))
+    """The data in use: a configured folder, else the latest import, else the demo."""
+    folder = os.environ.get(DATA_DIR_SETTING)
+    if folder:
+        return _load_folder(folder, _folder_stamp(Path(folder)))
+    return _load_current(store().version() or "demo")
 
 
 def scope() -> Scope:

@@ -200,10 +200,12 @@ def write(p: Portfolio, scope: Scope, convention: Convention = Convention.MONTHS
         ("重大项目推进情况", construction_paragraph(p, scope, convention)),
         ("固定资产投资", fai_paragraph(p, scope)),
         ("要素保障", funding_paragraph(p, scope)),
-        ("分区县推进情况" if scope.is_whole_city else "分行业推进情况",
-         breakdown_paragraph(p, scope, convention)),
+        (
+            "分区县推进情况" if scope.is_whole_city else "分行业推进情况",
+            breakdown_paragraph(p, scope, convention),
+        ),
         ("存在问题", problems_paragraph(p, scope)),
-    ]  # fmt: skip
+    ]
     sections = [(h, t) for h, t in candidates if t]
     return Briefing(
         title,

@@ -190,10 +190,11 @@ def comparison(
     )
     rule_text = (
         alt.Chart(rule_data)
-        .mark_text(align="left", baseline="bottom", dx=4, y=0, dy=-2, color=TARGET,
-                   fontSize=LABEL_SIZE)
+        .mark_text(
+            align="left", baseline="bottom", dx=4, y=0, dy=-2, color=TARGET, fontSize=LABEL_SIZE
+        )
         .encode(x="序时进度(%):Q", text="label:N")
-    )  # fmt: skip
+    )
     height = max(160, 36 * len(data))
     return _finish(key, title, scope, bars + text + rule + rule_text, data, height=height)
 
@@ -389,8 +390,9 @@ def funding_by_county(frame: pd.DataFrame, scope: Scope, counties: list[str]) ->
             tooltip=list(data.columns),
         )
     )
-    return _finish("funding_by_county", "各区县已落实资金", scope, bars, data,
-                   height=max(160, 34 * len(order)))  # fmt: skip
+    return _finish(
+        "funding_by_county", "各区县已落实资金", scope, bars, data, height=max(160, 34 * len(order))
+    )
 
 
 def project_curve(frame: pd.DataFrame, scope: Scope, name: str) -> ChartOut:

@@ -473,7 +473,8 @@ def _project_rows(b: _Builder) -> tuple[pd.DataFrame, dict[str, float], dict[str
 
     # Preparatory (前期): most are due to break ground this year, which makes 开工率 mean something.
     for level, count in ((P, 14), (C, 16)):
-        for _ in range(b.n(count)):
+        totals = b.lognormal(b.n(count), 25.0 if level == P else 6.0)
+        for total in totals:
             start = (
                 b.month(Period(2026, 1), Period(2026, 12))
                 if r.random() < 0.75
@@ -483,7 +484,7 @@ def _project_rows(b: _Builder) -> tuple[pd.DataFrame, dict[str, float], dict[str
                 level=level,
                 stage=S.STAGE_PREPARATION,
                 sector=str(r.choice(S.SECTORS, p=_MIX)),
-                total=float(b.lognormal(1, 25.0 if level == P else 6.0)[0]),
+                total=float(round(total, 2)),
                 start=start,
                 end=start.shift(int(r.integers(24, 48))),
                 actual_start=None,
@@ -492,13 +493,14 @@ def _project_rows(b: _Builder) -> tuple[pd.DataFrame, dict[str, float], dict[str
 
     # Completed (竣工) during 2024–2025: they carry last year's plans and returns.
     for level, count in ((P, 22), (C, 18)):
-        for _ in range(b.n(count)):
+        totals = b.lognormal(b.n(count), 20.0 if level == P else 5.0)
+        for total in totals:
             actual = b.month(Period(2021, 6), Period(2024, 6))
             b.add(
                 level=level,
                 stage=S.STAGE_COMPLETED,
                 sector=str(r.choice(S.SECTORS, p=_MIX)),
-                total=float(b.lognormal(1, 20.0 if level == P else 5.0)[0]),
+                total=float(round(total, 2)),
                 start=actual,
                 end=b.month(Period(2024, 6), Period(2025, 12)),
                 actual_start=actual,
@@ -543,7 +545,10 @@ def _plans_and_returns(
             plan_y = round(total * before_share * len(ms) / span, 2)
             plans.append((code, y, plan_y))
             weights = _SEASON[[p.month - 1 for p in ms]]
-            done = plan_y * float(np.clip(r.normal(1.0, 0.06), 0.8, 1.15))
+            # A finished project completed its plan at most: its returns never pass its total.
+            done = plan_y * float(
+                np.clip(r.normal(1.0, 0.06), 0.8, 1.0 if code not in plan_share else 1.15)
+            )
             for p, w in zip(ms, weights / weights.sum(), strict=True):
                 months.append((code, p.key, round(done * w, 2), ""))
             done_before += done

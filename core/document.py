@@ -170,8 +170,20 @@ def pdf_bytes(docx: bytes, timeout: int = 120) -> bytes:
         src.write_bytes(docx)
         env = dict(os.environ, FONTCONFIG_FILE=str(FONTCONFIG), HOME=tmp)
         subprocess.run(
-            [binary, "--headless", "--norestore", f"-env:UserInstallation=file://{tmp}/profile",
-             "--convert-to", "pdf", "--outdir", tmp, str(src)],
-            check=True, capture_output=True, timeout=timeout, env=env,
-        )  # fmt: skip
+            [
+                binary,
+                "--headless",
+                "--norestore",
+                f"-env:UserInstallation=file://{tmp}/profile",
+                "--convert-to",
+                "pdf",
+                "--outdir",
+                tmp,
+                str(src),
+            ],
+            check=True,
+            capture_output=True,
+            timeout=timeout,
+            env=env,
+        )
         return (Path(tmp) / "briefing.pdf").read_bytes()

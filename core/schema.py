@@ -67,6 +67,9 @@ MONTH = "年月"  # "2026-02"
 MONTH_COMPLETED = "本月完成投资(万元)"
 PROGRESS_TEXT = "形象进度"
 MONTHLY_COLUMNS = (CODE, MONTH, MONTH_COMPLETED, PROGRESS_TEXT)
+# Returns often state the year-to-date figure (1-N月完成投资) instead of the month's own: a sheet
+# may carry this column in place of 本月完成投资, and the month's amount is the difference.
+MONTH_CUMULATIVE = "本年累计完成投资(万元)"
 
 # --- 资金来源: funding secured, one row per project, source and month secured --------------
 FUNDING_SOURCE = "资金来源"
@@ -100,6 +103,8 @@ COLUMNS = {
     PROBLEMS: PROBLEM_COLUMNS,
     INDICATORS: INDICATOR_COLUMNS,
 }
+# Columns a sheet may carry in place of a schema column: alternative → the column it stands for.
+ALTERNATIVES = {MONTHLY: {MONTH_CUMULATIVE: MONTH_COMPLETED}}
 # Columns that may be left empty in a row; every other column must be filled.
 OPTIONAL = {
     PROJECTS: (NEWLY_ATTRACTED, HIGH_TECH, ACTUAL_START, LON, LAT, SUBSIDY_SOUGHT, LEADER, OWNER),

@@ -9,6 +9,16 @@ from core.portfolio import DEMO_DIR, load_folder
 FIXTURES = Path(__file__).parent / "fixtures"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def empty_store(tmp_path_factory):
+    """Every test (and the app servers they start) uses a fresh database, never data/'s."""
+    import os
+
+    url = f"sqlite:///{tmp_path_factory.mktemp('store')}/test.sqlite"
+    os.environ["BRIEFING_DATABASE_URL"] = url
+    return url
+
+
 @pytest.fixture(scope="session")
 def mini():
     """Five projects in two counties whose every figure is worked out by hand in the tests."""

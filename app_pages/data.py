@@ -1,0 +1,141 @@
+"""数据管理: the template, the current data as a workbook, uploads with their validation report,
+the import itself, and the history with roll-back."""
+
+import hashlib
+
+import pandas as pd
+import streamlit as st
+
+from app_pages import common
+from core import datasource, importing, workbook
+from core.validation import ERROR
+
+store = common.store()
+st.title("数据管理")
+current = datasource.current(store)
+if current.is_demo:
+    st.info(
+        "尚未导入数据:各页面显示的是示例数据(虚构的示例市)。下载模板填好后在下方上传即可替换。",
+        icon=":material/info:",
+    )
+else:
+    st.success(common.plain(f"各页面当前使用{current.source}。"), icon=":material/database:")
+
+counts = pd.DataFrame(
+    {"数据表": list(current.tables), "行数": [len(t) for t in current.tables.values()]}
+)
+left, right = st.columns([2, 3])
+left.dataframe(counts, hide_index=True, width="stretch")
+with right:
+    st.download_button(
+        "下载填报模板(.xlsx)",
+        data=workbook.template_bytes,
+        file_name="重大项目数据填报模板.xlsx",
+        on_click="ignore",
+        icon=":material/download:",
+        type="primary",
+    )
+    st.download_button(
+        "下载当前数据(.xlsx,可修改后再导入)",
+        data=lambda: workbook.data_bytes(current.tables),
+        file_name="重大项目数据_当前.xlsx",
+        on_click="ignore",
+        icon=":material/download:",
+    )
+    st.caption("模板含“填表说明”工作表,列出每一列的单位、格式和允许的值。")
+
+st.subheader("上传数据")
+st.caption(
+    f"可一次选择多个文件:Excel工作簿(.xlsx,每张表一个工作表)、CSV(UTF-8或GBK)、区县边界GeoJSON。"
+    f"单个文件不超过{importing.MAX_FILE_MB}MB。已有数据时,上传的行按项目代码等主键更新原有的行,未上传的表保持不变。"
+)
+upload_round = st.session_state.setdefault("upload_round", 0)
+uploaded = st.file_uploader(
+    "选择文件",
+    accept_multiple_files=True,
+    key=f"upload_{upload_round}",
+    help="首次导入须包含全部六张表和区县边界文件",
+)
+
+if uploaded:
+    files = [(f.name, f.getvalue()) for f in uploaded]
+    digest = hashlib.sha1(b"".join(n.encode() + c for n, c in files)).hexdigest()
+    cache_key = f"report_{digest}_{store.version()}"
+    if cache_key not in st.session_state:
+        bar = st.progress(0.0, text="准备读取…")
+        st.session_state[cache_key] = importing.check(
+            files, store, lambda fraction, text: bar.progress(min(fraction, 1.0), text=text)
+        )
+        bar.empty()
+    report = st.session_state[cache_key]
+    (st.error if report.errors else st.warning if report.warnings else st.success)(report.summary())
+    if report.findings:
+        table = report.frame()
+        st.dataframe(
+            table.style.map(
+                lambda v: "color: #c62828; font-weight: 600" if v == ERROR else "", subset=["级别"]
+            ),
+            hide_index=True,
+            width="stretch",
+            height=min(38 * (len(table) + 1), 420),
+        )
+        st.download_button(
+            "下载检查结果(.csv)",
+            data=table.to_csv(index=False).encode("utf-8-sig"),
+            file_name="数据检查结果.csv",
+            mime="text/csv",
+            on_click="ignore",
+            icon=":material/download:",
+        )
+    if report.importable:
+        rows = "、".join(f"{t}{n}行" for t, n in report.uploaded_rows.items())
+        st.markdown(common.plain(f"本次读取:{rows or '仅区县边界'}。"))
+        note = st.text_input(
+            "本批次备注", placeholder="例如:2026年3月各区县月报", key=f"note_{digest}"
+        )
+        if st.button("确认导入", type="primary", icon=":material/upload:"):
+            with st.spinner("正在导入…"):
+                batch = importing.commit(report, store, note)
+            st.session_state["upload_round"] = upload_round + 1
+            st.session_state["import_done"] = datasource.batch_label(batch)
+            st.rerun()
+
+if "import_done" in st.session_state:
+    st.success(
+        common.plain(f"导入完成:{st.session_state.pop('import_done')}。各页面已使用新数据。"),
+        icon=":material/check_circle:",
+    )
+
+st.subheader("导入历史")
+history = store.history()
+if not history:
+    st.caption("还没有导入记录。")
+else:
+    st.dataframe(
+        pd.DataFrame(
+            {
+                "批次": [b.id for b in history],
+                "时间": [b.created_at.strftime("%Y-%m-%d %H:%M:%S") for b in history],
+                "类型": [
+                    b.kind + (f"(恢复第{b.restored_from}批)" if b.restored_from else "")
+                    for b in history
+                ],
+                "文件": ["、".join(b.files) for b in history],
+                "行数": ["、".join(f"{t}{n}" for t, n in b.row_counts.items()) for b in history],
+                "备注": [b.note for b in history],
+                "当前": ["是" if i == 0 else "" for i in range(len(history))],
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+    )
+    earlier = [b.id for b in history[1:]]
+    if earlier:
+        c1, c2, c3 = st.columns([1, 2, 1])
+        target = c1.selectbox("回滚到批次", earlier, key="rollback_target")
+        why = c2.text_input("回滚原因", key="rollback_note", placeholder="例如:3月数据有误,恢复2月")
+        c3.write("")
+        if c3.button("回滚", icon=":material/history:"):
+            batch = store.rollback(int(target), why)
+            st.session_state["import_done"] = datasource.batch_label(batch)
+            st.rerun()
