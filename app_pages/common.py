@@ -38,8 +38,12 @@ def _secret_database_url() -> str | None:
 
 
 @st.cache_resource
+def _store(url: str) -> Store:
+    return Store(url)
+
+
 def store() -> Store:
-    return Store(database_url(_secret_database_url()))
+    return _store(database_url(_secret_database_url()))
 
 
 def _folder_stamp(folder: Path) -> tuple:
@@ -58,8 +62,8 @@ def _load_folder(folder: str, stamp: tuple) -> Portfolio:
 
 
 @st.cache_data(show_spinner="正在读取项目数据…", max_entries=2)
-def _load_current(version: str) -> Portfolio:
-    return datasource.portfolio(datasource.current(store()))
+def _load_current(url: str, version: str) -> Portfolio:
+    return datasource.portfolio(datasource.current(_store(url)))
 
 
 def portfolio() -> Portfolio:
@@ -67,7 +71,8 @@ def portfolio() -> Portfolio:
     folder = os.environ.get(DATA_DIR_SETTING)
     if folder:
         return _load_folder(folder, _folder_stamp(Path(folder)))
-    return _load_current(store().version() or "demo")
+    s = store()
+    return _load_current(s.url, s.version() or "demo")
 
 
 def scope() -> Scope:

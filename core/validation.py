@@ -449,6 +449,9 @@ def validate(
         )
         _check_counties(up, boundaries, f)
         _check_coordinates(up, boundaries, f)
+    for table, what in ((S.PROJECTS, "没有任何项目"), (S.MONTHLY, "没有任何数据,无法确定报告期")):
+        if merged[table].empty:
+            f.append(Finding(ERROR, "", table, None, None, "", f"{table}{what}"))
     codes = set(merged[S.PROJECTS][S.CODE])
     for table in (S.PLANS, S.MONTHLY, S.FUNDING, S.PROBLEMS):
         if table not in uploaded:

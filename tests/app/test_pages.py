@@ -227,3 +227,35 @@ def test_briefing_follows_the_filters():
     area = open_app("briefing", **LINK).text_area[0]
     assert "范围:城东区 · 产业项目 · 省重点 · 截至2026年2月底" in area.value
     assert "城东区7个省重点产业项目累计完成投资" in area.value
+
+
+def test_data_page_before_any_import():
+    at = open_app("data")
+    assert any("尚未导入数据" in i.value for i in at.info)
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert "下载填报模板(.xlsx)" in labels
+    assert len(at.dataframe[0].value) == 6  # the six tables and their row counts
+    assert "当前显示示例数据,数字均为虚构。" in [c.value for c in at.sidebar.caption]
+
+
+def test_pages_show_the_imported_data(tmp_path, monkeypatch):
+    from core import importing
+    from core.store import Store
+
+    url = f"sqlite:///{tmp_path}/app.sqlite"
+    fixtures = Path(__file__).parents[1] / "fixtures"
+    store = Store(url)
+    files = [("正确.xlsx", (fixtures / "bad" / "正确.xlsx").read_bytes()),
+             ("边界.geojson", (fixtures / "mini" / "区县边界.geojson").read_bytes())]  # fmt: skip
+    importing.commit(importing.check(files, store), store, "小样本")
+    monkeypatch.setenv("BRIEFING_DATABASE_URL", url)
+    at = open_app()
+    m = metrics(at)
+    assert m["项目数"] == "2个"  # A-001 and B-002: the provincial projects with a 2025 plan
+    assert m["完成率"] == "12.5%"
+    assert "范围:全市 · 全部行业领域 · 省重点 · 截至2025年2月底" in unescape(texts(at))
+    assert not any("示例数据" in c.value for c in at.sidebar.caption)
+    at.switch_page("app_pages/data.py").run()
+    assert any("第1批数据" in unescape(s.value) for s in at.success)
+    history = at.dataframe[1].value
+    assert history["备注"].tolist() == ["小样本"]
