@@ -8,6 +8,7 @@ import streamlit as st
 
 from app_pages import common
 from core import datasource, importing, workbook
+from core import schema as S
 from core.validation import ERROR
 
 store = common.store()
@@ -97,14 +98,13 @@ if uploaded:
             with st.spinner("正在导入…"):
                 batch = importing.commit(report, store, note)
             st.session_state["upload_round"] = upload_round + 1
-            st.session_state["import_done"] = datasource.batch_label(batch)
+            st.session_state["data_done"] = (
+                f"导入完成:{datasource.batch_label(batch)}。各页面已使用新数据。"
+            )
             st.rerun()
 
-if "import_done" in st.session_state:
-    st.success(
-        common.plain(f"导入完成:{st.session_state.pop('import_done')}。各页面已使用新数据。"),
-        icon=":material/check_circle:",
-    )
+if "data_done" in st.session_state:
+    st.success(common.plain(st.session_state.pop("data_done")), icon=":material/check_circle:")
 
 st.subheader("导入历史")
 history = store.history()
@@ -121,8 +121,9 @@ else:
                     for b in history
                 ],
                 "文件": ["、".join(b.files) for b in history],
-                "行数": ["、".join(f"{t}{n}" for t, n in b.row_counts.items()) for b in history],
                 "备注": [b.note for b in history],
+                # One column per table: the row counts of the data each entry made current.
+                **{f"{t}(行)": [b.row_counts.get(t, 0) for b in history] for t in S.TABLES},
                 "当前": ["是" if i == 0 else "" for i in range(len(history))],
             }
         ),
@@ -131,11 +132,17 @@ else:
     )
     earlier = [b.id for b in history[1:]]
     if earlier:
-        c1, c2, c3 = st.columns([1, 2, 1])
-        target = c1.selectbox("回滚到批次", earlier, key="rollback_target")
-        why = c2.text_input("回滚原因", key="rollback_note", placeholder="例如:3月数据有误,恢复2月")
-        c3.write("")
-        if c3.button("回滚", icon=":material/history:"):
+        rollback_round = st.session_state.setdefault("rollback_round", 0)
+        c1, c2 = st.columns([1, 3])
+        target = c1.selectbox("回滚到批次", earlier, key=f"rollback_target_{rollback_round}")
+        why = c2.text_input("回滚原因", key=f"rollback_note_{rollback_round}",
+                            placeholder="例如:3月数据有误,恢复2月")  # fmt: skip
+        sure = st.checkbox(f"确认把第{target}批数据恢复为当前数据(回滚会记入历史,可再次回滚)",
+                           key=f"rollback_sure_{rollback_round}")  # fmt: skip
+        if st.button("回滚", icon=":material/history:", disabled=not sure):
             batch = store.rollback(int(target), why)
-            st.session_state["import_done"] = datasource.batch_label(batch)
+            st.session_state["rollback_round"] = rollback_round + 1  # clears the form
+            st.session_state["data_done"] = (
+                f"回滚完成:当前为{datasource.batch_label(batch)},数据来自第{batch.restored_from}批。"
+            )
             st.rerun()

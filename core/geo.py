@@ -12,6 +12,8 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
 Ring = list[list[float]]
 
 
@@ -108,3 +110,35 @@ def contains(county: County, lon: float, lat: float) -> bool:
         if _in_ring(lon, lat, poly[0]) and not any(_in_ring(lon, lat, h) for h in poly[1:]):
             return True
     return False
+
+
+def _in_ring_many(x: np.ndarray, y: np.ndarray, ring: Ring) -> np.ndarray:
+    """Ray casting for many points at once: one pass over the ring's edges."""
+    r = np.asarray(ring, dtype=float)[:, :2]
+    inside = np.zeros(len(x), dtype=bool)
+    xj, yj = r[-1]
+    for xi, yi in r:
+        crosses = (yi > y) != (yj > y)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            at = (xj - xi) * (y - yi) / (yj - yi) + xi
+        inside ^= crosses & (x < at)
+        xj, yj = xi, yi
+    return inside
+
+
+def contains_many(county: County, lons, lats) -> np.ndarray:
+    """contains() for arrays of points; what the import check uses for 100,000 projects."""
+    x, y = np.asarray(lons, dtype=float), np.asarray(lats, dtype=float)
+    result = np.zeros(len(x), dtype=bool)
+    for poly in county.polygons:
+        outer = np.asarray(poly[0], dtype=float)
+        box = (x >= outer[:, 0].min()) & (x <= outer[:, 0].max())
+        box &= (y >= outer[:, 1].min()) & (y <= outer[:, 1].max())
+        if not box.any():
+            continue
+        idx = np.flatnonzero(box)
+        hit = _in_ring_many(x[idx], y[idx], poly[0])
+        for hole in poly[1:]:
+            hit &= ~_in_ring_many(x[idx], y[idx], hole)
+        result[idx] |= hit
+    return result

@@ -15,9 +15,9 @@ from core.geo import Boundaries, parse_boundaries
 from core.store import Batch, Store
 from core.validation import ERROR, Finding, Report, validate
 
-# Larger files are refused with this message; server.maxUploadSize (.streamlit/config.toml) is set
-# above it so that the refusal is ours, in Chinese, rather than the uploader's.
-MAX_FILE_MB = 50
+# Larger files are refused (the CLI and the page alike); server.maxUploadSize in
+# .streamlit/config.toml is the same, so the uploader states the limit the page states.
+MAX_FILE_MB = 200
 BOUNDARY_SUFFIXES = (".geojson", ".json")
 
 

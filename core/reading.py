@@ -18,7 +18,10 @@ from dataclasses import dataclass, field
 from pathlib import PurePath
 from typing import Any
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from core import schema as S
 from core.values import is_total_label, normalize_text
@@ -374,9 +377,27 @@ def _multiplier(grid: _Grid, above: int) -> float:
     return 1.0
 
 
-def _raw_table(
-    grid: _Grid, file: str, sheet: str | None, hint: str | None
-) -> RawTable | SourceProblem:
+@dataclass
+class _Layout:
+    """Where a table's columns are in a sheet, from its header."""
+
+    table: str
+    header: _Header
+    positions: dict[str, int]  # canonical column → sheet column index
+    order: list[str]  # the canonical columns found, in schema order
+    serial: int | None  # the 序号 column
+    unknown: list[str]
+    duplicates: list[str]
+    column_multipliers: dict[str, float]
+    missing: list[str]
+
+    @property
+    def label_positions(self) -> list[int]:
+        return [p for p in (self.positions.get(S.CODE), self.positions.get(S.NAME), self.serial)
+                if p is not None]  # fmt: skip
+
+
+def _layout(grid: _Grid, file: str, sheet: str | None, hint: str | None) -> _Layout | SourceProblem:
     where = f"文件“{file}”" + (f"工作表“{sheet}”" if sheet is not None else "")
     found = _find_header(grid, hint)
     if found is None:
@@ -400,8 +421,9 @@ def _raw_table(
     positions: dict[str, int] = {}
     serial: int | None = None
     unknown, duplicates, column_multipliers = [], [], {}
+    alternatives = S.ALTERNATIVES.get(table, {})
     for c, (text, column) in enumerate(zip(header.texts, header.columns, strict=True)):
-        if column in S.COLUMNS[table] or column in S.ALTERNATIVES.get(table, {}):
+        if column in S.COLUMNS[table] or column in alternatives:
             if column in positions:
                 duplicates.append(text)
                 continue
@@ -413,53 +435,155 @@ def _raw_table(
             serial = c
         elif text:
             unknown.append(text)
-    alternatives = S.ALTERNATIVES.get(table, {})
     order = [c for c in (*S.COLUMNS[table], *alternatives) if c in positions]
     # A column is not missing when its alternative is there (1-N月累计 for 本月完成投资).
     stand_ins = {stands_for for alt, stands_for in alternatives.items() if alt in positions}
     required = [c for c in S.COLUMNS[table] if c not in S.OPTIONAL[table] and c not in stand_ins]
+    return _Layout(table, header, positions, order, serial, unknown, duplicates,
+                   column_multipliers, [c for c in required if c not in positions])  # fmt: skip
 
+
+def _classify(cells: list[Any], number: int, layout: _Layout, values: list[Any]):
+    """What a row below the header is: None (skip), a TotalRow, a note (number, text), or data."""
+    if not any(_filled(v) for v in values) and _blank_apart_from_serial(cells, layout.serial):
+        return None  # empty, or a template row with only its 序号
+    first_text = next((v for v in cells if _filled(v)), "")
+    label = _total_label(first_text, [cells[p] for p in layout.label_positions if p < len(cells)])
+    if label:
+        return TotalRow(number, label, dict(zip(layout.order, map(normalize_text, values),
+                                                strict=True)))  # fmt: skip
+    if _is_note(first_text, cells, layout.header):
+        return (number, normalize_text(first_text))
+    return "data"
+
+
+def _table_from(
+    layout: _Layout, grid: _Grid, file: str, sheet: str | None, frame: pd.DataFrame,
+    rows: list[int], totals: list[TotalRow], notes: list[tuple[int, str]],
+) -> RawTable:  # fmt: skip
+    return RawTable(
+        table=layout.table,
+        file=file,
+        sheet=sheet,
+        frame=frame.reindex(columns=layout.order).astype(object),  # keeps an empty table's columns
+        rows=rows,
+        header_row=grid.numbers[layout.header.first],
+        multiplier=_multiplier(grid, layout.header.first),
+        totals=totals,
+        unknown_columns=layout.unknown,
+        missing_columns=layout.missing,
+        column_multipliers=layout.column_multipliers,
+        duplicate_columns=layout.duplicates,
+        notes=notes,
+    )
+
+
+def _raw_table(
+    grid: _Grid, file: str, sheet: str | None, hint: str | None
+) -> RawTable | SourceProblem:
+    layout = _layout(grid, file, sheet, hint)
+    if isinstance(layout, SourceProblem):
+        return layout
+    order, positions = layout.order, layout.positions
     data: dict[str, list[Any]] = {column: [] for column in order}
     rows: list[int] = []
     totals: list[TotalRow] = []
     notes: list[tuple[int, str]] = []
-    label_positions = [positions.get(S.CODE), positions.get(S.NAME), serial]
-    for i in range(header.last + 1, len(grid.cells)):
+    for i in range(layout.header.last + 1, len(grid.cells)):
         cells = grid.cells[i]
         values = [cells[positions[col]] if positions[col] < len(cells) else "" for col in order]
-        if not any(_filled(v) for v in values) and _blank_apart_from_serial(cells, serial):
-            continue  # empty, or a template row with only its 序号
-        number = grid.numbers[i]
-        first_text = next((v for v in cells if _filled(v)), "")
-        label = _total_label(first_text, [cells[p] for p in label_positions if p is not None])
-        if label:
-            totals.append(
-                TotalRow(number, label, dict(zip(order, map(normalize_text, values), strict=True)))
-            )
-        elif _is_note(first_text, cells, header):
-            notes.append((number, normalize_text(first_text)))
+        kind = _classify(cells, grid.numbers[i], layout, values)
+        if kind is None:
+            continue
+        if isinstance(kind, TotalRow):
+            totals.append(kind)
+        elif isinstance(kind, tuple):
+            notes.append(kind)
         else:
-            rows.append(number)
+            rows.append(grid.numbers[i])
             for column, value in zip(order, values, strict=True):
                 data[column].append(value)
-
     frame = pd.DataFrame({column: pd.Series(data[column], dtype=object) for column in order})
-    frame = frame.reindex(columns=order)  # keeps the columns of an empty table
-    return RawTable(
-        table=table,
-        file=file,
-        sheet=sheet,
-        frame=frame.astype(object),
-        rows=rows,
-        header_row=grid.numbers[header.first],
-        multiplier=_multiplier(grid, header.first),
-        totals=totals,
-        unknown_columns=unknown,
-        missing_columns=[c for c in required if c not in positions],
-        column_multipliers=column_multipliers,
-        duplicate_columns=duplicates,
-        notes=notes,
+    return _table_from(layout, grid, file, sheet, frame, rows, totals, notes)
+
+
+# --- Large CSV files -----------------------------------------------------------------------
+
+# Above this size a CSV without quote characters (so one line is one record) is parsed column
+# by column with pandas: a province's monthly returns run to a million lines. Only rows that
+# might be a total, a note or a repeated header go through the row-by-row rules.
+FAST_CSV_CHARS = 2_000_000
+_ZERO_WIDTH_RE2 = r"[\x{200b}\x{200c}\x{200d}\x{2060}\x{feff}]"
+
+
+def _normalized_column(values: pd.Series) -> pa.Array:
+    """normalize_text for a whole column of text at once, in Arrow's compute kernels."""
+    arr = pa.array(values, type=pa.string())  # zero-copy from read_csv's Arrow strings
+    if not pc.all(pc.string_is_ascii(arr)).as_py():
+        arr = pc.utf8_normalize(arr, "NFKC")  # full-width → half-width; \u3000 → space
+        arr = pc.replace_substring_regex(arr, _ZERO_WIDTH_RE2, "")
+    if pc.any(pc.match_substring_regex(arr, r"\s\s|[\t\n\r\f\v]")).as_py():
+        arr = pc.replace_substring_regex(arr, r"\s+", " ")
+    return pc.utf8_trim_whitespace(arr)
+
+
+def _fast_csv(text: str, name: str, hint: str | None) -> RawTable | SourceProblem | None:
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    lines = text.split("\n")
+    head = _csv_grid("\n".join(lines[: HEADER_SEARCH_ROWS + 5]))
+    layout = _layout(head, name, None, hint)
+    if isinstance(layout, SourceProblem):
+        return None  # the row-by-row reader says what is wrong, in full
+    start = head.numbers[layout.header.last]  # 1-based line of the header's last row
+    body = lines[start:]
+    delimiter = _sniff_delimiter(text)
+    width = max(len(layout.header.texts), max((line.count(delimiter) for line in body),
+                                               default=0) + 1)  # fmt: skip
+    table = pd.read_csv(io.StringIO("\n".join(body)), sep=delimiter, header=None,
+                        names=range(width), dtype=str, keep_default_na=False, na_filter=False,
+                        skip_blank_lines=False, quoting=csv.QUOTE_NONE, engine="c")  # fmt: skip
+    table = table.iloc[: len(body)]
+    arrays = {c: _normalized_column(table[c]) for c in table.columns}
+    cells = pd.DataFrame(
+        {c: pd.Series(a, dtype=pd.ArrowDtype(pa.string())) for c, a in arrays.items()}
     )
+    numbers = np.arange(start + 1, start + 1 + len(cells))
+    filled = cells != ""
+    first_text = cells[0]
+    for c in cells.columns[1:]:
+        first_text = first_text.where(first_text != "", cells[c])
+    suspect = first_text.str.contains("计", regex=False) | first_text.str.match(_FOOTNOTE.pattern)
+    suspect |= first_text.str.match(_HEADING.pattern)
+    for p in layout.label_positions:
+        suspect |= cells[p].str.contains("计", regex=False)
+    repeated = sum((cells[c] == t).astype(int) for c, t in enumerate(layout.header.texts)
+                   if t and layout.header.columns[c])  # fmt: skip
+    suspect |= repeated >= 2
+    keep = filled.any(axis=1) & ~suspect
+    if layout.serial is not None:  # rows with only a 序号 are template rows, not data
+        others = filled.drop(columns=layout.serial).any(axis=1)
+        keep &= others
+    totals: list[TotalRow] = []
+    notes: list[tuple[int, str]] = []
+    for i in np.flatnonzero(suspect.to_numpy()):
+        row = [str(v) for v in cells.iloc[i].tolist()]
+        values = [row[layout.positions[c]] for c in layout.order]
+        kind = _classify(row, int(numbers[i]), layout, values)
+        if isinstance(kind, TotalRow):
+            totals.append(kind)
+        elif isinstance(kind, tuple):
+            notes.append(kind)
+        elif kind == "data":
+            keep.iloc[i] = True
+    mask = pa.array(keep.to_numpy())
+    frame = pd.DataFrame(
+        {
+            c: pc.filter(arrays[layout.positions[c]], mask).to_numpy(zero_copy_only=False)
+            for c in layout.order
+        }
+    )
+    return _table_from(layout, head, name, None, frame, numbers[keep.to_numpy()].tolist(),
+                       totals, notes)  # fmt: skip
 
 
 def _blank_apart_from_serial(cells: list[Any], serial: int | None) -> bool:
@@ -577,10 +701,15 @@ def _read_csv(name: str, content: bytes) -> list[RawTable | SourceProblem]:
         ]
     if "\x00" in text:
         return [SourceProblem(name, None, f"文件“{name}”不是文本格式的CSV文件,无法读取")]
+    hint = _table_named(PurePath(name).stem)
+    if len(text) > FAST_CSV_CHARS and '"' not in text:
+        fast = _fast_csv(text, name, hint)
+        if fast is not None:
+            return [fast]
     grid = _csv_grid(text)
     if not grid.has_content():
         return [SourceProblem(name, None, f"文件“{name}”中没有任何数据")]
-    return [_raw_table(grid, name, None, _table_named(PurePath(name).stem))]
+    return [_raw_table(grid, name, None, hint)]
 
 
 def _decode(content: bytes) -> str | None:

@@ -16,7 +16,7 @@ import pandas as pd
 
 from core import schema as S
 from core import values as V
-from core.geo import Boundaries, contains
+from core.geo import Boundaries, contains_many
 from core.reading import RawTable, SourceProblem
 
 ERROR = "错误"
@@ -147,10 +147,23 @@ class _Checker:
             Finding(level, self.raw.file, self.raw.sheet, row, column, text, message)
         )
 
+    def _column(self, column: str) -> pd.Series | None:
+        return self.raw.frame[column] if column in self.raw.frame.columns else None
+
+    def _empty(self) -> pd.Series:
+        return pd.Series("", index=self.raw.frame.index, dtype=object)
+
     def text(self, column: str) -> pd.Series:
-        if column not in self.raw.frame.columns:
-            return pd.Series("", index=self.raw.frame.index, dtype=object)
-        return self.raw.frame[column].map(V.normalize_text)
+        """The reader already normalised text cells; only numbers and dates need turning to text."""
+        raw = self._column(column)
+        if raw is None:
+            return self._empty()
+        is_text = _is_str(raw)
+        if is_text.all():
+            return raw.astype(object)
+        out = raw.astype(object).copy()
+        out[~is_text] = raw[~is_text].map(V.normalize_text)
+        return out
 
     def required(self, column: str, clean: pd.Series) -> None:
         if column in S.OPTIONAL[self.raw.table] or column not in self.raw.frame.columns:
@@ -159,57 +172,80 @@ class _Checker:
             if (int(i), column) not in self.failed:
                 self.add(ERROR, int(i), column, "", "不能为空")
 
-    def amounts(self, column: str, *, negative_ok: bool = False) -> pd.Series:
-        """Plain numbers in 万元 as text; '' where empty."""
-        raw = self.raw.frame[column] if column in self.raw.frame.columns else None
+    def _numeric(self, column: str, parse, *, negative_ok: bool) -> pd.Series:
+        """Vectorised for the plain numbers that make up almost every return; the rest one by
+        one through `parse`, which knows separators, units and what to say when it fails."""
+        raw = self._column(column)
         if raw is None:
-            return pd.Series("", index=self.raw.frame.index, dtype=object)
-        out = []
-        for i, cell in enumerate(raw.tolist()):
-            try:
-                amount = V.parse_amount(cell, self.raw.multiplier_for(column))
-            except ValueError as exc:
-                self.add(ERROR, i, column, cell, str(exc))
-                out.append("")
+            return self._empty()
+        multiplier = self.raw.multiplier_for(column) if parse is V.parse_amount else 1.0
+        is_text = _is_str(raw)
+        fast = pd.to_numeric(raw.astype(object), errors="coerce").astype(float)
+        logical = np.array([isinstance(v, bool) for v in raw], dtype=bool)  # TRUE is no amount
+        plain = np.isfinite(fast.to_numpy()) & ~logical
+        out = pd.Series("", index=raw.index, dtype=object)
+        if multiplier == 1.0:
+            keep = plain & is_text  # "1234.5" stays exactly as the office wrote it
+            out[keep] = raw[keep]
+            convert = plain & ~is_text
+            out[convert] = fast[convert].map(_number_text)
+        else:
+            out[plain] = (fast[plain] * multiplier).map(_number_text)
+        values = fast * multiplier
+        for i in np.flatnonzero(~plain):
+            cell = raw.iloc[i]
+            if cell == "" or cell is None:
                 continue
-            if amount is None:
-                out.append("")
-            elif amount < 0 and not negative_ok:
-                self.add(ERROR, i, column, cell, "金额不能为负数")
-                out.append("")
-            else:
-                out.append(_number_text(amount))
-        return pd.Series(out, index=self.raw.frame.index, dtype=object)
+            try:
+                value = parse(cell, multiplier) if parse is V.parse_amount else parse(cell)
+            except ValueError as exc:
+                self.add(ERROR, int(i), column, cell, str(exc))
+                continue
+            if value is not None:
+                out.iloc[i] = _number_text(value)
+                values.iloc[i] = value
+        if not negative_ok:
+            for i in np.flatnonzero((values < 0).to_numpy()):
+                self.add(ERROR, int(i), column, raw.iloc[i], "金额不能为负数")
+                out.iloc[i] = ""
+        return out
+
+    def amounts(self, column: str) -> pd.Series:
+        """Amounts in 万元 as plain-number text; '' where empty."""
+        return self._numeric(column, V.parse_amount, negative_ok=False)
 
     def numbers(self, column: str) -> pd.Series:
         """Numbers without a unit (coordinates, indicator values); may be negative."""
-        out = []
-        for i, cell in enumerate(self.text(column).tolist()):
-            if cell == "":
-                out.append("")
-                continue
-            try:
-                out.append(_number_text(float(cell.replace(",", ""))))
-            except ValueError:
-                self.add(ERROR, i, column, cell, "应为数字")
-                out.append("")
-        return pd.Series(out, index=self.raw.frame.index, dtype=object)
+        return self._numeric(column, _plain_number, negative_ok=True)
 
-    def months(self, column: str) -> pd.Series:
-        raw = self.raw.frame[column] if column in self.raw.frame.columns else None
-        if raw is None:
-            return pd.Series("", index=self.raw.frame.index, dtype=object)
-        out = []
-        for i, cell in enumerate(raw.tolist()):
-            if isinstance(cell, str) and _PLAIN_MONTH.match(cell):
-                out.append(cell)
-                continue
+    def years(self, column: str) -> pd.Series:
+        out = self._empty()
+        raw = self._column(column)
+        for i, cell in enumerate([] if raw is None else raw.tolist()):
             try:
-                out.append(V.parse_month(cell) or "")
+                year = V.parse_year(cell)
             except ValueError as exc:
                 self.add(ERROR, i, column, cell, str(exc))
-                out.append("")
-        return pd.Series(out, index=self.raw.frame.index, dtype=object)
+                continue
+            out.iloc[i] = "" if year is None else str(year)
+        return out
+
+    def months(self, column: str) -> pd.Series:
+        raw = self._column(column)
+        if raw is None:
+            return self._empty()
+        is_text = _is_str(raw)
+        plain = is_text & raw.astype(object).where(is_text, "").str.match(_PLAIN_MONTH).fillna(
+            False
+        )
+        out = raw.astype(object).where(plain, "")
+        for i in np.flatnonzero(~plain.to_numpy()):
+            cell = raw.iloc[i]
+            try:
+                out.iloc[i] = V.parse_month(cell) or ""
+            except ValueError as exc:
+                self.add(ERROR, int(i), column, cell, str(exc))
+        return out
 
     def choice(self, column: str, allowed: tuple[str, ...], clean: pd.Series) -> None:
         for i in np.flatnonzero((~clean.isin(allowed) & (clean != "")).to_numpy()):
@@ -224,6 +260,17 @@ class _Checker:
                 self.add(ERROR, i, column, cell, "应为“是”或“否”")
                 out.append("")
         return pd.Series(out, index=self.raw.frame.index, dtype=object)
+
+
+def _is_str(values: pd.Series) -> pd.Series:
+    return pd.Series([type(v) is str for v in values], index=values.index, dtype=bool)
+
+
+def _plain_number(cell) -> float:
+    try:
+        return float(V.normalize_text(cell).replace(",", ""))
+    except ValueError:
+        raise ValueError("应为数字") from None
 
 
 def _number_text(x: float) -> str:
@@ -249,15 +296,7 @@ def _clean(raw: RawTable, findings: list[Finding]) -> pd.DataFrame:
         elif column in (S.LON, S.LAT, S.VALUE, S.TARGET):
             out[column] = c.numbers(column)
         elif column == S.YEAR:
-            years = []
-            for i, cell in enumerate(raw.frame[column].tolist() if column in raw.frame else []):
-                try:
-                    y = V.parse_year(cell)
-                    years.append("" if y is None else str(y))
-                except ValueError as exc:
-                    c.add(ERROR, i, column, cell, str(exc))
-                    years.append("")
-            out[column] = pd.Series(years, index=raw.frame.index, dtype=object)
+            out[column] = c.years(column)
         else:
             out[column] = c.text(column)
         c.required(column, out[column])
@@ -296,6 +335,8 @@ def _check_totals(c: _Checker, out: pd.DataFrame, table: str) -> None:
     for total in c.raw.totals:
         above = [i for i, r in enumerate(c.raw.rows) if r < total.row]
         for column in AMOUNTS.get(table, ()):
+            if any(col == column for _, col in c.failed):
+                continue  # a rejected cell is already an error; its sum would mislead
             text = total.values.get(column, "")
             if text in ("", None):
                 continue
@@ -520,35 +561,24 @@ def _check_counties(up: pd.DataFrame, boundaries: Boundaries, f: list[Finding]) 
 
 def _check_coordinates(up: pd.DataFrame, boundaries: Boundaries, f: list[Finding]) -> None:
     x0, y0, x1, y1 = boundaries.bounds()
-    has = (up[S.LON] != "") & (up[S.LAT] != "")
-    for r in up.loc[has].to_dict("records"):
-        lon, lat = float(r[S.LON]), float(r[S.LAT])
-        county = boundaries.by_name(r[S.COUNTY])
+    located = up.loc[(up[S.LON] != "") & (up[S.LAT] != "")]
+    lon, lat = located[S.LON].astype(float), located[S.LAT].astype(float)
+    outside_city = ~((lon >= x0) & (lon <= x1) & (lat >= y0) & (lat <= y1))
+    outside_county = pd.Series(False, index=located.index)
+    for county in boundaries.counties:
+        mine = (located[S.COUNTY] == county.name) & ~outside_city
+        if mine.any():
+            inside = contains_many(county, lon[mine].to_numpy(), lat[mine].to_numpy())
+            outside_county[mine[mine].index] = ~inside
+    for i in located.index[outside_city | outside_county]:
+        r = located.loc[i]
         where = f"({r[S.LON]}, {r[S.LAT]})"
-        if not (x0 <= lon <= x1 and y0 <= lat <= y1):
-            f.append(
-                Finding(
-                    WARNING,
-                    r["_file"],
-                    r["_sheet"],
-                    r["_row"],
-                    S.LON,
-                    where,
-                    "坐标不在全市范围内,请核对经纬度是否填反或坐标系是否为GCJ-02",
-                )
-            )
-        elif county is not None and not contains(county, lon, lat):
-            f.append(
-                Finding(
-                    WARNING,
-                    r["_file"],
-                    r["_sheet"],
-                    r["_row"],
-                    S.LON,
-                    where,
-                    f"坐标不在{r[S.COUNTY]}范围内",
-                )
-            )
+        message = (
+            "坐标不在全市范围内,请核对经纬度是否填反或坐标系是否为GCJ-02"
+            if outside_city[i]
+            else f"坐标不在{r[S.COUNTY]}范围内"
+        )
+        f.append(Finding(WARNING, r["_file"], r["_sheet"], r["_row"], S.LON, where, message))
 
 
 def _check_completed_within_total(merged: dict, uploaded: dict, f: list[Finding]) -> None:

@@ -1,0 +1,132 @@
+"""`python -m bench [--sizes 1000,10000,100000] [--no-browser]`: the province-scale benchmark.
+
+For each size: generate a portfolio with the demo's generator scaled up, import it through the
+real import path into a fresh store, time every page through AppTest (first load and filter
+change, in a process of its own) and, unless --no-browser, serve it with `streamlit run` and
+time every page in headless Chromium against a one-line floor page, counting the bytes sent
+and the server's peak memory. At the largest size, also time a chart's PNG export and the
+briefing's Word file. Prints one table and the targets met or missed; writes the same as
+Markdown to bench/latest.md. Exit status: 0 every target met, 1 a target missed, 2 a crash.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+from contextlib import ExitStack
+from datetime import datetime
+from pathlib import Path
+
+from bench import browser as chromium
+from bench import dataset, exports, report
+from bench.pages import ROOT
+
+LATEST = Path(__file__).with_name("latest.md")
+DEFAULT_SIZES = "1000,10000,100000"
+APPTEST_TIMEOUT = 3600  # s, for every page of one size
+
+
+def _say(message: str) -> None:
+    """Progress, on stderr: stdout carries only the report."""
+    print(f"[bench {datetime.now():%H:%M:%S}] {message}", file=sys.stderr, flush=True)
+
+
+def _sizes(text: str) -> list[int]:
+    try:
+        sizes = sorted({int(s.replace("_", "")) for s in text.split(",") if s.strip()})
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a list of numbers: {text}") from None
+    if not sizes or sizes[0] < 1:
+        raise argparse.ArgumentTypeError(f"sizes must be positive: {text}")
+    return sizes
+
+
+def _args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n")[0])
+    parser.add_argument(
+        "--sizes",
+        type=_sizes,
+        default=_sizes(DEFAULT_SIZES),
+        help=f"numbers of projects, comma-separated (default {DEFAULT_SIZES})",
+    )
+    parser.add_argument(
+        "--no-browser", action="store_true", help="skip the Chromium measurements and targets"
+    )
+    return parser.parse_args(argv)
+
+
+def _apptest(data: dataset.Dataset) -> tuple[dict[str, dict], float | None]:
+    """Every page through AppTest in a fresh Python process (see bench.apptest_pages)."""
+    command = [sys.executable, "-m", "bench.apptest_pages", data.database_url, data.filter_county]
+    done = subprocess.run(
+        command, cwd=ROOT, capture_output=True, text=True, timeout=APPTEST_TIMEOUT, check=False
+    )
+    lines = done.stdout.strip().splitlines()
+    if done.returncode != 0 or not lines:
+        raise RuntimeError(f"AppTest measurement failed:\n{done.stderr[-3000:]}")
+    result = json.loads(lines[-1])
+    return result["pages"], result["peak_mb"]
+
+
+def _measure(args: argparse.Namespace) -> report.Run:
+    run = report.Run(started=datetime.now(), browser=not args.no_browser)
+    run.load_before = report.load_average()
+    with ExitStack() as stack:
+        tmp = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="bench-")))
+        browser = floor = None
+        if run.browser:
+            from playwright.sync_api import sync_playwright
+
+            browser = chromium.launch(stack.enter_context(sync_playwright()))
+            stack.callback(browser.close)
+            run.chromium_version = browser.version
+            floor = stack.enter_context(chromium.floor_server(tmp))
+        for size in args.sizes:
+            work = tmp / str(size)
+            work.mkdir()
+            _say(f"{size:,}: generating and importing (scale {dataset.scale_for(size)})")
+            data = dataset.build(size, work)
+            _say(f"{data.projects:,} projects imported in {data.import_s:.1f} s; AppTest pages")
+            pages, peak = _apptest(data)
+            result = report.SizeResult(data, pages, peak)
+            if browser:
+                # The floor just before the pages, so both see the machine in the same state.
+                _say(f"{data.projects:,}: the floor page in Chromium")
+                result.floor = chromium.measure_floor(browser, floor)
+                _say(f"{data.projects:,}: serving the app, every page in Chromium")
+                result.app = chromium.measure_app(
+                    browser, data.database_url, data.filter_county, work
+                )
+            if size == args.sizes[-1]:
+                _say(f"{data.projects:,}: chart PNG export and briefing Word file")
+                result.exports = exports.time_exports(data.database_url)
+            run.sizes.append(result)
+            shutil.rmtree(work)  # the store of 100,000 projects is large
+    run.load_after = report.load_average()
+    return run
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _args(argv)
+    started = time.perf_counter()
+    try:
+        run = _measure(args)
+    except Exception:
+        traceback.print_exc()
+        print("benchmark crashed: no report", file=sys.stderr)
+        return 2
+    print(report.text(run))
+    print(f"\nmachine: {report.machine(run)}; run took {time.perf_counter() - started:.0f} s")
+    LATEST.write_text(report.markdown(run), encoding="utf-8")
+    print(f"written: {LATEST.relative_to(ROOT)}")
+    return 1 if report.missed(run) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,70 @@
+"""Server script time of every page through AppTest, in a process of its own.
+
+The benchmark runs `python -m bench.apptest_pages DATABASE_URL COUNTY` and reads the JSON object
+printed on the last line of stdout: for each page, the wall time of its first run (fresh
+AppTest, streamlit caches cleared, so it includes loading the data) and of the rerun after a
+filter change (one county chosen in the sidebar), and the process's peak memory.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from collections.abc import Callable
+
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from bench.pages import APP, PAGES, Page
+from bench.proc import peak_mb
+from core.store import DATABASE_URL_SETTING
+
+RUN_TIMEOUT = 600  # seconds: a first run at 100,000 projects loads the whole store
+
+
+def _timed(run: Callable[[], object]) -> float:
+    started = time.perf_counter()
+    run()
+    return time.perf_counter() - started
+
+
+def _problem(at: AppTest) -> str | None:
+    if at.exception:
+        return "; ".join(str(e.value)[:200] for e in at.exception)
+    return None
+
+
+def measure(page: Page, county: str) -> dict:
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    at = AppTest.from_file(str(APP), default_timeout=RUN_TIMEOUT)
+    at.switch_page(page.script)  # before the first run: the page opened by its own link
+    result: dict = {"first_s": _timed(at.run), "rerun_s": None, "error": _problem(at)}
+    if result["error"]:
+        return result
+    result["rerun_s"] = _timed(lambda: at.multiselect(key="county").select(county).run())
+    result["error"] = _problem(at)
+    scope = "\n".join(m.value for m in at.markdown).replace("\\", "")
+    if not result["error"] and page.has_scope and county not in scope:
+        result["error"] = f"the scope sentence does not name {county} after the filter change"
+    return result
+
+
+def main() -> None:
+    url, county = sys.argv[1:3]
+    os.environ[DATABASE_URL_SETTING] = url  # read by the app on every run
+    # Warm-up, not measured: the imports of the app's modules, paid once by a server too.
+    AppTest.from_file(str(APP), default_timeout=RUN_TIMEOUT).run()
+    pages = {}
+    for page in PAGES:
+        try:
+            pages[page.path] = measure(page, county)
+        except Exception as exc:  # a page that fails is reported, the others still run
+            pages[page.path] = {"first_s": None, "rerun_s": None, "error": repr(exc)[:300]}
+    print(json.dumps({"pages": pages, "peak_mb": peak_mb()}, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,337 @@
+"""The app served by `streamlit run` and driven in headless Chromium.
+
+A page counts as drawn when the browser has received the run's `script_finished` message over
+the websocket (so a run too quick for the status widget to show is still seen), its h1 is
+visible, the status widget is hidden, its charts or map are on the page, and after a filter
+change the scope sentence names the chosen county; then two animation frames are waited for, so
+the browser has painted. Bytes are the payloads of the websocket frames received (streamlit
+sends every element, chart data included, as protobuf over that one websocket).
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+from bench.pages import PAGES, ROOT, Page
+from bench.proc import peak_mb
+from core.store import DATABASE_URL_SETTING
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+VIEWPORT = {"width": 1920, "height": 1080}
+SERVER_START_TIMEOUT = 120  # s
+RUN_TIMEOUT = 300_000  # ms: the first run at 100,000 projects loads the whole store
+SETTLE_MS = 500  # untimed pause after a measurement: a rerun may follow the first run
+
+STATUS_WIDGET = "[data-testid='stStatusWidget']"
+EXCEPTION = "[data-testid='stException']"
+SIDEBAR = "[data-testid='stSidebar']"
+DRAWN = {
+    "chart": "[data-testid='stVegaLiteChart'] canvas, [data-testid='stVegaLiteChart'] svg",
+    "map": "[data-testid='stDeckGlJsonChart'] canvas",
+}
+# In the page: the title visible, the status widget gone, the charts or map there, the scope
+# sentence naming the county; then two animation frames, so that the browser has painted.
+STATE_JS = """([title, drawn, scope]) => {
+  const visible = (e) => e !== null && e.checkVisibility();
+  const status = document.querySelector("[data-testid='stStatusWidget']");
+  const strong = [...document.querySelectorAll("[data-testid='stMarkdown'] strong")];
+  return {
+    title: [...document.querySelectorAll("h1")].some((h) => visible(h) && h.textContent.includes(title)),
+    idle: !visible(status),
+    drawn: drawn === null || document.querySelector(drawn) !== null,
+    scope: scope === null || strong.some((e) => e.textContent.includes("范围:") && e.textContent.includes(scope)),
+  };
+}"""
+DRAWN_JS = f"""async (args) => {{
+  const s = ({STATE_JS})(args);
+  if (!(s.title && s.idle && s.drawn && s.scope)) return false;
+  await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+  return true;
+}}"""
+FLOOR = Page("bench/floor_app.py", "/", "ok", None, has_scope=False)
+FLOOR_CHOICE = ("选项", "乙")  # the floor's sidebar selectbox and the option a change picks
+FLOOR_REPEATS = 3  # the floor is the denominator of every ratio: the median of a few visits
+
+
+class BrowserError(RuntimeError):
+    pass
+
+
+@dataclass
+class Visit:
+    """One page in a fresh browser context: opened by its link, then one filter changed."""
+
+    load_s: float | None = None  # navigation → drawn
+    filter_s: float | None = None  # option clicked → rerun drawn
+    load_bytes: int | None = None
+    filter_bytes: int | None = None
+    error: str | None = None
+
+
+@dataclass
+class AppRun:
+    """The app served on one store."""
+
+    first_load_s: float | None  # server start → first page drawn
+    visits: dict[str, Visit]  # by URL path
+    peak_mb: float | None  # VmHWM of the server after every visit
+
+
+@dataclass
+class Floor:
+    load_s: float
+    filter_s: float
+    load_bytes: int
+
+
+# --- The server ----------------------------------------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _healthy(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+            return r.read().decode().strip() == "ok"
+    except (urllib.error.URLError, OSError):
+        return False
+
+
+class Server:
+    """`streamlit run <script>` on a free local port; `started` is taken just before it starts."""
+
+    def __init__(self, script: str, log: Path, database_url: str | None = None):
+        self.port = _free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.script, self.log_path = script, log
+        self.env = dict(os.environ)
+        if database_url:
+            self.env[DATABASE_URL_SETTING] = database_url
+        self.proc: subprocess.Popen | None = None
+        self.started = 0.0
+
+    def __enter__(self) -> Server:
+        command = [
+            *(sys.executable, "-m", "streamlit", "run", self.script),
+            *("--server.headless", "true", "--server.address", "127.0.0.1"),
+            *("--server.port", str(self.port), "--browser.gatherUsageStats", "false"),
+            # Others may edit the sources during a run: no file watcher, no surprise reruns.
+            *("--server.fileWatcherType", "none"),
+        ]
+        self._log = self.log_path.open("wb")
+        self.started = time.perf_counter()
+        self.proc = subprocess.Popen(
+            command, cwd=ROOT, env=self.env, stdout=self._log, stderr=subprocess.STDOUT
+        )
+        deadline = self.started + SERVER_START_TIMEOUT
+        while not _healthy(self.url):
+            if self.proc.poll() is not None or time.perf_counter() > deadline:
+                self.__exit__()
+                raise BrowserError(f"streamlit did not start:\n{self.log_tail()}")
+            time.sleep(0.05)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(timeout=15)
+        self._log.close()
+
+    def peak_mb(self) -> float | None:
+        return peak_mb(self.proc.pid) if self.proc else None
+
+    def log_tail(self, lines: int = 30) -> str:
+        return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+
+
+# --- One page in one browser context -------------------------------------------------------
+
+
+class Tab:
+    """A fresh browser context and page that counts websocket bytes and finished script runs."""
+
+    def __init__(self, browser, base_url: str):
+        self.context = browser.new_context(
+            base_url=base_url, viewport=VIEWPORT, locale="zh-CN", timezone_id="Asia/Shanghai"
+        )
+        self.page = self.context.new_page()
+        self.page.set_default_timeout(RUN_TIMEOUT)
+        self.bytes = 0
+        self.runs_finished = 0
+        self.page.on("websocket", lambda ws: ws.on("framereceived", self._frame))
+
+    def _frame(self, payload: bytes | str) -> None:
+        self.bytes += len(payload)
+        if isinstance(payload, bytes):
+            msg = ForwardMsg.FromString(payload)
+            if (
+                msg.WhichOneof("type") == "script_finished"
+                and msg.script_finished == ForwardMsg.FINISHED_SUCCESSFULLY
+            ):
+                self.runs_finished += 1
+
+    def close(self) -> None:
+        self.context.close()
+
+    def wait_drawn(self, page: Page, runs_before: int, county: str | None = None) -> None:
+        """Until the run after `runs_before` finished runs is drawn (see the module's doc)."""
+        deadline = time.perf_counter() + RUN_TIMEOUT / 1000
+        while self.runs_finished <= runs_before:
+            if time.perf_counter() > deadline:
+                raise BrowserError(f"no finished script run on {page.path} in time")
+            self.page.wait_for_timeout(5)  # lets playwright deliver the websocket events
+        drawn = DRAWN[page.draws] if page.draws else None
+        scope_text = county if county and page.has_scope else None
+        try:
+            # Checked in the page on every animation frame: no polling interval to wait out.
+            self.page.wait_for_function(
+                DRAWN_JS, arg=[page.title, drawn, scope_text], polling="raf", timeout=RUN_TIMEOUT
+            )
+        except Exception as exc:
+            state = self.page.evaluate(STATE_JS, [page.title, drawn, scope_text])
+            raise BrowserError(f"{page.path} not drawn: {state}") from exc
+
+    def open(self, page: Page) -> float:
+        """Navigate to the page; returns the time at which it is drawn (perf_counter)."""
+        runs = self.runs_finished
+        self.page.goto(page.path, wait_until="commit")
+        self.wait_drawn(page, runs)
+        return time.perf_counter()
+
+    def settle(self) -> None:
+        """Untimed: let a rerun that may follow the measured one finish."""
+        self.page.wait_for_timeout(SETTLE_MS)
+        self.page.locator(STATUS_WIDGET).wait_for(state="hidden")
+
+    def error_box(self) -> str | None:
+        boxes = self.page.locator(EXCEPTION)
+        return f"error box: {boxes.first.inner_text()[:200]}" if boxes.count() else None
+
+    def change(self, page: Page, pick: Callable[[], None], county: str | None) -> float:
+        """Time from `pick` (the click that changes a filter) to the rerun drawn."""
+        runs = self.runs_finished
+        started = time.perf_counter()
+        pick()
+        self.wait_drawn(page, runs, county)
+        return time.perf_counter() - started
+
+
+def _pick_county(tab: Tab, county: str) -> Callable[[], None]:
+    """Open the sidebar's 区县 multiselect (untimed) and return the timed click on `county`."""
+    p = tab.page
+    box = p.locator(SIDEBAR).locator("[data-testid='stMultiSelect']").filter(has_text="区县")
+    box.first.locator("input").first.click()
+    option = p.get_by_role("option", name=county, exact=True)
+    option.wait_for()
+
+    def pick() -> None:
+        option.click()
+        p.keyboard.press("Escape")
+
+    return pick
+
+
+def _pick_floor_choice(tab: Tab) -> Callable[[], None]:
+    p = tab.page
+    label, choice = FLOOR_CHOICE
+    p.locator(SIDEBAR).get_by_role("combobox", name=label).click()
+    option = p.get_by_role("option", name=choice, exact=True)
+    option.wait_for()
+    return option.click
+
+
+def visit(browser, base_url: str, page: Page, county: str) -> Visit:
+    """Open `page` in a fresh context, then choose `county` in the sidebar; time both."""
+    tab = Tab(browser, base_url)
+    result = Visit()
+    try:
+        started = time.perf_counter()
+        result.load_s = tab.open(page) - started
+        result.load_bytes = tab.bytes
+        result.error = tab.error_box()
+        tab.settle()
+        before = tab.bytes
+        result.filter_s = tab.change(page, _pick_county(tab, county), county)
+        result.filter_bytes = tab.bytes - before
+        result.error = result.error or tab.error_box()
+    except BrowserError as exc:
+        result.error = str(exc).splitlines()[0][:200]
+    except Exception as exc:  # a timeout or a crash of the page: reported, not fatal
+        result.error = repr(exc).splitlines()[0][:200]
+    finally:
+        tab.close()
+    return result
+
+
+# --- Entry points --------------------------------------------------------------------------
+
+
+def launch(playwright):
+    return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+
+
+def measure_app(browser, database_url: str, county: str, work: Path) -> AppRun:
+    """Serve the app on the store; time its first load, then visit every page."""
+    with Server("app.py", work / "server.log", database_url) as server:
+        tab = Tab(browser, server.url)
+        try:
+            first_load_s = tab.open(PAGES[0]) - server.started
+        except Exception as exc:
+            raise BrowserError(
+                f"the app's first page did not draw: {exc}\n{server.log_tail()}"
+            ) from exc
+        finally:
+            tab.close()
+        visits = {page.path: visit(browser, server.url, page, county) for page in PAGES}
+        return AppRun(first_load_s, visits, server.peak_mb())
+
+
+def floor_server(work: Path) -> Server:
+    """The one-line page's server, started once and kept for the whole run."""
+    return Server(FLOOR.script, work / "floor.log")
+
+
+def measure_floor(browser, server: Server) -> Floor:
+    """The one-line page, timed like the app's pages: medians of a few visits."""
+    loads, filters, sizes = [], [], []
+    changed = Page(FLOOR.script, FLOOR.path, f"ok {FLOOR_CHOICE[1]}", None, has_scope=False)
+    for _ in range(FLOOR_REPEATS):
+        tab = Tab(browser, server.url)
+        try:
+            started = time.perf_counter()
+            loads.append(tab.open(FLOOR) - started)
+            sizes.append(tab.bytes)
+            tab.settle()
+            filters.append(tab.change(changed, _pick_floor_choice(tab), None))
+        finally:
+            tab.close()
+    return Floor(statistics.median(loads), statistics.median(filters), max(sizes))

@@ -1,0 +1,96 @@
+"""Synthetic portfolios of a given size, loaded through the real import path into a fresh store."""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from core import demo, importing
+from core import schema as S
+from core.geo import parse_boundaries
+from core.periods import Period
+from core.store import Store
+
+DEMO_PROJECTS = 465  # projects of the demo at scale 1
+FIRST_MONTH = Period(2023, 3)  # with the demo's latest period 2026-02: 36 months of returns
+# The import refuses files above importing.MAX_FILE_MB, as a user's upload would be refused:
+# a larger table goes in numbered parts (月度进度(1).csv, 月度进度(2).csv …), as a user would
+# split it. The reader takes the table from the name without the "(n)".
+PART_BYTES = int(0.9 * importing.MAX_FILE_MB * 2**20)
+
+
+class ImportRefused(RuntimeError):
+    """The generated files did not pass the import check."""
+
+
+@dataclass(frozen=True)
+class Dataset:
+    size: int  # the size asked for
+    projects: int  # the size generated (the demo's 465 × a whole scale)
+    rows: dict[str, int]  # rows per table
+    files: list[tuple[str, int]]  # imported file names and sizes in bytes
+    generate_s: float  # not part of the import time
+    import_s: float  # importing.check + importing.commit
+    database_url: str
+    filter_county: str  # the county a "filter change" selects: the 2nd of the list
+
+    def rows_text(self) -> str:
+        return ", ".join(f"{name} {n:,}" for name, n in self.rows.items())
+
+
+def scale_for(size: int) -> int:
+    return max(1, round(size / DEMO_PROJECTS))
+
+
+def _files(data: demo.DemoData, folder: Path) -> list[tuple[str, bytes]]:
+    """The demo's own files (demo.write); a table too large for one upload is split by rows."""
+    paths = demo.write(data, folder)
+    files = []
+    for path in paths:
+        content = path.read_bytes()
+        table = path.stem
+        if len(content) <= PART_BYTES or table not in data.tables:
+            files.append((path.name, content))
+            continue
+        frame = data.tables[table]
+        parts = math.ceil(len(content) / PART_BYTES)
+        step = math.ceil(len(frame) / parts)
+        for i in range(parts):
+            part = frame.iloc[i * step : (i + 1) * step]
+            # The same call as demo.write, so the parts are written exactly like the whole.
+            files.append((f"{table}({i + 1}).csv", part.to_csv(index=False).encode("utf-8-sig")))
+    return files
+
+
+def build(size: int, work: Path) -> Dataset:
+    """Generate a portfolio of about `size` projects and import it into a new store in `work`."""
+    started = time.perf_counter()
+    data = demo.generate(scale=scale_for(size), first_month=FIRST_MONTH)
+    files = _files(data, work / "csv")
+    generate_s = time.perf_counter() - started
+    rows = {name: len(frame) for name, frame in data.tables.items()}
+    county = parse_boundaries(data.boundaries, source=S.BOUNDARIES_FILE).names[1]
+    del data
+
+    url = f"sqlite:///{(work / 'store.sqlite').resolve()}"
+    store = Store(url)
+    started = time.perf_counter()
+    report = importing.check(files, store)
+    if not report.importable:
+        first = "\n".join(f.text() for f in report.findings[:10])
+        raise ImportRefused(f"{size:,} projects: {report.summary()}\n{first}")
+    importing.commit(report, store, note=f"benchmark {size:,}")
+    import_s = time.perf_counter() - started
+    store.close()
+    return Dataset(
+        size=size,
+        projects=rows[S.PROJECTS],
+        rows=rows,
+        files=[(name, len(content)) for name, content in files],
+        generate_s=generate_s,
+        import_s=import_s,
+        database_url=url,
+        filter_county=county,
+    )

@@ -1,0 +1,345 @@
+"""The results of a run: one table, a few lines per size, and the targets, as text and Markdown."""
+
+from __future__ import annotations
+
+import os
+import platform
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+import streamlit
+
+from bench.browser import AppRun, Floor
+from bench.dataset import Dataset
+from bench.exports import ExportTimes
+from bench.pages import PAGES
+
+MB = 2**20
+
+# The issue's targets, on a 2-core machine at 100,000 projects. Checked at every size run:
+# a page too slow at 1,000 projects is too slow at 100,000.
+FILTER_S = 1.5  # a filter change re-renders every page in Chromium within …
+FILTER_FLOOR_RATIO = 2.0  # … and within this many times the floor page's
+RERUN_S = 0.3  # server script time per rerun
+FIRST_LOAD_S = 5.0  # first load of the app after the server starts
+PAGE_BYTES = 2 * MB  # bytes sent per page, whatever the size of the portfolio
+PEAK_MB = 1.5 * 1024  # peak memory of the server
+IMPORT_S = 60.0  # import with the returns
+GROWTH = 3.0  # every page's time at the largest size ÷ at the smallest
+
+
+@dataclass
+class SizeResult:
+    data: Dataset
+    apptest: dict[str, dict]  # URL path → first_s, rerun_s, error
+    apptest_peak_mb: float | None
+    app: AppRun | None = None  # None with --no-browser
+    floor: Floor | None = None  # the one-line page, measured just before this size's pages
+    exports: ExportTimes | None = None  # the largest size only
+
+
+@dataclass
+class Run:
+    started: datetime
+    browser: bool
+    chromium_version: str | None = None
+    sizes: list[SizeResult] = field(default_factory=list)
+    load_before: str = ""  # load average: the machine may be shared with other work
+    load_after: str = ""
+
+
+@dataclass(frozen=True)
+class Target:
+    what: str
+    measured: str
+    ok: bool
+
+    def line(self) -> str:
+        return f"{'PASS' if self.ok else 'MISS'}  {self.what}: {self.measured}"
+
+
+# --- Formatting helpers ---------------------------------------------------------------------
+
+
+def _s(value: float | None) -> str:
+    return "—" if value is None else f"{value:.2f}"
+
+
+def _ratio(value: float | None, floor: float | None) -> str:
+    if value is None:
+        return "—"
+    return f"{value:.2f} (×{value / floor:.1f})" if floor else f"{value:.2f}"
+
+
+def _mb(value: int | None) -> str:
+    return "—" if value is None else f"{value / MB:.2f}"
+
+
+def load_average() -> str:
+    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+
+
+def machine(run: Run) -> str:
+    memory_kb = next(
+        int(line.split()[1])
+        for line in Path("/proc/meminfo").read_text().splitlines()
+        if line.startswith("MemTotal:")
+    )
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.machine(),
+    )
+    parts = [
+        f"{len(os.sched_getaffinity(0))} cores ({cpu})",
+        f"{memory_kb / 2**20:.1f} GB memory",
+        f"Python {platform.python_version()}",
+        f"streamlit {streamlit.__version__}",
+    ]
+    if run.chromium_version:
+        parts.append(f"Chromium {run.chromium_version}")
+    parts.append(f"load average {run.load_before} before, {run.load_after} after")
+    return ", ".join(parts)
+
+
+# --- The table ------------------------------------------------------------------------------
+
+HEADERS = (
+    "projects",
+    "page",
+    "AppTest first s",
+    "AppTest filter s",
+    "Chromium load s (×floor)",
+    "Chromium filter s (×floor)",
+    "sent MB load/filter",
+)
+
+
+def rows(run: Run) -> list[list[str]]:
+    out = []
+    for r in run.sizes:
+        floor = r.floor
+        projects = f"{r.data.projects:,}"
+        if floor:
+            load = _ratio(floor.load_s, floor.load_s)
+            filt = _ratio(floor.filter_s, floor.filter_s)
+            out.append([projects, "floor", "", "", load, filt, _mb(floor.load_bytes)])
+        for page in PAGES:
+            at = r.apptest.get(page.path, {})
+            visit = r.app.visits.get(page.path) if r.app else None
+            load = filt = sent = "—"
+            if visit:
+                load = _ratio(visit.load_s, floor.load_s if floor else None)
+                filt = _ratio(visit.filter_s, floor.filter_s if floor else None)
+                sent = f"{_mb(visit.load_bytes)} / {_mb(visit.filter_bytes)}"
+            first = _s(at.get("first_s"))
+            rerun = _s(at.get("rerun_s"))
+            out.append([projects, page.path, first, rerun, load, filt, sent])
+    return out
+
+
+def text_table(run: Run) -> str:
+    body = rows(run)
+    widths = [max(len(h), *(len(row[i]) for row in body)) for i, h in enumerate(HEADERS)]
+
+    def line(cells) -> str:
+        return "  ".join(
+            c.ljust(w) if i < 2 else c.rjust(w)
+            for i, (c, w) in enumerate(zip(cells, widths, strict=True))
+        )
+
+    return "\n".join([line(HEADERS), line("-" * w for w in widths), *map(line, body)])
+
+
+def markdown_table(run: Run) -> str:
+    lines = ["| " + " | ".join(HEADERS) + " |", "|" + " --- |" * len(HEADERS)]
+    lines += ["| " + " | ".join(row) + " |" for row in rows(run)]
+    return "\n".join(lines)
+
+
+# --- Lines per size and the errors ----------------------------------------------------------
+
+
+def size_lines(run: Run) -> list[str]:
+    out = []
+    for r in run.sizes:
+        d = r.data
+        line = (
+            f"{d.projects:,} projects (asked {d.size:,}): {d.rows_text()}; "
+            f"generated in {d.generate_s:.1f} s (not part of the import); "
+            f"import {d.import_s:.1f} s ({len(d.files)} files, "
+            f"{sum(n for _, n in d.files) / MB:.0f} MB)"
+        )
+        if r.app:
+            line += (
+                f"; server peak {r.app.peak_mb:.0f} MB; "
+                f"first load of the app {_s(r.app.first_load_s)} s"
+            )
+        if r.apptest_peak_mb:
+            line += f"; AppTest process peak {r.apptest_peak_mb:.0f} MB"
+        if r.exports:
+            e = r.exports
+            line += (
+                f"; chart PNG export {e.png_s:.2f} s; briefing Word {e.docx_s:.2f} s "
+                f"({e.docx_bytes / MB:.1f} MB)"
+            )
+        out.append(line)
+    return out
+
+
+def errors(run: Run) -> list[str]:
+    out = []
+    for r in run.sizes:
+        for path, at in r.apptest.items():
+            if at.get("error"):
+                out.append(f"{r.data.projects:,} {path} AppTest: {at['error']}")
+        for path, visit in (r.app.visits if r.app else {}).items():
+            if visit.error:
+                out.append(f"{r.data.projects:,} {path} Chromium: {visit.error}")
+    return out
+
+
+# --- Targets --------------------------------------------------------------------------------
+
+
+def _worst(values: dict[str, float | None]) -> tuple[str, float | None]:
+    """The page with the largest value; a missing value (an error) counts as the worst."""
+    for path, v in values.items():
+        if v is None:
+            return path, None
+    path = max(values, key=lambda k: values[k])
+    return path, values[path]
+
+
+def _at_most(what: str, values: dict[str, float | None], limit: float, unit: str) -> Target:
+    path, worst = _worst(values)
+    if worst is None:
+        return Target(what, f"no figure for {path} (see the errors)", False)
+    scale = MB if unit == "MB" else 1
+    return Target(what, f"worst {worst / scale:.2f} {unit} ({path})", worst <= limit)
+
+
+def targets(run: Run) -> tuple[list[Target], list[str]]:
+    """The targets checked, and notes on those that could not be."""
+    out, notes = [], []
+    for r in run.sizes:
+        floor = r.floor
+        n = f"[{r.data.projects:,}]"
+        reruns = {p: a.get("rerun_s") for p, a in r.apptest.items()}
+        out.append(_at_most(f"{n} server script time per rerun ≤ 0.3 s", reruns, RERUN_S, "s"))
+        out.append(
+            Target(
+                f"{n} import ≤ {IMPORT_S:.0f} s",
+                f"{r.data.import_s:.1f} s",
+                r.data.import_s <= IMPORT_S,
+            )
+        )
+        if not r.app:
+            continue
+        visits = r.app.visits
+        filters = {p: v.filter_s for p, v in visits.items()}
+        out.append(_at_most(f"{n} filter change in Chromium ≤ 1.5 s", filters, FILTER_S, "s"))
+        if floor:
+            ratios = {p: None if s is None else s / floor.filter_s for p, s in filters.items()}
+            path, worst = _worst(ratios)
+            out.append(
+                Target(
+                    f"{n} filter change in Chromium ≤ 2× the floor ({floor.filter_s:.2f} s)",
+                    "no figure (see the errors)"
+                    if worst is None
+                    else f"worst ×{worst:.1f} ({path})",
+                    worst is not None and worst <= FILTER_FLOOR_RATIO,
+                )
+            )
+        first = r.app.first_load_s
+        out.append(
+            Target(
+                f"{n} first load of the app ≤ 5 s after the server starts",
+                f"{first:.2f} s",
+                first <= FIRST_LOAD_S,
+            )
+        )
+        sent = {
+            p: None if v.load_bytes is None else max(v.load_bytes, v.filter_bytes or 0)
+            for p, v in visits.items()
+        }
+        out.append(_at_most(f"{n} bytes sent per page ≤ 2 MB", sent, PAGE_BYTES, "MB"))
+        peak = r.app.peak_mb
+        out.append(
+            Target(
+                f"{n} peak memory of the server ≤ 1.5 GB",
+                "unknown" if peak is None else f"{peak:.0f} MB",
+                peak is not None and peak <= PEAK_MB,
+            )
+        )
+    if not run.browser:
+        notes.append("--no-browser: the Chromium, bytes, first-load and memory targets not checked")
+    out += _growth(run, notes)
+    return out, notes
+
+
+def _growth(run: Run, notes: list[str]) -> list[Target]:
+    if len(run.sizes) < 2:
+        notes.append("one size only: the growth target (largest ÷ smallest ≤ 3×) not checked")
+        return []
+    small, large = run.sizes[0], run.sizes[-1]
+    measures = {
+        "AppTest first": lambda r, p: r.apptest.get(p, {}).get("first_s"),
+        "AppTest filter": lambda r, p: r.apptest.get(p, {}).get("rerun_s"),
+    }
+    if run.browser:
+        measures["Chromium load"] = lambda r, p: r.app.visits[p].load_s
+        measures["Chromium filter"] = lambda r, p: r.app.visits[p].filter_s
+    out = []
+    label = f"{large.data.projects:,} vs {small.data.projects:,}"
+    for name, get in measures.items():
+        ratios = {}
+        for page in PAGES:
+            a, b = get(small, page.path), get(large, page.path)
+            ratios[page.path] = None if not a or b is None else b / a
+        path, worst = _worst(ratios)
+        out.append(
+            Target(
+                f"[growth {label}] {name} time of every page ≤ 3× its time at the smallest",
+                "no figure (see the errors)" if worst is None else f"worst ×{worst:.1f} ({path})",
+                worst is not None and worst <= GROWTH,
+            )
+        )
+    return out
+
+
+# --- The whole report -----------------------------------------------------------------------
+
+
+def text(run: Run) -> str:
+    checked, notes = targets(run)
+    parts = [text_table(run), "", *size_lines(run)]
+    if errors(run):
+        parts += ["", "ERRORS", *errors(run)]
+    parts += ["", "TARGETS", *(t.line() for t in checked), *notes]
+    missed = sum(not t.ok for t in checked)
+    parts.append(f"{missed} of {len(checked)} targets missed" if missed else "every target met")
+    return "\n".join(parts)
+
+
+def markdown(run: Run) -> str:
+    checked, notes = targets(run)
+    parts = [
+        f"Benchmark of {run.started:%Y-%m-%d %H:%M}, on {machine(run)}.",
+        "",
+        markdown_table(run),
+        "",
+        *(f"- {line}" for line in size_lines(run)),
+    ]
+    if errors(run):
+        parts += ["", "Errors:", "", *(f"- {e}" for e in errors(run))]
+    parts += ["", "Targets:", "", *(f"- {t.line()}" for t in checked), *(f"- {n}" for n in notes)]
+    return "\n".join(parts) + "\n"
+
+
+def missed(run: Run) -> bool:
+    return any(not t.ok for t in targets(run)[0])
