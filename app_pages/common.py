@@ -56,14 +56,16 @@ def _folder_stamp(folder: Path) -> tuple:
     )
 
 
-@st.cache_data(show_spinner="正在读取项目数据…", max_entries=4)
+# cache_resource, not cache_data: a Portfolio never changes, and 100,000 projects with their
+# returns would be copied on every rerun by cache_data. Its own memo then serves every session.
+@st.cache_resource(show_spinner="正在读取项目数据…", max_entries=4)
 def _load_folder(folder: str, stamp: tuple) -> Portfolio:
     return load_folder(Path(folder))
 
 
-@st.cache_data(show_spinner="正在读取项目数据…", max_entries=2)
+@st.cache_resource(show_spinner="正在读取项目数据…", max_entries=2)
 def _load_current(url: str, version: str) -> Portfolio:
-    return datasource.portfolio(datasource.current(_store(url)))
+    return datasource.load(_store(url))
 
 
 def portfolio() -> Portfolio:

@@ -13,18 +13,23 @@ from core.validation import ERROR
 
 store = common.store()
 st.title("数据管理")
-current = datasource.current(store)
-if current.is_demo:
+batch = store.current()  # what is in use, without reading a million rows on every rerun
+if batch is None:
     st.info(
         "尚未导入数据:各页面显示的是示例数据(虚构的示例市)。下载模板填好后在下方上传即可替换。",
         icon=":material/info:",
     )
 else:
-    st.success(common.plain(f"各页面当前使用{current.source}。"), icon=":material/database:")
+    st.success(
+        common.plain(f"各页面当前使用{datasource.batch_label(batch)}。"), icon=":material/database:"
+    )
 
-counts = pd.DataFrame(
-    {"数据表": list(current.tables), "行数": [len(t) for t in current.tables.values()]}
-)
+p = common.portfolio()
+rows = batch.row_counts if batch else {
+    S.PROJECTS: len(p.projects), S.PLANS: len(p.plans), S.MONTHLY: len(p.monthly),
+    S.FUNDING: len(p.funding), S.PROBLEMS: len(p.problems), S.INDICATORS: len(p.indicators),
+}  # fmt: skip
+counts = pd.DataFrame({"数据表": list(S.TABLES), "行数": [rows.get(t, 0) for t in S.TABLES]})
 left, right = st.columns([2, 3])
 left.dataframe(counts, hide_index=True, width="stretch")
 with right:
@@ -38,7 +43,7 @@ with right:
     )
     st.download_button(
         "下载当前数据(.xlsx,可修改后再导入)",
-        data=lambda: workbook.data_bytes(current.tables),
+        data=lambda: workbook.data_bytes(datasource.current(store).tables),
         file_name="重大项目数据_当前.xlsx",
         on_click="ignore",
         icon=":material/download:",

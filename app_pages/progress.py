@@ -31,17 +31,16 @@ chosen = c2.multiselect("只看状态", status.STATUSES, key="progress_status", 
 order = c3.selectbox("排序", list(V.SORTS), key="progress_sort")
 
 shown = V.filter_and_sort(table, query, chosen, order)
-st.caption(
-    f"共{len(shown)}个项目" + (f"(从{len(table)}个中筛出)" if len(shown) < len(table) else "")
-)
+page = shown.head(V.MAX_ROWS)
+st.caption(common.plain(V.count_caption(len(shown), len(table), len(page))))
 if shown.empty:
     st.info("没有符合搜索条件的项目。", icon=":material/search_off:")
 else:
     st.dataframe(
-        V.screen_table(shown).style.map(V.status_css, subset=["状态"]),
+        V.screen_table(page).style.map(V.status_css, subset=["状态"]),
         hide_index=True,
         width="stretch",
-        height=min(38 * (len(shown) + 1), 560),
+        height=min(38 * (len(page) + 1), 560),
         column_config={
             "项目名称": st.column_config.TextColumn(width="large", pinned=True),
             "完成率": st.column_config.ProgressColumn(
@@ -76,7 +75,7 @@ d2.download_button(
 )
 
 st.subheader("单个项目")
-planned = shown.loc[shown[M.PLAN] > 0]
+planned = page.loc[page[M.PLAN] > 0]
 if planned.empty:
     st.info("筛选出的项目本年都没有年度计划投资,无法绘制进度曲线。", icon=":material/info:")
     st.stop()

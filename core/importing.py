@@ -10,7 +10,7 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
-from core import reading
+from core import datasource, reading
 from core.geo import Boundaries, parse_boundaries
 from core.store import Batch, Store
 from core.validation import ERROR, Finding, Report, validate
@@ -92,9 +92,11 @@ def commit(report: Report, store: Store, note: str = "") -> Batch:
     """Write a checked report to the store as one batch (raises if it has errors)."""
     if not report.importable:
         raise ValueError("数据存在错误,不能导入:" + report.summary())
-    return store.import_batch(
+    batch = store.import_batch(
         report.tables, files=report.files, note=note.strip(), boundaries=report.boundaries
     )
+    datasource.load(store)  # the snapshot the app opens, written once here rather than there
+    return batch
 
 
 def read_paths(paths: list[Path]) -> list[tuple[str, bytes]]:

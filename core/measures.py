@@ -36,14 +36,17 @@ def completion_rate(done: float, plan: float) -> float:
 
 def ytd_by_project(p: Portfolio, period: Period) -> pd.Series:
     """Completed investment January..period of the period's year, by project code."""
-    m = p.monthly
-    sel = (m["_year"] == period.year) & (m["_month"] <= period.month)
-    return m.loc[sel].groupby(S.CODE)[S.MONTH_COMPLETED].sum()
+    ytd = p.ytd
+    if period.key in ytd.columns:
+        return ytd[period.key]
+    # Before the first return, or after the last: the latest month of that year on record.
+    earlier = [k for k in ytd.columns if k[:4] == str(period.year) and k <= period.key]
+    return ytd[earlier[-1]] if earlier else pd.Series(0.0, index=ytd.index)
 
 
 def plan_by_project(p: Portfolio, year: int) -> pd.Series:
-    pl = p.plans
-    return pl.loc[pl[S.YEAR] == year].groupby(S.CODE)[S.ANNUAL_PLAN].sum()
+    plans = p.plan_by_year
+    return plans[year] if year in plans.columns else pd.Series(0.0, index=plans.index)
 
 
 def projects_in_scope(
@@ -54,6 +57,13 @@ def projects_in_scope(
 ) -> pd.DataFrame:
     """The project rows in scope with their plan, year-to-date figures, gap and status."""
     period = period or scope.period
+    key = ("projects_in_scope", scope, convention, period)
+    return p.memo(key, lambda: _projects_in_scope(p, scope, convention, period)).copy()
+
+
+def _projects_in_scope(
+    p: Portfolio, scope: Scope, convention: Convention, period: Period
+) -> pd.DataFrame:
     df = p.projects.loc[scope.mask(p.projects)].copy()
     # astype: an empty selection maps to an empty text column, which cannot be divided.
     df[PLAN] = df[S.CODE].map(plan_by_project(p, period.year)).astype(float).fillna(0.0)
@@ -150,6 +160,10 @@ class StageFigures:
 
 def pipeline(p: Portfolio, scope: Scope) -> list[StageFigures]:
     """Counts and totals by stage (储备 … 竣工) for the scope; the stage filter is honoured."""
+    return p.memo(("pipeline", scope.filters), lambda: _pipeline(p, scope))
+
+
+def _pipeline(p: Portfolio, scope: Scope) -> list[StageFigures]:
     df = p.projects.loc[scope.mask(p.projects)]
     out = []
     for stage in S.STAGES:
@@ -283,21 +297,32 @@ LAST_YEAR = "上年同期累计完成"
 PLAN_LINE = "年度计划序时线"
 
 
+def _cumulative(p: Portfolio, codes, year: int, upto: int) -> list[float]:
+    """Year-to-date totals of `codes` at the end of each month 1..upto of `year`."""
+    ytd = p.ytd
+    rows = ytd.index.get_indexer(pd.Index(codes).unique())
+    rows = rows[rows >= 0]
+    totals = ytd.to_numpy()[rows].sum(axis=0) if len(rows) else np.zeros(len(ytd.columns))
+    by_key = dict(zip(ytd.columns, totals, strict=True))
+    out, running = [], 0.0
+    for month in range(1, upto + 1):
+        key = Period(year, month).key
+        running = float(by_key.get(key, running if key > min(by_key, default=key) else 0.0))
+        out.append(running)
+    return out
+
+
 def cumulative_by_month(p: Portfolio, scope: Scope) -> pd.DataFrame:
     """Long frame (月份 1–12, 系列, 金额 in 万元) of the year's cumulative completion, last
     year's, and the plan spread evenly over the months, for the projects with a plan."""
     year = scope.period.year
     rows = []
     for y, label, upto in ((year, THIS_YEAR, scope.period.month), (year - 1, LAST_YEAR, 12)):
-        df = projects_in_scope(p, scope, period=Period(y, 12))
-        codes = annual_projects(df)[S.CODE]
-        m = p.monthly
-        sel = (m["_year"] == y) & (m["_month"] <= upto) & m[S.CODE].isin(codes)
-        by_month = m.loc[sel].groupby("_month")[S.MONTH_COMPLETED].sum()
-        cum = by_month.reindex(range(1, upto + 1), fill_value=0.0).cumsum()
-        rows += [(int(k), label, float(v)) for k, v in cum.items()]
+        annual = annual_projects(projects_in_scope(p, scope, period=Period(y, 12)))
+        cum = _cumulative(p, annual[S.CODE], y, upto)
+        rows += [(k, label, v) for k, v in enumerate(cum, start=1)]
         if y == year:
-            plan = float(annual_projects(df)[PLAN].sum())
+            plan = float(annual[PLAN].sum())
             rows += [(k, PLAN_LINE, plan * k / 12) for k in range(1, 13)]
     return pd.DataFrame(rows, columns=[MONTH_NO, SERIES, VALUE])
 
@@ -305,11 +330,8 @@ def cumulative_by_month(p: Portfolio, scope: Scope) -> pd.DataFrame:
 def project_curve(p: Portfolio, code: str, period: Period) -> pd.DataFrame:
     """One project's cumulative completion this year by month against its plan line."""
     plan = float(plan_by_project(p, period.year).get(code, 0.0))
-    m = p.monthly
-    sel = (m[S.CODE] == code) & (m["_year"] == period.year) & (m["_month"] <= period.month)
-    by_month = m.loc[sel].groupby("_month")[S.MONTH_COMPLETED].sum()
-    cum = by_month.reindex(range(1, period.month + 1), fill_value=0.0).cumsum()
-    rows = [(int(k), THIS_YEAR, float(v)) for k, v in cum.items()]
+    cum = _cumulative(p, [code], period.year, period.month)
+    rows = [(k, THIS_YEAR, v) for k, v in enumerate(cum, start=1)]
     rows += [(k, PLAN_LINE, plan * k / 12) for k in range(1, 13)] if plan else []
     return pd.DataFrame(rows, columns=[MONTH_NO, SERIES, VALUE])
 
@@ -319,10 +341,17 @@ def project_curve(p: Portfolio, code: str, period: Period) -> pd.DataFrame:
 
 def latest_progress_text(p: Portfolio, period: Period) -> pd.Series:
     """形象进度 of each project's latest return up to the period."""
+    return p.memo(("progress_text", period), lambda: _latest_progress_text(p, period))
+
+
+def _latest_progress_text(p: Portfolio, period: Period) -> pd.Series:
     m = p.monthly
-    sel = (m[S.MONTH] <= period.key) & (m[S.PROGRESS_TEXT] != "")
-    latest = m.loc[sel].sort_values(S.MONTH).drop_duplicates(S.CODE, keep="last")
-    return latest.set_index(S.CODE)[S.PROGRESS_TEXT]
+    order = m["_year"] * 12 + m["_month"]
+    sel = (order <= period.year * 12 + period.month) & (m[S.PROGRESS_TEXT] != "")
+    if not sel.any():
+        return pd.Series(dtype=object)
+    latest = order[sel].groupby(m.loc[sel, S.CODE]).idxmax()
+    return pd.Series(m.loc[latest.to_numpy(), S.PROGRESS_TEXT].to_numpy(), index=latest.index)
 
 
 def problems_at(p: Portfolio, scope: Scope) -> pd.DataFrame:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 from io import StringIO
 from pathlib import Path
 
@@ -14,7 +15,8 @@ from core.geo import Boundaries, load_boundaries
 from core.periods import Period
 
 DEMO_DIR = Path(__file__).resolve().parent.parent / "data" / "demo"
-_ENCODINGS = ("utf-8-sig", "gb18030")  # UTF-8 with or without BOM, then GBK's superset
+_ENCODINGS = ("utf-8-sig", "gb18030")
+MEMO_ENTRIES = 256  # UTF-8 with or without BOM, then GBK's superset
 
 
 class DataError(ValueError):
@@ -33,23 +35,57 @@ class Portfolio:
     source: str  # what the pages say the data is, e.g. "示例数据(示例市)"
     version: str  # changes whenever any input byte changes: the cache key
     is_demo: bool = False
+    # Results already computed for this data, e.g. each scope's project table: a Portfolio never
+    # changes, so a filter change back and forth, or two pages on one scope, compute once.
+    _memo: dict = field(default_factory=dict, repr=False, compare=False)
 
-    @property
+    def memo(self, key, compute):
+        if key not in self._memo:
+            if len(self._memo) > MEMO_ENTRIES:
+                self._memo.clear()
+            self._memo[key] = compute()
+        return self._memo[key]
+
+    @cached_property
+    def ytd(self) -> pd.DataFrame:
+        """Year-to-date completed investment: one row per project code, one column per month
+        ("2026-02") from the first return to the latest; each year starts again at January."""
+        m = self.monthly
+        wide = m.pivot_table(index=S.CODE, columns=S.MONTH, values=S.MONTH_COMPLETED,
+                             aggfunc="sum", fill_value=0.0)  # fmt: skip
+        first, last = Period.parse(m[S.MONTH].min()), Period.parse(m[S.MONTH].max())
+        months = [first.shift(k).key for k in range((last.year - first.year) * 12
+                                                      + last.month - first.month + 1)]  # fmt: skip
+        wide = wide.reindex(columns=months, fill_value=0.0).astype(float)
+        years = [k[:4] for k in months]
+        return wide.T.groupby(years, sort=False).cumsum().T
+
+    @cached_property
+    def plan_by_year(self) -> pd.DataFrame:
+        """Annual plans: one row per project code, one column per year (int)."""
+        return self.plans.pivot_table(index=S.CODE, columns=S.YEAR, values=S.ANNUAL_PLAN,
+                                      aggfunc="sum", fill_value=0.0).astype(float)  # fmt: skip
+
+    @cached_property
     def latest_period(self) -> Period:
         return Period.parse(self.monthly[S.MONTH].max())
 
     def periods(self) -> list[Period]:
         """Every month with returns, newest first: the choices of the 报告期 filter."""
-        return [Period.parse(m) for m in sorted(self.monthly[S.MONTH].unique(), reverse=True)]
+        return list(self._periods)
 
-    @property
+    @cached_property
+    def _periods(self) -> tuple[Period, ...]:
+        return tuple(Period.parse(m) for m in sorted(self.monthly[S.MONTH].unique(), reverse=True))
+
+    @cached_property
     def counties(self) -> list[str]:
         """Counties of the boundary file, then any the project list names beyond them."""
         names = list(self.boundaries.names)
         extra = sorted(set(self.projects[S.COUNTY]) - set(names))
         return names + extra
 
-    @property
+    @cached_property
     def sectors(self) -> list[str]:
         present = set(self.projects[S.SECTOR])
         return [s for s in S.SECTORS if s in present] + sorted(present - set(S.SECTORS))

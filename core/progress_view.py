@@ -21,6 +21,18 @@ SORTS = {
     "按区县": ([S.COUNTY, M.GAP], [True, True]),
 }
 SEARCH_COLUMNS = (S.NAME, S.CODE, S.OWNER)
+# A meeting reads a few hundred rows at most; beyond that the page shows the first ones in the
+# chosen order (the downloads hold every row) so that a province's list stays quick to send.
+MAX_ROWS = 500
+
+
+def count_caption(matched: int, total: int, shown: int) -> str:
+    text = f"共{matched}个项目" + (f"(从{total}个中筛出)" if matched < total else "")
+    if shown < matched:
+        text += (
+            f";表中按所选排序显示前{shown}个,可用搜索或状态缩小范围,下载的表格包含全部{matched}个"
+        )
+    return text
 
 
 def filter_and_sort(

@@ -79,3 +79,8 @@ class Scope:
         if self.stage and not ignore_stage:
             m &= projects[S.STAGE] == self.stage
         return m
+
+    @property
+    def filters(self) -> tuple:
+        """The project filters without the period: a key for what does not depend on it."""
+        return (self.counties, self.sectors, self.level, self.stage)

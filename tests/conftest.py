@@ -16,6 +16,7 @@ def empty_store(tmp_path_factory):
 
     url = f"sqlite:///{tmp_path_factory.mktemp('store')}/test.sqlite"
     os.environ["BRIEFING_DATABASE_URL"] = url
+    os.environ["BRIEFING_CACHE_DIR"] = str(tmp_path_factory.mktemp("snapshots"))
     return url
 
 

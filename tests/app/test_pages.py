@@ -19,7 +19,8 @@ LINK = {"county": ["城东区"], "sector": ["产业项目"]}
 
 @pytest.fixture(autouse=True)
 def fresh_cache():
-    st.cache_data.clear()  # the cache is shared by every AppTest in this process
+    st.cache_data.clear()  # the caches are shared by every AppTest in this process
+    st.cache_resource.clear()
     yield
 
 

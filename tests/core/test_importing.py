@@ -248,3 +248,23 @@ def test_empty_and_oversized_files(store, monkeypatch):
     assert texts[0].startswith("【错误】文件“大文件.xlsx”(值:“0.0MB”):文件超过")
     assert any("空.csv" in t and "空文件" in t for t in texts)
     assert not report.importable
+
+
+def test_snapshot_gives_the_same_portfolio_and_serves_a_roll_back(store, monkeypatch, tmp_path):
+    monkeypatch.setenv("BRIEFING_CACHE_DIR", str(tmp_path / "snap"))
+    good = (FIXTURES / "bad" / "正确.xlsx").read_bytes()
+    importing.commit(importing.check([("正确.xlsx", good), ("b.geojson", MINI_GEOJSON)], store),
+                     store)  # fmt: skip
+    snapshots = list((tmp_path / "snap").iterdir())
+    assert len(snapshots) == 1  # written by the import, for the app's first load
+    fresh = datasource.portfolio(datasource.current(store))
+    cached = datasource.load(store)
+    for scope in (Scope(fresh.latest_period, level=None), Scope(fresh.latest_period)):
+        assert figures(cached, scope) == figures(fresh, scope)
+    update = "项目代码,年月,本月完成投资(万元)\nA-001,2025-02,900\n".encode()
+    importing.commit(importing.check([("月度进度.csv", update)], store), store)
+    store.rollback(1)
+    assert len(list((tmp_path / "snap").iterdir())) == 2  # the roll-back reuses the first
+    again = datasource.load(store)
+    assert again.source.startswith("第3批数据(回滚")
+    assert figures(again, Scope(fresh.latest_period)) == figures(fresh, Scope(fresh.latest_period))
