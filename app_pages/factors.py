@@ -5,6 +5,7 @@ import streamlit as st
 from app_pages import common
 from core import charts
 from core import measures as M
+from core import progress_view as V
 from core import schema as S
 
 p = common.portfolio()
@@ -46,20 +47,20 @@ else:
     if open_.empty:
         st.success("截至报告期,范围内登记的问题均已解决。", icon=":material/check_circle:")
     else:
-        st.dataframe(
-            open_[
-                [
-                    S.NAME,
-                    S.COUNTY,
-                    S.PROBLEM_TYPE,
-                    S.PROBLEM_TEXT,
-                    S.RAISED,
-                    "已等待(月)",
-                    S.RESPONSIBLE_UNIT,
-                ]
-            ],
-            hide_index=True,
-            width="stretch",
+        if len(open_) > V.MAX_ROWS:
+            st.caption(
+                f"共{len(open_)}个未解决问题,表中显示等待最久的{V.MAX_ROWS}个;下载的清单包含全部。"
+            )
+        listed = open_[[S.CODE, S.NAME, S.COUNTY, S.PROBLEM_TYPE, S.PROBLEM_TEXT, S.RAISED,
+                        "已等待(月)", S.RESPONSIBLE_UNIT]]  # fmt: skip
+        st.dataframe(listed.head(V.MAX_ROWS).drop(columns=S.CODE), hide_index=True, width="stretch")
+        st.download_button(
+            "下载未解决问题清单(CSV)",
+            data=lambda: listed.to_csv(index=False).encode("utf-8-sig"),
+            file_name=f"未解决问题_{scope.file_label()}_{scope.period.label}.csv",
+            mime="text/csv",
+            on_click="ignore",
+            icon=":material/download:",
         )
 
 st.subheader("资金保障")
