@@ -260,3 +260,37 @@ def test_pages_show_the_imported_data(tmp_path, monkeypatch):
     assert any("第1批数据" in unescape(s.value) for s in at.success)
     history = at.dataframe[1].value
     assert history["备注"].tolist() == ["小样本"]
+
+
+def _page_figures(at: AppTest) -> dict:
+    """What a page states: its metrics, texts and tables (the data source line aside)."""
+    return {
+        "metrics": [(m.label, m.value, m.delta) for m in at.metric],
+        "texts": [t for t in texts(at).splitlines() if "数据" not in t or "范围" in t],
+        "tables": [
+            df.value.astype(str).to_dict("list") for df in at.dataframe if "批次" not in df.value
+        ],
+        "areas": [a.value for a in at.text_area],
+    }
+
+
+def test_messy_reimport_shows_the_same_figures_on_every_page(tmp_path, monkeypatch):
+    """The demo exported, made messy (title rows, text amounts, Chinese dates, 合计 row) and
+    imported: every page states what it stated on the demo."""
+    import json
+
+    from core import datasource, importing
+    from core.store import Store
+    from tests.core.test_importing import messy_demo_workbook
+
+    before = {page: _page_figures(open_app(page)) for page in PAGES}
+    url = f"sqlite:///{tmp_path}/messy.sqlite"
+    store = Store(url)
+    geo = json.dumps(datasource.current(store).boundaries, ensure_ascii=False).encode()
+    report = importing.check([("示例市.xlsx", messy_demo_workbook()), ("边界.geojson", geo)], store)
+    importing.commit(report, store, "乱表再导入")
+    monkeypatch.setenv("BRIEFING_DATABASE_URL", url)
+    for page in PAGES:
+        st.cache_resource.clear()
+        after = _page_figures(open_app(page))
+        assert after == before[page], page
