@@ -4,8 +4,11 @@ A page counts as drawn when the browser has received the run's `script_finished`
 the websocket (so a run too quick for the status widget to show is still seen), its h1 is
 visible, the status widget is hidden, its charts or map are on the page, and after a filter
 change the scope sentence names the chosen county; then two animation frames are waited for, so
-the browser has painted. Bytes are the payloads of the websocket frames received (streamlit
-sends every element, chart data included, as protobuf over that one websocket).
+the browser has painted. Times are taken in the page (performance.now()): a load runs from the
+start of the navigation, a filter change from the pointerdown on the option, to the moment the
+page is drawn, so the driver's own latency is not counted. Bytes are the payloads of the
+websocket frames received (streamlit sends every element, chart data included, as protobuf
+over that one websocket).
 """
 
 from __future__ import annotations
@@ -63,14 +66,22 @@ STATE_JS = """([title, drawn, scope]) => {
     scope: scope === null || strong.some((e) => e.textContent.includes("范围:") && e.textContent.includes(scope)),
   };
 }"""
-DRAWN_JS = f"""async (args) => {{
+DRAWN_JS = f"""(args) => {{
   const s = ({STATE_JS})(args);
-  if (!(s.title && s.idle && s.drawn && s.scope)) return false;
-  await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
-  return true;
+  return s.title && s.idle && s.drawn && s.scope;
 }}"""
+PAINTED_JS = """async () => {
+  await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+  return performance.now();
+}"""
+# The moment of the next pointerdown anywhere in the page (the click on a filter's option).
+ARM_CLICK_JS = """() => {
+  window.__benchClickAt = null;
+  window.addEventListener("pointerdown", () => { window.__benchClickAt = performance.now(); },
+                          { capture: true, once: true });
+}"""
 FLOOR = Page("bench/floor_app.py", "/", "ok", None, has_scope=False)
-FLOOR_CHOICE = ("选项", "乙")  # the floor's sidebar selectbox and the option a change picks
+FLOOR_CHOICE = "城西区"  # the option of the floor's 区县 multiselect that a change picks
 FLOOR_REPEATS = 3  # the floor is the denominator of every ratio: the median of a few visits
 
 
@@ -202,30 +213,29 @@ class Tab:
     def close(self) -> None:
         self.context.close()
 
-    def wait_drawn(self, page: Page, runs_before: int, county: str | None = None) -> None:
-        """Until the run after `runs_before` finished runs is drawn (see the module's doc)."""
+    def wait_drawn(self, page: Page, runs_before: int, county: str | None = None) -> float:
+        """Until the run after `runs_before` finished runs is drawn (see the module's doc);
+        returns the page's performance.now() at that moment, in ms."""
         deadline = time.perf_counter() + RUN_TIMEOUT / 1000
         while self.runs_finished <= runs_before:
             if time.perf_counter() > deadline:
                 raise BrowserError(f"no finished script run on {page.path} in time")
             self.page.wait_for_timeout(5)  # lets playwright deliver the websocket events
-        drawn = DRAWN[page.draws] if page.draws else None
-        scope_text = county if county and page.has_scope else None
+        args = [page.title, DRAWN[page.draws] if page.draws else None]
+        args.append(county if county and page.has_scope else None)
         try:
             # Checked in the page on every animation frame: no polling interval to wait out.
-            self.page.wait_for_function(
-                DRAWN_JS, arg=[page.title, drawn, scope_text], polling="raf", timeout=RUN_TIMEOUT
-            )
+            self.page.wait_for_function(DRAWN_JS, arg=args, polling="raf", timeout=RUN_TIMEOUT)
         except Exception as exc:
-            state = self.page.evaluate(STATE_JS, [page.title, drawn, scope_text])
+            state = self.page.evaluate(STATE_JS, args)
             raise BrowserError(f"{page.path} not drawn: {state}") from exc
+        return self.page.evaluate(PAINTED_JS)
 
     def open(self, page: Page) -> float:
-        """Navigate to the page; returns the time at which it is drawn (perf_counter)."""
+        """Navigate to the page; returns the seconds from the navigation's start to drawn."""
         runs = self.runs_finished
         self.page.goto(page.path, wait_until="commit")
-        self.wait_drawn(page, runs)
-        return time.perf_counter()
+        return self.wait_drawn(page, runs) / 1000
 
     def settle(self) -> None:
         """Untimed: let a rerun that may follow the measured one finish."""
@@ -237,12 +247,15 @@ class Tab:
         return f"error box: {boxes.first.inner_text()[:200]}" if boxes.count() else None
 
     def change(self, page: Page, pick: Callable[[], None], county: str | None) -> float:
-        """Time from `pick` (the click that changes a filter) to the rerun drawn."""
+        """Seconds from the click of `pick` (which changes a filter) to the rerun drawn."""
         runs = self.runs_finished
-        started = time.perf_counter()
+        self.page.evaluate(ARM_CLICK_JS)
         pick()
-        self.wait_drawn(page, runs, county)
-        return time.perf_counter() - started
+        drawn = self.wait_drawn(page, runs, county)
+        clicked = self.page.evaluate("() => window.__benchClickAt")
+        if clicked is None:
+            raise BrowserError(f"the filter change on {page.path} was not a click in the page")
+        return (drawn - clicked) / 1000
 
 
 def _pick_county(tab: Tab, county: str) -> Callable[[], None]:
@@ -260,22 +273,12 @@ def _pick_county(tab: Tab, county: str) -> Callable[[], None]:
     return pick
 
 
-def _pick_floor_choice(tab: Tab) -> Callable[[], None]:
-    p = tab.page
-    label, choice = FLOOR_CHOICE
-    p.locator(SIDEBAR).get_by_role("combobox", name=label).click()
-    option = p.get_by_role("option", name=choice, exact=True)
-    option.wait_for()
-    return option.click
-
-
 def visit(browser, base_url: str, page: Page, county: str) -> Visit:
     """Open `page` in a fresh context, then choose `county` in the sidebar; time both."""
     tab = Tab(browser, base_url)
     result = Visit()
     try:
-        started = time.perf_counter()
-        result.load_s = tab.open(page) - started
+        result.load_s = tab.open(page)
         result.load_bytes = tab.bytes
         result.error = tab.error_box()
         tab.settle()
@@ -299,19 +302,40 @@ def launch(playwright):
     return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
 
 
-def measure_app(browser, database_url: str, county: str, work: Path) -> AppRun:
-    """Serve the app on the store; time its first load, then visit every page."""
+def _median(values: list[float | None]) -> float | None:
+    known = [v for v in values if v is not None]
+    return statistics.median(known) if len(known) == len(values) else None
+
+
+def _combined(visits: list[Visit]) -> Visit:
+    """Repeated visits of a page as one: the median of each figure, the first error."""
+    return Visit(
+        load_s=_median([v.load_s for v in visits]),
+        filter_s=_median([v.filter_s for v in visits]),
+        load_bytes=_median([v.load_bytes for v in visits]),
+        filter_bytes=_median([v.filter_bytes for v in visits]),
+        error=next((v.error for v in visits if v.error), None),
+    )
+
+
+def measure_app(browser, database_url: str, county: str, work: Path, repeat: int = 1) -> AppRun:
+    """Serve the app on the store; time its first load, then visit every page `repeat` times
+    (the first filter change of a county may find the server's caches cold, later ones warm)."""
     with Server("app.py", work / "server.log", database_url) as server:
         tab = Tab(browser, server.url)
         try:
-            first_load_s = tab.open(PAGES[0]) - server.started
+            tab.open(PAGES[0])
+            first_load_s = time.perf_counter() - server.started
         except Exception as exc:
             raise BrowserError(
                 f"the app's first page did not draw: {exc}\n{server.log_tail()}"
             ) from exc
         finally:
             tab.close()
-        visits = {page.path: visit(browser, server.url, page, county) for page in PAGES}
+        visits = {
+            page.path: _combined([visit(browser, server.url, page, county) for _ in range(repeat)])
+            for page in PAGES
+        }
         return AppRun(first_load_s, visits, server.peak_mb())
 
 
@@ -323,15 +347,13 @@ def floor_server(work: Path) -> Server:
 def measure_floor(browser, server: Server) -> Floor:
     """The one-line page, timed like the app's pages: medians of a few visits."""
     loads, filters, sizes = [], [], []
-    changed = Page(FLOOR.script, FLOOR.path, f"ok {FLOOR_CHOICE[1]}", None, has_scope=False)
     for _ in range(FLOOR_REPEATS):
         tab = Tab(browser, server.url)
         try:
-            started = time.perf_counter()
-            loads.append(tab.open(FLOOR) - started)
+            loads.append(tab.open(FLOOR))
             sizes.append(tab.bytes)
             tab.settle()
-            filters.append(tab.change(changed, _pick_floor_choice(tab), None))
+            filters.append(tab.change(FLOOR, _pick_county(tab, FLOOR_CHOICE), None))
         finally:
             tab.close()
     return Floor(statistics.median(loads), statistics.median(filters), max(sizes))

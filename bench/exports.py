@@ -24,7 +24,7 @@ class ExportTimes:
 
 def time_exports(database_url: str) -> ExportTimes:
     store = Store(database_url)
-    p = datasource.portfolio(datasource.current(store))
+    p = datasource.load(store)  # as the app loads it
     store.close()
     scope = Scope(period=p.latest_period)
     # Warm-up, not measured: the font registration and vl-convert's engine, paid once a process.
