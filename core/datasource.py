@@ -27,6 +27,7 @@ SNAPSHOTS_SETTING = "BRIEFING_CACHE_DIR"
 DEFAULT_SNAPSHOTS = Path(__file__).resolve().parent.parent / "data" / "cache"
 KEEP_SNAPSHOTS = 3
 _FRAMES = ("projects", "plans", "monthly", "funding", "problems", "indicators")
+_MATRICES = ("ytd", "plan_by_year")  # cached properties of Portfolio, saved with the tables
 
 
 @dataclass(frozen=True)
@@ -96,13 +97,20 @@ def load(store: Store) -> Portfolio:
     if (folder / "done").exists():
         frames = {name: pd.read_parquet(folder / f"{name}.parquet") for name in _FRAMES}
         boundaries = json.loads((folder / S.BOUNDARIES_FILE).read_text(encoding="utf-8"))
-        return Portfolio(
+        p = Portfolio(
             **frames,
             boundaries=parse_boundaries(boundaries, source=S.BOUNDARIES_FILE),
             source=batch_label(batch),
             version="store-" + store.version(),
             is_demo=False,
         )
+        # The year-to-date and plan matrices were saved too: no pivot of a million rows here.
+        for name in _MATRICES:
+            matrix = pd.read_parquet(folder / f"{name}.parquet")
+            if name == "plan_by_year":
+                matrix.columns = matrix.columns.astype(int)
+            p.__dict__[name] = matrix  # what cached_property would have stored
+        return p
     data = current(store)
     p = portfolio(data)
     _write_snapshot(folder, p, data.boundaries)
@@ -117,6 +125,10 @@ def _write_snapshot(folder: Path, p: Portfolio, boundaries: dict) -> None:
         tmp = Path(tempfile.mkdtemp(dir=folder.parent, prefix=".tmp-"))
         for name in _FRAMES:
             getattr(p, name).to_parquet(tmp / f"{name}.parquet", index=False)
+        for name in _MATRICES:
+            matrix = getattr(p, name)
+            text_columns = matrix.columns.astype(str)  # Parquet wants text column names
+            matrix.set_axis(text_columns, axis=1).to_parquet(tmp / f"{name}.parquet")
         text = json.dumps(boundaries, ensure_ascii=False)
         (tmp / S.BOUNDARIES_FILE).write_text(text, encoding="utf-8")
         (tmp / "done").write_text(p.version, encoding="utf-8")

@@ -253,6 +253,11 @@ AMOUNT = "落实金额"
 def funding_in_scope(p: Portfolio, scope: Scope, period: Period | None = None) -> pd.DataFrame:
     """Funding rows of projects in scope, secured by the end of the period."""
     period = period or scope.period
+    key = ("funding", scope.filters, period)
+    return p.memo(key, lambda: _funding_in_scope(p, scope, period)).copy()
+
+
+def _funding_in_scope(p: Portfolio, scope: Scope, period: Period) -> pd.DataFrame:
     codes = p.projects.loc[scope.mask(p.projects), [S.CODE, S.COUNTY]]
     f = p.funding.loc[p.funding[S.FUNDING_MONTH] <= period.key]
     return f.merge(codes, on=S.CODE, how="inner")
@@ -317,12 +322,14 @@ def cumulative_by_month(p: Portfolio, scope: Scope) -> pd.DataFrame:
     year's, and the plan spread evenly over the months, for the projects with a plan."""
     year = scope.period.year
     rows = []
+    codes = p.projects.loc[scope.mask(p.projects), S.CODE]
     for y, label, upto in ((year, THIS_YEAR, scope.period.month), (year - 1, LAST_YEAR, 12)):
-        annual = annual_projects(projects_in_scope(p, scope, period=Period(y, 12)))
-        cum = _cumulative(p, annual[S.CODE], y, upto)
+        plans = plan_by_project(p, y).reindex(codes).fillna(0.0)
+        annual = plans[plans > 0]  # the year's population: projects with a plan that year
+        cum = _cumulative(p, annual.index, y, upto)
         rows += [(k, label, v) for k, v in enumerate(cum, start=1)]
         if y == year:
-            plan = float(annual[PLAN].sum())
+            plan = float(annual.sum())
             rows += [(k, PLAN_LINE, plan * k / 12) for k in range(1, 13)]
     return pd.DataFrame(rows, columns=[MONTH_NO, SERIES, VALUE])
 
@@ -356,6 +363,10 @@ def _latest_progress_text(p: Portfolio, period: Period) -> pd.Series:
 
 def problems_at(p: Portfolio, scope: Scope) -> pd.DataFrame:
     """Problems of projects in scope raised by the period, with 状态 未解决/已解决 at that time."""
+    return p.memo(("problems", scope), lambda: _problems_at(p, scope)).copy()
+
+
+def _problems_at(p: Portfolio, scope: Scope) -> pd.DataFrame:
     projects = p.projects.loc[scope.mask(p.projects), [S.CODE, S.NAME, S.COUNTY, S.SECTOR]]
     pr = p.problems.loc[p.problems[S.RAISED] <= scope.period.key].merge(projects, on=S.CODE)
     solved = (pr[S.RESOLVED] != "") & (pr[S.RESOLVED] <= scope.period.key)
