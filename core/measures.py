@@ -58,16 +58,31 @@ def projects_in_scope(
     """The project rows in scope with their plan, year-to-date figures, gap and status."""
     period = period or scope.period
     key = ("projects_in_scope", scope, convention, period)
-    return p.memo(key, lambda: _projects_in_scope(p, scope, convention, period)).copy()
+    # Shared, not copied: callers that add columns copy first (progress_table does).
+    return p.memo(key, lambda: _projects_in_scope(p, scope, convention, period))
+
+
+def aligned_plan(p: Portfolio, year: int) -> np.ndarray:
+    """Each project's annual plan, in the order of p.projects (0 without a plan)."""
+    return p.memo(("aligned_plan", year), lambda: _aligned(p, plan_by_project(p, year)))
+
+
+def aligned_ytd(p: Portfolio, period: Period) -> np.ndarray:
+    """Each project's year-to-date completion at the period, in the order of p.projects."""
+    return p.memo(("aligned_ytd", period), lambda: _aligned(p, ytd_by_project(p, period)))
+
+
+def _aligned(p: Portfolio, by_code: pd.Series) -> np.ndarray:
+    return by_code.reindex(p.projects[S.CODE]).fillna(0.0).to_numpy(dtype=float)
 
 
 def _projects_in_scope(
     p: Portfolio, scope: Scope, convention: Convention, period: Period
 ) -> pd.DataFrame:
-    df = p.projects.loc[scope.mask(p.projects)].copy()
-    # astype: an empty selection maps to an empty text column, which cannot be divided.
-    df[PLAN] = df[S.CODE].map(plan_by_project(p, period.year)).astype(float).fillna(0.0)
-    df[DONE] = df[S.CODE].map(ytd_by_project(p, period)).astype(float).fillna(0.0)
+    mask = scope.mask(p.projects).to_numpy()
+    df = p.projects.loc[mask].copy()
+    df[PLAN] = aligned_plan(p, period.year)[mask]
+    df[DONE] = aligned_ytd(p, period)[mask]
     with np.errstate(divide="ignore", invalid="ignore"):
         df[RATE] = np.where(df[PLAN] > 0, df[DONE] / df[PLAN], np.nan)
     df[GAP] = df[RATE] - schedule_share(period, convention)
@@ -113,17 +128,21 @@ def year_figures(
     period: Period | None = None,
 ) -> YearFigures:
     period = period or scope.period
-    df = projects_in_scope(p, scope, convention, period)
-    annual = annual_projects(df)
-    planned_start = df[S.PLANNED_START].str.slice(0, 4) == str(period.year)
-    started = (df[S.ACTUAL_START] != "") & (df[S.ACTUAL_START] <= period.key)
+    mask = scope.mask(p.projects).to_numpy()
+    plan, done = aligned_plan(p, period.year)[mask], aligned_ytd(p, period)[mask]
+    annual = plan > 0
+    projects = p.projects.loc[mask]
+    planned_start = (projects[S.PLANNED_START].str.slice(0, 4) == str(period.year)).to_numpy()
+    actual = projects[S.ACTUAL_START]
+    started = ((actual != "") & (actual <= period.key)).to_numpy()
+    total = projects[S.TOTAL_INVESTMENT].to_numpy()
     return YearFigures(
         period=period,
         schedule=schedule_share(period, convention),
-        count=len(annual),
-        total_investment=float(annual[S.TOTAL_INVESTMENT].sum()),
-        plan=float(annual[PLAN].sum()),
-        done=float(annual[DONE].sum()),
+        count=int(annual.sum()),
+        total_investment=float(total[annual].sum()),
+        plan=float(plan[annual].sum()),
+        done=float(done[annual].sum()),
         starts_planned=int(planned_start.sum()),
         starts_done=int((planned_start & started).sum()),
     )
@@ -237,7 +256,9 @@ class IndustryFigures:
 
 
 def industry_figures(p: Portfolio, scope: Scope, period: Period | None = None) -> IndustryFigures:
-    df = annual_projects(projects_in_scope(p, scope, period=period or scope.period))
+    period = period or scope.period
+    mask = scope.mask(p.projects).to_numpy() & (aligned_plan(p, period.year) > 0)
+    df = p.projects.loc[mask]
     ind = df.loc[df[S.SECTOR] == S.SECTOR_INDUSTRY]
     ht = ind.loc[ind[S.HIGH_TECH] == S.YES]
     return IndustryFigures(
@@ -402,7 +423,7 @@ def progress_table(
     p: Portfolio, scope: Scope, convention: Convention = Convention.MONTHS
 ) -> pd.DataFrame:
     """One row per project in scope with its figures, 形象进度 and open problems."""
-    df = projects_in_scope(p, scope, convention)
+    df = projects_in_scope(p, scope, convention).copy()
     df[S.PROGRESS_TEXT] = df[S.CODE].map(latest_progress_text(p, scope.period)).fillna("")
     op = open_problems(p, replace(scope, stage=None))
     text = (op[S.PROBLEM_TYPE] + ":" + op[S.PROBLEM_TEXT]).groupby(op[S.CODE]).agg(";".join)
