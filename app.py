@@ -6,7 +6,8 @@ from app_pages import common
 
 st.set_page_config(
     page_title="重大项目运行监测",
-    page_icon=":material/apartment:",
+    # A local picture: a :material/…: page icon is fetched from Google's font server.
+    page_icon="app_pages/assets/favicon.png",
     layout="wide",
     initial_sidebar_state="expanded",
 )

@@ -206,8 +206,13 @@ def project_map(
         initial_view_state=_view(boundaries),
         # map_provider=None is the only setting that requests nothing from outside (STACK-NOTES);
         # a configured tile server becomes a raster style that the map library draws beneath.
-        map_provider="mapbox" if tile_url else None,
-        map_style=raster_style(tile_url) if tile_url else None,
+        **(
+            {"map_provider": "mapbox", "map_style": raster_style(tile_url)}
+            if tile_url
+            # map_style left out: pydeck's placeholder means "no style"; None would make the
+            # frontend fetch Carto's style from the internet.
+            else {"map_provider": None}
+        ),
         tooltip={"text": "{名称}\n{详情}"},  # text, not html: data never renders as markup
     )
     title, legend = _legend(metric, max_rate)

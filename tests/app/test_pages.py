@@ -143,7 +143,9 @@ def test_map_page_sends_only_drawn_fields(data):
     import json
 
     spec = json.loads(decks[0].proto.json)
-    assert spec.get("mapProvider") in (None, "") and not spec.get("mapStyle")
+    # No basemap: no provider, and pydeck's placeholder rather than a missing style (a missing
+    # style makes the frontend fetch one from the internet).
+    assert spec.get("mapProvider") in (None, "") and spec.get("mapStyle") == "__MAP_STYLE__"
     layers = {layer["id"]: layer for layer in spec["layers"]}
     points = layers["projects"]["data"]
     scope = Scope(data.latest_period, counties=("城东区",), sectors=("产业项目",))

@@ -137,3 +137,23 @@ def test_chart_png_download(page, server: Server) -> None:
     with Image.open(out) as img:
         assert img.format == "PNG"
         assert img.size[0] >= 2 * 760  # twice the chart's width, for slides
+
+
+def test_no_request_leaves_the_machine(page, server: Server) -> None:
+    """Meeting rooms are often offline: every page, the map included, asks only this server
+    (no fonts, icons, tiles, map styles or statistics from the internet)."""
+    from urllib.parse import urlparse
+
+    outside = []
+
+    def check(request) -> None:
+        url = urlparse(request.url)
+        if url.scheme in ("data", "blob", "about") or url.hostname in ("127.0.0.1", "localhost"):
+            return
+        outside.append(request.url)
+
+    page.on("request", check)
+    for _name, path, title, _draws in PAGES:
+        open_page(page, path, title)
+        page.wait_for_timeout(1500)  # the map fetches its style after it is drawn
+    assert outside == []
