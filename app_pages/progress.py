@@ -19,7 +19,8 @@ if table.empty:
 st.caption(status.RULE)
 counts = table[M.STATUS].value_counts()
 cols = st.columns(len(status.STATUSES) + 1)
-cols[0].metric("项目", f"{len(table)}个", border=True)
+cols[0].metric("范围内项目", f"{len(table)}个", border=True,
+               help="当前筛选范围内的全部项目,含本年没有年度计划的(储备、申报等)")  # fmt: skip
 for col, name in zip(cols[1:], status.STATUSES, strict=True):
     col.metric(name, f"{int(counts.get(name, 0))}个", border=True)
 
@@ -35,6 +36,7 @@ page = shown.head(V.MAX_ROWS)
 st.caption(common.plain(V.count_caption(len(shown), len(table), len(page))))
 if shown.empty:
     st.info("没有符合搜索条件的项目。", icon=":material/search_off:")
+    st.stop()
 else:
     st.dataframe(
         V.screen_table(page).style.map(V.status_css, subset=["状态"]),

@@ -60,12 +60,13 @@ def _finish(
     data: pd.DataFrame,
     width: int = WIDTH,
     height: int = HEIGHT,
+    subtitle: list[str] | None = None,
 ) -> ChartOut:
     titled = (
         chart.properties(
             title=alt.TitleParams(
                 text=title,
-                subtitle=[scope.sentence()],
+                subtitle=subtitle or scope.sentence_lines(),
                 anchor="start",
                 fontSize=TITLE_SIZE,
                 subtitleFontSize=SUBTITLE_SIZE,
@@ -191,7 +192,7 @@ def comparison(
     rule_text = (
         alt.Chart(rule_data)
         .mark_text(
-            align="left", baseline="bottom", dx=4, y=0, dy=-2, color=TARGET, fontSize=LABEL_SIZE
+            align="right", baseline="bottom", dx=-4, y=0, dy=-2, color=TARGET, fontSize=LABEL_SIZE
         )
         .encode(x="序时进度(%):Q", text="label:N")
     )
@@ -256,17 +257,24 @@ def cumulative(
     title: str = "累计完成投资与年度计划",
     key: str = "cumulative",
 ) -> ChartOut:
+    # Under 10亿元 (one project, a small county) the axis speaks 万元: 0.05亿元 would read 0.1.
+    small = frame[M.VALUE].abs().max() < 10 * WAN_PER_YI if len(frame) else False
+    unit = "万元" if small else "亿元"
+    amount = f"金额({unit})"
     data = pd.DataFrame(
         {
             "月份": frame[M.MONTH_NO].map(lambda m: f"{m}月"),
             "系列": frame[M.SERIES],
-            "金额(亿元)": _yi(frame[M.VALUE]),
+            amount: frame[M.VALUE].map(lambda v: round_half_up(v, 1)) if small
+            else _yi(frame[M.VALUE]),
         }
-    )
+    )  # fmt: skip
     months = [f"{m}月" for m in range(1, 13)]
-    series = [M.THIS_YEAR, M.LAST_YEAR, M.PLAN_LINE]
-    colors = alt.Scale(domain=series, range=[PRIMARY, SECONDARY, TARGET])
-    dash = alt.Scale(domain=series, range=[[1, 0], [1, 0], [6, 4]])
+    styles = {M.THIS_YEAR: (PRIMARY, [1, 0]), M.LAST_YEAR: (SECONDARY, [1, 0]),
+              M.PLAN_LINE: (TARGET, [6, 4])}  # fmt: skip
+    series = [k for k in styles if k in set(data["系列"])]  # the legend lists what is drawn
+    colors = alt.Scale(domain=series, range=[styles[k][0] for k in series])
+    dash = alt.Scale(domain=series, range=[styles[k][1] for k in series])
     lines = (
         alt.Chart(data)
         .mark_line(point=alt.OverlayMarkDef(size=60), strokeWidth=3)
@@ -278,7 +286,7 @@ def cumulative(
                 title=None,
                 axis=alt.Axis(labelAngle=0),
             ),
-            y=alt.Y("金额(亿元):Q", title="累计金额(亿元)"),
+            y=alt.Y(f"{amount}:Q", title=f"累计金额({unit})"),
             color=alt.Color("系列:N", scale=colors, title=None),
             strokeDash=alt.StrokeDash("系列:N", scale=dash, title=None),
             tooltip=list(data.columns),
@@ -298,8 +306,8 @@ def cumulative(
         )
         .encode(
             x=alt.X("月份:N", sort=months),
-            y="金额(亿元):Q",
-            text=alt.Text("金额(亿元):Q", format=".1f"),
+            y=f"{amount}:Q",
+            text=alt.Text(f"{amount}:Q", format=".1f"),
         )
     )
     return _finish(key, title, scope, lines + label, data)
@@ -341,9 +349,10 @@ def fai_growth(frame: pd.DataFrame, scope: Scope) -> ChartOut:
             .mark_text(align="left", baseline="top", dy=4, x=4, color=TARGET, fontSize=LABEL_SIZE)
             .encode(y="目标(%):Q", text="label:N")
         )
-    return _finish(
-        "fai_growth", "固定资产投资累计同比增速", scope, layers, data.drop(columns="_order")
-    )
+    # City statistics: the project filters do not apply, and the subtitle must not say they do.
+    city = Scope(scope.period, level=None)
+    return _finish("fai_growth", "固定资产投资累计同比增速", city, layers,
+                   data.drop(columns="_order"), subtitle=["全市统计数据", scope.period.as_of])  # fmt: skip
 
 
 def problems(frame: pd.DataFrame, by: str, scope: Scope, key: str, title: str) -> ChartOut:

@@ -55,6 +55,8 @@ def _paragraph(doc, text: str, face: str, size: Pt, *, bold=False, center=False,
     fmt = p.paragraph_format
     fmt.line_spacing = Pt(28)
     fmt.space_after = Pt(0)
+    if bold or face == HEADING_FONT:
+        fmt.keep_with_next = True  # a heading never ends a page alone
     if center:
         p.alignment = WD_ALIGN_PARAGRAPH.CENTER
     elif indent:
@@ -124,8 +126,9 @@ def docx_bytes(p: Portfolio, scope: Scope, convention: Convention, text: str) ->
     if figures:
         _paragraph(doc, "附图", HEADING_FONT, BODY_SIZE, indent=False)
     for i, c in enumerate(figures, start=1):
-        doc.add_picture(io.BytesIO(export.png(c)), width=Cm(15.5))
+        doc.add_picture(io.BytesIO(export.png(c)), width=Cm(14))
         doc.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
+        doc.paragraphs[-1].paragraph_format.keep_with_next = True  # the caption stays below
         _paragraph(doc, f"图{i} {c.title}", BODY_FONT, Pt(12), center=True)
 
     behind = B.furthest_behind(p, scope, convention)

@@ -43,6 +43,10 @@ class Scope:
         """范围:城东区、城西区 · 产业项目 · 省重点 · 截至2026年2月底 — heads pages and charts."""
         return "范围:" + " · ".join([*self.parts(), self.period.as_of])
 
+    def sentence_lines(self) -> list[str]:
+        """The sentence in two lines for a chart's subtitle: the filters, then the period."""
+        return ["范围:" + " · ".join(self.parts()), self.period.as_of]
+
     def file_label(self) -> str:
         """For file names: 城东区_产业项目 or 全市 (only what was chosen besides the defaults)."""
         chosen = list(self.counties) or ["全市"]

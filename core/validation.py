@@ -420,6 +420,9 @@ def validate(
         report.uploaded_rows[raw.table] = report.uploaded_rows.get(raw.table, 0) + len(raw.frame)
     if not raw_tables and not problems and new_boundaries is None:
         f.append(Finding(ERROR, "", None, None, None, "", "没有上传任何数据表"))
+    elif raw_tables and not any(len(r.frame) for r in raw_tables) and new_boundaries is None:
+        # A blank template changes nothing: say so rather than offer an empty import.
+        f.append(Finding(ERROR, "", None, None, None, "", "上传的表格中没有任何数据行(只有表头)"))
 
     # The same key in two uploaded files is as much a duplicate as within one file.
     uploaded: dict[str, pd.DataFrame] = {}

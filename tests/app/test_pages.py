@@ -112,7 +112,7 @@ def test_progress_page_counts(data, query):
                   sectors=tuple(query.get("sector", ())))  # fmt: skip
     table = M.progress_table(data, scope)
     m = metrics(at)
-    assert m["项目"] == f"{len(table)}个"
+    assert m["范围内项目"] == f"{len(table)}个"
     for status in ("正常", "滞后", "严重滞后", "无年度计划"):
         assert m[status] == f"{int((table[M.STATUS] == status).sum())}个"
     shown = at.dataframe[0].value

@@ -65,7 +65,7 @@ def test_chart_receives_only_aggregates(demo):
     assert len(c.data) == len(ranking) <= 12
     assert list(c.data.columns) == ["名次", "区县", "完成率(%)", "偏差(个百分点)", "状态"]
     spec = c.chart.to_dict()
-    assert spec["title"]["subtitle"] == [scope.sentence()]
+    assert spec["title"]["subtitle"] == ["范围:全市 · 全部行业领域 · 省重点", "截至2026年2月底"]
 
 
 @pytest.mark.parametrize("period", [Period(2026, 2), Period(2025, 12)])
