@@ -223,31 +223,12 @@ def chart(c: ChartOut) -> None:
     """Show a chart with its three downloads (PNG at 2×, SVG, CSV of exactly what is drawn)."""
     st.altair_chart(c.chart, theme=None, width="stretch", key=f"chart_{c.key}")
     stem = c.file_stem()
+    downloads = (
+        ("PNG图片(2倍清晰度,适合幻灯片)", lambda: export.png(c), "png", "image/png", "image"),
+        ("SVG矢量图", lambda: export.svg(c), "svg", "image/svg+xml", "draw"),
+        ("图表数据CSV", lambda: export.csv(c), "csv", "text/csv", "table"),
+    )
     with st.popover("下载图表", icon=":material/download:"):
-        st.download_button(
-            "PNG图片(2倍清晰度,适合幻灯片)",
-            data=lambda: export.png(c),
-            file_name=f"{stem}.png",
-            mime="image/png",
-            on_click="ignore",
-            key=f"png_{c.key}",
-            icon=":material/image:",
-        )
-        st.download_button(
-            "SVG矢量图",
-            data=lambda: export.svg(c),
-            file_name=f"{stem}.svg",
-            mime="image/svg+xml",
-            on_click="ignore",
-            key=f"svg_{c.key}",
-            icon=":material/draw:",
-        )
-        st.download_button(
-            "图表数据CSV",
-            data=lambda: export.csv(c),
-            file_name=f"{stem}.csv",
-            mime="text/csv",
-            on_click="ignore",
-            key=f"csv_{c.key}",
-            icon=":material/table:",
-        )
+        for label, data, ext, mime, icon in downloads:
+            st.download_button(label, data=data, file_name=f"{stem}.{ext}", mime=mime,
+                               on_click="ignore", key=f"{ext}_{c.key}", icon=f":material/{icon}:")  # fmt: skip

@@ -525,41 +525,13 @@ def _check_counties(up: pd.DataFrame, boundaries: Boundaries, f: list[Finding]) 
         county = r[S.COUNTY]
         near = [n for n in names if county in n or n in county]
         if near:
-            f.append(
-                Finding(
-                    ERROR,
-                    r["_file"],
-                    r["_sheet"],
-                    r["_row"],
-                    S.COUNTY,
-                    county,
-                    f"边界文件中没有这个区县,是否为“{near[0]}”?",
-                )
-            )
+            level, message = ERROR, f"边界文件中没有这个区县,是否为“{near[0]}”?"
         elif not county.endswith(COUNTY_SUFFIXES):
-            f.append(
-                Finding(
-                    ERROR,
-                    r["_file"],
-                    r["_sheet"],
-                    r["_row"],
-                    S.COUNTY,
-                    county,
-                    "不是区县名称(应以区、县、市或旗结尾),也不是边界文件中的行政区划代码",
-                )
-            )
+            level = ERROR
+            message = "不是区县名称(应以区、县、市或旗结尾),也不是边界文件中的行政区划代码"
         else:
-            f.append(
-                Finding(
-                    WARNING,
-                    r["_file"],
-                    r["_sheet"],
-                    r["_row"],
-                    S.COUNTY,
-                    county,
-                    "边界文件中没有这个区县,项目只在地图上显示为点位",
-                )
-            )
+            level, message = WARNING, "边界文件中没有这个区县,项目只在地图上显示为点位"
+        f.append(Finding(level, r["_file"], r["_sheet"], r["_row"], S.COUNTY, county, message))
 
 
 def _check_coordinates(up: pd.DataFrame, boundaries: Boundaries, f: list[Finding]) -> None:
