@@ -17,10 +17,9 @@ import pandas as pd
 
 from core import schema as S
 from core.geo import parse_boundaries
-from core.portfolio import DEMO_DIR, Portfolio, folder_version, from_tables, read_csv
+from core.portfolio import DEMO_DIR, DEMO_SOURCE, Portfolio, folder_version, from_tables, read_csv
 from core.store import Batch, Store
 
-DEMO_SOURCE = "示例数据(示例市,虚构)"
 # Typed tables of an imported data set, as Parquet: opening the app on 100,000 projects reads
 # these in under a second instead of re-reading and re-typing the database's text rows.
 SNAPSHOTS_SETTING = "BRIEFING_CACHE_DIR"

@@ -83,12 +83,6 @@ def growth_phrase(rate: float | None, noun: str = "") -> str:
     return f"{noun}持平"
 
 
-def count(n: int | None, unit: str = "个") -> str:
-    if n is None:
-        return "—"
-    return f"{int(n)}{unit}"
-
-
 def join_names(names: list[str], limit: int = 3) -> str:
     """城东区、城西区 and 2 more → '城东区、城西区等4个'."""
     if len(names) <= limit:

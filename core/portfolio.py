@@ -14,6 +14,7 @@ from core import schema as S
 from core.geo import Boundaries, load_boundaries
 from core.periods import Period
 
+DEMO_SOURCE = "示例数据(示例市,虚构)"  # how every page and the CLI name the demo
 DEMO_DIR = Path(__file__).resolve().parent.parent / "data" / "demo"
 _ENCODINGS = ("utf-8-sig", "gb18030")
 MEMO_ENTRIES = 256  # UTF-8 with or without BOM, then GBK's superset
@@ -184,7 +185,7 @@ def load_folder(folder: Path = DEMO_DIR, *, source: str | None = None) -> Portfo
     return from_tables(
         tables,
         load_boundaries(folder / S.BOUNDARIES_FILE),
-        source=source or ("示例数据(示例市,虚构)" if is_demo else str(folder)),
+        source=source or (DEMO_SOURCE if is_demo else str(folder)),
         version=folder_version(folder),
         is_demo=is_demo,
     )

@@ -58,19 +58,6 @@ class Scope:
         label = "_".join(chosen)
         return label if len(label) <= 40 else label[:40] + "等"
 
-    def to_query(self) -> dict[str, str | list[str]]:
-        """The URL query of this view (defaults left out), as the sidebar writes it."""
-        q: dict[str, str | list[str]] = {"period": self.period.key}
-        if self.counties:
-            q["county"] = list(self.counties)
-        if self.sectors:
-            q["sector"] = list(self.sectors)
-        if self.level != DEFAULT_LEVEL:
-            q["level"] = self.level or ALL
-        if self.stage:
-            q["stage"] = self.stage
-        return q
-
     def mask(self, projects: pd.DataFrame, *, ignore_stage: bool = False) -> pd.Series:
         """Which rows of the project list are in scope (the period does not select projects)."""
         m = pd.Series(True, index=projects.index)

@@ -5,8 +5,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from core.formatting import is_missing
-
 # A project is 严重滞后 once it trails 序时进度 by 10 points or more: at that gap the year's plan
 # can no longer be met by ordinary catching up, and provincial supervision lists it by name.
 SERIOUS_GAP = -0.10
@@ -45,9 +43,3 @@ def statuses(gaps: pd.Series) -> pd.Series:
     out[(shown < 0) & (shown > SERIOUS_GAP * 100)] = BEHIND
     out[shown <= SERIOUS_GAP * 100] = SERIOUSLY_BEHIND
     return out
-
-
-def status_of(gap: float | None) -> str:
-    if is_missing(gap):
-        return NO_PLAN
-    return str(statuses(pd.Series([float(gap)])).iloc[0])
