@@ -5,7 +5,8 @@ import hashlib
 import streamlit as st
 
 from app_pages import common
-from core import briefing, document
+from core.figures import briefing
+from core.output import document
 
 p = common.portfolio()
 scope = common.header("简报")

@@ -12,15 +12,16 @@ from pathlib import Path
 import streamlit as st
 from streamlit.errors import StreamlitSecretNotFoundError
 
-from core import datasource, export
-from core import schema as S
-from core.charts import ChartOut
-from core.indicators import Card as IndicatorCard
-from core.overview import Card
-from core.periods import Convention, Period
-from core.portfolio import Portfolio, load_folder
-from core.scope import ALL, DEFAULT_LEVEL, Scope
-from core.store import DATABASE_URL_SETTING, Store, database_url
+from core.data import datasource
+from core.data import schema as S
+from core.data.portfolio import Portfolio, load_folder
+from core.figures.indicators import Card as IndicatorCard
+from core.figures.overview import Card
+from core.figures.periods import Convention, Period
+from core.figures.scope import ALL, DEFAULT_LEVEL, Scope
+from core.ingest.store import DATABASE_URL_SETTING, Store, database_url
+from core.output import export
+from core.output.charts import ChartOut
 
 DATA_DIR_SETTING = "BRIEFING_DATA_DIR"  # a folder of the six CSV tables and the GeoJSON
 _SCOPE_KEY = "_scope"

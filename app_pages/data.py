@@ -7,9 +7,10 @@ import pandas as pd
 import streamlit as st
 
 from app_pages import common
-from core import datasource, importing, workbook
-from core import schema as S
-from core.validation import ERROR
+from core.data import datasource
+from core.data import schema as S
+from core.ingest import importing, workbook
+from core.ingest.validation import ERROR
 
 store = common.store()
 st.title("数据管理")

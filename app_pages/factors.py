@@ -3,10 +3,10 @@
 import streamlit as st
 
 from app_pages import common
-from core import charts
-from core import measures as M
-from core import progress_view as V
-from core import schema as S
+from core.data import schema as S
+from core.figures import measures as M
+from core.figures import progress as V
+from core.output import charts
 
 p = common.portfolio()
 scope = common.header("要素保障")

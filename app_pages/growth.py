@@ -3,11 +3,11 @@
 import streamlit as st
 
 from app_pages import common
-from core import charts
-from core import indicators as I
-from core import measures as M
-from core import schema as S
-from core.periods import schedule_share
+from core.data import schema as S
+from core.figures import indicators as I
+from core.figures import measures as M
+from core.figures.periods import schedule_share
+from core.output import charts
 
 p = common.portfolio()
 scope = common.header("投资增长")

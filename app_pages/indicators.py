@@ -3,9 +3,9 @@
 import streamlit as st
 
 from app_pages import common
-from core import indicators as I
-from core import measures as M
-from core import schema as S
+from core.data import schema as S
+from core.figures import indicators as I
+from core.figures import measures as M
 
 p = common.portfolio()
 scope = common.header("经济指标")

@@ -3,8 +3,9 @@
 import streamlit as st
 
 from app_pages import common
-from core import charts, maps, status
-from core import measures as M
+from core.figures import measures as M
+from core.figures import status
+from core.output import charts, maps
 
 p = common.portfolio()
 scope = common.header("项目地图")

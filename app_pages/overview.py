@@ -3,9 +3,9 @@
 import streamlit as st
 
 from app_pages import common
-from core import charts
-from core import measures as M
-from core import overview as O
+from core.figures import measures as M
+from core.figures import overview as O
+from core.output import charts
 
 p = common.portfolio()
 scope = common.header("重大项目运行总览")

@@ -3,9 +3,10 @@
 import streamlit as st
 
 from app_pages import common
-from core import charts, export, status
-from core import measures as M
-from core import progress_view as V
+from core.figures import measures as M
+from core.figures import progress as V
+from core.figures import status
+from core.output import charts, export
 
 p = common.portfolio()
 scope = common.header("项目推进情况")

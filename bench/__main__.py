@@ -27,7 +27,7 @@ from pathlib import Path
 from bench import browser as chromium
 from bench import dataset, exports, report
 from bench.pages import ROOT
-from core.datasource import SNAPSHOTS_SETTING
+from core.data.datasource import SNAPSHOTS_SETTING
 
 LATEST = Path(__file__).with_name("latest.md")
 DEFAULT_SIZES = "1000,10000,100000"

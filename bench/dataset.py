@@ -7,11 +7,12 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from core import demo, importing
-from core import schema as S
-from core.geo import parse_boundaries
-from core.periods import Period
-from core.store import Store
+from core.data import demo
+from core.data import schema as S
+from core.data.geo import parse_boundaries
+from core.figures.periods import Period
+from core.ingest import importing
+from core.ingest.store import Store
 
 DEMO_PROJECTS = 465  # projects of the demo at scale 1
 FIRST_MONTH = Period(2023, 3)  # with the demo's latest period 2026-02: 36 months of returns

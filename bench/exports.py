@@ -8,11 +8,13 @@ from dataclasses import dataclass
 
 import vl_convert
 
-from core import briefing, charts, datasource, document, export
-from core import measures as M
-from core.periods import Convention, schedule_share
-from core.scope import Scope
-from core.store import Store
+from core.data import datasource
+from core.figures import briefing
+from core.figures import measures as M
+from core.figures.periods import Convention, schedule_share
+from core.figures.scope import Scope
+from core.ingest.store import Store
+from core.output import charts, document, export
 
 
 @dataclass(frozen=True)

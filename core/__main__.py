@@ -17,13 +17,14 @@ import argparse
 import sys
 from pathlib import Path
 
-from core import datasource, demo, importing, workbook
-from core import measures as M
-from core import overview as O
-from core.periods import Convention, Period
-from core.portfolio import DataError, Portfolio, load_folder
-from core.scope import ALL, DEFAULT_LEVEL, Scope
-from core.store import DATABASE_URL_SETTING, Store
+from core.data import datasource, demo
+from core.data.portfolio import DataError, Portfolio, load_folder
+from core.figures import measures as M
+from core.figures import overview as O
+from core.figures.periods import Convention, Period
+from core.figures.scope import ALL, DEFAULT_LEVEL, Scope
+from core.ingest import importing, workbook
+from core.ingest.store import DATABASE_URL_SETTING, Store
 
 
 def _store(args: argparse.Namespace) -> Store:
@@ -84,7 +85,8 @@ def _summary(args: argparse.Namespace) -> int:
 
 
 def _brief(args: argparse.Namespace) -> int:
-    from core import briefing, document
+    from core.figures import briefing
+    from core.output import document
 
     p = _portfolio(args)
     scope = _scope(p, args)

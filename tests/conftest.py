@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from core.portfolio import DEMO_DIR, load_folder
+from core.data.portfolio import DEMO_DIR, load_folder
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

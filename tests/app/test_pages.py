@@ -7,10 +7,10 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from core import measures as M
-from core.formatting import pct, yi
-from core.portfolio import load_folder
-from core.scope import Scope
+from core.data.portfolio import load_folder
+from core.figures import measures as M
+from core.figures.scope import Scope
+from core.output.formatting import pct, yi
 
 APP = str(Path(__file__).parents[2] / "app.py")
 PAGES = ["overview", "progress", "growth", "map", "factors", "indicators", "briefing"]
@@ -242,8 +242,8 @@ def test_data_page_before_any_import():
 
 
 def test_pages_show_the_imported_data(tmp_path, monkeypatch):
-    from core import importing
-    from core.store import Store
+    from core.ingest import importing
+    from core.ingest.store import Store
 
     url = f"sqlite:///{tmp_path}/app.sqlite"
     fixtures = Path(__file__).parents[1] / "fixtures"
@@ -281,9 +281,10 @@ def test_messy_reimport_shows_the_same_figures_on_every_page(tmp_path, monkeypat
     imported: every page states what it stated on the demo."""
     import json
 
-    from core import datasource, importing
-    from core.store import Store
-    from tests.core.test_importing import messy_demo_workbook
+    from core.data import datasource
+    from core.ingest import importing
+    from core.ingest.store import Store
+    from tests.core.ingest.test_importing import messy_demo_workbook
 
     before = {page: _page_figures(open_app(page)) for page in PAGES}
     url = f"sqlite:///{tmp_path}/messy.sqlite"

@@ -34,9 +34,10 @@ from browser_kit import (
     wait_for_run,
 )
 
-from core import datasource, workbook
-from core import schema as S
-from core.store import Store
+from core.data import datasource
+from core.data import schema as S
+from core.ingest import workbook
+from core.ingest.store import Store
 
 pytestmark = pytest.mark.browser
 

@@ -1,0 +1,1 @@
+"""The data model and where the data come from: schema, loaded portfolio, boundaries, demo."""

@@ -1,0 +1,192 @@
+"""The loaded data set: six tables and the boundaries, typed and checked, with a version key."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from functools import cached_property
+from io import StringIO
+from pathlib import Path
+
+import pandas as pd
+
+from core import ROOT
+from core.data import schema as S
+from core.data.geo import Boundaries, load_boundaries
+from core.figures.periods import Period
+
+DEMO_SOURCE = "示例数据(示例市,虚构)"  # how every page and the CLI name the demo
+DEMO_DIR = ROOT / "data" / "demo"
+_ENCODINGS = ("utf-8-sig", "gb18030")
+MEMO_ENTRIES = 256  # UTF-8 with or without BOM, then GBK's superset
+
+
+class DataError(ValueError):
+    """A file that cannot be read as the data model; the message says where and what, in Chinese."""
+
+
+@dataclass(frozen=True, eq=False)
+class Portfolio:
+    projects: pd.DataFrame
+    plans: pd.DataFrame
+    monthly: pd.DataFrame
+    funding: pd.DataFrame
+    problems: pd.DataFrame
+    indicators: pd.DataFrame
+    boundaries: Boundaries
+    source: str  # what the pages say the data is, e.g. "示例数据(示例市)"
+    version: str  # changes whenever any input byte changes: the cache key
+    is_demo: bool = False
+    # Results already computed for this data, e.g. each scope's project table: a Portfolio never
+    # changes, so a filter change back and forth, or two pages on one scope, compute once.
+    _memo: dict = field(default_factory=dict, repr=False, compare=False)
+
+    def memo(self, key, compute):
+        if key not in self._memo:
+            if len(self._memo) > MEMO_ENTRIES:
+                self._memo.clear()
+            self._memo[key] = compute()
+        return self._memo[key]
+
+    @cached_property
+    def ytd(self) -> pd.DataFrame:
+        """Year-to-date completed investment: one row per project code, one column per month
+        ("2026-02") from the first return to the latest; each year starts again at January."""
+        m = self.monthly
+        wide = m.pivot_table(index=S.CODE, columns=S.MONTH, values=S.MONTH_COMPLETED,
+                             aggfunc="sum", fill_value=0.0)  # fmt: skip
+        first, last = Period.parse(m[S.MONTH].min()), Period.parse(m[S.MONTH].max())
+        months = [first.shift(k).key for k in range((last.year - first.year) * 12
+                                                      + last.month - first.month + 1)]  # fmt: skip
+        wide = wide.reindex(columns=months, fill_value=0.0).astype(float)
+        years = [k[:4] for k in months]
+        return wide.T.groupby(years, sort=False).cumsum().T
+
+    @cached_property
+    def plan_by_year(self) -> pd.DataFrame:
+        """Annual plans: one row per project code, one column per year (int)."""
+        return self.plans.pivot_table(index=S.CODE, columns=S.YEAR, values=S.ANNUAL_PLAN,
+                                      aggfunc="sum", fill_value=0.0).astype(float)  # fmt: skip
+
+    @cached_property
+    def latest_period(self) -> Period:
+        return Period.parse(self.monthly[S.MONTH].max())
+
+    def periods(self) -> list[Period]:
+        """Every month with returns, newest first: the choices of the 报告期 filter."""
+        return list(self._periods)
+
+    @cached_property
+    def _periods(self) -> tuple[Period, ...]:
+        return tuple(Period.parse(m) for m in sorted(self.monthly[S.MONTH].unique(), reverse=True))
+
+    @cached_property
+    def counties(self) -> list[str]:
+        """Counties of the boundary file, then any the project list names beyond them."""
+        names = list(self.boundaries.names)
+        extra = sorted(set(self.projects[S.COUNTY]) - set(names))
+        return names + extra
+
+    @cached_property
+    def sectors(self) -> list[str]:
+        present = set(self.projects[S.SECTOR])
+        return [s for s in S.SECTORS if s in present] + sorted(present - set(S.SECTORS))
+
+
+def read_csv(path: Path) -> pd.DataFrame:
+    raw = Path(path).read_bytes()
+    for encoding in _ENCODINGS:
+        try:
+            text = raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        return pd.read_csv(StringIO(text), dtype=str, keep_default_na=False)
+    raise DataError(f"{Path(path).name}:无法识别文件编码,请保存为UTF-8或GBK编码的CSV")
+
+
+def _numbers(df: pd.DataFrame, table: str, columns: tuple[str, ...]) -> None:
+    for col in columns:
+        text = df[col].astype(str).str.replace(",", "", regex=False).str.strip()
+        values = pd.to_numeric(text.where(text != "", None), errors="coerce")
+        bad = values.isna() & (text != "")
+        if bad.any():
+            i = int(bad.to_numpy().nonzero()[0][0])
+            raise DataError(
+                f"{table}第{i + 2}行“{col}”列的值“{df[col].iloc[i]}”不是数字"
+            )  # row 1 is the header, so data row i is Excel row i + 2
+        df[col] = values.astype(float)
+
+
+def _check_columns(df: pd.DataFrame, table: str) -> pd.DataFrame:
+    df.columns = [str(c).strip() for c in df.columns]
+    missing = [c for c in S.COLUMNS[table] if c not in df.columns]
+    if missing:
+        raise DataError(f"{table}缺少必需的列:{'、'.join(missing)}")
+    return df[list(S.COLUMNS[table])].copy()
+
+
+def from_tables(
+    tables: dict[str, pd.DataFrame],
+    boundaries: Boundaries,
+    *,
+    source: str,
+    version: str,
+    is_demo: bool = False,
+) -> Portfolio:
+    """Type the columns of already-read tables (all text) into a Portfolio."""
+    t = {
+        name: _check_columns(tables[name].astype(str).replace("nan", ""), name) for name in S.TABLES
+    }
+    _numbers(t[S.PROJECTS], S.PROJECTS, (S.TOTAL_INVESTMENT, S.LON, S.LAT, S.SUBSIDY_SOUGHT))
+    _numbers(t[S.PLANS], S.PLANS, (S.YEAR, S.ANNUAL_PLAN))
+    t[S.PLANS][S.YEAR] = t[S.PLANS][S.YEAR].astype(int)
+    _numbers(t[S.MONTHLY], S.MONTHLY, (S.MONTH_COMPLETED,))
+    _numbers(t[S.FUNDING], S.FUNDING, (S.FUNDING_AMOUNT,))
+    _numbers(t[S.INDICATORS], S.INDICATORS, (S.VALUE, S.TARGET))
+    monthly = t[S.MONTHLY]
+    months = monthly[S.MONTH].str.split("-", expand=True)
+    monthly["_year"] = months[0].astype(int)
+    monthly["_month"] = months[1].astype(int)
+    if monthly.empty:
+        raise DataError(f"{S.MONTHLY}没有任何数据行,无法确定报告期")
+    return Portfolio(
+        projects=t[S.PROJECTS],
+        plans=t[S.PLANS],
+        monthly=monthly,
+        funding=t[S.FUNDING],
+        problems=t[S.PROBLEMS],
+        indicators=t[S.INDICATORS],
+        boundaries=boundaries,
+        source=source,
+        version=version,
+        is_demo=is_demo,
+    )
+
+
+def folder_version(folder: Path) -> str:
+    """A digest of every data file in the folder: equal digests mean equal data."""
+    h = hashlib.sha256()
+    for path in sorted(Path(folder).glob("*")):
+        if path.suffix in (".csv", ".geojson", ".json"):
+            h.update(path.name.encode())
+            h.update(path.read_bytes())
+    return h.hexdigest()[:16]
+
+
+def load_folder(folder: Path = DEMO_DIR, *, source: str | None = None) -> Portfolio:
+    """Load the six CSV tables and the boundary file of a folder (the demo by default)."""
+    folder = Path(folder)
+    tables = {}
+    for name in S.TABLES:
+        path = folder / f"{name}.csv"
+        if not path.exists():
+            raise DataError(f"数据目录{folder}中缺少文件{name}.csv")
+        tables[name] = read_csv(path)
+    is_demo = folder.resolve() == DEMO_DIR
+    return from_tables(
+        tables,
+        load_boundaries(folder / S.BOUNDARIES_FILE),
+        source=source or (DEMO_SOURCE if is_demo else str(folder)),
+        version=folder_version(folder),
+        is_demo=is_demo,
+    )

@@ -1,0 +1,1 @@
+"""Everything computed from the data: periods, scopes, measures, statuses, texts."""

@@ -1,0 +1,220 @@
+"""The written briefing: the annual report's paragraphs, generated for any scope and period.
+
+Every figure comes through core.figures.measures, the same functions the pages use. Words follow the
+sign (超/落后, 增长/下降, 提高/降低, 前移/后移); a clause whose data is missing is left out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from core.data import schema as S
+from core.data.portfolio import Portfolio
+from core.figures import indicators as I
+from core.figures import measures as M
+from core.figures import overview as O
+from core.figures.periods import Convention
+from core.figures.scope import Scope
+from core.output.formatting import growth_phrase, is_missing, join_names, pct, points, yi
+
+TOP_BEHIND = 3  # how many of the furthest-behind counties/sectors/projects a paragraph names
+TOP_WAITING = 3
+
+
+@dataclass(frozen=True)
+class Section:
+    heading: str  # 一、重大项目推进情况
+    text: str
+
+
+@dataclass(frozen=True)
+class Briefing:
+    title: str
+    scope_sentence: str
+    sections: tuple[Section, ...]
+
+    def text(self) -> str:
+        """Plain text: the title, the scope, then each heading and paragraph."""
+        parts = [self.title, self.scope_sentence]
+        for s in self.sections:
+            parts += [s.heading, s.text]
+        return "\n".join(parts)
+
+
+_NUMERALS = "一二三四五六七八九十"
+
+
+def _change_words(now: float, before: float) -> str | None:
+    """增长12.3% / 下降4.0% against last year, from two amounts; None without a base."""
+    g = M.growth(now, before)
+    return None if is_missing(g) else growth_phrase(g)
+
+
+def _count_change(now: int, before: int) -> str:
+    d = now - before
+    return "持平" if d == 0 else f"{'增加' if d > 0 else '减少'}{abs(d)}个"
+
+
+def construction_paragraph(p: Portfolio, scope: Scope, convention: Convention) -> str | None:
+    this, last = M.year_figures_with_last_year(p, scope, convention)
+    parts = []
+    pipeline = O.pipeline_sentence(M.pipeline(p, scope), scope)
+    if pipeline:
+        parts.append(pipeline)
+    sentence = O.construction_sentence(this, scope)
+    if sentence:
+        if last.count and last.plan:
+            change = _change_words(this.done, last.done)
+            lead = (
+                f"上年同期{last.count}个项目完成投资{yi(last.done)},占年度计划的{pct(last.rate)};"
+            )
+            compare = f"与上年同期相比,项目数{_count_change(this.count, last.count)}"
+            if change:
+                compare += f",完成投资{change}"
+            d = points(this.rate - last.rate)
+            if d:
+                compare += f",完成率{'提高' if d > 0 else '降低'}{abs(d):.1f}个百分点"
+            sentence += lead + compare + "。"
+        parts.append(sentence)
+        if this.starts_planned:
+            parts.append(
+                f"本年计划开工项目{this.starts_planned}个,已开工{this.starts_done}个,"
+                f"开工率{pct(this.start_rate)}。"
+            )
+    industry = M.industry_figures(p, scope)
+    if industry.count and (not scope.sectors or S.SECTOR_INDUSTRY in scope.sectors):
+        text = f"实施产业项目{industry.count}个,总投资{yi(industry.total_investment)}"
+        if industry.high_tech_count:
+            text += (
+                f",其中高新技术产业项目{industry.high_tech_count}个,总投资"
+                f"{yi(industry.high_tech_total)},占比{pct(industry.high_tech_share)}"
+            )
+        parts.append(text + "。")
+    return "".join(parts) or None
+
+
+def fai_paragraph(p: Portfolio, scope: Scope) -> str | None:
+    """全市固定资产投资同比增长7.0%,增速与全年目标持平,总量居全省第4位,较上年同期前移3位;…"""
+    rows = I.fai_rows(p.indicators, scope.period)
+    this_year = rows.loc[rows[S.PERIOD].str.startswith(str(scope.period.year))]
+    if this_year.empty:
+        return None
+    month = this_year[S.PERIOD].max()
+    now = this_year.loc[this_year[S.PERIOD] == month].set_index(S.INDICATOR)
+    if S.FAI_TOTAL not in now.index:
+        return None
+    label = f"{month[:4]}年1-{int(month[5:])}月" if int(month[5:]) > 1 else f"{month[:4]}年1月"
+    total = now.loc[S.FAI_TOTAL]
+    text = f"{label},全市固定资产投资同比{growth_phrase(total[S.VALUE] / 100)}"
+    target = total[S.TARGET]
+    if not is_missing(target):
+        d = points((total[S.VALUE] - target) / 100)
+        if d == 0:
+            text += ",增速与全年目标持平"
+        else:
+            text += f",增速{'高于' if d > 0 else '低于'}全年目标{abs(d):.1f}个百分点"
+    if S.FAI_RANK in now.index:
+        rank = int(now.loc[S.FAI_RANK, S.VALUE])
+        text += f",总量居全省第{rank}位"
+        last = rows.loc[
+            (rows[S.PERIOD] == f"{int(month[:4]) - 1}{month[4:]}")
+            & (rows[S.INDICATOR] == S.FAI_RANK)
+        ]
+        if len(last):
+            change, _ = I.change_text(S.FAI_RANK, "位", rank, float(last[S.VALUE].iloc[0]))
+            text += f",较上年同期{change}"
+    cats = [(c, now.loc[c, S.VALUE]) for c in S.FAI_CATEGORIES if c in now.index]
+    if cats:
+        names = [c.replace("增速", "") for c, _ in cats]
+        phrases = [growth_phrase(v / 100) for _, v in cats]
+        if all(ph.startswith("增长") for ph in phrases):
+            text += (
+                f";其中{'、'.join(names)}分别增长"
+                + "、".join(ph.removeprefix("增长") for ph in phrases)
+                if len(cats) > 1
+                else f";其中{names[0]}{phrases[0]}"
+            )
+        else:
+            text += ";其中" + ",".join(f"{n}{ph}" for n, ph in zip(names, phrases, strict=True))
+    return text + "。"
+
+
+def funding_paragraph(p: Portfolio, scope: Scope) -> str | None:
+    return O.funding_sentence(M.funding_by_channel(p, scope), scope)
+
+
+def breakdown_paragraph(p: Portfolio, scope: Scope, convention: Convention) -> str | None:
+    """By county for the whole city, otherwise by sector: who is ahead, who trails most."""
+    by_county = scope.is_whole_city
+    frame = (M.county_ranking if by_county else M.sector_breakdown)(p, scope, convention)
+    if len(frame) < 2:
+        return None
+    key = S.COUNTY if by_county else S.SECTOR
+    what = "区县" if by_county else "行业领域"
+    shown = frame.assign(_p=frame[M.GAP].map(points))
+    ahead = shown.loc[shown["_p"] >= 0, key].tolist()
+    behind = shown.loc[shown["_p"] < 0].sort_values("_p")
+    text = f"分{what}看,{len(frame)}个{what}中"
+    if ahead:
+        text += f"{len(ahead)}个达到或超过序时进度({join_names(ahead, 5)})"
+    else:
+        text += "均落后于序时进度"
+    if len(behind):
+        worst = [
+            f"{r[key]}(完成率{pct(r[M.RATE])},落后{-r['_p']:.1f}个百分点)"
+            for r in behind.head(TOP_BEHIND).to_dict("records")
+        ]
+        text += f";落后最多的是{'、'.join(worst)}"
+    return text + "。"
+
+
+def problems_paragraph(p: Portfolio, scope: Scope) -> str | None:
+    open_ = M.open_problems(p, scope)
+    if open_.empty:
+        raised = M.problems_at(p, scope)
+        return f"{scope.period.as_of},登记的{len(raised)}个问题均已解决。" if len(raised) else None
+    counts = open_[S.PROBLEM_TYPE].value_counts()
+    order = [t for t in S.PROBLEM_TYPES if t in counts.index] + sorted(
+        set(counts.index) - set(S.PROBLEM_TYPES)
+    )
+    by_type = "、".join(f"{t}{int(counts[t])}个" for t in order)
+    text = f"{scope.period.as_of},尚有{len(open_)}个问题未解决,其中{by_type}。"
+    waiting = [
+        f"{r[S.NAME]}({r[S.PROBLEM_TYPE]}问题,已等待{int(r['已等待(月)'])}个月"
+        + (f",责任单位{r[S.RESPONSIBLE_UNIT]}" if r[S.RESPONSIBLE_UNIT] else "")
+        + ")"
+        for r in open_.head(TOP_WAITING).to_dict("records")
+    ]
+    if waiting:
+        text += "等待时间最长的是" + "、".join(waiting) + "。"
+    return text
+
+
+def write(p: Portfolio, scope: Scope, convention: Convention = Convention.MONTHS) -> Briefing:
+    title = f"重大项目运行情况简报({scope.period.label})"
+    if not scope.mask(p.projects).any():
+        return Briefing(
+            title, scope.sentence(), (Section("", f"{scope.place}当前筛选范围内没有项目。"),)
+        )
+    candidates = [
+        ("重大项目推进情况", construction_paragraph(p, scope, convention)),
+        ("固定资产投资", fai_paragraph(p, scope)),
+        ("要素保障", funding_paragraph(p, scope)),
+        (
+            "分区县推进情况" if scope.is_whole_city else "分行业推进情况",
+            breakdown_paragraph(p, scope, convention),
+        ),
+        ("存在问题", problems_paragraph(p, scope)),
+    ]
+    sections = [(h, t) for h, t in candidates if t]
+    return Briefing(
+        title,
+        scope.sentence(),
+        tuple(Section(f"{_NUMERALS[i]}、{h}", t) for i, (h, t) in enumerate(sections)),
+    )
+
+
+def furthest_behind(p: Portfolio, scope: Scope, convention: Convention, n: int = 10):
+    """The projects furthest behind 序时进度 (with a plan this year), worst first."""
+    table = M.annual_projects(M.projects_in_scope(p, scope, convention))
+    return table.sort_values(M.GAP, kind="mergesort").head(n)

@@ -1,0 +1,435 @@
+"""Every figure the pages and the briefing state, computed from the project rows.
+
+Rates are fractions (0.143); amounts are 万元. Formatting to 亿元/% happens in core.output.formatting.
+The annual population ("年度投资项目") is the projects in scope with an annual plan this year:
+完成率 = their completed investment January..period ÷ their annual plan.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+import pandas as pd
+
+from core.data import schema as S
+from core.data.portfolio import Portfolio
+from core.figures.periods import Convention, Period, schedule_share
+from core.figures.scope import Scope
+from core.figures.status import statuses
+
+# Column names of the frames this module returns (pages and charts read these).
+PLAN = "年度计划投资"
+DONE = "累计完成投资"
+RATE = "完成率"
+GAP = "偏差"  # 完成率 − 序时进度, a fraction
+STATUS = "状态"
+COUNT = "项目数"
+TOTAL = "总投资"
+OPEN_PROBLEMS = "存在问题"
+
+
+def completion_rate(done: float, plan: float) -> float:
+    """完成率; NaN when there is no plan to measure against."""
+    return done / plan if plan > 0 else float("nan")
+
+
+def ytd_by_project(p: Portfolio, period: Period) -> pd.Series:
+    """Completed investment January..period of the period's year, by project code."""
+    ytd = p.ytd
+    if period.key in ytd.columns:
+        return ytd[period.key]
+    # Before the first return, or after the last: the latest month of that year on record.
+    earlier = [k for k in ytd.columns if k[:4] == str(period.year) and k <= period.key]
+    return ytd[earlier[-1]] if earlier else pd.Series(0.0, index=ytd.index)
+
+
+def plan_by_project(p: Portfolio, year: int) -> pd.Series:
+    plans = p.plan_by_year
+    return plans[year] if year in plans.columns else pd.Series(0.0, index=plans.index)
+
+
+def projects_in_scope(
+    p: Portfolio,
+    scope: Scope,
+    convention: Convention = Convention.MONTHS,
+    period: Period | None = None,
+) -> pd.DataFrame:
+    """The project rows in scope with their plan, year-to-date figures, gap and status."""
+    period = period or scope.period
+    key = ("projects_in_scope", scope, convention, period)
+    # Shared, not copied: callers that add columns copy first (progress_table does).
+    return p.memo(key, lambda: _projects_in_scope(p, scope, convention, period))
+
+
+def aligned_plan(p: Portfolio, year: int) -> np.ndarray:
+    """Each project's annual plan, in the order of p.projects (0 without a plan)."""
+    return p.memo(("aligned_plan", year), lambda: _aligned(p, plan_by_project(p, year)))
+
+
+def aligned_ytd(p: Portfolio, period: Period) -> np.ndarray:
+    """Each project's year-to-date completion at the period, in the order of p.projects."""
+    return p.memo(("aligned_ytd", period), lambda: _aligned(p, ytd_by_project(p, period)))
+
+
+def _aligned(p: Portfolio, by_code: pd.Series) -> np.ndarray:
+    return by_code.reindex(p.projects[S.CODE]).fillna(0.0).to_numpy(dtype=float)
+
+
+def _projects_in_scope(
+    p: Portfolio, scope: Scope, convention: Convention, period: Period
+) -> pd.DataFrame:
+    mask = scope.mask(p.projects).to_numpy()
+    df = p.projects.loc[mask].copy()
+    df[PLAN] = aligned_plan(p, period.year)[mask]
+    df[DONE] = aligned_ytd(p, period)[mask]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        df[RATE] = np.where(df[PLAN] > 0, df[DONE] / df[PLAN], np.nan)
+    df[GAP] = df[RATE] - schedule_share(period, convention)
+    df[STATUS] = statuses(df[GAP])
+    return df
+
+
+def annual_projects(df: pd.DataFrame) -> pd.DataFrame:
+    """The projects that have an annual plan this year: the population of every rate."""
+    return df.loc[df[PLAN] > 0]
+
+
+@dataclass(frozen=True)
+class YearFigures:
+    """The overview's KPI figures for one scope and period."""
+
+    period: Period
+    schedule: float  # 序时进度
+    count: int  # projects with an annual plan
+    total_investment: float
+    plan: float
+    done: float
+    starts_planned: int  # projects due to break ground this year
+    starts_done: int  # of them, those that have broken ground by the period
+
+    @property
+    def rate(self) -> float:
+        return completion_rate(self.done, self.plan)
+
+    @property
+    def gap(self) -> float:
+        return self.rate - self.schedule
+
+    @property
+    def start_rate(self) -> float:
+        return self.starts_done / self.starts_planned if self.starts_planned else float("nan")
+
+
+def year_figures(
+    p: Portfolio,
+    scope: Scope,
+    convention: Convention = Convention.MONTHS,
+    period: Period | None = None,
+) -> YearFigures:
+    period = period or scope.period
+    mask = scope.mask(p.projects).to_numpy()
+    plan, done = aligned_plan(p, period.year)[mask], aligned_ytd(p, period)[mask]
+    annual = plan > 0
+    projects = p.projects.loc[mask]
+    planned_start = (projects[S.PLANNED_START].str.slice(0, 4) == str(period.year)).to_numpy()
+    actual = projects[S.ACTUAL_START]
+    started = ((actual != "") & (actual <= period.key)).to_numpy()
+    total = projects[S.TOTAL_INVESTMENT].to_numpy()
+    return YearFigures(
+        period=period,
+        schedule=schedule_share(period, convention),
+        count=int(annual.sum()),
+        total_investment=float(total[annual].sum()),
+        plan=float(plan[annual].sum()),
+        done=float(done[annual].sum()),
+        starts_planned=int(planned_start.sum()),
+        starts_done=int((planned_start & started).sum()),
+    )
+
+
+def year_figures_with_last_year(
+    p: Portfolio,
+    scope: Scope,
+    convention: Convention = Convention.MONTHS,
+) -> tuple[YearFigures, YearFigures]:
+    """This period's figures and those of the same period last year, for the same filters."""
+    this = year_figures(p, scope, convention)
+    last = year_figures(p, scope, convention, scope.period.same_period_last_year())
+    return this, last
+
+
+def growth(this: float, last: float) -> float:
+    """Year-on-year growth as a fraction; NaN when last year had nothing to grow from."""
+    return this / last - 1 if last else float("nan")
+
+
+# --- Pipeline: reserve, submitted, under construction ------------------------------------
+
+
+@dataclass(frozen=True)
+class StageFigures:
+    stage: str
+    count: int
+    total_investment: float
+    new_count: int  # 新引进
+    new_total: float
+    subsidy_sought: float
+
+
+def pipeline(p: Portfolio, scope: Scope) -> list[StageFigures]:
+    """Counts and totals by stage (储备 … 竣工) for the scope; the stage filter is honoured."""
+    return p.memo(("pipeline", scope.filters), lambda: _pipeline(p, scope))
+
+
+def _pipeline(p: Portfolio, scope: Scope) -> list[StageFigures]:
+    df = p.projects.loc[scope.mask(p.projects)]
+    out = []
+    for stage in S.STAGES:
+        d = df.loc[df[S.STAGE] == stage]
+        new = d.loc[d[S.NEWLY_ATTRACTED] == S.YES]
+        out.append(
+            StageFigures(
+                stage=stage,
+                count=len(d),
+                total_investment=float(d[S.TOTAL_INVESTMENT].sum()),
+                new_count=len(new),
+                new_total=float(new[S.TOTAL_INVESTMENT].sum()),
+                subsidy_sought=float(d[S.SUBSIDY_SOUGHT].fillna(0).sum()),
+            )
+        )
+    return out
+
+
+# --- Breakdowns ----------------------------------------------------------------------
+
+
+def _breakdown(df: pd.DataFrame, by: str, schedule: float) -> pd.DataFrame:
+    annual = annual_projects(df)
+    g = annual.groupby(by, sort=False).agg(
+        **{
+            COUNT: (S.CODE, "size"),
+            TOTAL: (S.TOTAL_INVESTMENT, "sum"),
+            PLAN: (PLAN, "sum"),
+            DONE: (DONE, "sum"),
+        }
+    )
+    g[RATE] = g[DONE] / g[PLAN]
+    g[GAP] = g[RATE] - schedule
+    return g.reset_index()
+
+
+def county_ranking(
+    p: Portfolio, scope: Scope, convention: Convention = Convention.MONTHS
+) -> pd.DataFrame:
+    """红黑榜: counties by 完成率 against 序时进度, best first, with 名次 1..n."""
+    df = projects_in_scope(p, scope, convention)
+    g = _breakdown(df, S.COUNTY, schedule_share(scope.period, convention))
+    g = g.sort_values([GAP, DONE], ascending=[False, False], kind="mergesort")
+    g.insert(0, "名次", range(1, len(g) + 1))
+    g[STATUS] = statuses(g[GAP])
+    return g.reset_index(drop=True)
+
+
+def sector_breakdown(
+    p: Portfolio, scope: Scope, convention: Convention = Convention.MONTHS
+) -> pd.DataFrame:
+    """Projects with an annual plan by 行业领域: count, total, plan, completed, rate, gap."""
+    df = projects_in_scope(p, scope, convention)
+    g = _breakdown(df, S.SECTOR, schedule_share(scope.period, convention))
+    order = {s: i for i, s in enumerate(p.sectors)}
+    return g.sort_values(S.SECTOR, key=lambda s: s.map(order)).reset_index(drop=True)
+
+
+@dataclass(frozen=True)
+class IndustryFigures:
+    """产业转型: the 产业项目 under way this year, and the high-tech ones among them."""
+
+    count: int
+    total_investment: float
+    high_tech_count: int
+    high_tech_total: float
+
+    @property
+    def high_tech_share(self) -> float:
+        return self.high_tech_total / self.total_investment if self.total_investment else np.nan
+
+
+def industry_figures(p: Portfolio, scope: Scope, period: Period | None = None) -> IndustryFigures:
+    period = period or scope.period
+    mask = scope.mask(p.projects).to_numpy() & (aligned_plan(p, period.year) > 0)
+    df = p.projects.loc[mask]
+    ind = df.loc[df[S.SECTOR] == S.SECTOR_INDUSTRY]
+    ht = ind.loc[ind[S.HIGH_TECH] == S.YES]
+    return IndustryFigures(
+        len(ind), float(ind[S.TOTAL_INVESTMENT].sum()), len(ht), float(ht[S.TOTAL_INVESTMENT].sum())
+    )
+
+
+# --- Funding ---------------------------------------------------------------------------
+
+AMOUNT = "落实金额"
+
+
+def funding_in_scope(p: Portfolio, scope: Scope, period: Period | None = None) -> pd.DataFrame:
+    """Funding rows of projects in scope, secured by the end of the period."""
+    period = period or scope.period
+    key = ("funding", scope.filters, period)
+    return p.memo(key, lambda: _funding_in_scope(p, scope, period)).copy()
+
+
+def _funding_in_scope(p: Portfolio, scope: Scope, period: Period) -> pd.DataFrame:
+    codes = p.projects.loc[scope.mask(p.projects), [S.CODE, S.COUNTY]]
+    f = p.funding.loc[p.funding[S.FUNDING_MONTH] <= period.key]
+    return f.merge(codes, on=S.CODE, how="inner")
+
+
+def funding_by_source(p: Portfolio, scope: Scope, period: Period | None = None) -> pd.DataFrame:
+    """Secured funding by source, in the order of S.FUNDING_SOURCES, with the report's channel."""
+    f = funding_in_scope(p, scope, period)
+    g = f.groupby(S.FUNDING_SOURCE)[S.FUNDING_AMOUNT].sum()
+    sources = [s for s in S.FUNDING_SOURCES if s in g.index] + sorted(
+        set(g.index) - set(S.FUNDING_SOURCES)
+    )
+    out = pd.DataFrame({S.FUNDING_SOURCE: sources, AMOUNT: [float(g[s]) for s in sources]})
+    out["渠道"] = out[S.FUNDING_SOURCE].map(S.FUNDING_CHANNELS).fillna("其他融资渠道")
+    return out
+
+
+def funding_by_channel(
+    p: Portfolio, scope: Scope, period: Period | None = None
+) -> dict[str, float]:
+    """The report's split: 专项债券, 银行贷款, 其他融资渠道 (every channel, zero if none)."""
+    by_source = funding_by_source(p, scope, period)
+    channels = dict.fromkeys(dict.fromkeys(S.FUNDING_CHANNELS.values()), 0.0)
+    for channel, amount in zip(by_source["渠道"], by_source[AMOUNT], strict=True):
+        channels[channel] += amount
+    return channels
+
+
+def funding_by_county(p: Portfolio, scope: Scope) -> pd.DataFrame:
+    f = funding_in_scope(p, scope)
+    g = f.groupby([S.COUNTY, S.FUNDING_SOURCE])[S.FUNDING_AMOUNT].sum().reset_index()
+    return g.rename(columns={S.FUNDING_AMOUNT: AMOUNT})
+
+
+# --- Monthly series ---------------------------------------------------------------------
+
+MONTH_NO = "月份"
+SERIES = "系列"
+VALUE = "金额"
+THIS_YEAR = "本年累计完成"
+LAST_YEAR = "上年同期累计完成"
+PLAN_LINE = "年度计划序时线"
+
+
+def _cumulative(p: Portfolio, codes, year: int, upto: int) -> list[float]:
+    """Year-to-date totals of `codes` at the end of each month 1..upto of `year`."""
+    ytd = p.ytd
+    rows = ytd.index.get_indexer(pd.Index(codes).unique())
+    rows = rows[rows >= 0]
+    totals = ytd.to_numpy()[rows].sum(axis=0) if len(rows) else np.zeros(len(ytd.columns))
+    by_key = dict(zip(ytd.columns, totals, strict=True))
+    out, running = [], 0.0
+    for month in range(1, upto + 1):
+        key = Period(year, month).key
+        running = float(by_key.get(key, running if key > min(by_key, default=key) else 0.0))
+        out.append(running)
+    return out
+
+
+def cumulative_by_month(p: Portfolio, scope: Scope) -> pd.DataFrame:
+    """Long frame (月份 1–12, 系列, 金额 in 万元) of the year's cumulative completion, last
+    year's, and the plan spread evenly over the months, for the projects with a plan."""
+    year = scope.period.year
+    rows = []
+    codes = p.projects.loc[scope.mask(p.projects), S.CODE]
+    for y, label, upto in ((year, THIS_YEAR, scope.period.month), (year - 1, LAST_YEAR, 12)):
+        plans = plan_by_project(p, y).reindex(codes).fillna(0.0)
+        annual = plans[plans > 0]  # the year's population: projects with a plan that year
+        cum = _cumulative(p, annual.index, y, upto)
+        rows += [(k, label, v) for k, v in enumerate(cum, start=1)]
+        if y == year:
+            plan = float(annual.sum())
+            rows += [(k, PLAN_LINE, plan * k / 12) for k in range(1, 13)]
+    return pd.DataFrame(rows, columns=[MONTH_NO, SERIES, VALUE])
+
+
+def project_curve(p: Portfolio, code: str, period: Period) -> pd.DataFrame:
+    """One project's cumulative completion this year by month against its plan line."""
+    plan = float(plan_by_project(p, period.year).get(code, 0.0))
+    cum = _cumulative(p, [code], period.year, period.month)
+    rows = [(k, THIS_YEAR, v) for k, v in enumerate(cum, start=1)]
+    rows += [(k, PLAN_LINE, plan * k / 12) for k in range(1, 13)] if plan else []
+    return pd.DataFrame(rows, columns=[MONTH_NO, SERIES, VALUE])
+
+
+# --- Progress table ---------------------------------------------------------------------
+
+
+def latest_progress_text(p: Portfolio, period: Period) -> pd.Series:
+    """形象进度 of each project's latest return up to the period."""
+    return p.memo(("progress_text", period), lambda: _latest_progress_text(p, period))
+
+
+def _latest_progress_text(p: Portfolio, period: Period) -> pd.Series:
+    m = p.monthly
+    order = m["_year"] * 12 + m["_month"]
+    sel = (order <= period.year * 12 + period.month) & (m[S.PROGRESS_TEXT] != "")
+    if not sel.any():
+        return pd.Series(dtype=object)
+    latest = order[sel].groupby(m.loc[sel, S.CODE]).idxmax()
+    return pd.Series(m.loc[latest.to_numpy(), S.PROGRESS_TEXT].to_numpy(), index=latest.index)
+
+
+def problems_at(p: Portfolio, scope: Scope) -> pd.DataFrame:
+    """Problems of projects in scope raised by the period, with 状态 未解决/已解决 at that time."""
+    return p.memo(("problems", scope), lambda: _problems_at(p, scope)).copy()
+
+
+def _problems_at(p: Portfolio, scope: Scope) -> pd.DataFrame:
+    projects = p.projects.loc[scope.mask(p.projects), [S.CODE, S.NAME, S.COUNTY, S.SECTOR]]
+    pr = p.problems.loc[p.problems[S.RAISED] <= scope.period.key].merge(projects, on=S.CODE)
+    solved = (pr[S.RESOLVED] != "") & (pr[S.RESOLVED] <= scope.period.key)
+    pr[STATUS] = np.where(solved, "已解决", "未解决")
+    return pr
+
+
+def open_problems(p: Portfolio, scope: Scope) -> pd.DataFrame:
+    """Open problems, those waiting longest first, with 已等待(月)."""
+    pr = problems_at(p, scope)
+    pr = pr.loc[pr[STATUS] == "未解决"].copy()
+    raised = pr[S.RAISED].str.split("-", expand=True).astype(int) if len(pr) else None
+    if raised is not None:
+        pr["已等待(月)"] = (scope.period.year - raised[0]) * 12 + scope.period.month - raised[1]
+    else:
+        pr["已等待(月)"] = pd.Series(dtype=int)
+    return pr.sort_values(["已等待(月)", S.PROBLEM_ID], ascending=[False, True]).reset_index(
+        drop=True
+    )
+
+
+def problem_counts(p: Portfolio, scope: Scope, by: str) -> pd.DataFrame:
+    """Problems by `by` (问题类型 or 所在区县) and 状态, with counts."""
+    pr = problems_at(p, scope)
+    g = pr.groupby([by, STATUS]).size().rename(COUNT).reset_index()
+    if by == S.PROBLEM_TYPE:
+        order = {t: i for i, t in enumerate(S.PROBLEM_TYPES)}
+        g = g.sort_values(by, key=lambda s: s.map(order).fillna(99), kind="mergesort")
+    return g.reset_index(drop=True)
+
+
+def progress_table(
+    p: Portfolio, scope: Scope, convention: Convention = Convention.MONTHS
+) -> pd.DataFrame:
+    """One row per project in scope with its figures, 形象进度 and open problems."""
+    df = projects_in_scope(p, scope, convention).copy()
+    df[S.PROGRESS_TEXT] = df[S.CODE].map(latest_progress_text(p, scope.period)).fillna("")
+    op = open_problems(p, replace(scope, stage=None))
+    text = (op[S.PROBLEM_TYPE] + ":" + op[S.PROBLEM_TEXT]).groupby(op[S.CODE]).agg(";".join)
+    units = op.groupby(S.CODE)[S.RESPONSIBLE_UNIT].agg(lambda u: "、".join(dict.fromkeys(u)))
+    df[OPEN_PROBLEMS] = df[S.CODE].map(text).fillna("")
+    df[S.RESPONSIBLE_UNIT] = df[S.CODE].map(units).fillna("")
+    order = {s: i for i, s in enumerate(("严重滞后", "滞后", "正常", "无年度计划"))}
+    df = df.sort_values([STATUS, GAP], key=lambda s: s.map(order) if s.name == STATUS else s)
+    return df.reset_index(drop=True)

@@ -1,0 +1,77 @@
+"""The filter object: which projects a page, a chart or a briefing is about, and as of when."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from core.data import schema as S
+from core.figures.periods import Period
+
+# With no filter chosen the product speaks of the provincial key projects, as the annual report
+# does ("全市106个省重点项目…"): opening the app shows the report's figures.
+DEFAULT_LEVEL = S.LEVEL_PROVINCIAL
+ALL = "全部"  # the choice that means "no filter" in single-choice filters
+
+
+@dataclass(frozen=True)
+class Scope:
+    period: Period
+    counties: tuple[str, ...] = ()  # empty: the whole city
+    sectors: tuple[str, ...] = ()  # empty: every sector
+    level: str | None = DEFAULT_LEVEL  # None: every level
+    stage: str | None = None  # None: every stage
+
+    @property
+    def is_whole_city(self) -> bool:
+        return not self.counties
+
+    @property
+    def place(self) -> str:
+        """'全市' or '城东区、城西区' — the subject of a briefing sentence."""
+        return "全市" if self.is_whole_city else "、".join(self.counties)
+
+    def parts(self) -> list[str]:
+        parts = [self.place, "、".join(self.sectors) if self.sectors else "全部行业领域"]
+        parts.append(self.level or "全部级别")
+        if self.stage:
+            parts.append(self.stage)
+        return parts
+
+    def sentence(self) -> str:
+        """范围:城东区、城西区 · 产业项目 · 省重点 · 截至2026年2月底 — heads pages and charts."""
+        return "范围:" + " · ".join([*self.parts(), self.period.as_of])
+
+    def sentence_lines(self) -> list[str]:
+        """The sentence in two lines for a chart's subtitle: the filters, then the period."""
+        return ["范围:" + " · ".join(self.parts()), self.period.as_of]
+
+    def file_label(self) -> str:
+        """For file names: 城东区_产业项目 or 全市 (only what was chosen besides the defaults)."""
+        chosen = list(self.counties) or ["全市"]
+        chosen += list(self.sectors)
+        if self.level != DEFAULT_LEVEL:
+            chosen.append(self.level or "全部级别")
+        if self.stage:
+            chosen.append(self.stage)
+        label = "_".join(chosen)
+        return label if len(label) <= 40 else label[:40] + "等"
+
+    def mask(self, projects: pd.DataFrame, *, ignore_stage: bool = False) -> pd.Series:
+        """Which rows of the project list are in scope (the period does not select projects)."""
+        m = pd.Series(True, index=projects.index)
+        if self.counties:
+            m &= projects[S.COUNTY].isin(self.counties)
+        if self.sectors:
+            m &= projects[S.SECTOR].isin(self.sectors)
+        if self.level:
+            m &= projects[S.LEVEL] == self.level
+        if self.stage and not ignore_stage:
+            m &= projects[S.STAGE] == self.stage
+        return m
+
+    @property
+    def filters(self) -> tuple:
+        """The project filters without the period: a key for what does not depend on it."""
+        return (self.counties, self.sectors, self.level, self.stage)

@@ -1,0 +1,728 @@
+"""Uploaded files to canonical raw tables: which table, which column, which Excel row.
+
+Counties return workbooks with title rows, unit lines, merged cells, synonyms for the column
+names and 合计 rows. This module finds the header, maps its texts to the columns of core.data.schema
+and keeps every cell as read (text normalised, numbers and dates as they are) together with its
+Excel row number, so that the validation can check each value and say 第N行. Nothing here
+judges a value; a file that cannot be read at all becomes a SourceProblem, never an exception.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import unicodedata
+import warnings
+from dataclasses import dataclass, field
+from pathlib import PurePath
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from core.data import schema as S
+from core.ingest.values import is_total_label, normalize_text
+
+INSTRUCTIONS_SHEET = "填表说明"  # the template's instructions: never data
+SERIAL_NUMBER = "序号"  # recognised in a header and dropped
+HEADER_SEARCH_ROWS = 20  # the header must be among the first 20 non-empty rows
+
+
+@dataclass(frozen=True)
+class SourceProblem:
+    """A file-level problem: the file, or one of its sheets, cannot be read as intended."""
+
+    file: str  # the file name as uploaded
+    sheet: str | None
+    message: str  # Chinese, says where and what
+
+
+@dataclass
+class TotalRow:
+    """A 合计/小计 row that was skipped, kept for a later sum check."""
+
+    row: int  # Excel row number
+    label: str  # "合计"
+    values: dict[str, str]  # canonical column → the row's text in that column
+
+
+@dataclass
+class RawTable:
+    table: str  # canonical table name from core.data.schema.TABLES
+    file: str
+    sheet: str | None  # None for CSV
+    # Columns: the table's canonical columns found in the header, in schema order. Values: text
+    # through normalize_text ("" when empty); number, date and logical cells of a workbook keep
+    # their Python value (int, float, datetime, bool) so that parse_month tells 45717 from text.
+    frame: pd.DataFrame
+    rows: list[int]  # Excel row number of each frame row (CSV: line number)
+    header_row: int  # Excel row number of the header (its first row if it spans two)
+    multiplier: float  # from a unit line above the header: 单位:亿元 → 10000; 1.0 if none
+    totals: list[TotalRow]
+    unknown_columns: list[str]  # header texts that match no column of this table
+    missing_columns: list[str]  # required columns of the table not found
+    # Units other than 万元 written in a header cell, e.g. 总投资(亿元) → {"总投资(万元)": 10000.0}.
+    # They win over the sheet's unit line. "(万元)" is what the template's own headers say, so it
+    # is not recorded: a county that writes 单位:亿元 above the template's header means 亿元.
+    column_multipliers: dict[str, float] = field(default_factory=dict)
+    # Header texts naming a column already taken by an earlier header cell (kept out of frame).
+    duplicate_columns: list[str] = field(default_factory=list)
+    # Rows skipped as section headings, footnotes or repeated headers: (Excel row, first text).
+    notes: list[tuple[int, str]] = field(default_factory=list)
+
+    def multiplier_for(self, column: str) -> float:
+        """What converts a plain number of `column` to 万元: its header's unit, else the sheet's."""
+        return self.column_multipliers.get(column, self.multiplier)
+
+
+# --- column names ------------------------------------------------------------------------
+
+_SYNONYMS: dict[str, tuple[str, ...]] = {
+    S.CODE: ("项目编码", "项目统一代码", "统一代码", "代码", "项目编号", "投资项目统一代码"),
+    S.NAME: ("名称",),
+    S.COUNTY: ("区县", "县(市、区)", "县(市,区)", "县市区", "县区", "建设地点", "所属区县"),
+    S.SECTOR: ("项目类别", "行业", "领域", "行业分类", "所属行业", "项目类型"),
+    S.LEVEL: ("级别",),
+    S.STAGE: ("阶段", "项目状态"),
+    S.NATURE: ("性质",),
+    S.NEWLY_ATTRACTED: ("是否新引进", "是否新引进项目"),
+    S.HIGH_TECH: ("是否高新技术", "是否高新技术项目", "高新技术项目"),
+    S.OWNER: ("项目法人", "业主单位", "项目单位"),
+    S.LEADER: ("联系领导", "包抓领导"),
+    S.TOTAL_INVESTMENT: ("总投资", "项目总投资", "计划总投资"),
+    S.PLANNED_START: ("计划开工时间", "开工时间"),
+    S.ACTUAL_START: ("实际开工时间",),
+    S.PLANNED_END: ("计划竣工时间", "竣工时间"),
+    S.LON: ("lon", "lng", "longitude"),
+    S.LAT: ("lat", "latitude"),
+    S.SUBSIDY_SOUGHT: ("拟争取补助资金", "申请补助资金", "补助资金"),
+    S.YEAR: ("年份", "计划年度"),
+    S.ANNUAL_PLAN: ("年度计划投资", "年计划投资", "本年计划投资", "计划投资"),
+    S.MONTH: ("月份", "统计月份", "填报月份"),
+    S.MONTH_COMPLETED: ("本月完成投资", "当月完成投资"),
+    S.MONTH_CUMULATIVE: (
+        "累计完成投资",
+        "本年累计完成投资",
+        "自年初累计完成投资",
+        "年初至今完成投资",
+    ),
+    S.PROGRESS_TEXT: ("工程形象进度", "进展情况"),
+    S.FUNDING_AMOUNT: ("落实金额", "金额"),
+    S.FUNDING_MONTH: ("落实时间",),
+    S.PROBLEM_TYPE: ("问题类别",),
+    S.PROBLEM_TEXT: ("问题内容", "存在问题", "主要问题"),
+    S.RAISED: ("提出时间",),
+    S.RESOLVED: ("解决时间",),
+    S.RESPONSIBLE_UNIT: ("牵头单位", "责任部门"),
+    S.INDICATOR: ("指标名称",),
+    S.TARGET: ("目标",),
+}
+_UNIT_IN_HEADER = re.compile(r"\((亿元|万元|元|亿|万)\)$")  # 总投资(万元), after NFKC
+_UNIT_TO_WAN = {"亿元": 10000.0, "亿": 10000.0, "万元": 1.0, "万": 1.0, "元": 0.0001}
+_HEADER_MARKS = str.maketrans("", "", "*※")  # "项目名称*" marks a required column
+
+
+def _header_key(text: object) -> str:
+    """A header text reduced for comparison: NFKC, no whitespace, no required-marks, lower case."""
+    text = unicodedata.normalize("NFKC", normalize_text(text))
+    return "".join(text.split()).translate(_HEADER_MARKS).lower()
+
+
+def _synonym_table() -> dict[str, str]:
+    table: dict[str, str] = {}
+    for columns in S.COLUMNS.values():
+        for column in columns:
+            table[_header_key(column)] = column
+            table[_UNIT_IN_HEADER.sub("", _header_key(column))] = column  # 总投资 alone
+    for column, synonyms in _SYNONYMS.items():
+        for synonym in synonyms:
+            table.setdefault(_header_key(synonym), column)
+    return table
+
+
+HEADER_SYNONYMS: dict[str, str] = _synonym_table()
+
+
+_YEAR_TO_DATE = re.compile(
+    r"^1-(\d{1,2}|n)月(份)?(累计)?完成(投资)?"
+)  # 1-2月完成投资(万元), 1-N月…
+
+
+def canonical_column(header_text: object) -> str | None:
+    """The schema column a header text names, with or without a unit such as "(万元)"."""
+    key = _header_key(header_text)
+    if not key:
+        return None
+    if _YEAR_TO_DATE.match(key):
+        return S.MONTH_CUMULATIVE
+    return HEADER_SYNONYMS.get(key) or HEADER_SYNONYMS.get(_UNIT_IN_HEADER.sub("", key))
+
+
+def _header_unit(header_text: str) -> float | None:
+    """The unit a header cell states when it departs from the schema's 万元: 亿元 or 元."""
+    match = _UNIT_IN_HEADER.search(_header_key(header_text))
+    unit = _UNIT_TO_WAN[match.group(1)] if match else None
+    return None if unit == 1.0 else unit
+
+
+def _is_serial_header(text: object) -> bool:
+    return _header_key(text) in {"序号", "序", "no", "no."}
+
+
+# --- tables ------------------------------------------------------------------------------
+
+
+def _table_named(name: str | None) -> str | None:
+    """The table a sheet or file stem names exactly ("项目清单", "项目清单 (1)" of a re-download)."""
+    key = re.sub(r"\(\d+\)$", "", _header_key(name or ""))
+    return key if key in S.TABLES else None
+
+
+def table_for_sheet(name: str, columns: list[str]) -> str | None:
+    """The table a sheet holds: by its exact name first, else by the columns its header names.
+
+    Among tables with at least two of their columns found (most share only 项目代码), the one
+    with most columns found wins, then the one whose columns are most completely covered, then
+    one whose name the sheet name contains, then the order of core.data.schema.TABLES.
+    """
+    named = _table_named(name)
+    if named:
+        return named
+    found = set(columns)
+    name_key = _header_key(name)
+    best, best_score = None, None
+    for order, table in enumerate(S.TABLES):
+        hits = len(found & set(S.COLUMNS[table]))
+        if hits < min(2, len(S.COLUMNS[table])):
+            continue
+        score = (hits, hits / len(S.COLUMNS[table]), table in name_key, -order)
+        if best_score is None or score > best_score:
+            best, best_score = table, score
+    return best
+
+
+# --- grids: a sheet or a CSV file as rows of cells ---------------------------------------
+
+
+@dataclass
+class _Grid:
+    """Cells of a sheet before it is a table. Text is normalised, "" when empty; merged cells
+    carry their top-left value in every cell of the range."""
+
+    numbers: list[int]  # Excel row number (CSV: line number) of each row
+    cells: list[list[Any]]
+    # (row index, column index) of merged cells right of their range's first column: in a
+    # header they belong to the column on the left, not to a column of their own.
+    continued: set[tuple[int, int]] = field(default_factory=set)
+    # Excel row → last Excel row of the merged ranges that start in it (two-row headers).
+    merged_down: dict[int, int] = field(default_factory=dict)
+
+    def has_content(self) -> bool:
+        return any(_filled(v) for row in self.cells for v in row)
+
+
+def _filled(value: Any) -> bool:
+    return value != "" and value is not None
+
+
+def _cell_value(value: Any) -> Any:
+    """A workbook cell as the frame keeps it: text normalised, other values untouched."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return normalize_text(value)
+    return value
+
+
+def _sheet_grid(ws) -> _Grid:
+    cells = [
+        [_cell_value(v) for v in row]
+        for row in ws.iter_rows(min_row=1, min_col=1, max_row=ws.max_row, values_only=True)
+    ]
+    grid = _Grid(numbers=list(range(1, len(cells) + 1)), cells=cells)
+    for merged in ws.merged_cells.ranges:
+        top, left, bottom, right = merged.min_row, merged.min_col, merged.max_row, merged.max_col
+        if top > len(cells):
+            continue
+        value = cells[top - 1][left - 1]
+        for r in range(top, min(bottom, len(cells)) + 1):
+            for c in range(left, right + 1):
+                cells[r - 1][c - 1] = value
+                if c > left:
+                    grid.continued.add((r - 1, c - 1))
+        if bottom > top:
+            grid.merged_down[top] = max(grid.merged_down.get(top, top), bottom)
+    return grid
+
+
+def _csv_grid(text: str) -> _Grid:
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    delimiter = _sniff_delimiter(text)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    numbers, cells = [], []
+    line = 1  # a record starts on the line after the previous record ended (quoted newlines)
+    for record in reader:
+        numbers.append(line)
+        cells.append([normalize_text(v) if v else "" for v in record])
+        line = reader.line_num + 1
+    return _Grid(numbers=numbers, cells=cells)
+
+
+def _sniff_delimiter(text: str) -> str:
+    """Comma unless tab or semicolon splits more of the first lines (Excel's "Unicode 文本" uses
+    tab, European settings semicolon)."""
+    sample = [line for line in text.split("\n", 40)[:40] if line.strip()][:20]
+    best, best_score = ",", None
+    for delimiter in (",", "\t", ";"):
+        counts = sorted(len(r) for r in csv.reader(sample, delimiter=delimiter))
+        if not counts:
+            return ","
+        score = (sum(c > 1 for c in counts), counts[len(counts) // 2])
+        if best_score is None or score > best_score:
+            best, best_score = delimiter, score
+    return best
+
+
+# --- from a grid to a table ---------------------------------------------------------------
+
+_UNIT_LINE = re.compile(r"单位[:为]?(亿元|万元|元|亿|万)")  # 单位:万元, 金额单位:亿元, (单位:元)
+_HEADING = re.compile(
+    r"(?:[一二三四五六七八九十]+[、.]|\([一二三四五六七八九十]+\)|第[一二三四五六七八九十]+[部分类批])"
+)
+_FOOTNOTE = re.compile(
+    r"(?:(?:注|说明|备注)\d*[:、.]|填表人|填报人|审核人|制表人|负责人|联系人|联系电话|"
+    r"单位负责人|填报日期|制表日期|填报时间)"
+)
+
+
+@dataclass
+class _Header:
+    first: int  # row index of the header's first row
+    last: int  # row index of its last row (two-row headers)
+    texts: list[str]  # per column: the header text ("" for none)
+    columns: list[str | None]  # per column: the canonical column, None if unknown
+
+
+def _header_text(grid: _Grid, first: int, last: int, c: int) -> tuple[str, str | None]:
+    """The text of column c over the header rows: "总投资"+"(万元)" joined if that names a
+    column, else the lowest row's text that does (a sub-header under a group label), else all."""
+    texts: list[str] = []
+    for r in range(first, last + 1):
+        row = grid.cells[r]
+        if c >= len(row) or (r, c) in grid.continued:
+            continue
+        text = normalize_text(row[c])
+        if text and text not in texts:
+            texts.append(text)
+    for candidate in ["".join(texts), *reversed(texts)]:
+        column = canonical_column(candidate)
+        if column:
+            return candidate, column
+    return "/".join(texts), None
+
+
+def _find_header(grid: _Grid, table: str | None) -> tuple[int, str] | None:
+    """The first row naming at least two columns of `table` (of any table if None): its index
+    and the table it names."""
+    seen = 0
+    for i, row in enumerate(grid.cells):
+        if not any(_filled(v) for v in row):
+            continue
+        seen += 1
+        if seen > HEADER_SEARCH_ROWS:
+            return None
+        found = {canonical_column(v) for v in row if isinstance(v, str) and v}
+        named = table or table_for_sheet("", [c for c in found if c])
+        if named and len(found & set(S.COLUMNS[named])) >= min(2, len(S.COLUMNS[named])):
+            return i, named
+    return None
+
+
+def _header_last_row(grid: _Grid, first: int, columns: list[str | None]) -> int:
+    """A header spans two rows when its cells are merged downwards, or when the next row names
+    columns under cells that name none (a group label such as 投资情况 over 总投资, 年度计划)."""
+    bottom = grid.merged_down.get(grid.numbers[first], grid.numbers[first])
+    if bottom > grid.numbers[first]:
+        return min(first + (bottom - grid.numbers[first]), first + 2, len(grid.cells) - 1)
+    if first + 1 < len(grid.cells):
+        below = grid.cells[first + 1]
+        for c, value in enumerate(below):
+            unnamed = c >= len(columns) or columns[c] is None or (first, c) in grid.continued
+            if unnamed and isinstance(value, str) and canonical_column(value):
+                return first + 1
+    return first
+
+
+def _read_header(grid: _Grid, first: int) -> _Header:
+    width = max(len(row) for row in grid.cells)
+    one_row = [_header_text(grid, first, first, c)[1] for c in range(width)]
+    last = _header_last_row(grid, first, one_row)
+    texts, columns = [], []
+    for c in range(width):
+        text, column = _header_text(grid, first, last, c)
+        texts.append(text)
+        columns.append(column)
+    return _Header(first, last, texts, columns)
+
+
+def _multiplier(grid: _Grid, above: int) -> float:
+    for row in grid.cells[:above]:
+        for value in row:
+            match = _UNIT_LINE.search(value.replace(" ", "")) if isinstance(value, str) else None
+            if match:
+                return _UNIT_TO_WAN[match.group(1)]
+    return 1.0
+
+
+@dataclass
+class _Layout:
+    """Where a table's columns are in a sheet, from its header."""
+
+    table: str
+    header: _Header
+    positions: dict[str, int]  # canonical column → sheet column index
+    order: list[str]  # the canonical columns found, in schema order
+    serial: int | None  # the 序号 column
+    unknown: list[str]
+    duplicates: list[str]
+    column_multipliers: dict[str, float]
+    missing: list[str]
+
+    @property
+    def label_positions(self) -> list[int]:
+        return [p for p in (self.positions.get(S.CODE), self.positions.get(S.NAME), self.serial)
+                if p is not None]  # fmt: skip
+
+
+def _layout(grid: _Grid, file: str, sheet: str | None, hint: str | None) -> _Layout | SourceProblem:
+    where = f"文件“{file}”" + (f"工作表“{sheet}”" if sheet is not None else "")
+    found = _find_header(grid, hint)
+    if found is None:
+        if hint:
+            expected = "、".join(S.COLUMNS[hint][:3])
+            message = (
+                f"{where}的前{HEADER_SEARCH_ROWS}行中找不到“{hint}”的表头(应包含{expected}等列名)"
+            )
+        else:
+            message = (
+                f"{where}的前{HEADER_SEARCH_ROWS}行中找不到表头,无法判断是哪张表"
+                f"(工作表名称应为{'、'.join(S.TABLES)}之一,或表头包含项目代码、项目名称等列名)"
+            )
+        return SourceProblem(file, sheet, message)
+    first, table = found
+    header = _read_header(grid, first)
+    if not hint:  # the whole header (two rows, perhaps) and the sheet name decide
+        table = table_for_sheet(sheet or "", [c for c in header.columns if c]) or table
+
+    # Which sheet column feeds which canonical column; everything else is reported, not read.
+    positions: dict[str, int] = {}
+    serial: int | None = None
+    unknown, duplicates, column_multipliers = [], [], {}
+    alternatives = S.ALTERNATIVES.get(table, {})
+    for c, (text, column) in enumerate(zip(header.texts, header.columns, strict=True)):
+        if column in S.COLUMNS[table] or column in alternatives:
+            if column in positions:
+                duplicates.append(text)
+                continue
+            positions[column] = c
+            unit = _header_unit(text)
+            if unit is not None:
+                column_multipliers[column] = unit
+        elif _is_serial_header(text) and serial is None:
+            serial = c
+        elif text:
+            unknown.append(text)
+    order = [c for c in (*S.COLUMNS[table], *alternatives) if c in positions]
+    # A column is not missing when its alternative is there (1-N月累计 for 本月完成投资).
+    stand_ins = {stands_for for alt, stands_for in alternatives.items() if alt in positions}
+    required = [c for c in S.COLUMNS[table] if c not in S.OPTIONAL[table] and c not in stand_ins]
+    return _Layout(table, header, positions, order, serial, unknown, duplicates,
+                   column_multipliers, [c for c in required if c not in positions])  # fmt: skip
+
+
+def _classify(cells: list[Any], number: int, layout: _Layout, values: list[Any]):
+    """What a row below the header is: None (skip), a TotalRow, a note (number, text), or data."""
+    if not any(_filled(v) for v in values) and _blank_apart_from_serial(cells, layout.serial):
+        return None  # empty, or a template row with only its 序号
+    first_text = next((v for v in cells if _filled(v)), "")
+    label = _total_label(first_text, [cells[p] for p in layout.label_positions if p < len(cells)])
+    if label:
+        return TotalRow(number, label, dict(zip(layout.order, map(normalize_text, values),
+                                                strict=True)))  # fmt: skip
+    if _is_note(first_text, cells, layout.header):
+        return (number, normalize_text(first_text))
+    return "data"
+
+
+def _table_from(
+    layout: _Layout, grid: _Grid, file: str, sheet: str | None, frame: pd.DataFrame,
+    rows: list[int], totals: list[TotalRow], notes: list[tuple[int, str]],
+) -> RawTable:  # fmt: skip
+    return RawTable(
+        table=layout.table,
+        file=file,
+        sheet=sheet,
+        frame=frame.reindex(columns=layout.order).astype(object),  # keeps an empty table's columns
+        rows=rows,
+        header_row=grid.numbers[layout.header.first],
+        multiplier=_multiplier(grid, layout.header.first),
+        totals=totals,
+        unknown_columns=layout.unknown,
+        missing_columns=layout.missing,
+        column_multipliers=layout.column_multipliers,
+        duplicate_columns=layout.duplicates,
+        notes=notes,
+    )
+
+
+def _raw_table(
+    grid: _Grid, file: str, sheet: str | None, hint: str | None
+) -> RawTable | SourceProblem:
+    layout = _layout(grid, file, sheet, hint)
+    if isinstance(layout, SourceProblem):
+        return layout
+    order, positions = layout.order, layout.positions
+    data: dict[str, list[Any]] = {column: [] for column in order}
+    rows: list[int] = []
+    totals: list[TotalRow] = []
+    notes: list[tuple[int, str]] = []
+    for i in range(layout.header.last + 1, len(grid.cells)):
+        cells = grid.cells[i]
+        values = [cells[positions[col]] if positions[col] < len(cells) else "" for col in order]
+        kind = _classify(cells, grid.numbers[i], layout, values)
+        if kind is None:
+            continue
+        if isinstance(kind, TotalRow):
+            totals.append(kind)
+        elif isinstance(kind, tuple):
+            notes.append(kind)
+        else:
+            rows.append(grid.numbers[i])
+            for column, value in zip(order, values, strict=True):
+                data[column].append(value)
+    frame = pd.DataFrame({column: pd.Series(data[column], dtype=object) for column in order})
+    return _table_from(layout, grid, file, sheet, frame, rows, totals, notes)
+
+
+# --- Large CSV files -----------------------------------------------------------------------
+
+# Above this size a CSV without quote characters (so one line is one record) is parsed column
+# by column with pandas: a province's monthly returns run to a million lines. Only rows that
+# might be a total, a note or a repeated header go through the row-by-row rules.
+FAST_CSV_CHARS = 2_000_000
+_ZERO_WIDTH_RE2 = r"[\x{200b}\x{200c}\x{200d}\x{2060}\x{feff}]"
+
+
+def _normalized_column(values: pd.Series) -> pa.Array:
+    """normalize_text for a whole column of text at once, in Arrow's compute kernels."""
+    arr = pa.array(values, type=pa.string())  # zero-copy from read_csv's Arrow strings
+    if not pc.all(pc.string_is_ascii(arr)).as_py():
+        arr = pc.utf8_normalize(arr, "NFKC")  # full-width → half-width; \u3000 → space
+        arr = pc.replace_substring_regex(arr, _ZERO_WIDTH_RE2, "")
+    if pc.any(pc.match_substring_regex(arr, r"\s\s|[\t\n\r\f\v]")).as_py():
+        arr = pc.replace_substring_regex(arr, r"\s+", " ")
+    return pc.utf8_trim_whitespace(arr)
+
+
+def _fast_csv(text: str, name: str, hint: str | None) -> RawTable | SourceProblem | None:
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    lines = text.split("\n")
+    head = _csv_grid("\n".join(lines[: HEADER_SEARCH_ROWS + 5]))
+    layout = _layout(head, name, None, hint)
+    if isinstance(layout, SourceProblem):
+        return None  # the row-by-row reader says what is wrong, in full
+    start = head.numbers[layout.header.last]  # 1-based line of the header's last row
+    body = lines[start:]
+    delimiter = _sniff_delimiter(text)
+    width = max(len(layout.header.texts), max((line.count(delimiter) for line in body),
+                                               default=0) + 1)  # fmt: skip
+    table = pd.read_csv(io.StringIO("\n".join(body)), sep=delimiter, header=None,
+                        names=range(width), dtype=str, keep_default_na=False, na_filter=False,
+                        skip_blank_lines=False, quoting=csv.QUOTE_NONE, engine="c")  # fmt: skip
+    table = table.iloc[: len(body)]
+    arrays = {c: _normalized_column(table[c]) for c in table.columns}
+    cells = pd.DataFrame(
+        {c: pd.Series(a, dtype=pd.ArrowDtype(pa.string())) for c, a in arrays.items()}
+    )
+    numbers = np.arange(start + 1, start + 1 + len(cells))
+    filled = cells != ""
+    first_text = cells[0]
+    for c in cells.columns[1:]:
+        first_text = first_text.where(first_text != "", cells[c])
+    suspect = first_text.str.contains("计", regex=False) | first_text.str.match(_FOOTNOTE.pattern)
+    suspect |= first_text.str.match(_HEADING.pattern)
+    for p in layout.label_positions:
+        suspect |= cells[p].str.contains("计", regex=False)
+    repeated = sum((cells[c] == t).astype(int) for c, t in enumerate(layout.header.texts)
+                   if t and layout.header.columns[c])  # fmt: skip
+    suspect |= repeated >= 2
+    keep = filled.any(axis=1) & ~suspect
+    if layout.serial is not None:  # rows with only a 序号 are template rows, not data
+        others = filled.drop(columns=layout.serial).any(axis=1)
+        keep &= others
+    totals: list[TotalRow] = []
+    notes: list[tuple[int, str]] = []
+    for i in np.flatnonzero(suspect.to_numpy()):
+        row = [str(v) for v in cells.iloc[i].tolist()]
+        values = [row[layout.positions[c]] for c in layout.order]
+        kind = _classify(row, int(numbers[i]), layout, values)
+        if isinstance(kind, TotalRow):
+            totals.append(kind)
+        elif isinstance(kind, tuple):
+            notes.append(kind)
+        elif kind == "data":
+            keep.iloc[i] = True
+    mask = pa.array(keep.to_numpy())
+    frame = pd.DataFrame(
+        {
+            c: pc.filter(arrays[layout.positions[c]], mask).to_numpy(zero_copy_only=False)
+            for c in layout.order
+        }
+    )
+    return _table_from(layout, head, name, None, frame, numbers[keep.to_numpy()].tolist(),
+                       totals, notes)  # fmt: skip
+
+
+def _blank_apart_from_serial(cells: list[Any], serial: int | None) -> bool:
+    for c, value in enumerate(cells):
+        if not _filled(value):
+            continue
+        if c != serial or not (isinstance(value, int | float) or str(value).isdigit()):
+            return False
+    return True
+
+
+def _total_label(first_text: Any, label_cells: list[Any]) -> str | None:
+    for value in [first_text, *label_cells]:
+        # "计" is in every total label: a cheap test before the regular expression.
+        if isinstance(value, str) and "计" in value and is_total_label(value):
+            return value
+    return None
+
+
+def _is_note(first_text: Any, cells: list[Any], header: _Header) -> bool:
+    """A section heading (一、产业项目) alone in its row, a footnote (注:…, 填表人:…) or the
+    header repeated on a new printed page."""
+    if isinstance(first_text, str):
+        if _FOOTNOTE.match(first_text):
+            return True
+        if _HEADING.match(first_text) and all(v in ("", first_text) for v in cells):
+            return True
+    repeated = sum(
+        1
+        for c, value in enumerate(cells)
+        if header.columns[c] and isinstance(value, str) and value == header.texts[c]
+    )
+    return repeated >= 2
+
+
+# --- files -------------------------------------------------------------------------------
+
+_ZIP_MAGIC = b"PK\x03\x04"
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # the old binary .xls (and .et) format
+_WORKBOOK_SUFFIXES = {".xlsx", ".xlsm"}
+
+
+def read_files(files: list[tuple[str, bytes]]) -> tuple[list[RawTable], list[SourceProblem]]:
+    """Each (file name, content) is an .xlsx workbook (one sheet per table) or a .csv file (one
+    table). Tables and problems come in the order of the files, then of the sheets."""
+    tables: list[RawTable] = []
+    problems: list[SourceProblem] = []
+    for name, content in files:
+        try:
+            results = _read_file(name, content)
+        except Exception:  # one unreadable file must not stop the others
+            results = [
+                SourceProblem(name, None, f"读取文件“{name}”时出错,文件可能已损坏,请重新保存后上传")
+            ]
+        for result in results:
+            (tables if isinstance(result, RawTable) else problems).append(result)
+    return tables, problems
+
+
+def _read_file(name: str, content: bytes) -> list[RawTable | SourceProblem]:
+    suffix = PurePath(name).suffix.lower()
+    if not content.strip():
+        return [SourceProblem(name, None, f"文件“{name}”是空文件")]
+    if suffix in _WORKBOOK_SUFFIXES or (suffix == ".csv" and content.startswith(_ZIP_MAGIC)):
+        return _read_workbook(name, content)
+    if suffix == ".csv":
+        return _read_csv(name, content)
+    if suffix == ".xls" or content.startswith(_OLE_MAGIC):
+        return [SourceProblem(name, None, _old_excel(name))]
+    return [SourceProblem(name, None, f"文件“{name}”不是Excel工作簿(.xlsx)或CSV文件,无法读取")]
+
+
+def _old_excel(name: str) -> str:
+    return f"文件“{name}”是旧版Excel(.xls)格式,请在Excel或WPS中另存为.xlsx工作簿后上传"
+
+
+def _read_workbook(name: str, content: bytes) -> list[RawTable | SourceProblem]:
+    # Imported here: openpyxl is only needed for workbooks, and costs time to import.
+    from openpyxl import load_workbook
+    from openpyxl.worksheet.worksheet import Worksheet
+
+    if content.startswith(_OLE_MAGIC):
+        return [SourceProblem(name, None, _old_excel(name))]
+    damaged = f"文件“{name}”不是有效的Excel工作簿(可能已损坏或未保存完整),请在Excel中重新保存后上传"
+    if not content.startswith(_ZIP_MAGIC):
+        return [SourceProblem(name, None, damaged)]
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # "Data Validation extension is not supported" etc.
+            workbook = load_workbook(io.BytesIO(content), read_only=False, data_only=True)
+    except Exception:
+        return [SourceProblem(name, None, damaged)]
+    sheets = [
+        ws
+        for ws in workbook.worksheets
+        if isinstance(ws, Worksheet)
+        and ws.sheet_state == "visible"  # hidden sheets hold dropdown lists, not returns
+        and _header_key(ws.title) != INSTRUCTIONS_SHEET
+    ]
+    grids = [(ws.title, grid) for ws in sheets if (grid := _sheet_grid(ws)).has_content()]
+    if not grids:
+        return [SourceProblem(name, None, f"文件“{name}”中没有任何数据")]
+    # A lone sheet called Sheet1 in 项目清单.xlsx takes its table from the file name.
+    stem_table = _table_named(PurePath(name).stem) if len(grids) == 1 else None
+    return [
+        _raw_table(grid, name, title, _table_named(title) or stem_table) for title, grid in grids
+    ]
+
+
+def _read_csv(name: str, content: bytes) -> list[RawTable | SourceProblem]:
+    text = _decode(content)
+    if text is None:
+        return [
+            SourceProblem(name, None, f"文件“{name}”的编码无法识别,请保存为UTF-8或GBK编码的CSV文件")
+        ]
+    if "\x00" in text:
+        return [SourceProblem(name, None, f"文件“{name}”不是文本格式的CSV文件,无法读取")]
+    hint = _table_named(PurePath(name).stem)
+    if len(text) > FAST_CSV_CHARS and '"' not in text:
+        fast = _fast_csv(text, name, hint)
+        if fast is not None:
+            return [fast]
+    grid = _csv_grid(text)
+    if not grid.has_content():
+        return [SourceProblem(name, None, f"文件“{name}”中没有任何数据")]
+    return [_raw_table(grid, name, None, hint)]
+
+
+def _decode(content: bytes) -> str | None:
+    """UTF-16 with a BOM (Excel's "Unicode 文本"), UTF-8 with or without BOM, else GB18030,
+    which covers GBK and GB2312."""
+    if content.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return content.decode("utf-16")
+        except UnicodeDecodeError:
+            return None
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return content.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return None

@@ -1,0 +1,632 @@
+"""Checking uploaded returns: every problem in one pass, each saying where (file, sheet, 第N行,
+column), the value, and what is expected. Errors block an import; warnings are shown beside it.
+
+Input: the raw tables of core.ingest.reading. Output: a Report whose `tables` are the clean tables
+(schema columns, text: amounts as plain numbers in 万元, months as YYYY-MM) merged into the
+current data by key, ready for the store.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from core.data import schema as S
+from core.data.geo import Boundaries, contains_many
+from core.ingest import values as V
+from core.ingest.reading import RawTable, SourceProblem
+
+ERROR = "错误"
+WARNING = "警告"
+
+# Rows with the same key replace each other: a county's return updates its own rows and leaves
+# the other counties' rows as they were.
+KEYS = {
+    S.PROJECTS: (S.CODE,),
+    S.PLANS: (S.CODE, S.YEAR),
+    S.MONTHLY: (S.CODE, S.MONTH),
+    S.FUNDING: (S.CODE, S.FUNDING_SOURCE, S.FUNDING_MONTH),
+    S.PROBLEMS: (S.PROBLEM_ID,),
+    S.INDICATORS: (S.INDICATOR, S.PERIOD),
+}
+AMOUNTS = {
+    S.PROJECTS: (S.TOTAL_INVESTMENT, S.SUBSIDY_SOUGHT),
+    S.PLANS: (S.ANNUAL_PLAN,),
+    S.MONTHLY: (S.MONTH_COMPLETED,),
+    S.FUNDING: (S.FUNDING_AMOUNT,),
+}
+MONTHS = {
+    S.PROJECTS: (S.PLANNED_START, S.ACTUAL_START, S.PLANNED_END),
+    S.MONTHLY: (S.MONTH,),
+    S.FUNDING: (S.FUNDING_MONTH,),
+    S.PROBLEMS: (S.RAISED, S.RESOLVED),
+}
+CHOICES = {
+    S.PROJECTS: {S.SECTOR: S.SECTORS, S.LEVEL: S.LEVELS, S.STAGE: S.STAGES, S.NATURE: S.NATURES},
+    S.FUNDING: {S.FUNDING_SOURCE: S.FUNDING_SOURCES},
+    S.PROBLEMS: {S.PROBLEM_TYPE: S.PROBLEM_TYPES},
+    S.INDICATORS: {S.INDICATOR_GROUP: S.INDICATOR_GROUPS},
+}
+YES_NO = {S.PROJECTS: (S.NEWLY_ATTRACTED, S.HIGH_TECH)}
+COUNTY_SUFFIXES = ("区", "县", "市", "旗")
+TOTAL_TOLERANCE = 0.01  # 万元 per summed row: rounding in the source sheet is not a mismatch
+_PLAIN_MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+_PERIOD = re.compile(r"^\d{4}(-(0[1-9]|1[0-2]))?$")
+_HELPERS = ["_file", "_sheet", "_row", "_cum"]  # bookkeeping columns, never stored
+
+
+@dataclass(frozen=True)
+class Finding:
+    level: str  # 错误 / 警告
+    file: str
+    sheet: str | None
+    row: int | None  # as Excel shows it
+    column: str | None
+    value: str
+    message: str  # what is wrong and what is expected
+
+    def where(self) -> str:
+        # A file-level message names its file itself ("文件“a.xlsx”是空文件").
+        named = self.file and f"“{self.file}”" in self.message
+        parts = [f"文件“{self.file}”"] if self.file and not named else []
+        if self.sheet:
+            parts.append(f"工作表“{self.sheet}”")
+        if self.row:
+            parts.append(f"第{self.row}行")
+        if self.column:
+            parts.append(f"“{self.column}”列")
+        return "".join(parts)
+
+    def text(self) -> str:
+        value = f"(值:“{self.value}”)" if self.value != "" else ""
+        place = self.where() + value
+        return f"【{self.level}】" + (f"{place}:" if place else "") + self.message
+
+
+@dataclass
+class Report:
+    findings: list[Finding] = field(default_factory=list)
+    tables: dict[str, pd.DataFrame] | None = None  # merged, clean; None when errors block
+    boundaries: dict | None = None  # a newly uploaded boundary file, if any
+    uploaded_rows: dict[str, int] = field(default_factory=dict)  # rows read per table
+    files: list[str] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [f for f in self.findings if f.level == ERROR]
+
+    @property
+    def warnings(self) -> list[Finding]:
+        return [f for f in self.findings if f.level == WARNING]
+
+    @property
+    def importable(self) -> bool:
+        return not self.errors and self.tables is not None
+
+    def frame(self) -> pd.DataFrame:
+        """One row per finding, errors first, for the page and the downloadable report."""
+        rows = [
+            {
+                "级别": f.level,
+                "文件": f.file,
+                "工作表": f.sheet or "",
+                "行": f.row or "",
+                "列": f.column or "",
+                "值": f.value,
+                "说明": f.message,
+            }
+            for f in sorted(self.findings, key=lambda f: f.level != ERROR)
+        ]
+        return pd.DataFrame(rows, columns=["级别", "文件", "工作表", "行", "列", "值", "说明"])
+
+    def summary(self) -> str:
+        if not self.findings:
+            return "检查通过,没有发现问题。"
+        return f"发现{len(self.errors)}个错误、{len(self.warnings)}个警告。" + (
+            "请改正错误后重新上传。" if self.errors else "警告不影响导入,请核对。"
+        )
+
+
+class _Checker:
+    """Collects findings while one raw table is turned into clean text columns."""
+
+    def __init__(self, raw: RawTable, findings: list[Finding]):
+        self.raw = raw
+        self.findings = findings
+        self.failed: set[tuple[int, str]] = set()  # cells already reported: not "empty" as well
+
+    def add(self, level: str, i: int | None, column: str | None, value, message: str) -> None:
+        if i is not None and column is not None and level == ERROR:
+            self.failed.add((i, column))
+        row = self.raw.rows[i] if i is not None else None
+        text = "" if value is None else V.normalize_text(value)
+        self.findings.append(
+            Finding(level, self.raw.file, self.raw.sheet, row, column, text, message)
+        )
+
+    def _column(self, column: str) -> pd.Series | None:
+        return self.raw.frame[column] if column in self.raw.frame.columns else None
+
+    def _empty(self) -> pd.Series:
+        return pd.Series("", index=self.raw.frame.index, dtype=object)
+
+    def text(self, column: str) -> pd.Series:
+        """The reader already normalised text cells; only numbers and dates need turning to text."""
+        raw = self._column(column)
+        if raw is None:
+            return self._empty()
+        is_text = _is_str(raw)
+        if is_text.all():
+            return raw.astype(object)
+        out = raw.astype(object).copy()
+        out[~is_text] = raw[~is_text].map(V.normalize_text)
+        return out
+
+    def required(self, column: str, clean: pd.Series) -> None:
+        if column in S.OPTIONAL[self.raw.table] or column not in self.raw.frame.columns:
+            return
+        for i in np.flatnonzero((clean == "").to_numpy()):
+            if (int(i), column) not in self.failed:
+                self.add(ERROR, int(i), column, "", "不能为空")
+
+    def _numeric(self, column: str, parse, *, negative_ok: bool) -> pd.Series:
+        """Vectorised for the plain numbers that make up almost every return; the rest one by
+        one through `parse`, which knows separators, units and what to say when it fails."""
+        raw = self._column(column)
+        if raw is None:
+            return self._empty()
+        multiplier = self.raw.multiplier_for(column) if parse is V.parse_amount else 1.0
+        is_text = _is_str(raw)
+        fast = pd.to_numeric(raw.astype(object), errors="coerce").astype(float)
+        logical = np.array([isinstance(v, bool) for v in raw], dtype=bool)  # TRUE is no amount
+        plain = np.isfinite(fast.to_numpy()) & ~logical
+        out = pd.Series("", index=raw.index, dtype=object)
+        if multiplier == 1.0:
+            keep = plain & is_text  # "1234.5" stays exactly as the office wrote it
+            out[keep] = raw[keep]
+            convert = plain & ~is_text
+            out[convert] = fast[convert].map(_number_text)
+        else:
+            out[plain] = (fast[plain] * multiplier).map(_number_text)
+        values = fast * multiplier
+        for i in np.flatnonzero(~plain):
+            cell = raw.iloc[i]
+            if cell == "" or cell is None:
+                continue
+            try:
+                value = parse(cell, multiplier) if parse is V.parse_amount else parse(cell)
+            except ValueError as exc:
+                self.add(ERROR, int(i), column, cell, str(exc))
+                continue
+            if value is not None:
+                out.iloc[i] = _number_text(value)
+                values.iloc[i] = value
+        if not negative_ok:
+            for i in np.flatnonzero((values < 0).to_numpy()):
+                self.add(ERROR, int(i), column, raw.iloc[i], "金额不能为负数")
+                out.iloc[i] = ""
+        return out
+
+    def amounts(self, column: str) -> pd.Series:
+        """Amounts in 万元 as plain-number text; '' where empty."""
+        return self._numeric(column, V.parse_amount, negative_ok=False)
+
+    def numbers(self, column: str) -> pd.Series:
+        """Numbers without a unit (coordinates, indicator values); may be negative."""
+        return self._numeric(column, _plain_number, negative_ok=True)
+
+    def years(self, column: str) -> pd.Series:
+        out = self._empty()
+        raw = self._column(column)
+        for i, cell in enumerate([] if raw is None else raw.tolist()):
+            try:
+                year = V.parse_year(cell)
+            except ValueError as exc:
+                self.add(ERROR, i, column, cell, str(exc))
+                continue
+            out.iloc[i] = "" if year is None else str(year)
+        return out
+
+    def months(self, column: str) -> pd.Series:
+        raw = self._column(column)
+        if raw is None:
+            return self._empty()
+        is_text = _is_str(raw)
+        plain = is_text & raw.astype(object).where(is_text, "").str.match(_PLAIN_MONTH).fillna(
+            False
+        )
+        out = raw.astype(object).where(plain, "")
+        for i in np.flatnonzero(~plain.to_numpy()):
+            cell = raw.iloc[i]
+            try:
+                out.iloc[i] = V.parse_month(cell) or ""
+            except ValueError as exc:
+                self.add(ERROR, int(i), column, cell, str(exc))
+        return out
+
+    def choice(self, column: str, allowed: tuple[str, ...], clean: pd.Series) -> None:
+        for i in np.flatnonzero((~clean.isin(allowed) & (clean != "")).to_numpy()):
+            self.add(ERROR, int(i), column, clean.iloc[i], f"应为以下之一:{'、'.join(allowed)}")
+
+    def yes_no(self, column: str) -> pd.Series:
+        out = []
+        for i, cell in enumerate(self.text(column).tolist()):
+            try:
+                out.append(V.parse_yes_no(cell) or "")
+            except ValueError:
+                self.add(ERROR, i, column, cell, "应为“是”或“否”")
+                out.append("")
+        return pd.Series(out, index=self.raw.frame.index, dtype=object)
+
+
+def _is_str(values: pd.Series) -> pd.Series:
+    return pd.Series([type(v) is str for v in values], index=values.index, dtype=bool)
+
+
+def _plain_number(cell) -> float:
+    try:
+        return float(V.normalize_text(cell).replace(",", ""))
+    except ValueError:
+        raise ValueError("应为数字") from None
+
+
+def _number_text(x: float) -> str:
+    """12000.0 → '12000', 1234.5 → '1234.5': exact enough for 万元 with two decimals."""
+    x = round(float(x), 6)
+    return str(int(x)) if x == int(x) else repr(x)
+
+
+def _clean(raw: RawTable, findings: list[Finding]) -> pd.DataFrame:
+    """The raw table's cells checked and normalised into the schema's columns."""
+    c = _Checker(raw, findings)
+    table = raw.table
+    out = pd.DataFrame(index=raw.frame.index)
+    amount_cols = AMOUNTS.get(table, ())
+    month_cols = MONTHS.get(table, ())
+    for column in S.COLUMNS[table]:
+        if column in amount_cols:
+            out[column] = c.amounts(column)
+        elif column in month_cols:
+            out[column] = c.months(column)
+        elif column in YES_NO.get(table, ()):
+            out[column] = c.yes_no(column)
+        elif column in (S.LON, S.LAT, S.VALUE, S.TARGET):
+            out[column] = c.numbers(column)
+        elif column == S.YEAR:
+            out[column] = c.years(column)
+        else:
+            out[column] = c.text(column)
+        c.required(column, out[column])
+    for column, allowed in CHOICES.get(table, {}).items():
+        if column in raw.frame.columns:
+            c.choice(column, allowed, out[column])
+    if S.MONTH_CUMULATIVE in raw.frame.columns:
+        out["_cum"] = c.amounts(S.MONTH_CUMULATIVE)
+    if table == S.INDICATORS:
+        period = out[S.PERIOD]
+        for i in np.flatnonzero((~period.str.match(_PERIOD) & (period != "")).to_numpy()):
+            c.add(ERROR, int(i), S.PERIOD, period.iloc[i], "应为年份YYYY或年月YYYY-MM")
+    _check_duplicates(c, out, table)
+    _check_totals(c, out, table)
+    return out
+
+
+def _check_duplicates(c: _Checker, out: pd.DataFrame, table: str) -> None:
+    key = list(KEYS[table])
+    filled = (out[key] != "").all(axis=1)
+    dup = out.duplicated(key, keep="first") & filled
+    for i in np.flatnonzero(dup.to_numpy()):
+        first = int(np.flatnonzero((out[key] == out.iloc[i][key]).all(axis=1).to_numpy())[0])
+        what = "、".join(key)
+        c.add(
+            ERROR,
+            int(i),
+            key[0],
+            " / ".join(out.iloc[i][key]),
+            f"{what}重复,与第{c.raw.rows[first]}行相同",
+        )
+
+
+def _check_totals(c: _Checker, out: pd.DataFrame, table: str) -> None:
+    """A 合计 row is skipped; where it carries amounts, they must equal the rows above it."""
+    for total in c.raw.totals:
+        above = [i for i, r in enumerate(c.raw.rows) if r < total.row]
+        for column in AMOUNTS.get(table, ()):
+            if any(col == column for _, col in c.failed):
+                continue  # a rejected cell is already an error; its sum would mislead
+            text = total.values.get(column, "")
+            if text in ("", None):
+                continue
+            try:
+                stated = V.parse_amount(text, c.raw.multiplier_for(column))
+            except ValueError:
+                continue
+            if stated is None:
+                continue
+            summed = pd.to_numeric(out[column].iloc[above], errors="coerce").fillna(0).sum()
+            if abs(summed - stated) > TOTAL_TOLERANCE * max(len(above), 1):
+                c.findings.append(
+                    Finding(
+                        WARNING,
+                        c.raw.file,
+                        c.raw.sheet,
+                        total.row,
+                        column,
+                        str(text),
+                        f"“{total.label}”行为{_number_text(stated)},"
+                        f"上方各行合计为{_number_text(summed)},两者不一致",
+                    )
+                )
+
+
+# --- Across tables --------------------------------------------------------------------------
+
+
+def _merge(current: pd.DataFrame | None, new: pd.DataFrame, table: str) -> pd.DataFrame:
+    """Rows of `new` replace rows of `current` with the same key; the others stay."""
+    new = new[list(S.COLUMNS[table])]
+    if current is None or current.empty:
+        return new.reset_index(drop=True)
+    key = list(KEYS[table])
+    current = current[list(S.COLUMNS[table])].astype(str)
+    replaced = current.set_index(key).index.isin(new.set_index(key).index)
+    return pd.concat([current.loc[~replaced], new], ignore_index=True)
+
+
+def _county_names(counties: pd.Series, boundaries: Boundaries | None) -> pd.Series:
+    """6-digit adcodes become the boundary file's county names."""
+    if boundaries is None:
+        return counties
+    by_code = {c.adcode: c.name for c in boundaries.counties if c.adcode}
+    return counties.map(lambda v: by_code.get(v, v))
+
+
+def validate(
+    raw_tables: list[RawTable],
+    problems: list[SourceProblem],
+    *,
+    current: dict[str, pd.DataFrame] | None,
+    boundaries: Boundaries | None,
+    new_boundaries: dict | None = None,
+    files: list[str] | None = None,
+) -> Report:
+    """Check uploaded tables against each other and against the current data.
+
+    `current` is the data in use (None before the first import); `boundaries` the county
+    polygons that will be in use after the import (the new file's, or the current ones).
+    """
+    report = Report(files=list(files or []), boundaries=new_boundaries)
+    f = report.findings
+    for p in problems:
+        f.append(Finding(ERROR, p.file, p.sheet, None, None, "", p.message))
+    cleaned: dict[str, list[tuple[RawTable, pd.DataFrame]]] = {}
+    for raw in raw_tables:
+        for column in raw.missing_columns:
+            f.append(
+                Finding(
+                    ERROR,
+                    raw.file,
+                    raw.sheet,
+                    raw.header_row,
+                    column,
+                    "",
+                    f"{raw.table}缺少必需的列“{column}”",
+                )
+            )
+        cleaned.setdefault(raw.table, []).append((raw, _clean(raw, f)))
+        report.uploaded_rows[raw.table] = report.uploaded_rows.get(raw.table, 0) + len(raw.frame)
+    if not raw_tables and not problems and new_boundaries is None:
+        f.append(Finding(ERROR, "", None, None, None, "", "没有上传任何数据表"))
+    elif raw_tables and not any(len(r.frame) for r in raw_tables) and new_boundaries is None:
+        # A blank template changes nothing: say so rather than offer an empty import.
+        f.append(Finding(ERROR, "", None, None, None, "", "上传的表格中没有任何数据行(只有表头)"))
+
+    # The same key in two uploaded files is as much a duplicate as within one file.
+    uploaded: dict[str, pd.DataFrame] = {}
+    for table, parts in cleaned.items():
+        frames = []
+        seen: dict[tuple, tuple[str, int]] = {}
+        for raw, frame in parts:
+            key = list(KEYS[table])
+            for i, k in enumerate(map(tuple, frame[key].to_numpy().tolist())):
+                if "" in k:
+                    continue
+                if k in seen and seen[k][0] != raw.file:
+                    f.append(
+                        Finding(
+                            ERROR,
+                            raw.file,
+                            raw.sheet,
+                            raw.rows[i],
+                            key[0],
+                            " / ".join(k),
+                            f"与文件“{seen[k][0]}”第{seen[k][1]}行重复",
+                        )
+                    )
+                seen.setdefault(k, (raw.file, raw.rows[i]))
+            frames.append(frame.assign(_file=raw.file, _sheet=raw.sheet, _row=raw.rows))
+        uploaded[table] = pd.concat(frames, ignore_index=True)
+
+    if S.MONTHLY in uploaded and "_cum" in uploaded[S.MONTHLY]:
+        uploaded[S.MONTHLY] = _monthly_from_cumulative(
+            uploaded[S.MONTHLY], None if current is None else current.get(S.MONTHLY), f
+        )
+
+    merged = {
+        t: _merge(
+            None if current is None else current.get(t),
+            uploaded[t].drop(columns=_HELPERS, errors="ignore") if t in uploaded else None,
+            t,
+        )
+        if t in uploaded
+        else (None if current is None else current.get(t))
+        for t in S.TABLES
+    }
+    absent = [t for t in S.TABLES if merged[t] is None]
+    if absent:
+        f.append(
+            Finding(
+                ERROR,
+                "",
+                None,
+                None,
+                None,
+                "",
+                f"缺少{'、'.join(absent)}表:首次导入须包含全部六张表",
+            )
+        )
+    if boundaries is None:
+        f.append(Finding(ERROR, "", None, None, None, "", "缺少区县边界文件(GeoJSON)"))
+    if any(m is None for m in merged.values()) or boundaries is None:
+        return report
+
+    if S.PROJECTS in uploaded:
+        up = uploaded[S.PROJECTS]
+        up[S.COUNTY] = _county_names(up[S.COUNTY], boundaries)
+        merged[S.PROJECTS] = _merge(
+            current.get(S.PROJECTS) if current else None,
+            up.drop(columns=["_file", "_sheet", "_row"]),
+            S.PROJECTS,
+        )
+        _check_counties(up, boundaries, f)
+        _check_coordinates(up, boundaries, f)
+    for table, what in ((S.PROJECTS, "没有任何项目"), (S.MONTHLY, "没有任何数据,无法确定报告期")):
+        if merged[table].empty:
+            f.append(Finding(ERROR, "", table, None, None, "", f"{table}{what}"))
+    codes = set(merged[S.PROJECTS][S.CODE])
+    for table in (S.PLANS, S.MONTHLY, S.FUNDING, S.PROBLEMS):
+        if table not in uploaded:
+            continue
+        up = uploaded[table]
+        for r in up.loc[~up[S.CODE].isin(codes) & (up[S.CODE] != "")].to_dict("records"):
+            f.append(
+                Finding(
+                    ERROR,
+                    r["_file"],
+                    r["_sheet"],
+                    r["_row"],
+                    S.CODE,
+                    r[S.CODE],
+                    "项目清单中没有这个项目代码",
+                )
+            )
+    _check_completed_within_total(merged, uploaded, f)
+    if not report.errors:
+        report.tables = {t: merged[t].reset_index(drop=True) for t in S.TABLES}
+    return report
+
+
+def _check_counties(up: pd.DataFrame, boundaries: Boundaries, f: list[Finding]) -> None:
+    names = set(boundaries.names)
+    for r in up.loc[~up[S.COUNTY].isin(names) & (up[S.COUNTY] != "")].to_dict("records"):
+        county = r[S.COUNTY]
+        near = [n for n in names if county in n or n in county]
+        if near:
+            level, message = ERROR, f"边界文件中没有这个区县,是否为“{near[0]}”?"
+        elif not county.endswith(COUNTY_SUFFIXES):
+            level = ERROR
+            message = "不是区县名称(应以区、县、市或旗结尾),也不是边界文件中的行政区划代码"
+        else:
+            level, message = WARNING, "边界文件中没有这个区县,项目只在地图上显示为点位"
+        f.append(Finding(level, r["_file"], r["_sheet"], r["_row"], S.COUNTY, county, message))
+
+
+def _check_coordinates(up: pd.DataFrame, boundaries: Boundaries, f: list[Finding]) -> None:
+    x0, y0, x1, y1 = boundaries.bounds()
+    located = up.loc[(up[S.LON] != "") & (up[S.LAT] != "")]
+    lon, lat = located[S.LON].astype(float), located[S.LAT].astype(float)
+    outside_city = ~((lon >= x0) & (lon <= x1) & (lat >= y0) & (lat <= y1))
+    outside_county = pd.Series(False, index=located.index)
+    for county in boundaries.counties:
+        mine = (located[S.COUNTY] == county.name) & ~outside_city
+        if mine.any():
+            inside = contains_many(county, lon[mine].to_numpy(), lat[mine].to_numpy())
+            outside_county[mine[mine].index] = ~inside
+    for i in located.index[outside_city | outside_county]:
+        r = located.loc[i]
+        where = f"({r[S.LON]}, {r[S.LAT]})"
+        message = (
+            "坐标不在全市范围内,请核对经纬度是否填反或坐标系是否为GCJ-02"
+            if outside_city[i]
+            else f"坐标不在{r[S.COUNTY]}范围内"
+        )
+        f.append(Finding(WARNING, r["_file"], r["_sheet"], r["_row"], S.LON, where, message))
+
+
+def _check_completed_within_total(merged: dict, uploaded: dict, f: list[Finding]) -> None:
+    if S.MONTHLY not in uploaded and S.PROJECTS not in uploaded:
+        return
+    monthly = merged[S.MONTHLY]
+    amounts = pd.to_numeric(monthly[S.MONTH_COMPLETED], errors="coerce")
+    done = amounts.groupby(monthly[S.CODE]).sum()
+    months = amounts.groupby(monthly[S.CODE]).size()  # each month's figure may be rounded
+    projects = merged[S.PROJECTS]
+    total = pd.to_numeric(projects[S.TOTAL_INVESTMENT], errors="coerce")
+    over = projects.assign(
+        _done=projects[S.CODE].map(done).fillna(0),
+        _total=total,
+        _slack=projects[S.CODE].map(months).fillna(1) * TOTAL_TOLERANCE,
+    )
+    over = over.loc[over["_done"] > over["_total"] + over["_slack"]]
+    rows = {}
+    if S.PROJECTS in uploaded:
+        up = uploaded[S.PROJECTS]
+        rows = dict(
+            zip(up[S.CODE], zip(up["_file"], up["_sheet"], up["_row"], strict=True), strict=True)
+        )
+    for r in over.to_dict("records"):
+        file, sheet, row = rows.get(r[S.CODE], ("", S.PROJECTS, None))
+        f.append(
+            Finding(
+                WARNING,
+                file,
+                sheet,
+                row,
+                S.TOTAL_INVESTMENT,
+                r[S.TOTAL_INVESTMENT],
+                f"项目{r[S.CODE]}各月完成投资合计{_number_text(r['_done'])}万元,超过总投资",
+            )
+        )
+
+
+def _monthly_from_cumulative(
+    up: pd.DataFrame, current: pd.DataFrame | None, f: list[Finding]
+) -> pd.DataFrame:
+    """本月完成投资 from year-to-date figures: each month's figure minus the month before it.
+
+    The month before the first uploaded one may be in the current data; a cumulative figure
+    that falls is kept (the return may correct an earlier month) but named in a warning.
+    """
+    up = up.copy()
+    todo = (up[S.MONTH_COMPLETED] == "") & (up["_cum"] != "") & (up[S.MONTH] != "")
+    if not todo.any():
+        return up
+    earlier = pd.Series(dtype=float)
+    if current is not None and len(current):
+        cur = current.loc[
+            ~current.set_index([S.CODE, S.MONTH]).index.isin(up.set_index([S.CODE, S.MONTH]).index)
+        ]
+        cur = cur.assign(_v=pd.to_numeric(cur[S.MONTH_COMPLETED], errors="coerce").fillna(0))
+        earlier = cur.groupby([cur[S.CODE], cur[S.MONTH]])["_v"].sum()
+    rows = up.loc[todo].assign(_c=lambda d: d["_cum"].astype(float)).sort_values([S.CODE, S.MONTH])
+    for code, group in rows.groupby(S.CODE, sort=False):
+        previous: tuple[str, float] | None = None
+        for i, r in group.iterrows():
+            year = r[S.MONTH][:4]
+            if previous is None or previous[0][:4] != year:
+                before = [
+                    (m, v) for (c, m), v in earlier.items()
+                    if c == code and m[:4] == year and m < r[S.MONTH]
+                ]  # fmt: skip
+                previous = (max(before)[0] if before else "", sum(v for _, v in before))
+            amount = r["_c"] - previous[1]
+            if amount < -TOTAL_TOLERANCE and previous[0]:
+                f.append(Finding(WARNING, r["_file"], r["_sheet"], r["_row"], S.MONTH_CUMULATIVE,
+                                 r["_cum"], f"累计完成投资比{previous[0]}的{_number_text(previous[1])}"
+                                 "少,累计数不应减少;本月完成投资按负数计入"))  # fmt: skip
+            up.at[i, S.MONTH_COMPLETED] = _number_text(amount)
+            previous = (r[S.MONTH], r["_c"])
+    return up

@@ -1,0 +1,187 @@
+"""The exchange workbook: the blank template with its 填表说明, and the current data as a workbook
+that imports back unchanged."""
+
+from __future__ import annotations
+
+import io
+
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from core.data import schema as S
+
+INSTRUCTIONS = "填表说明"
+MAX_TEMPLATE_ROWS = 5000  # dropdown lists cover this many rows of each sheet
+
+# What each column holds: (format or unit, allowed values, note).
+_MONTH = ("年月", "如2026-02,也可写2026年2月、2026.02", "")
+_AMOUNT = ("万元", "数字,如1234.5;也可写“1,234.5”“1.2亿”", "")
+_DOC: dict[str, tuple[str, str, str]] = {
+    S.CODE: ("文本", "每个项目唯一,建议用投资项目统一代码", "其他各表用它对应到项目"),
+    S.NAME: ("文本", "", ""),
+    S.COUNTY: (
+        "文本",
+        "区县边界文件中的名称(或6位行政区划代码)",
+        "边界文件中没有的区县只显示为点位",
+    ),
+    S.SECTOR: ("文本", "、".join(S.SECTORS), ""),
+    S.LEVEL: ("文本", "、".join(S.LEVELS), ""),
+    S.STAGE: ("文本", "、".join(S.STAGES), "申报=已申报下一年度省重点项目"),
+    S.NATURE: ("文本", "、".join(S.NATURES), ""),
+    S.NEWLY_ATTRACTED: ("是/否", "是、否", "新引进项目"),
+    S.HIGH_TECH: ("是/否", "是、否", "高新技术产业项目"),
+    S.OWNER: ("文本", "", "建设单位或项目法人"),
+    S.LEADER: ("文本", "", "如“王某(副区长)”"),
+    S.TOTAL_INVESTMENT: _AMOUNT,
+    S.PLANNED_START: _MONTH,
+    S.ACTUAL_START: (*_MONTH[:2], "尚未开工的留空"),
+    S.PLANNED_END: _MONTH,
+    S.LON: ("度", "如119.234567", "GCJ-02坐标(高德、腾讯地图),与边界文件一致"),
+    S.LAT: ("度", "如31.456789", "GCJ-02坐标"),
+    S.SUBSIDY_SOUGHT: (*_AMOUNT[:2], "申报项目拟争取的省级补助资金"),
+    S.YEAR: ("年份", "如2026", ""),
+    S.ANNUAL_PLAN: (*_AMOUNT[:2], "该年度计划完成投资"),
+    S.MONTH: _MONTH,
+    S.MONTH_COMPLETED: (*_AMOUNT[:2], "当月完成额,不是累计数"),
+    S.PROGRESS_TEXT: ("文本", "", "如“主体结构封顶”"),
+    S.FUNDING_SOURCE: ("文本", "、".join(S.FUNDING_SOURCES), ""),
+    S.FUNDING_AMOUNT: _AMOUNT,
+    S.FUNDING_MONTH: (*_MONTH[:2], "资金落实的月份"),
+    S.PROBLEM_ID: ("文本", "每个问题唯一", ""),
+    S.PROBLEM_TYPE: ("文本", "、".join(S.PROBLEM_TYPES), ""),
+    S.PROBLEM_TEXT: ("文本", "", ""),
+    S.RAISED: _MONTH,
+    S.RESOLVED: (*_MONTH[:2], "未解决的留空"),
+    S.RESPONSIBLE_UNIT: ("文本", "", "负责协调解决的单位"),
+    S.INDICATOR_GROUP: ("文本", "、".join(S.INDICATOR_GROUPS), ""),
+    S.INDICATOR: ("文本", f"如{S.FAI_TOTAL}、{'、'.join(S.FAI_CATEGORIES)}、{S.FAI_RANK}", ""),
+    S.PERIOD: ("年份或年月", "年度数据填2025,月度累计数据填2026-02", ""),
+    S.VALUE: ("数字", "", "增速填百分数的数值,如7.0"),
+    S.UNIT: ("文本", "如%、亿元、家、位", "%的变化按个百分点计算"),
+    S.TARGET: ("数字", "", "如全年目标增速"),
+}
+_TABLE_NOTES = {
+    S.PROJECTS: "每个项目一行。",
+    S.PLANS: "每个项目每年一行。",
+    S.MONTHLY: "每个项目每月一行,填当月完成投资。",
+    S.FUNDING: "每个项目每个资金来源、每个落实月份一行。",
+    S.PROBLEMS: "每个问题一行,解决后填写解决年月。",
+    S.INDICATORS: "全市统计指标,每个指标每个期间一行。",
+}
+HEADER_FILL = PatternFill("solid", fgColor="DCE6F1")
+REQUIRED_FILL = PatternFill("solid", fgColor="FCE4D6")
+
+
+def instructions() -> pd.DataFrame:
+    rows = []
+    for table in S.TABLES:
+        for column in S.COLUMNS[table]:
+            fmt, allowed, note = _DOC[column]
+            required = "选填" if column in S.OPTIONAL[table] else "必填"
+            rows.append((table, column, required, fmt, allowed, note))
+    return pd.DataFrame(rows, columns=["工作表", "列名", "必填", "单位/格式", "填写要求", "说明"])
+
+
+def _instructions_sheet(wb: Workbook) -> None:
+    ws = wb.active
+    ws.title = INSTRUCTIONS
+    ws["A1"] = "重大项目数据填报模板 · 填表说明"
+    ws["A1"].font = Font(size=16, bold=True)
+    lines = [
+        "1. 本工作簿每张表一个工作表,工作表名称不要修改;各表第一行为列名,从第二行起每行一条记录。",
+        "2. 金额单位为万元;年月写作2026-02(也可写2026年2月、2026.02)。",
+        "3. 标为“必填”的列不能为空;选填列可以留空。上方可以保留标题行和“单位:万元”行,合计、小计行会被跳过并核对。",
+        "4. 除项目清单外,其他各表通过“项目代码”对应到项目;同一项目代码的行再次导入时会更新原有数据。",
+        "5. 区县边界另以GeoJSON文件上传(DataV GeoAtlas格式),首次导入时必须提供。",
+        "",
+        *(f"· {t}:{n}" for t, n in _TABLE_NOTES.items()),
+    ]
+    for i, line in enumerate(lines, start=2):
+        ws.cell(row=i, column=1, value=line)
+    start = len(lines) + 3
+    table = instructions()
+    for j, name in enumerate(table.columns, start=1):
+        cell = ws.cell(row=start, column=j, value=name)
+        cell.font, cell.fill = Font(bold=True), HEADER_FILL
+    for i, row in enumerate(table.itertuples(index=False), start=start + 1):
+        for j, value in enumerate(row, start=1):
+            ws.cell(row=i, column=j, value=value).alignment = Alignment(wrap_text=True)
+    for j, width in enumerate((12, 24, 8, 12, 46, 36), start=1):
+        ws.column_dimensions[get_column_letter(j)].width = width
+
+
+def _table_sheet(wb: Workbook, table: str, data: pd.DataFrame | None) -> None:
+    ws = wb.create_sheet(table)
+    columns = list(S.COLUMNS[table])
+    for j, column in enumerate(columns, start=1):
+        cell = ws.cell(row=1, column=j, value=column)
+        cell.font = Font(bold=True)
+        cell.fill = HEADER_FILL if column in S.OPTIONAL[table] else REQUIRED_FILL
+        ws.column_dimensions[get_column_letter(j)].width = max(12, len(column) * 2 + 2)
+    ws.freeze_panes = "A2"
+    choices = {
+        S.SECTOR: S.SECTORS,
+        S.LEVEL: S.LEVELS,
+        S.STAGE: S.STAGES,
+        S.NATURE: S.NATURES,
+        S.NEWLY_ATTRACTED: (S.YES, S.NO),
+        S.HIGH_TECH: (S.YES, S.NO),
+        S.FUNDING_SOURCE: S.FUNDING_SOURCES,
+        S.PROBLEM_TYPE: S.PROBLEM_TYPES,
+    }
+    last = max(MAX_TEMPLATE_ROWS, 1 + (0 if data is None else len(data)))
+    for j, column in enumerate(columns, start=1):
+        if column in choices:
+            dv = DataValidation(
+                type="list",
+                formula1='"' + ",".join(choices[column]) + '"',
+                allow_blank=True,
+                showErrorMessage=True,
+                error=f"请从下拉列表中选择:{'、'.join(choices[column])}",
+            )
+            letter = get_column_letter(j)
+            dv.add(f"{letter}2:{letter}{last}")
+            ws.add_data_validation(dv)
+    if data is not None:
+        for row in data[columns].itertuples(index=False):
+            ws.append([_cell(v) for v in row])
+
+
+def _cell(value):
+    """Numbers stay numbers in the workbook (Excel sums them); everything else is text."""
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return None
+    text = str(value)
+    if text == "":
+        return None
+    try:
+        number = float(text)
+    except ValueError:
+        return text
+    if text.startswith("0") and len(text) > 1 and not text.startswith("0."):
+        return text  # a code such as 0012 keeps its zeros
+    return int(number) if number.is_integer() and "." not in text else number
+
+
+def template_bytes() -> bytes:
+    wb = Workbook()
+    _instructions_sheet(wb)
+    for table in S.TABLES:
+        _table_sheet(wb, table, None)
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+def data_bytes(tables: dict[str, pd.DataFrame]) -> bytes:
+    """The data as a workbook in the template's layout: it imports back as it is."""
+    wb = Workbook()
+    _instructions_sheet(wb)
+    for table in S.TABLES:
+        _table_sheet(wb, table, tables[table].astype(str).replace("nan", ""))
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()

@@ -1,0 +1,1 @@
+"""What leaves the app: number formats, charts, maps, downloads, documents."""

@@ -1,0 +1,437 @@
+"""Chart builders: aggregated frames in, titled altair charts out (the same on screen and in files).
+
+Each builder receives a frame that core already aggregated and keeps only the columns it
+encodes, so the browser never receives project rows. Amounts are shown in 亿元, rates in %.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import altair as alt
+import pandas as pd
+
+from core.data import schema as S
+from core.figures import measures as M
+from core.figures import status
+from core.figures.periods import Period
+from core.figures.scope import Scope
+from core.output.formatting import WAN_PER_YI, round_half_up
+
+# The font list: Noto Sans CJK SC is shipped for exports; browsers on office PCs have YaHei.
+FONT = "Noto Sans CJK SC, Source Han Sans SC, Microsoft YaHei, PingFang SC, sans-serif"
+# Sizes for a projector at the back of a meeting room: nothing under 14 px.
+TITLE_SIZE, SUBTITLE_SIZE, LABEL_SIZE = 22, 15, 15
+WIDTH, HEIGHT = 760, 340  # the plot area; titles, legend and axes come on top
+SCREEN_EXTRA_HEIGHT = 150  # what titles, legend and axis take on screen
+PRIMARY = "#1f4e9c"  # the office blue: this year's figures
+SECONDARY = "#9aa7b8"  # last year, reference lines
+TARGET = "#c62828"
+SERIES_COLORS = ["#1f4e9c", "#e08a00", "#1b7f5a", "#8e44ad", "#c62828", "#5d6d7e"]
+
+
+@dataclass(frozen=True)
+class ChartOut:
+    """A finished chart with what its downloads need."""
+
+    key: str  # stable id, e.g. "county_ranking": widget keys and tests use it
+    title: str  # 各区县完成率红黑榜
+    scope: Scope
+    chart: alt.TopLevelMixin  # as shown on screen: as wide as its container
+    data: pd.DataFrame  # exactly what is drawn, with Chinese headers: the CSV download
+    width: int = WIDTH  # the exported picture's plot area, in pixels before scaling
+    height: int = HEIGHT
+
+    def for_export(self) -> alt.TopLevelMixin:
+        """The chart at a fixed size: a file has no container to fill."""
+        return self.chart.properties(width=self.width, height=self.height)
+
+    def file_stem(self) -> str:
+        """投资增长_城东区_2026年2月: title, scope and period, safe for every OS."""
+        stem = f"{self.title}_{self.scope.file_label()}_{self.scope.period.label}"
+        return "".join("_" if c in '\\/:*?"<>|' else c for c in stem)
+
+
+def _finish(
+    key: str,
+    title: str,
+    scope: Scope,
+    chart: alt.TopLevelMixin,
+    data: pd.DataFrame,
+    width: int = WIDTH,
+    height: int = HEIGHT,
+    subtitle: list[str] | None = None,
+) -> ChartOut:
+    titled = (
+        chart.properties(
+            title=alt.TitleParams(
+                text=title,
+                subtitle=subtitle or scope.sentence_lines(),
+                anchor="start",
+                fontSize=TITLE_SIZE,
+                subtitleFontSize=SUBTITLE_SIZE,
+                subtitleColor="#444",
+                offset=12,
+            ),
+            # On screen the chart fills its column at its own height; a fixed width would be
+            # scaled down whole, text and all, to fit a narrow column.
+            width="container",
+            # Streamlit fits the whole chart, titles and axes included, into this height.
+            height=height + SCREEN_EXTRA_HEIGHT,
+        )
+        # Files: the plot keeps its size and the picture grows around titles, legend and axes.
+        .configure(
+            font=FONT,
+            background="white",
+            padding=16,
+            autosize=alt.AutoSizeParams(type="fit-x", contains="padding"),
+        )
+        .configure_axis(
+            labelFontSize=LABEL_SIZE,
+            titleFontSize=LABEL_SIZE,
+            labelColor="#222",
+            titleColor="#222",
+            gridColor="#e3e6ea",
+        )
+        .configure_legend(
+            columns=3,
+            labelFontSize=LABEL_SIZE,
+            titleFontSize=LABEL_SIZE,
+            orient="top",
+            labelLimit=320,
+        )
+        .configure_view(stroke=None)
+    )
+    return ChartOut(key, title, scope, titled, data.reset_index(drop=True), width, height)
+
+
+def _yi(values: pd.Series) -> pd.Series:
+    return (values / WAN_PER_YI).map(lambda v: round_half_up(v, 1))
+
+
+def _pct(values: pd.Series) -> pd.Series:
+    return (values * 100).map(lambda v: round_half_up(v, 1))
+
+
+def _status_scale() -> alt.Scale:
+    return alt.Scale(domain=list(status.COLORS), range=list(status.COLORS.values()))
+
+
+def county_ranking(ranking: pd.DataFrame, scope: Scope, schedule: float) -> ChartOut:
+    """红黑榜: each county's gap to 序时进度 in points, best at the top, 完成率 at each bar's end."""
+    data = pd.DataFrame(
+        {
+            "名次": ranking["名次"],
+            "区县": ranking[S.COUNTY],
+            "完成率(%)": _pct(ranking[M.RATE]),
+            "偏差(个百分点)": _pct(ranking[M.GAP]),
+            "状态": ranking[M.STATUS],
+        }
+    )
+    drawn = data.assign(标注=data["完成率(%)"].map("完成率{:.1f}%".format))
+    gaps = data["偏差(个百分点)"]
+    lo, hi = min(float(gaps.min()), 0.0), max(float(gaps.max()), 0.0)
+    room = max(hi - lo, 1.0) * 0.45  # space beyond the bars for their labels
+    x = alt.X(
+        "偏差(个百分点):Q",
+        title=f"完成率与序时进度({round_half_up(schedule * 100, 1)}%)之差(个百分点)",
+        scale=alt.Scale(domain=[lo - (room if lo < 0 else 0), hi + (room if hi > 0 else room / 2)]),
+    )
+    base = alt.Chart(drawn).encode(y=alt.Y("区县:N", sort=data["区县"].tolist(), title=None))
+    bars = base.mark_bar(cornerRadiusEnd=3).encode(
+        x=x,
+        color=alt.Color("状态:N", scale=_status_scale(), title="状态"),
+        tooltip=list(data.columns),
+    )
+    text = {"fontSize": LABEL_SIZE - 1, "color": "#222"}
+    ahead = base.transform_filter("datum['偏差(个百分点)'] >= 0").mark_text(
+        align="left", dx=6, **text
+    )
+    behind = base.transform_filter("datum['偏差(个百分点)'] < 0").mark_text(
+        align="right", dx=-6, **text
+    )
+    labels = (ahead + behind).encode(x=x, text="标注:N")
+    rule = alt.Chart(pd.DataFrame({"x": [0]})).mark_rule(color="#333").encode(x="x:Q")
+    height = max(200, 36 * len(data))
+    return _finish(
+        "county_ranking", "各区县完成率红黑榜", scope, bars + rule + labels, data, height=height
+    )
+
+
+def comparison(
+    frame: pd.DataFrame, by: str, scope: Scope, schedule: float, key: str, title: str
+) -> ChartOut:
+    """完成率 by county or sector as horizontal bars (names stay legible on any screen), with the
+    序时进度 line across and each bar's rate at its end."""
+    data = pd.DataFrame(
+        {
+            by: frame[by],
+            "完成率(%)": _pct(frame[M.RATE]),
+            "累计完成(亿元)": _yi(frame[M.DONE]),
+            "年度计划(亿元)": _yi(frame[M.PLAN]),
+            "项目数": frame[M.COUNT],
+        }
+    )
+    line_value = round_half_up(schedule * 100, 1)
+    top = max(float(data["完成率(%)"].max()), line_value) * 1.25  # room for the labels
+    x = alt.X("完成率(%):Q", title="完成率(%)", scale=alt.Scale(domain=[0, top]))
+    bars = (
+        alt.Chart(data)
+        .mark_bar(color=PRIMARY, cornerRadiusEnd=3)
+        .encode(y=alt.Y(f"{by}:N", sort=None, title=None), x=x, tooltip=list(data.columns))
+    )
+    text = bars.mark_text(align="left", dx=6, fontSize=LABEL_SIZE, color="#222").encode(
+        text=alt.Text("完成率(%):Q", format=".1f")
+    )
+    rule_data = pd.DataFrame({"序时进度(%)": [line_value], "label": [f"序时进度{line_value}%"]})
+    rule = (
+        alt.Chart(rule_data)
+        .mark_rule(color=TARGET, strokeDash=[6, 4], size=2)
+        .encode(x="序时进度(%):Q")
+    )
+    rule_text = (
+        alt.Chart(rule_data)
+        .mark_text(
+            align="right", baseline="bottom", dx=-4, y=0, dy=-2, color=TARGET, fontSize=LABEL_SIZE
+        )
+        .encode(x="序时进度(%):Q", text="label:N")
+    )
+    height = max(160, 36 * len(data))
+    return _finish(key, title, scope, bars + text + rule + rule_text, data, height=height)
+
+
+def sector_composition(frame: pd.DataFrame, scope: Scope) -> ChartOut:
+    """Projects with an annual plan by 行业领域: total investment, with the count on each bar."""
+    data = pd.DataFrame(
+        {
+            "行业领域": frame[S.SECTOR],
+            "项目数": frame[M.COUNT],
+            "总投资(亿元)": _yi(frame[M.TOTAL]),
+            "年度计划(亿元)": _yi(frame[M.PLAN]),
+        }
+    )
+    data["标注"] = (
+        data["项目数"].astype(str) + "个 · " + data["总投资(亿元)"].map("{:.1f}亿元".format)
+    )
+    base = alt.Chart(data).encode(y=alt.Y("行业领域:N", sort=None, title=None))
+    bars = base.mark_bar(color=PRIMARY, cornerRadiusEnd=3).encode(
+        x=alt.X("总投资(亿元):Q", title="总投资(亿元)"), tooltip=list(data.columns[:4])
+    )
+    text = base.mark_text(align="left", dx=6, fontSize=LABEL_SIZE, color="#222").encode(
+        x="总投资(亿元):Q", text="标注:N"
+    )
+    return _finish(
+        "sector_composition",
+        "年度投资项目行业构成",
+        scope,
+        bars + text,
+        data.drop(columns="标注"),
+        height=max(180, 48 * len(data)),
+    )
+
+
+def funding_by_source(frame: pd.DataFrame, scope: Scope) -> ChartOut:
+    data = pd.DataFrame(
+        {"资金来源": frame[S.FUNDING_SOURCE], "落实金额(亿元)": _yi(frame[M.AMOUNT])}
+    )
+    base = alt.Chart(data).encode(y=alt.Y("资金来源:N", sort=None, title=None))
+    bars = base.mark_bar(color="#1b7f5a", cornerRadiusEnd=3).encode(
+        x=alt.X("落实金额(亿元):Q", title="已落实资金(亿元)"), tooltip=list(data.columns)
+    )
+    text = base.mark_text(align="left", dx=6, fontSize=LABEL_SIZE, color="#222").encode(
+        x="落实金额(亿元):Q", text=alt.Text("落实金额(亿元):Q", format=".1f")
+    )
+    return _finish(
+        "funding_by_source",
+        "已落实项目资金来源",
+        scope,
+        bars + text,
+        data,
+        height=max(160, 48 * len(data)),
+    )
+
+
+def cumulative(
+    frame: pd.DataFrame,
+    scope: Scope,
+    title: str = "累计完成投资与年度计划",
+    key: str = "cumulative",
+) -> ChartOut:
+    # Under 10亿元 (one project, a small county) the axis speaks 万元: 0.05亿元 would read 0.1.
+    small = frame[M.VALUE].abs().max() < 10 * WAN_PER_YI if len(frame) else False
+    unit = "万元" if small else "亿元"
+    amount = f"金额({unit})"
+    data = pd.DataFrame(
+        {
+            "月份": frame[M.MONTH_NO].map(lambda m: f"{m}月"),
+            "系列": frame[M.SERIES],
+            amount: frame[M.VALUE].map(lambda v: round_half_up(v, 1)) if small
+            else _yi(frame[M.VALUE]),
+        }
+    )  # fmt: skip
+    months = [f"{m}月" for m in range(1, 13)]
+    styles = {M.THIS_YEAR: (PRIMARY, [1, 0]), M.LAST_YEAR: (SECONDARY, [1, 0]),
+              M.PLAN_LINE: (TARGET, [6, 4])}  # fmt: skip
+    series = [k for k in styles if k in set(data["系列"])]  # the legend lists what is drawn
+    colors = alt.Scale(domain=series, range=[styles[k][0] for k in series])
+    dash = alt.Scale(domain=series, range=[styles[k][1] for k in series])
+    lines = (
+        alt.Chart(data)
+        .mark_line(point=alt.OverlayMarkDef(size=60), strokeWidth=3)
+        .encode(
+            x=alt.X(
+                "月份:N",
+                sort=months,
+                scale=alt.Scale(domain=months),
+                title=None,
+                axis=alt.Axis(labelAngle=0),
+            ),
+            y=alt.Y(f"{amount}:Q", title=f"累计金额({unit})"),
+            color=alt.Color("系列:N", scale=colors, title=None),
+            strokeDash=alt.StrokeDash("系列:N", scale=dash, title=None),
+            tooltip=list(data.columns),
+        )
+    )
+    last = data.loc[data["系列"] == M.THIS_YEAR].tail(1)
+    label = (
+        alt.Chart(last)
+        .mark_text(
+            align="left",
+            baseline="top",
+            dx=8,
+            dy=6,
+            fontSize=LABEL_SIZE,
+            fontWeight="bold",
+            color=PRIMARY,
+        )
+        .encode(
+            x=alt.X("月份:N", sort=months),
+            y=f"{amount}:Q",
+            text=alt.Text(f"{amount}:Q", format=".1f"),
+        )
+    )
+    return _finish(key, title, scope, lines + label, data)
+
+
+def fai_growth(frame: pd.DataFrame, scope: Scope) -> ChartOut:
+    """Monthly cumulative year-on-year growth of fixed-asset investment by category."""
+    data = pd.DataFrame(
+        {
+            "期间": frame[S.PERIOD].map(lambda k: Period.parse(k).label),
+            "_order": frame[S.PERIOD],
+            "指标": frame[S.INDICATOR].str.replace("增速", "", regex=False),
+            "累计同比增长(%)": frame[S.VALUE],
+        }
+    )
+    order = data.sort_values("_order")["期间"].drop_duplicates().tolist()
+    names = data["指标"].drop_duplicates().tolist()
+    lines = (
+        alt.Chart(data)
+        .mark_line(point=True, strokeWidth=3)
+        .encode(
+            x=alt.X("期间:N", sort=order, title=None, axis=alt.Axis(labelAngle=-40)),
+            y=alt.Y("累计同比增长(%):Q", title="累计同比增长(%)"),
+            color=alt.Color(
+                "指标:N", scale=alt.Scale(domain=names, range=SERIES_COLORS), title=None
+            ),
+            tooltip=["期间", "指标", "累计同比增长(%)"],
+        )
+    )
+    targets = frame.dropna(subset=[S.TARGET]).drop_duplicates(S.TARGET, keep="last")
+    layers = lines
+    if len(targets):
+        t = pd.DataFrame({"目标(%)": [float(targets[S.TARGET].iloc[-1])]})
+        t["label"] = t["目标(%)"].map(lambda v: f"全年目标{v:.1f}%")
+        layers = (
+            lines
+            + alt.Chart(t).mark_rule(color=TARGET, strokeDash=[6, 4], size=2).encode(y="目标(%):Q")
+            + alt.Chart(t)
+            .mark_text(align="left", baseline="top", dy=4, x=4, color=TARGET, fontSize=LABEL_SIZE)
+            .encode(y="目标(%):Q", text="label:N")
+        )
+    # City statistics: the project filters do not apply, and the subtitle must not say they do.
+    city = Scope(scope.period, level=None)
+    return _finish("fai_growth", "固定资产投资累计同比增速", city, layers,
+                   data.drop(columns="_order"), subtitle=["全市统计数据", scope.period.as_of])  # fmt: skip
+
+
+def problems(frame: pd.DataFrame, by: str, scope: Scope, key: str, title: str) -> ChartOut:
+    """Problems by type or county, 未解决 stacked on 已解决, as horizontal bars."""
+    data = pd.DataFrame({by: frame[by], "状态": frame[M.STATUS], "问题数": frame[M.COUNT]})
+    order = data[by].drop_duplicates().tolist()
+    bars = (
+        alt.Chart(data)
+        .mark_bar()
+        .encode(
+            y=alt.Y(f"{by}:N", sort=order, title=None),
+            x=alt.X("问题数:Q", title="问题数(个)", stack="zero"),
+            color=alt.Color(
+                "状态:N",
+                scale=alt.Scale(domain=["未解决", "已解决"], range=[TARGET, SECONDARY]),
+                title=None,
+            ),
+            order=alt.Order("状态:N", sort="descending"),
+            tooltip=list(data.columns),
+        )
+    )
+    return _finish(key, title, scope, bars, data, height=max(160, 34 * len(order)))
+
+
+def funding_by_county(frame: pd.DataFrame, scope: Scope, counties: list[str]) -> ChartOut:
+    data = pd.DataFrame(
+        {
+            "区县": frame[S.COUNTY],
+            "资金来源": frame[S.FUNDING_SOURCE],
+            "落实金额(亿元)": _yi(frame[M.AMOUNT]),
+        }
+    )
+    sources = [s for s in S.FUNDING_SOURCES if s in set(data["资金来源"])]
+    order = [c for c in counties if c in set(data["区县"])]
+    bars = (
+        alt.Chart(data)
+        .mark_bar()
+        .encode(
+            y=alt.Y("区县:N", sort=order, title=None),
+            x=alt.X("落实金额(亿元):Q", title="已落实资金(亿元)"),
+            color=alt.Color(
+                "资金来源:N", scale=alt.Scale(domain=sources, range=SERIES_COLORS), title=None
+            ),
+            tooltip=list(data.columns),
+        )
+    )
+    return _finish(
+        "funding_by_county", "各区县已落实资金", scope, bars, data, height=max(160, 34 * len(order))
+    )
+
+
+def project_curve(frame: pd.DataFrame, scope: Scope, name: str) -> ChartOut:
+    return cumulative(frame, scope, title=f"{name}:累计完成与计划", key="project_curve")
+
+
+def legend(items: list[tuple[str, str]], title: str) -> alt.TopLevelMixin:
+    """A one-line colour key (the map has none of its own): a swatch, then its label."""
+    data = pd.DataFrame(
+        {"i": range(len(items)), "label": [i[0] for i in items], "color": [i[1] for i in items]}
+    )
+    x = alt.X("i:O", axis=None, scale=alt.Scale(paddingOuter=0, paddingInner=0, align=0))
+    swatch = (
+        alt.Chart(data)
+        .mark_square(size=220, opacity=1)
+        .encode(x=x, color=alt.Color("color:N", scale=None, legend=None))
+    )
+    label = (
+        alt.Chart(data)
+        .mark_text(align="left", dx=12, fontSize=14, color="#222")
+        .encode(x=x, text="label:N")
+    )
+    return (
+        (swatch + label)
+        .properties(title=title, height=40, width=alt.Step(150))
+        .configure(
+            font=FONT,
+            padding={"top": 4, "bottom": 4, "left": 8, "right": 8},
+            autosize=alt.AutoSizeParams(type="pad", contains="padding"),
+        )
+        .configure_title(fontSize=14, anchor="start", offset=6)
+        .configure_view(stroke=None)
+    )

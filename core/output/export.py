@@ -1,0 +1,119 @@
+"""Files for slides and spreadsheets: chart PNG/SVG/CSV and the progress table as .xlsx.
+
+PNG and SVG are drawn server-side by vl-convert with Noto Sans CJK SC (SIL Open Font License),
+installed from PyPI as `noto-cjk-sans-otc`, so Chinese comes out as glyphs, not boxes, on a
+machine with no Chinese fonts at all.
+"""
+
+from __future__ import annotations
+
+import io
+from functools import cache
+from pathlib import Path
+
+import pandas as pd
+import vl_convert as vlc
+
+from core.data import schema as S
+from core.figures import measures as M
+from core.figures.scope import Scope
+from core.output.charts import ChartOut
+
+PNG_SCALE = 2  # slides are projected large: twice the screen resolution stays sharp
+CSV_ENCODING = "utf-8-sig"  # Excel opens UTF-8 with a BOM as Chinese, without it as mojibake
+
+
+@cache
+def font_directory() -> Path | None:
+    """Folder of the bundled CJK font, registered once with vl-convert."""
+    try:
+        import noto_cjk_sans_otc
+    except ImportError:
+        return None
+    folder = Path(str(noto_cjk_sans_otc.FONT_PATH)).parent
+    vlc.register_font_directory(str(folder))
+    return folder
+
+
+def _spec(chart: ChartOut) -> dict:
+    font_directory()
+    return chart.for_export().to_dict()
+
+
+def png(chart: ChartOut, scale: float = PNG_SCALE) -> bytes:
+    return vlc.vegalite_to_png(_spec(chart), scale=scale)
+
+
+def svg(chart: ChartOut) -> str:
+    return vlc.vegalite_to_svg(_spec(chart))
+
+
+def csv(chart: ChartOut) -> bytes:
+    """The chart's data, headed with its title and scope so the file says what it is."""
+    head = f"{chart.title}\n{chart.scope.sentence()}\n"
+    return (head + chart.data.to_csv(index=False)).encode(CSV_ENCODING)
+
+
+# --- The progress table ----------------------------------------------------------------
+
+
+def progress_sheet(table: pd.DataFrame, scope: Scope) -> pd.DataFrame:
+    """The table in the column layout of a published project list (DOMAIN.md), in 万元."""
+    ytd = f"{scope.period.ytd_label}完成投资(万元)"
+    out = pd.DataFrame(
+        {
+            "序号": range(1, len(table) + 1),
+            "项目代码": table[S.CODE],
+            "项目名称": table[S.NAME],
+            "建设单位": table[S.OWNER],
+            "所在区县": table[S.COUNTY],
+            "行业领域": table[S.SECTOR],
+            "项目级别": table[S.LEVEL],
+            "项目阶段": table[S.STAGE],
+            "建设性质": table[S.NATURE],
+            "建设起止年限": table[S.PLANNED_START].str.replace("-", ".", regex=False)
+            + "—"
+            + table[S.PLANNED_END].str.replace("-", ".", regex=False),
+            "总投资(万元)": table[S.TOTAL_INVESTMENT].round(2),
+            f"{scope.period.year}年计划投资(万元)": table[M.PLAN].round(2),
+            ytd: table[M.DONE].round(2),
+            "完成率(%)": (table[M.RATE] * 100).round(1),
+            "偏差(个百分点)": (table[M.GAP] * 100).round(1),
+            "状态": table[M.STATUS],
+            "形象进度": table[S.PROGRESS_TEXT],
+            "存在问题": table[M.OPEN_PROBLEMS],
+            "责任单位": table[S.RESPONSIBLE_UNIT],
+            "责任领导": table[S.LEADER],
+        }
+    )
+    return out
+
+
+def progress_csv(table: pd.DataFrame, scope: Scope) -> bytes:
+    return progress_sheet(table, scope).to_csv(index=False).encode(CSV_ENCODING)
+
+
+def progress_xlsx(table: pd.DataFrame, scope: Scope) -> bytes:
+    """An .xlsx with a title row, the scope row, then the header and one row per project."""
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    sheet = progress_sheet(table, scope)
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+        sheet.to_excel(writer, index=False, sheet_name="项目进度", startrow=2)
+        ws = writer.sheets["项目进度"]
+        ws["A1"] = f"重大项目推进情况表({scope.period.as_of})"
+        ws["A1"].font = Font(size=16, bold=True)
+        ws["A2"] = scope.sentence() + " · 单位:万元"
+        ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(sheet.columns))
+        header_fill = PatternFill("solid", fgColor="DCE6F1")
+        for cell in ws[3]:
+            cell.font = Font(bold=True)
+            cell.fill = header_fill
+            cell.alignment = Alignment(wrap_text=True, vertical="center")
+        widths = {"项目名称": 36, "建设单位": 28, "形象进度": 14, "存在问题": 40, "责任单位": 24}
+        for i, col in enumerate(sheet.columns, start=1):
+            ws.column_dimensions[get_column_letter(i)].width = widths.get(col, 14)
+        ws.freeze_panes = "D4"
+    return buffer.getvalue()
