@@ -12,6 +12,7 @@ from pathlib import Path
 import streamlit as st
 from streamlit.errors import StreamlitSecretNotFoundError
 
+from core import settings
 from core.data import datasource
 from core.data import schema as S
 from core.data.portfolio import Portfolio, load_folder
@@ -105,7 +106,7 @@ def _check_url(p: Portfolio) -> list[str]:
         "period": ("报告期", [x.key for x in p.periods()], "最新报告期"),
         "county": ("区县", p.counties, "全市"),
         "sector": ("行业领域", p.sectors, "全部行业领域"),
-        "level": ("项目级别", [ALL, *S.LEVELS], DEFAULT_LEVEL),
+        "level": ("项目级别", [ALL, *settings.current().levels], DEFAULT_LEVEL),
         "stage": ("项目阶段", [ALL, *S.STAGES], "全部阶段"),
         "schedule": ("序时进度口径", [c.value for c in Convention], "按月计算"),
     }
@@ -137,7 +138,7 @@ def sidebar(p: Portfolio) -> Scope:
     sectors = sb.multiselect(
         "行业领域", p.sectors, key="sector", bind="query-params", placeholder="全部行业领域(可多选)"
     )
-    levels = [ALL, *S.LEVELS]
+    levels = [ALL, *settings.current().levels]
     level = sb.selectbox(
         "项目级别", levels, index=levels.index(DEFAULT_LEVEL), key="level", bind="query-params"
     )

@@ -34,7 +34,7 @@ st.altair_chart(
     ),
     theme=None,
 )
-st.caption(status.RULE)
+st.caption(status.rule())
 if result.points_shown < result.points_total:
     st.info(
         f"范围内共有{result.points_total}个项目,地图只画出总投资最大的{result.points_shown}个,"

@@ -17,7 +17,7 @@ if table.empty:
     common.empty_notice()
     st.stop()
 
-st.caption(status.RULE)
+st.caption(status.rule())
 counts = table[M.STATUS].value_counts()
 cols = st.columns(len(status.STATUSES) + 1)
 cols[0].metric("范围内项目", f"{len(table)}个", border=True,

@@ -23,6 +23,11 @@ from core.figures.periods import Period
 DEMO_PERIOD = Period(2026, 2)
 FIRST_MONTH = Period(2024, 1)  # monthly returns start here
 SEED = 20260228
+# The demo's category lists: the defaults of data/settings.toml (a test checks they agree).
+SECTORS = ("产业项目", "基础设施", "社会民生", "生态环保", "城市更新", "现代服务业")
+SECTOR_INDUSTRY = "产业项目"
+LEVEL_CITY = "市重点"
+PROBLEM_TYPES = ("用地", "环评", "能耗", "资金", "征迁", "审批")
 
 # (name, adcode, column, row) on a 5×2 grid; the four 城X区 and 高新区 are the urban core.
 COUNTIES = (
@@ -322,7 +327,7 @@ class _Builder:
         name, product = self._name(sector)
         code = (
             f"{start.year % 100:02d}{start.month:02d}-{self.adcodes[county]}-"
-            f"{S.SECTORS.index(sector) + 1:02d}-{1 if level == S.LEVEL_PROVINCIAL else 2:02d}-"
+            f"{SECTORS.index(sector) + 1:02d}-{1 if level == S.LEVEL_PROVINCIAL else 2:02d}-"
             f"{self.serial:06d}"
         )
         row = {
@@ -364,8 +369,8 @@ def _project_rows(b: _Builder) -> tuple[pd.DataFrame, dict[str, float], dict[str
     """All projects, with each 在建 project's pace against the year and its plan share."""
     r = b.rng
     P = S.LEVEL_PROVINCIAL
-    C = S.LEVEL_CITY
-    others = [s for s in S.SECTORS if s != S.SECTOR_INDUSTRY]
+    C = LEVEL_CITY
+    others = [s for s in SECTORS if s != SECTOR_INDUSTRY]
     pace: dict[str, float] = {}
     plan_share: dict[str, float] = {}
 
@@ -400,7 +405,7 @@ def _project_rows(b: _Builder) -> tuple[pd.DataFrame, dict[str, float], dict[str
     ot_totals = _scaled_exact(b.lognormal(b.n(40), 15.0), INDUSTRY_TOTAL_OTHER * b.scale)
     construction(
         P,
-        [S.SECTOR_INDUSTRY] * b.n(80),
+        [SECTOR_INDUSTRY] * b.n(80),
         np.concatenate([ht_totals, ot_totals]),
         (0.30, 0.45),
         [True] * b.n(40) + [False] * b.n(40),
@@ -410,13 +415,13 @@ def _project_rows(b: _Builder) -> tuple[pd.DataFrame, dict[str, float], dict[str
         P, other_sectors, np.round(b.lognormal(b.n(26), 120.0), 2), (0.15, 0.30), [False] * b.n(26)
     )
     # City, under construction: a smaller, more mixed list.
-    city_sectors = [str(s) for s in r.choice(S.SECTORS, size=b.n(70))]
+    city_sectors = [str(s) for s in r.choice(SECTORS, size=b.n(70))]
     construction(
         C,
         city_sectors,
         np.round(b.lognormal(b.n(70), 8.0), 2),
         (0.25, 0.45),
-        [bool(s == S.SECTOR_INDUSTRY and r.random() < 0.4) for s in city_sectors],
+        [bool(s == SECTOR_INDUSTRY and r.random() < 0.4) for s in city_sectors],
     )
 
     # Reserve pool (储备) and submissions (申报): provincial figures fixed by the report.
@@ -432,7 +437,7 @@ def _project_rows(b: _Builder) -> tuple[pd.DataFrame, dict[str, float], dict[str
             b.add(
                 level=level,
                 stage=stage,
-                sector=str(r.choice(S.SECTORS, p=_MIX)),
+                sector=str(r.choice(SECTORS, p=_MIX)),
                 total=total,
                 start=start,
                 end=start.shift(int(r.integers(24, 60))),
@@ -484,7 +489,7 @@ def _project_rows(b: _Builder) -> tuple[pd.DataFrame, dict[str, float], dict[str
             b.add(
                 level=level,
                 stage=S.STAGE_PREPARATION,
-                sector=str(r.choice(S.SECTORS, p=_MIX)),
+                sector=str(r.choice(SECTORS, p=_MIX)),
                 total=float(round(total, 2)),
                 start=start,
                 end=start.shift(int(r.integers(24, 48))),
@@ -500,7 +505,7 @@ def _project_rows(b: _Builder) -> tuple[pd.DataFrame, dict[str, float], dict[str
             b.add(
                 level=level,
                 stage=S.STAGE_COMPLETED,
-                sector=str(r.choice(S.SECTORS, p=_MIX)),
+                sector=str(r.choice(SECTORS, p=_MIX)),
                 total=float(round(total, 2)),
                 start=actual,
                 end=b.month(Period(2024, 6), Period(2025, 12)),
@@ -555,7 +560,7 @@ def _plans_and_returns(
             done_before += done
     # This year: annual plans and January–period returns of the projects under construction.
     construction = projects[projects[S.STAGE] == S.STAGE_CONSTRUCTION]
-    for level in (S.LEVEL_PROVINCIAL, S.LEVEL_CITY):
+    for level in (S.LEVEL_PROVINCIAL, LEVEL_CITY):
         codes = construction.loc[construction[S.LEVEL] == level, S.CODE].tolist()
         raw = np.array([current_plan[c] for c in codes])
         if level == S.LEVEL_PROVINCIAL:
@@ -599,7 +604,7 @@ def _funding(b: _Builder, projects: pd.DataFrame) -> pd.DataFrame:
     r = b.rng
     rows = []
     funded = projects[projects[S.STAGE].isin([S.STAGE_CONSTRUCTION, S.STAGE_COMPLETED])]
-    for level, amounts in ((S.LEVEL_PROVINCIAL, FUNDING_PROVINCIAL), (S.LEVEL_CITY, FUNDING_CITY)):
+    for level, amounts in ((S.LEVEL_PROVINCIAL, FUNDING_PROVINCIAL), (LEVEL_CITY, FUNDING_CITY)):
         pool = funded[funded[S.LEVEL] == level]
         for source, total in amounts.items():
             take = pool.sample(
@@ -623,7 +628,7 @@ def _problems(b: _Builder, projects: pd.DataFrame) -> pd.DataFrame:
     take = pool.sample(n=min(len(pool), b.n(110)), random_state=int(r.integers(0, 2**31)))
     for k, row in enumerate(take.to_dict("records"), start=1):
         code, county = row[S.CODE], row[S.COUNTY]
-        kind = str(r.choice(S.PROBLEM_TYPES, p=[0.28, 0.12, 0.1, 0.18, 0.17, 0.15]))
+        kind = str(r.choice(PROBLEM_TYPES, p=[0.28, 0.12, 0.1, 0.18, 0.17, 0.15]))
         raised = b.month(Period(2025, 1), DEMO_PERIOD)
         resolved = ""
         if raised < DEMO_PERIOD and r.random() < 0.5:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from core import ROOT
+from core import ROOT, settings
 from core.data import schema as S
 from core.data.geo import Boundaries, load_boundaries
 from core.figures.periods import Period
@@ -90,7 +90,9 @@ class Portfolio:
     @cached_property
     def sectors(self) -> list[str]:
         present = set(self.projects[S.SECTOR])
-        return [s for s in S.SECTORS if s in present] + sorted(present - set(S.SECTORS))
+        return [s for s in settings.current().sectors if s in present] + sorted(
+            present - set(settings.current().sectors)
+        )
 
 
 def read_csv(path: Path) -> pd.DataFrame:

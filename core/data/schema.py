@@ -116,9 +116,9 @@ OPTIONAL = {
 }
 
 # --- Allowed values --------------------------------------------------------------
+# 项目级别, 行业领域, problem types and funding sources are the office's own lists: core.settings.
+# The provincial list is named here because the report and the demo speak of it.
 LEVEL_PROVINCIAL = "省重点"
-LEVEL_CITY = "市重点"
-LEVELS = (LEVEL_PROVINCIAL, LEVEL_CITY)
 
 STAGE_RESERVE = "储备"
 STAGE_SUBMITTED = "申报"  # submitted for next year's provincial list
@@ -127,24 +127,8 @@ STAGE_CONSTRUCTION = "在建"
 STAGE_COMPLETED = "竣工"
 STAGES = (STAGE_RESERVE, STAGE_SUBMITTED, STAGE_PREPARATION, STAGE_CONSTRUCTION, STAGE_COMPLETED)
 
-# 行业领域 as the province's key-project list groups them; 产业项目 is the report's 产业转型 group.
-SECTORS = ("产业项目", "基础设施", "社会民生", "生态环保", "城市更新", "现代服务业")
-SECTOR_INDUSTRY = "产业项目"
-
 NATURES = ("新建", "续建")
 YES, NO = "是", "否"
-
-PROBLEM_TYPES = ("用地", "环评", "能耗", "资金", "征迁", "审批")
-
-FUNDING_SOURCES = ("专项债券", "银行贷款", "政策性开发性金融工具", "企业自筹", "其他")
-# The report speaks of three channels: bonds, loans and "其他融资渠道" for everything else.
-FUNDING_CHANNELS = {
-    "专项债券": "专项债券",
-    "银行贷款": "银行贷款",
-    "政策性开发性金融工具": "其他融资渠道",
-    "企业自筹": "其他融资渠道",
-    "其他": "其他融资渠道",
-}
 
 # Indicator groups in the order the annual report presents them.
 INDICATOR_GROUPS = (

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from core import settings
 from core.data import schema as S
 from core.data.portfolio import Portfolio
 from core.figures import indicators as I
@@ -82,7 +83,9 @@ def construction_paragraph(p: Portfolio, scope: Scope, convention: Convention) -
                 f"开工率{pct(this.start_rate)}。"
             )
     industry = M.industry_figures(p, scope)
-    if industry.count and (not scope.sectors or S.SECTOR_INDUSTRY in scope.sectors):
+    if industry.count and (
+        not scope.sectors or set(scope.sectors) & set(settings.current().industry_sectors)
+    ):
         text = f"实施产业项目{industry.count}个,总投资{yi(industry.total_investment)}"
         if industry.high_tech_count:
             text += (
@@ -174,8 +177,8 @@ def problems_paragraph(p: Portfolio, scope: Scope) -> str | None:
         raised = M.problems_at(p, scope)
         return f"{scope.period.as_of},登记的{len(raised)}个问题均已解决。" if len(raised) else None
     counts = open_[S.PROBLEM_TYPE].value_counts()
-    order = [t for t in S.PROBLEM_TYPES if t in counts.index] + sorted(
-        set(counts.index) - set(S.PROBLEM_TYPES)
+    order = [t for t in settings.current().problem_types if t in counts.index] + sorted(
+        set(counts.index) - set(settings.current().problem_types)
     )
     by_type = "、".join(f"{t}{int(counts[t])}个" for t in order)
     text = f"{scope.period.as_of},尚有{len(open_)}个问题未解决,其中{by_type}。"

@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
+from core import settings
 from core.data import schema as S
 from core.data.portfolio import Portfolio
 from core.figures.periods import Convention, Period, schedule_share
@@ -259,7 +260,7 @@ def industry_figures(p: Portfolio, scope: Scope, period: Period | None = None) -
     period = period or scope.period
     mask = scope.mask(p.projects).to_numpy() & (aligned_plan(p, period.year) > 0)
     df = p.projects.loc[mask]
-    ind = df.loc[df[S.SECTOR] == S.SECTOR_INDUSTRY]
+    ind = df.loc[df[S.SECTOR].isin(settings.current().industry_sectors)]
     ht = ind.loc[ind[S.HIGH_TECH] == S.YES]
     return IndustryFigures(
         len(ind), float(ind[S.TOTAL_INVESTMENT].sum()), len(ht), float(ht[S.TOTAL_INVESTMENT].sum())
@@ -285,14 +286,16 @@ def _funding_in_scope(p: Portfolio, scope: Scope, period: Period) -> pd.DataFram
 
 
 def funding_by_source(p: Portfolio, scope: Scope, period: Period | None = None) -> pd.DataFrame:
-    """Secured funding by source, in the order of S.FUNDING_SOURCES, with the report's channel."""
+    """Secured funding by source, in the order of settings.current().funding_sources, with the report's channel."""
     f = funding_in_scope(p, scope, period)
     g = f.groupby(S.FUNDING_SOURCE)[S.FUNDING_AMOUNT].sum()
-    sources = [s for s in S.FUNDING_SOURCES if s in g.index] + sorted(
-        set(g.index) - set(S.FUNDING_SOURCES)
+    sources = [s for s in settings.current().funding_sources if s in g.index] + sorted(
+        set(g.index) - set(settings.current().funding_sources)
     )
     out = pd.DataFrame({S.FUNDING_SOURCE: sources, AMOUNT: [float(g[s]) for s in sources]})
-    out["渠道"] = out[S.FUNDING_SOURCE].map(S.FUNDING_CHANNELS).fillna("其他融资渠道")
+    out["渠道"] = (
+        out[S.FUNDING_SOURCE].map(settings.current().funding_channels).fillna("其他融资渠道")
+    )
     return out
 
 
@@ -301,7 +304,7 @@ def funding_by_channel(
 ) -> dict[str, float]:
     """The report's split: 专项债券, 银行贷款, 其他融资渠道 (every channel, zero if none)."""
     by_source = funding_by_source(p, scope, period)
-    channels = dict.fromkeys(dict.fromkeys(S.FUNDING_CHANNELS.values()), 0.0)
+    channels = dict.fromkeys(dict.fromkeys(settings.current().funding_channels.values()), 0.0)
     for channel, amount in zip(by_source["渠道"], by_source[AMOUNT], strict=True):
         channels[channel] += amount
     return channels
@@ -414,7 +417,7 @@ def problem_counts(p: Portfolio, scope: Scope, by: str) -> pd.DataFrame:
     pr = problems_at(p, scope)
     g = pr.groupby([by, STATUS]).size().rename(COUNT).reset_index()
     if by == S.PROBLEM_TYPE:
-        order = {t: i for i, t in enumerate(S.PROBLEM_TYPES)}
+        order = {t: i for i, t in enumerate(settings.current().problem_types)}
         g = g.sort_values(by, key=lambda s: s.map(order).fillna(99), kind="mergesort")
     return g.reset_index(drop=True)
 

@@ -5,9 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-# A project is 严重滞后 once it trails 序时进度 by 10 points or more: at that gap the year's plan
-# can no longer be met by ordinary catching up, and provincial supervision lists it by name.
-SERIOUS_GAP = -0.10
+from core import settings
 
 ON_TRACK = "正常"
 BEHIND = "滞后"
@@ -25,10 +23,15 @@ COLORS = {
 }
 RGB = {k: tuple(int(v[i : i + 2], 16) for i in (1, 3, 5)) for k, v in COLORS.items()}
 
-RULE = (
-    "状态规则:完成率不低于序时进度为“正常”;落后序时进度不足10个百分点为“滞后”;"
-    "落后10个百分点及以上为“严重滞后”;本年没有年度计划投资的项目为“无年度计划”。"
-)
+
+
+def rule() -> str:
+    """The rule in one sentence, with the office's threshold (settings: [status])."""
+    n = f"{-settings.current().serious_gap * 100:g}"
+    return (
+        f"状态规则:完成率不低于序时进度为“正常”;落后序时进度不足{n}个百分点为“滞后”;"
+        f"落后{n}个百分点及以上为“严重滞后”;本年没有年度计划投资的项目为“无年度计划”。"
+    )
 
 
 def statuses(gaps: pd.Series) -> pd.Series:
@@ -38,8 +41,9 @@ def statuses(gaps: pd.Series) -> pd.Series:
     "-0.0个百分点" is not called 滞后 and one shown as "-10.0" is 严重滞后.
     """
     shown = np.floor(gaps.astype(float) * 1000 + 0.5) / 10
+    serious = settings.current().serious_gap * 100
     out = pd.Series(NO_PLAN, index=gaps.index, dtype=object)
     out[shown >= 0] = ON_TRACK
-    out[(shown < 0) & (shown > SERIOUS_GAP * 100)] = BEHIND
-    out[shown <= SERIOUS_GAP * 100] = SERIOUSLY_BEHIND
+    out[(shown < 0) & (shown > serious)] = BEHIND
+    out[shown <= serious] = SERIOUSLY_BEHIND
     return out

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from core import settings
 from core.data import schema as S
 from core.data.geo import Boundaries, contains_many
 from core.ingest import values as V
@@ -44,12 +45,24 @@ MONTHS = {
     S.FUNDING: (S.FUNDING_MONTH,),
     S.PROBLEMS: (S.RAISED, S.RESOLVED),
 }
-CHOICES = {
-    S.PROJECTS: {S.SECTOR: S.SECTORS, S.LEVEL: S.LEVELS, S.STAGE: S.STAGES, S.NATURE: S.NATURES},
-    S.FUNDING: {S.FUNDING_SOURCE: S.FUNDING_SOURCES},
-    S.PROBLEMS: {S.PROBLEM_TYPE: S.PROBLEM_TYPES},
-    S.INDICATORS: {S.INDICATOR_GROUP: S.INDICATOR_GROUPS},
-}
+
+
+def _choices(table: str) -> dict[str, tuple[str, ...]]:
+    """Columns with a list of allowed values; the office's own lists come from the settings."""
+    own = settings.current()
+    return {
+        S.PROJECTS: {
+            S.SECTOR: own.sectors,
+            S.LEVEL: own.levels,
+            S.STAGE: S.STAGES,
+            S.NATURE: S.NATURES,
+        },
+        S.FUNDING: {S.FUNDING_SOURCE: own.funding_sources},
+        S.PROBLEMS: {S.PROBLEM_TYPE: own.problem_types},
+        S.INDICATORS: {S.INDICATOR_GROUP: S.INDICATOR_GROUPS},
+    }.get(table, {})
+
+
 YES_NO = {S.PROJECTS: (S.NEWLY_ATTRACTED, S.HIGH_TECH)}
 COUNTY_SUFFIXES = ("区", "县", "市", "旗")
 TOTAL_TOLERANCE = 0.01  # 万元 per summed row: rounding in the source sheet is not a mismatch
@@ -300,7 +313,7 @@ def _clean(raw: RawTable, findings: list[Finding]) -> pd.DataFrame:
         else:
             out[column] = c.text(column)
         c.required(column, out[column])
-    for column, allowed in CHOICES.get(table, {}).items():
+    for column, allowed in _choices(table).items():
         if column in raw.frame.columns:
             c.choice(column, allowed, out[column])
     if S.MONTH_CUMULATIVE in raw.frame.columns:

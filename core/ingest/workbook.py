@@ -11,6 +11,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from core import settings
 from core.data import schema as S
 
 INSTRUCTIONS = "填表说明"
@@ -27,8 +28,8 @@ _DOC: dict[str, tuple[str, str, str]] = {
         "区县边界文件中的名称(或6位行政区划代码)",
         "边界文件中没有的区县只显示为点位",
     ),
-    S.SECTOR: ("文本", "、".join(S.SECTORS), ""),
-    S.LEVEL: ("文本", "、".join(S.LEVELS), ""),
+    S.SECTOR: ("文本", "、".join(settings.current().sectors), ""),
+    S.LEVEL: ("文本", "、".join(settings.current().levels), ""),
     S.STAGE: ("文本", "、".join(S.STAGES), "申报=已申报下一年度省重点项目"),
     S.NATURE: ("文本", "、".join(S.NATURES), ""),
     S.NEWLY_ATTRACTED: ("是/否", "是、否", "新引进项目"),
@@ -47,11 +48,11 @@ _DOC: dict[str, tuple[str, str, str]] = {
     S.MONTH: _MONTH,
     S.MONTH_COMPLETED: (*_AMOUNT[:2], "当月完成额,不是累计数"),
     S.PROGRESS_TEXT: ("文本", "", "如“主体结构封顶”"),
-    S.FUNDING_SOURCE: ("文本", "、".join(S.FUNDING_SOURCES), ""),
+    S.FUNDING_SOURCE: ("文本", "、".join(settings.current().funding_sources), ""),
     S.FUNDING_AMOUNT: _AMOUNT,
     S.FUNDING_MONTH: (*_MONTH[:2], "资金落实的月份"),
     S.PROBLEM_ID: ("文本", "每个问题唯一", ""),
-    S.PROBLEM_TYPE: ("文本", "、".join(S.PROBLEM_TYPES), ""),
+    S.PROBLEM_TYPE: ("文本", "、".join(settings.current().problem_types), ""),
     S.PROBLEM_TEXT: ("文本", "", ""),
     S.RAISED: _MONTH,
     S.RESOLVED: (*_MONTH[:2], "未解决的留空"),
@@ -123,14 +124,14 @@ def _table_sheet(wb: Workbook, table: str, data: pd.DataFrame | None) -> None:
         ws.column_dimensions[get_column_letter(j)].width = max(12, len(column) * 2 + 2)
     ws.freeze_panes = "A2"
     choices = {
-        S.SECTOR: S.SECTORS,
-        S.LEVEL: S.LEVELS,
+        S.SECTOR: settings.current().sectors,
+        S.LEVEL: settings.current().levels,
         S.STAGE: S.STAGES,
         S.NATURE: S.NATURES,
         S.NEWLY_ATTRACTED: (S.YES, S.NO),
         S.HIGH_TECH: (S.YES, S.NO),
-        S.FUNDING_SOURCE: S.FUNDING_SOURCES,
-        S.PROBLEM_TYPE: S.PROBLEM_TYPES,
+        S.FUNDING_SOURCE: settings.current().funding_sources,
+        S.PROBLEM_TYPE: settings.current().problem_types,
     }
     last = max(MAX_TEMPLATE_ROWS, 1 + (0 if data is None else len(data)))
     for j, column in enumerate(columns, start=1):

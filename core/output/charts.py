@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import altair as alt
 import pandas as pd
 
+from core import settings
 from core.data import schema as S
 from core.figures import measures as M
 from core.figures import status
@@ -385,7 +386,7 @@ def funding_by_county(frame: pd.DataFrame, scope: Scope, counties: list[str]) ->
             "落实金额(亿元)": _yi(frame[M.AMOUNT]),
         }
     )
-    sources = [s for s in S.FUNDING_SOURCES if s in set(data["资金来源"])]
+    sources = [s for s in settings.current().funding_sources if s in set(data["资金来源"])]
     order = [c for c in counties if c in set(data["区县"])]
     bars = (
         alt.Chart(data)

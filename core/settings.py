@@ -1,0 +1,106 @@
+"""The office's own rules, from one TOML file: names, category lists, thresholds.
+
+`data/settings.toml` is the file and holds the defaults with the reason for each;
+BRIEFING_SETTINGS names another file, whose missing keys take the defaults' values. Code reads
+`current()`; nothing here is cached across a change of the file.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from core import ROOT
+
+SETTINGS_SETTING = "BRIEFING_SETTINGS"
+DEFAULTS = ROOT / "data" / "settings.toml"
+
+
+class SettingsError(ValueError):
+    """The settings file cannot be read; the message says which file and what, in Chinese."""
+
+
+def path() -> Path:
+    return Path(os.environ.get(SETTINGS_SETTING) or DEFAULTS)
+
+
+def _read(file: Path) -> dict[str, Any]:
+    try:
+        return tomllib.loads(file.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise SettingsError(f"找不到设置文件{file.name}") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise SettingsError(f"设置文件{file.name}格式有误:{exc}") from None
+
+
+def _merged(defaults: dict, own: dict) -> dict:
+    out = dict(defaults)
+    for key, value in own.items():
+        if isinstance(value, dict) and isinstance(defaults.get(key), dict):
+            out[key] = _merged(defaults[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+@dataclass(frozen=True)
+class Settings:
+    data: dict[str, Any]
+
+    def section(self, name: str) -> dict[str, Any]:
+        return self.data.get(name, {})
+
+    @property
+    def office(self) -> str:
+        return str(self.section("office")["name"])
+
+    @property
+    def sectors(self) -> tuple[str, ...]:
+        return tuple(self.section("categories")["sectors"])
+
+    @property
+    def industry_sectors(self) -> tuple[str, ...]:
+        return tuple(self.section("categories")["industry_sectors"])
+
+    @property
+    def levels(self) -> tuple[str, ...]:
+        return tuple(self.section("categories")["levels"])
+
+    @property
+    def problem_types(self) -> tuple[str, ...]:
+        return tuple(self.section("categories")["problem_types"])
+
+    @property
+    def funding_sources(self) -> tuple[str, ...]:
+        return tuple(self.section("categories")["funding_sources"])
+
+    @property
+    def funding_channels(self) -> dict[str, str]:
+        return dict(self.section("categories")["funding_channels"])
+
+    @property
+    def serious_gap(self) -> float:
+        """严重滞后 from this gap on, as a fraction (−0.10 for 10 points)."""
+        return -float(self.section("status")["serious_gap_points"]) / 100
+
+
+_cache: dict[tuple, Settings] = {}
+
+
+def current() -> Settings:
+    """The settings in force: re-read whenever the file changes (a stat per call)."""
+    file = path()
+    try:
+        stamp = (str(file), file.stat().st_mtime_ns, DEFAULTS.stat().st_mtime_ns)
+    except FileNotFoundError:
+        raise SettingsError(f"找不到设置文件{file.name}") from None
+    if stamp not in _cache:
+        data = _read(DEFAULTS)
+        if file.resolve() != DEFAULTS.resolve():
+            data = _merged(data, _read(file))
+        _cache.clear()
+        _cache[stamp] = Settings(data)
+    return _cache[stamp]
