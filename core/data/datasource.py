@@ -25,6 +25,7 @@ from core.data.portfolio import (
     folder_version,
     from_tables,
     read_csv,
+    with_all_columns,
 )
 from core.ingest.store import Batch, Store
 
@@ -53,7 +54,7 @@ class Current:
 
 
 def folder_tables(folder: Path) -> tuple[dict[str, pd.DataFrame], dict]:
-    tables = {t: read_csv(Path(folder) / f"{t}.csv") for t in S.TABLES}
+    tables = {t: with_all_columns(read_csv(Path(folder) / f"{t}.csv"), t) for t in S.TABLES}
     boundaries = json.loads((Path(folder) / S.BOUNDARIES_FILE).read_text(encoding="utf-8"))
     return tables, boundaries
 

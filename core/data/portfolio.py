@@ -119,12 +119,13 @@ def _numbers(df: pd.DataFrame, table: str, columns: tuple[str, ...]) -> None:
         df[col] = values.astype(float)
 
 
-def _check_columns(df: pd.DataFrame, table: str) -> pd.DataFrame:
+def with_all_columns(df: pd.DataFrame, table: str) -> pd.DataFrame:
+    """The table's schema columns in order; an optional column the file lacks is empty."""
     df.columns = [str(c).strip() for c in df.columns]
-    missing = [c for c in S.COLUMNS[table] if c not in df.columns]
+    missing = [c for c in S.COLUMNS[table] if c not in df.columns and c not in S.OPTIONAL[table]]
     if missing:
         raise DataError(f"{table}缺少必需的列:{'、'.join(missing)}")
-    return df[list(S.COLUMNS[table])].copy()
+    return df.reindex(columns=list(S.COLUMNS[table]), fill_value="").copy()
 
 
 def from_tables(
@@ -137,7 +138,8 @@ def from_tables(
 ) -> Portfolio:
     """Type the columns of already-read tables (all text) into a Portfolio."""
     t = {
-        name: _check_columns(tables[name].astype(str).replace("nan", ""), name) for name in S.TABLES
+        name: with_all_columns(tables[name].astype(str).replace("nan", ""), name)
+        for name in S.TABLES
     }
     _numbers(t[S.PROJECTS], S.PROJECTS, (S.TOTAL_INVESTMENT, S.LON, S.LAT, S.SUBSIDY_SOUGHT))
     _numbers(t[S.PLANS], S.PLANS, (S.YEAR, S.ANNUAL_PLAN))

@@ -63,6 +63,13 @@ _SQL_NAMES = {
     S.LON: "lon",
     S.LAT: "lat",
     S.SUBSIDY_SOUGHT: "subsidy_sought",
+    S.CONTENT: "content",
+    S.YEARS_TEXT: "years_text",
+    S.OWNER_PERSON: "owner_person",
+    S.ACTUAL_END: "actual_end",
+    S.WITHDRAWN: "withdrawn",
+    S.PRIOR_CUMULATIVE: "prior_cumulative",
+    S.COVERS_FROM: "covers_from",
     S.YEAR: "year",
     S.ANNUAL_PLAN: "annual_plan",
     S.MONTH: "month",
@@ -366,9 +373,10 @@ def _text_frame(tables: dict[str, pd.DataFrame], name: str) -> pd.DataFrame:
         missing = [t for t in S.TABLES if t not in tables]
         raise ValueError(f"缺少数据表:{'、'.join(missing)}")
     df = tables[name].rename(columns=lambda c: str(c).strip())
-    missing = [c for c in S.COLUMNS[name] if c not in df.columns]
+    missing = [c for c in S.COLUMNS[name] if c not in df.columns and c not in S.OPTIONAL[name]]
     if missing:
         raise ValueError(f"{name}缺少必需的列:{'、'.join(missing)}")
+    df = df.reindex(columns=list(S.COLUMNS[name]), fill_value="")
     return pd.DataFrame(
         {c: df[c].astype(str).where(df[c].notna(), "") for c in S.COLUMNS[name]}
     ).reset_index(drop=True)

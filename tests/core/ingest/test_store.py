@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from pandas.testing import assert_frame_equal
 
 from core.data import schema as S
-from core.data.portfolio import DEMO_DIR, read_csv
+from core.data.portfolio import DEMO_DIR, read_csv, with_all_columns
 from core.ingest import store as store_module
 from core.ingest.store import DATABASE_URL_SETTING, IMPORT, ROLLBACK, Batch, Store, database_url
 
@@ -31,7 +31,7 @@ CHINESE = re.compile(r"[\u4e00-\u9fff]")
 
 @pytest.fixture(scope="module")
 def demo_tables() -> dict[str, pd.DataFrame]:
-    return {name: read_csv(DEMO_DIR / f"{name}.csv") for name in S.TABLES}
+    return {name: with_all_columns(read_csv(DEMO_DIR / f"{name}.csv"), name) for name in S.TABLES}
 
 
 @pytest.fixture(scope="module")
@@ -148,11 +148,13 @@ def test_values_are_kept_as_text(url, demo_tables, geo):
         S.MONTH: ["2026-01", "2026-02", "2026-03"],
         S.MONTH_COMPLETED: ["1.5", "2.0", ""],
         S.PROGRESS_TEXT: ["完成“主体”", "", ""],
+        S.COVERS_FROM: ["", "", ""],  # an optional column not given is empty
     }
     assert current[S.PLANS].to_dict("list") == {
         S.CODE: ["x"],
         S.YEAR: ["2026"],
         S.ANNUAL_PLAN: ["0.10"],
+        S.PRIOR_CUMULATIVE: [""],
     }
     assert current[S.PROBLEMS].empty
     assert list(current[S.PROBLEMS].columns) == list(S.PROBLEM_COLUMNS)
@@ -181,7 +183,7 @@ def text_store(tmp_path_factory):
 @settings(
     max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
-@given(rows=st.lists(st.tuples(_TEXT, _TEXT, _TEXT, _TEXT), max_size=30))
+@given(rows=st.lists(st.tuples(_TEXT, _TEXT, _TEXT, _TEXT, _TEXT), max_size=30))
 def test_any_text_round_trips(text_store, demo_tables, geo, rows):
     tables = {name: demo_tables[name].iloc[:3] for name in S.TABLES}
     tables[S.MONTHLY] = pd.DataFrame(rows, columns=list(S.MONTHLY_COLUMNS), dtype=str)
