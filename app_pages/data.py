@@ -10,7 +10,7 @@ from app_pages import common
 from core.data import datasource
 from core.data import schema as S
 from core.ingest import importing, workbook
-from core.ingest.validation import ERROR
+from core.ingest.findings import ERROR
 
 store = common.store()
 st.title("数据管理")

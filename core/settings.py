@@ -87,6 +87,42 @@ class Settings:
         return -float(self.section("status")["serious_gap_points"]) / 100
 
 
+# Lists a ledger may add to: schema column → key of [categories].
+CATEGORY_KEYS = {"行业领域": "sectors", "项目级别": "levels", "问题类型": "problem_types"}
+
+
+def with_categories(new: dict[str, list[str]], base: Settings | None = None) -> Settings:
+    """The settings with new values appended to the office's lists (nothing written)."""
+    base = base or current()
+    if not new:
+        return base
+    data = {**base.data, "categories": dict(base.section("categories"))}
+    for column, values in new.items():
+        key = CATEGORY_KEYS[column]
+        data["categories"][key] = list(dict.fromkeys([*data["categories"][key], *values]))
+    return Settings(data)
+
+
+def add_categories(new: dict[str, list[str]]) -> None:
+    """Append values to the office's lists in its settings file, keeping its comments."""
+    import tomlkit  # only needed when the file is written
+
+    if not new:
+        return
+    file = path()
+    document = (
+        tomlkit.parse(file.read_text(encoding="utf-8")) if file.exists() else tomlkit.document()
+    )
+    merged = with_categories(new)
+    categories = document.setdefault("categories", tomlkit.table())
+    for column in new:
+        key = CATEGORY_KEYS[column]
+        categories[key] = list(merged.section("categories")[key])
+    tmp = file.with_name(file.name + ".tmp")
+    tmp.write_text(tomlkit.dumps(document), encoding="utf-8")
+    tmp.replace(file)
+
+
 _cache: dict[tuple, Settings] = {}
 
 

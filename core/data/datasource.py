@@ -77,7 +77,7 @@ def current(store: Store) -> Current:
 def portfolio(data: Current) -> Portfolio:
     return from_tables(
         data.tables,
-        parse_boundaries(data.boundaries, source=S.BOUNDARIES_FILE),
+        parse_boundaries(data.boundaries, source=S.BOUNDARIES_FILE, allow_empty=True),
         source=data.source,
         version=data.version,
         is_demo=data.is_demo,
@@ -107,7 +107,7 @@ def load(store: Store) -> Portfolio:
         boundaries = json.loads((folder / S.BOUNDARIES_FILE).read_text(encoding="utf-8"))
         p = Portfolio(
             **frames,
-            boundaries=parse_boundaries(boundaries, source=S.BOUNDARIES_FILE),
+            boundaries=parse_boundaries(boundaries, source=S.BOUNDARIES_FILE, allow_empty=True),
             source=batch_label(batch),
             version="store-" + store.version(),
             is_demo=False,

@@ -31,6 +31,10 @@ class Boundaries:
     geojson: dict  # the FeatureCollection as read, for the map layer
 
     @property
+    def empty(self) -> bool:
+        return not self.counties
+
+    @property
     def names(self) -> list[str]:
         return [c.name for c in self.counties]
 
@@ -65,8 +69,11 @@ def _center(props: dict, polygons: tuple[tuple[Ring, ...], ...]) -> tuple[float,
     return sum(x for x, _ in ring) / len(ring), sum(y for _, y in ring) / len(ring)
 
 
-def parse_boundaries(data: dict, source: str = "边界文件") -> Boundaries:
-    """Read a FeatureCollection; raises ValueError naming the feature that is wrong."""
+def parse_boundaries(
+    data: dict, source: str = "边界文件", *, allow_empty: bool = False
+) -> Boundaries:
+    """Read a FeatureCollection; raises ValueError naming the feature that is wrong. The store's
+    data set without a boundary file has an empty one (`allow_empty`)."""
     if data.get("type") != "FeatureCollection" or not isinstance(data.get("features"), list):
         raise ValueError(f"{source}不是GeoJSON FeatureCollection")
     counties = []
@@ -82,7 +89,7 @@ def parse_boundaries(data: dict, source: str = "边界文件") -> Boundaries:
         counties.append(
             County(name, str(props.get("adcode", "")), _center(props, polygons), polygons)
         )
-    if not counties:
+    if not counties and not (allow_empty and not data["features"]):
         raise ValueError(f"{source}中没有带名称(name)的区县要素")
     return Boundaries(tuple(counties), data)
 

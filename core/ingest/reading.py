@@ -576,8 +576,17 @@ def _read_workbook(
     results = [read_sheet(s.grid, name, s.name, _table_named(s.name) or stem_table) for s in sheets]
     if any(not isinstance(r, SourceProblem) for r in results):
         # Beside a sheet that was read, one without a header (说明, 汇总表) is only noted.
-        results = [replace(r, skipped=True) if isinstance(r, SourceProblem) else r for r in results]
+        # (A sheet named after a table stays an error: it was meant to hold that table.)
+        results = [_skipped(r) if isinstance(r, SourceProblem) and not _table_named(r.sheet)
+                   else r for r in results]  # fmt: skip
     return results
+
+
+def _skipped(problem: SourceProblem) -> SourceProblem:
+    if problem.sheet is None:
+        return replace(problem, skipped=True)
+    message = "没有找到项目名称等列,不是逐个项目的台账或数据表(可能是汇总表或说明),未导入"
+    return replace(problem, message=message, skipped=True)
 
 
 def _read_csv(name: str, content: bytes) -> list[RawTable | ledger.LedgerSheet | SourceProblem]:

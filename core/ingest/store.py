@@ -37,7 +37,8 @@ from core.data import schema as S
 
 DATABASE_URL_SETTING = "BRIEFING_DATABASE_URL"
 DEFAULT_DATABASE = ROOT / "data" / "briefing.sqlite"
-IMPORT, ROLLBACK = "导入", "回滚"
+IMPORT, ROLLBACK, WITHDRAWAL = "导入", "回滚", "调出"
+NO_BOUNDARIES = {"type": "FeatureCollection", "features": []}
 
 _CHUNK = 50_000  # rows per executemany and per fetch: fast, and memory stays bounded
 _SQLITE_BUSY_TIMEOUT_MS = 300_000  # a second writer waits for a large import to finish
@@ -171,6 +172,11 @@ class Store:
         self._engine = _engine(self.url)
         _create_schema(self._engine)
 
+    @property
+    def engine(self) -> sa.Engine:
+        """The database, for the few tables kept beside the data (ledger layouts)."""
+        return self._engine
+
     def close(self) -> None:
         """Release the pooled connections (the store can still be used afterwards)."""
         self._engine.dispose()
@@ -223,6 +229,7 @@ class Store:
         files: list[str],
         note: str = "",
         boundaries: dict | None = None,
+        kind: str = IMPORT,
     ) -> Batch:
         """Store the six tables as a new batch and make it current, whole or not at all.
 
@@ -235,12 +242,12 @@ class Store:
         with self._write() as conn:
             current = _current_row(conn)
             if geojson is None and current is None:
-                raise ValueError(f"首次导入须同时提供区县边界文件({S.BOUNDARIES_FILE})")
+                geojson = json.dumps(NO_BOUNDARIES)  # a first import without a boundary file
             new_id = 1 if current is None else current.id + 1
             entry = Batch(
                 id=new_id,
                 created_at=_now(),
-                kind=IMPORT,
+                kind=kind,
                 files=tuple(str(f) for f in files),
                 note=note or "",
                 row_counts={name: len(frame) for name, frame in frames.items()},

@@ -243,6 +243,14 @@ def test_rollback_of_unknown_entry(url, demo_tables, geo):
     assert_same_state(state(store), before)
 
 
+def test_a_first_import_without_boundaries_keeps_an_empty_collection(url, demo_tables, geo):
+    store = Store(url)
+    store.import_batch(demo_tables, files=["台账.xls"])  # a ledger alone, no boundary file
+    assert store.current_tables()[1] == {"type": "FeatureCollection", "features": []}
+    store.import_batch(demo_tables, files=["b.geojson"], boundaries=geo)
+    assert store.current_tables()[1] == geo
+
+
 def test_boundaries_kept_until_new_ones_come(url, demo_tables, geo):
     store = Store(url)
     other = {"type": "FeatureCollection", "features": [], "name": "另一份边界"}
@@ -259,10 +267,6 @@ def test_boundaries_kept_until_new_ones_come(url, demo_tables, geo):
 
 def test_invalid_imports_change_nothing(url, demo_tables, geo):
     store = Store(url)
-    with pytest.raises(ValueError, match=S.BOUNDARIES_FILE):
-        store.import_batch(demo_tables, files=[])  # the first import needs boundaries
-    assert state(store) == (None, [], "", None)
-
     store.import_batch(demo_tables, files=[], boundaries=geo)
     before = state(store)
     without = {name: df for name, df in demo_tables.items() if name != S.FUNDING}
