@@ -264,7 +264,7 @@ def _clean(raw: RawTable, findings: list[Finding], own: settings.Settings) -> pd
 
 def _check_duplicates(c: _Checker, out: pd.DataFrame, table: str) -> None:
     key = list(KEYS[table])
-    filled = (out[key] != "").all(axis=1)
+    filled = (out[key] != "").all(axis=1) & out[key].notna().all(axis=1)
     dup = out.duplicated(key, keep="first") & filled
     for i in np.flatnonzero(dup.to_numpy()):
         first = int(np.flatnonzero((out[key] == out.iloc[i][key]).all(axis=1).to_numpy())[0])
@@ -491,7 +491,8 @@ def _check_new_rows(up: pd.DataFrame, current: pd.DataFrame | None, f: list[Find
 
 def _check_counties(up: pd.DataFrame, boundaries: Boundaries, f: list[Finding]) -> None:
     names = set(boundaries.names)
-    for r in up.loc[~up[S.COUNTY].isin(names) & (up[S.COUNTY] != "")].to_dict("records"):
+    given = up[S.COUNTY].notna() & (up[S.COUNTY] != "")
+    for r in up.loc[~up[S.COUNTY].isin(names) & given].to_dict("records"):
         county = r[S.COUNTY]
         near = [n for n in names if county in n or n in county]
         if near:
@@ -506,7 +507,7 @@ def _check_counties(up: pd.DataFrame, boundaries: Boundaries, f: list[Finding]) 
 
 def _check_coordinates(up: pd.DataFrame, boundaries: Boundaries, f: list[Finding]) -> None:
     x0, y0, x1, y1 = boundaries.bounds()
-    located = up.loc[(up[S.LON] != "") & (up[S.LAT] != "")]
+    located = up.loc[up[S.LON].notna() & up[S.LAT].notna() & (up[S.LON] != "") & (up[S.LAT] != "")]
     lon, lat = located[S.LON].astype(float), located[S.LAT].astype(float)
     outside_city = ~((lon >= x0) & (lon <= x1) & (lat >= y0) & (lat <= y1))
     outside_county = pd.Series(False, index=located.index)
