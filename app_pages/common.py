@@ -12,14 +12,13 @@ from pathlib import Path
 import streamlit as st
 from streamlit.errors import StreamlitSecretNotFoundError
 
-from core import settings
 from core.data import datasource
 from core.data import schema as S
 from core.data.portfolio import Portfolio, load_folder
 from core.figures.indicators import Card as IndicatorCard
 from core.figures.overview import Card
 from core.figures.periods import Convention, Period
-from core.figures.scope import ALL, DEFAULT_LEVEL, Scope
+from core.figures.scope import ALL, Scope, default_level
 from core.ingest.store import DATABASE_URL_SETTING, Store, database_url
 from core.output import export
 from core.output.charts import ChartOut
@@ -106,7 +105,7 @@ def _check_url(p: Portfolio) -> list[str]:
         "period": ("报告期", [x.key for x in p.periods()], "最新报告期"),
         "county": ("区县", p.counties, "全市"),
         "sector": ("行业领域", p.sectors, "全部行业领域"),
-        "level": ("项目级别", [ALL, *settings.current().levels], DEFAULT_LEVEL),
+        "level": ("项目级别", [ALL, *p.levels], default_level(p.is_demo) or "全部级别"),
         "stage": ("项目阶段", [ALL, *S.STAGES], "全部阶段"),
         "schedule": ("序时进度口径", [c.value for c in Convention], "按月计算"),
     }
@@ -138,9 +137,10 @@ def sidebar(p: Portfolio) -> Scope:
     sectors = sb.multiselect(
         "行业领域", p.sectors, key="sector", bind="query-params", placeholder="全部行业领域(可多选)"
     )
-    levels = [ALL, *settings.current().levels]
+    levels = [ALL, *p.levels]
+    opening = default_level(p.is_demo)
     level = sb.selectbox(
-        "项目级别", levels, index=levels.index(DEFAULT_LEVEL), key="level", bind="query-params"
+        "项目级别", levels, index=levels.index(opening or ALL), key="level", bind="query-params"
     )
     stages = [ALL, *S.STAGES]
     stage = sb.selectbox("项目阶段", stages, index=0, key="stage", bind="query-params")
@@ -158,6 +158,7 @@ def sidebar(p: Portfolio) -> Scope:
         sectors=tuple(sectors),
         level=None if level == ALL else level,
         stage=None if stage == ALL else stage,
+        opening_level=opening,
     )
     st.session_state[_SCOPE_KEY] = result
     for notice in st.session_state[_NOTICES_KEY]:

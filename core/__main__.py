@@ -22,7 +22,7 @@ from core.data.portfolio import DataError, Portfolio, load_folder
 from core.figures import measures as M
 from core.figures import overview as O
 from core.figures.periods import Convention, Period
-from core.figures.scope import ALL, DEFAULT_LEVEL, Scope
+from core.figures.scope import ALL, DEFAULT_LEVEL, Scope, default_level
 from core.ingest import importing, workbook
 from core.ingest.store import DATABASE_URL_SETTING, Store
 
@@ -45,7 +45,8 @@ def _add_scope_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--county", action="append", default=[], help="区县,可重复")
     p.add_argument("--sector", action="append", default=[], help="行业领域,可重复")
     p.add_argument(
-        "--level", default=DEFAULT_LEVEL, help=f"项目级别(默认{DEFAULT_LEVEL};{ALL}=不限)"
+        "--level",
+        help=f"项目级别(默认:示例数据为{DEFAULT_LEVEL},自有数据为全部;{ALL}=不限)",
     )
     p.add_argument("--stage", default=ALL, help="项目阶段(默认不限)")
     p.add_argument(
@@ -61,7 +62,10 @@ def _scope(p: Portfolio, args: argparse.Namespace) -> Scope:
         period=Period.parse(args.period) if args.period else p.latest_period,
         counties=tuple(args.county),
         sectors=tuple(args.sector),
-        level=None if args.level == ALL else args.level,
+        level=default_level(p.is_demo)
+        if args.level is None
+        else (None if args.level == ALL else args.level),
+        opening_level=default_level(p.is_demo),
         stage=None if args.stage == ALL else args.stage,
     )
 

@@ -88,6 +88,12 @@ class Portfolio:
         return names + extra
 
     @cached_property
+    def levels(self) -> list[str]:
+        """The office's levels, then any the project list names beyond them."""
+        own = list(settings.current().levels)
+        return own + sorted(set(self.projects[S.LEVEL]) - set(own) - {""})
+
+    @cached_property
     def sectors(self) -> list[str]:
         present = set(self.projects[S.SECTOR])
         return [s for s in settings.current().sectors if s in present] + sorted(

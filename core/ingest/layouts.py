@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
+import pandas as pd
 import sqlalchemy as sa
 
 from core import settings
@@ -21,6 +22,7 @@ from core.figures.periods import Period
 from core.ingest import vocabulary as V
 from core.ingest.ledger import Column, LedgerSheet
 from core.ingest.store import Store
+from core.ingest.values import normalize_text
 
 # What a ledger may leave to a default for the whole file.
 DEFAULT_COLUMNS = (S.COUNTY, S.SECTOR, S.LEVEL, S.STAGE)
@@ -270,3 +272,50 @@ class Layouts:
             done = conn.execute(sa.delete(_LAYOUTS).where(_LAYOUTS.c.name == name))
             if done.rowcount == 0:
                 raise ValueError(f"没有名为“{name}”的台账格式")
+
+
+# --- what the mapping step shows -------------------------------------------------------------
+
+COLUMN, HEADER, FIELD, EXAMPLE, NOTE = "列", "表头", "对应字段", "示例值", "说明"
+SAMPLE_ROWS = 5
+
+
+def column_rows(ledger: LedgerSheet, layout: Layout) -> pd.DataFrame:
+    """One row per column of the ledger: its letter, header path, field and first values."""
+    rows = []
+    for c in ledger.columns:
+        if not c.path:
+            continue
+        values = [normalize_text(r.cells[c.index]) for r in ledger.records[:20]
+                  if c.index < len(r.cells) and normalize_text(r.cells[c.index])]  # fmt: skip
+        f = layout.field_of(c)
+        note = c.conflict or ("未能识别,请选择" if f is None else "")
+        if f is not None and f.per_month and c.month:
+            note = f"{c.month}月"
+        rows.append({COLUMN: c.letter, HEADER: c.label, FIELD: f.key if f else V.IGNORE.key,
+                     EXAMPLE: "、".join(dict.fromkeys(values[:3])), NOTE: note})  # fmt: skip
+    return pd.DataFrame(rows, columns=[COLUMN, HEADER, FIELD, EXAMPLE, NOTE])
+
+
+def from_column_rows(layout: Layout, ledger: LedgerSheet, rows: pd.DataFrame) -> Layout:
+    """The layout with the fields a person chose in the mapping step's table."""
+    choices = {r[COLUMN]: r[FIELD] for r in rows.to_dict("records") if r[FIELD] in V.BY_KEY}
+    return with_choices(layout, ledger, choices)
+
+
+def section_rows(ledger: LedgerSheet, layout: Layout) -> list[tuple[int, str, str | None]]:
+    """(level, its labels as examples, the meaning given) for each level of section rows."""
+    out = []
+    for level in ledger.levels():
+        labels = list(dict.fromkeys(s.label for s in ledger.sections if s.level == level))
+        shown = "、".join(labels[:4]) + ("等" if len(labels) > 4 else "")
+        out.append((level, shown, layout.meaning_of(ledger.sheet, level)))
+    return out
+
+
+def with_meaning(layout: Layout, ledger: LedgerSheet, level: int, meaning: str) -> Layout:
+    return replace(layout, sections={**layout.sections, f"{ledger.sheet or ''}#{level}": meaning})
+
+
+def with_default(layout: Layout, column: str, value: str) -> Layout:
+    return replace(layout, defaults={**layout.defaults, column: value})

@@ -10,10 +10,11 @@ The tables come out as RawTables with the ledger's Excel rows, so every check na
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import pandas as pd
@@ -389,3 +390,35 @@ def _amount(cell: Any, column, ledger: LedgerSheet) -> float | None:
 def _number(x: float) -> str:
     x = round(float(x), 6)
     return str(int(x)) if x == int(x) else repr(x)
+
+
+# --- the mapping step's preview --------------------------------------------------------------
+
+PREVIEW_COLUMNS = (S.CODE, S.NAME, S.COUNTY, S.SECTOR, S.LEVEL, S.STAGE, S.TOTAL_INVESTMENT,
+                   S.ANNUAL_PLAN, S.MONTH_CUMULATIVE, S.MONTH_COMPLETED, S.PROGRESS_TEXT,
+                   S.PROBLEM_TEXT, S.OWNER, S.OWNER_PERSON, S.LEADER)  # fmt: skip
+
+
+def preview(ledger: LedgerSheet, layout: Layout, period: Period, current,
+            rows: int = 5) -> pd.DataFrame:  # fmt: skip
+    """The first rows of a ledger as they will be stored: codes, the values its sections and
+    defaults give, amounts in 万元 (text that is no amount stays as written, to be reported)."""
+    head = replace(ledger, records=ledger.records[:rows])
+    converted = convert([(head, layout)], period, current)
+    merged: dict[str, dict[str, Any]] = {}
+    for raw in converted.tables:
+        for i, code in enumerate(raw.frame.get(S.CODE, pd.Series(dtype=object))):
+            target = merged.setdefault(code, {})
+            for column in raw.frame.columns:
+                value = raw.frame[column].iloc[i]
+                if column in (S.TOTAL_INVESTMENT, S.ANNUAL_PLAN, S.MONTH_CUMULATIVE,
+                              S.MONTH_COMPLETED) and value not in ("", None):  # fmt: skip
+                    with contextlib.suppress(ValueError):  # the check names what is no amount
+                        value = parse_amount(value, raw.multiplier_for(column))
+                if value not in ("", None):
+                    target[column] = value
+    frame = pd.DataFrame(list(merged.values()))
+    shown = [c for c in PREVIEW_COLUMNS if c in frame.columns]
+    return frame[shown].rename(
+        columns={S.MONTH_CUMULATIVE: f"{period.ytd_label}累计完成投资(万元)"}
+    )
