@@ -23,6 +23,9 @@ else:
         st.info("当前范围内本年和上年都没有完成投资的数据。", icon=":material/info:")
     else:
         common.chart(charts.cumulative(series, scope))
+        note = M.coverage_note(p, p.projects.loc[scope.mask(p.projects), S.CODE], scope.period.year)
+        if note:
+            st.caption(note)
 
 st.subheader("固定资产投资增速")
 cards = I.fai_cards(p.indicators, scope.period)

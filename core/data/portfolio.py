@@ -63,6 +63,17 @@ class Portfolio:
         return wide.T.groupby(years, sort=False).cumsum().T
 
     @cached_property
+    def gaps(self) -> pd.DataFrame:
+        """Months whose year-to-date figure is unknown: (code, start, end) where an amount
+        covers start..end and the months from start up to (not including) end are known only
+        as part of that sum — the first ledger of a year states 1-N月 alone."""
+        m = self.monthly
+        covered = m.loc[m[S.COVERS_FROM] != "", [S.CODE, S.COVERS_FROM, S.MONTH]]
+        return covered.rename(columns={S.COVERS_FROM: "start", S.MONTH: "end"}).reset_index(
+            drop=True
+        )
+
+    @cached_property
     def plan_by_year(self) -> pd.DataFrame:
         """Annual plans: one row per project code, one column per year (int)."""
         return self.plans.pivot_table(index=S.CODE, columns=S.YEAR, values=S.ANNUAL_PLAN,

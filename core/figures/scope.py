@@ -67,7 +67,9 @@ class Scope:
 
     def mask(self, projects: pd.DataFrame, *, ignore_stage: bool = False) -> pd.Series:
         """Which rows of the project list are in scope (the period does not select projects)."""
-        m = pd.Series(True, index=projects.index)
+        # A project withdrawn from the list (调出) counts until the month before.
+        withdrawn = projects[S.WITHDRAWN]
+        m = (withdrawn == "") | (withdrawn > self.period.key)
         if self.counties:
             m &= projects[S.COUNTY].isin(self.counties)
         if self.sectors:
