@@ -254,7 +254,7 @@ def _clean(raw: RawTable, findings: list[Finding], own: settings.Settings) -> pd
         if column not in raw.frame.columns and column not in derived:
             out[column] = pd.Series(None, index=out.index, dtype=object)
     if table == S.INDICATORS:
-        period = out[S.PERIOD]
+        period = out[S.PERIOD].fillna("")
         for i in np.flatnonzero((~period.str.match(_PERIOD) & (period != "")).to_numpy()):
             c.add(ERROR, int(i), S.PERIOD, period.iloc[i], "应为年份YYYY或年月YYYY-MM")
     _check_duplicates(c, out, table)
