@@ -114,10 +114,11 @@ class LedgerSheet:
         return next(c for c in self.columns if c.index == index)
 
 
-_PERIOD_NUMBERS = (
+_PERIOD_NUMBERS = (  # in this order: a template's blanks first, then the numbers
+    (re.compile(r"<y+>"), "Y"),
+    (re.compile(r"<[a-z]+>"), ""),
     (re.compile(r"\d{4}(?=年)"), "Y"),
     (re.compile(r"1-\d{0,2}月"), "1-N月"),
-    (re.compile(r"<[a-z]+>"), ""),
     (re.compile(r"(?<![\d-])\d{1,2}(?=月)"), "N"),
 )
 
@@ -343,8 +344,9 @@ def recognise(
     first, last, name_col, columns = found.first, found.last, found.name_col, found.columns
     serial = next((c.index for c in columns if c.path and V.header_key(c.path[-1]) in
                    ("序号", "序", "编号", "no", "no.")), None)  # fmt: skip
-    title_rows = [
-        " ".join(normalize_text(v) for v in row if filled(v)) for row in grid.cells[:first]
+    title_rows = [  # a merged title repeats in every cell of its row: once is enough
+        " ".join(dict.fromkeys(normalize_text(v) for v in row if filled(v)))
+        for row in grid.cells[:first]
     ]
     title = " ".join(t for t in title_rows if t)
     multiplier = 1.0

@@ -56,6 +56,7 @@ class _Project:
     sheet: LedgerSheet  # where its row is (the first sheet that lists it)
     record: Record
     values: dict[str, Any] = field(default_factory=dict)  # schema column → cell
+    defaulted: set[str] = field(default_factory=set)  # columns that took the layout's default
     others: list[tuple[LedgerSheet, Record]] = field(default_factory=list)  # other views
 
 
@@ -96,6 +97,11 @@ def convert(
     for p in projects.values():
         _fill_defaults(p, items)
     codes = _codes(projects, current)
+    known = set(current[S.PROJECTS][S.CODE]) if current and S.PROJECTS in current else set()
+    for key, p in projects.items():
+        if codes[key] in known:  # a default is for new projects: a stored value stays
+            for column in p.defaulted:
+                del p.values[column]
     tables = _tables(projects, codes, period, current, items)
     out_codes = {(p.sheet.file, p.sheet.sheet, p.record.row): codes[k] for k, p in projects.items()}
     return Converted(tables, findings, out_codes, _new_categories(projects))
@@ -157,6 +163,7 @@ def _fill_defaults(p: _Project, items: list[tuple[LedgerSheet, Layout]]) -> None
     for column, value in layout.defaults.items():
         if value and not normalize_text(p.values.get(column, "")):
             p.values[column] = value
+            p.defaulted.add(column)
 
 
 def _codes(projects: dict[str, _Project], current: dict[str, pd.DataFrame] | None) -> dict:
@@ -316,7 +323,7 @@ def _resolved_problems(projects, codes, period, current, items) -> RawTable | No
     """A ledger problem of a reporting project that this month's ledger no longer names is
     resolved this month: the ledger lists what still needs coordinating."""
     uses_problems = any(lay.field_of(c) is V.PROBLEM for led, lay in items for c in led.columns)
-    if not uses_problems or current is None or current.get(S.PROBLEMS) is None:
+    if not uses_problems or current is None or current.empty:
         return None
     named = {
         problem_id(codes[k], normalize_text(p.values.get(S.PROBLEM_TEXT, "")))
@@ -324,8 +331,9 @@ def _resolved_problems(projects, codes, period, current, items) -> RawTable | No
         if normalize_text(p.values.get(S.PROBLEM_TEXT, ""))
     }
     reporting = {codes[k] for k in projects}
-    pr = current[S.PROBLEMS]
-    ledger_made = pr[S.PROBLEM_ID].str.startswith(pr[S.CODE] + LEDGER_PROBLEM)
+    pr = current
+    ledger_made = pd.Series([pid.startswith(code + LEDGER_PROBLEM) for pid, code in
+                             zip(pr[S.PROBLEM_ID], pr[S.CODE], strict=True)], index=pr.index)  # fmt: skip
     gone = pr.loc[ledger_made & pr[S.CODE].isin(reporting) & (pr[S.RESOLVED] == "")
                   & ~pr[S.PROBLEM_ID].isin(named)]  # fmt: skip
     if gone.empty:
