@@ -180,6 +180,17 @@ def header(title: str) -> Scope:
     return s
 
 
+def missing_table(table: str) -> None:
+    """A table the data set lacks altogether (an office that imported only its ledger): what is
+    missing and how to add it."""
+    st.info(
+        f"尚未导入“{table}”表。可在“数据管理”页下载填报模板,填写其中的“{table}”工作表后上传;"
+        "只上传这一张表即可,已导入的其他数据保持不变。",
+        icon=":material/upload_file:",
+    )
+    st.page_link("app_pages/data.py", label="前往数据管理", icon=":material/database:")
+
+
 def empty_notice(what: str = "项目") -> None:
     st.info(
         f"当前筛选条件下没有{what}。请在左侧调整区县、行业领域、级别或阶段。",

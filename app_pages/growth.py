@@ -29,7 +29,9 @@ else:
 
 st.subheader("固定资产投资增速")
 cards = I.fai_cards(p.indicators, scope.period)
-if not cards:
+if p.indicators.empty:
+    common.missing_table(S.INDICATORS)
+elif not cards:
     st.info("指标表中没有本年的固定资产投资增速数据。", icon=":material/info:")
 else:
     st.caption(f"{cards[0].when}累计同比,全市统计数据,不随区县、行业筛选变化。")

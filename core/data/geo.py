@@ -22,8 +22,9 @@ from shapely.geometry import MultiPolygon, Polygon, shape
 
 Ring = list[list[float]]
 # The drawn outline keeps detail down to this share of the city's extent: about a pixel on a
-# 1920-wide map of the whole city, so a county's shape is unchanged to the eye.
-DRAWN_DETAIL = 1 / 4000
+# 1920-pixel wide map of the whole city, so a county's shape is unchanged to the eye, and the
+# number of points drawn stays bounded whatever the file's own detail.
+DRAWN_DETAIL = 1 / 2000
 _ECHARTS_SCALE = 1024  # ECharts' default quantisation of compressed coordinates
 
 
@@ -151,7 +152,7 @@ def _polygonal(geometry) -> MultiPolygon:
 def _drawn(geometry: MultiPolygon, tolerance: float) -> tuple[tuple[Ring, ...], ...]:
     simple = _polygonal(shapely.simplify(geometry, tolerance, preserve_topology=True))
     return tuple(
-        tuple([[round(x, 6), round(y, 6)] for x, y in ring.coords]
+        tuple([[round(x, 5), round(y, 5)] for x, y in ring.coords]
               for ring in (p.exterior, *p.interiors))
         for p in simple.geoms
     )  # fmt: skip
