@@ -427,6 +427,9 @@ def preview(ledger: LedgerSheet, layout: Layout, period: Period, current,
                     target[column] = value
     frame = pd.DataFrame(list(merged.values()))
     shown = [c for c in PREVIEW_COLUMNS if c in frame.columns]
-    return frame[shown].astype(object).fillna("").rename(
-        columns={S.MONTH_CUMULATIVE: f"{period.ytd_label}累计完成投资(万元)"}
+    return (
+        frame[shown]
+        .astype(object)
+        .fillna("")
+        .rename(columns={S.MONTH_CUMULATIVE: f"{period.ytd_label}累计完成投资(万元)"})
     )
