@@ -126,7 +126,7 @@ def sidebar(p: Portfolio) -> Scope:
     period = sb.selectbox(
         "报告期",
         periods,
-        index=0,
+        index=periods.index(p.latest_period.key),
         key="period",
         bind="query-params",
         help="报告期末的累计数据;默认最新一期",

@@ -82,6 +82,25 @@ class Settings:
         return dict(self.section("categories")["funding_channels"])
 
     @property
+    def max_amount(self) -> float:
+        """The largest plausible amount, in 万元."""
+        return float(self.section("limits")["max_amount_wan"])
+
+    @property
+    def max_months_ahead(self) -> int:
+        return int(self.section("limits")["max_months_ahead"])
+
+    @property
+    def lon_range(self) -> tuple[float, float]:
+        low, high = self.section("limits")["lon_range"]
+        return float(low), float(high)
+
+    @property
+    def lat_range(self) -> tuple[float, float]:
+        low, high = self.section("limits")["lat_range"]
+        return float(low), float(high)
+
+    @property
     def serious_gap(self) -> float:
         """严重滞后 from this gap on, as a fraction (−0.10 for 10 points)."""
         return -float(self.section("status")["serious_gap_points"]) / 100

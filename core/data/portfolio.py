@@ -18,7 +18,10 @@ from core.figures.periods import Period
 DEMO_SOURCE = "示例数据(示例市,虚构)"  # how every page and the CLI name the demo
 DEMO_DIR = ROOT / "data" / "demo"
 _ENCODINGS = ("utf-8-sig", "gb18030")
-MEMO_ENTRIES = 256  # UTF-8 with or without BOM, then GBK's superset
+MEMO_ENTRIES = 256
+# A month counts as reported when at least half as many projects reported for it as for the
+# month with most returns: a county's early return of next month does not make it the default.
+MOST_REPORTED = 0.5
 
 
 class DataError(ValueError):
@@ -81,7 +84,11 @@ class Portfolio:
 
     @cached_property
     def latest_period(self) -> Period:
-        return Period.parse(self.monthly[S.MONTH].max())
+        """The period views open on: the latest month for which most projects have reported.
+        One early return of next month (or a stray row) does not move every page onto it."""
+        counts = self.monthly.groupby(S.MONTH)[S.CODE].nunique()
+        enough = counts[counts >= counts.max() * MOST_REPORTED]
+        return Period.parse(enough.index.max())
 
     def periods(self) -> list[Period]:
         """Every month with returns, newest first: the choices of the 报告期 filter."""

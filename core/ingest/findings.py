@@ -12,6 +12,9 @@ import pandas as pd
 
 ERROR = "错误"
 WARNING = "警告"
+# A file of two million bad codes gives two million findings: past this many of one kind (the
+# same message in one column of one sheet) only the count is kept, and the line says so.
+KEPT_PER_KIND = 500
 
 
 @dataclass(frozen=True)
@@ -54,6 +57,20 @@ class Report:
     layouts: list = field(default_factory=list)  # ledger layouts to save with the import
     new_categories: dict[str, list[str]] = field(default_factory=dict)  # added to the settings
     changes: object | None = None  # core.ingest.changes.Changes, when there is current data
+    omitted: dict[tuple, int] = field(default_factory=dict)  # kind → findings not kept
+
+    def cap(self) -> None:
+        """Keep at most KEPT_PER_KIND findings of each kind; count the rest."""
+        seen: dict[tuple, int] = {}
+        kept = []
+        for f in self.findings:
+            kind = _kind(f)
+            seen[kind] = seen.get(kind, 0) + 1
+            if seen[kind] <= KEPT_PER_KIND:
+                kept.append(f)
+            else:
+                self.omitted[kind] = self.omitted.get(kind, 0) + 1
+        self.findings = kept
 
     @property
     def errors(self) -> list[Finding]:
@@ -72,9 +89,9 @@ class Report:
         of one column is one line with the count and the rows."""
         groups: dict[tuple, list[Finding]] = {}
         for f in self.findings:
-            key = (f.level, f.file, f.sheet, f.column, f.message)
+            key = _kind(f)
             groups.setdefault(key if f.row else (*key, id(f)), []).append(f)
-        lines = [Line.of(found) for found in groups.values()]
+        lines = [Line.of(found, self.omitted.get(_kind(found[0]), 0)) for found in groups.values()]
         return sorted(lines, key=lambda line: line.level != ERROR)
 
     def frame(self) -> pd.DataFrame:
@@ -96,7 +113,10 @@ class Report:
     def summary(self) -> str:
         if not self.findings:
             return "检查通过,没有发现问题。"
-        return f"发现{len(self.errors)}个错误、{len(self.warnings)}个警告。" + (
+        more = {level: sum(n for k, n in self.omitted.items() if k[0] == level)
+                for level in (ERROR, WARNING)}  # fmt: skip
+        errors, warnings = len(self.errors) + more[ERROR], len(self.warnings) + more[WARNING]
+        return f"发现{errors}个错误、{warnings}个警告。" + (
             "请改正错误后重新上传。" if self.errors else "警告不影响导入,请核对。"
         )
 
@@ -115,13 +135,14 @@ class Line:
     message: str
     rows: tuple[int, ...]
     values: tuple[str, ...]  # distinct, in order
+    omitted: int = 0  # rows with the same finding beyond those kept
 
     @classmethod
-    def of(cls, found: list[Finding]) -> Line:
+    def of(cls, found: list[Finding], omitted: int = 0) -> Line:
         f = found[0]
         rows = tuple(sorted({x.row for x in found if x.row}))
         values = tuple(dict.fromkeys(x.value for x in found if x.value != ""))
-        return cls(f.level, f.file, f.sheet, f.column, f.message, rows, values)
+        return cls(f.level, f.file, f.sheet, f.column, f.message, rows, values, omitted)
 
     def rows_text(self) -> str:
         """第5行, 第5–46行(共42行), 第3、7、9行."""
@@ -134,8 +155,9 @@ class Line:
             else:
                 runs.append((r, r))
         parts = [f"{a}" if a == b else f"{a}–{b}" for a, b in runs]
-        shown = "、".join(parts[:5]) + ("等" if len(parts) > 5 else "")
-        count = f"(共{len(self.rows)}行)" if len(self.rows) > 1 else ""
+        shown = "、".join(parts[:5]) + ("等" if len(parts) > 5 or self.omitted else "")
+        total = len(self.rows) + self.omitted
+        count = f"(共{total}行)" if total > 1 else ""
         return f"第{shown}行{count}"
 
     def values_text(self) -> str:
@@ -151,3 +173,7 @@ class Line:
         value = f"(值:“{self.values_text()}”)" if self.values else ""
         place = where + value
         return f"【{self.level}】" + (f"{place}:" if place else "") + self.message
+
+
+def _kind(f: Finding) -> tuple:
+    return (f.level, f.file, f.sheet, f.column, f.message)

@@ -66,6 +66,9 @@ def _boundary_file(name: str, content: bytes) -> tuple[dict | None, Finding | No
         data = json.loads(content.decode("utf-8-sig"))
         parse_boundaries(data, source=name)
         return data, None
+    except RecursionError:
+        return None, Finding(ERROR, name, None, None, None, "",
+                             "GeoJSON的嵌套层数过深,不是正常的边界文件")  # fmt: skip
     except (UnicodeDecodeError, json.JSONDecodeError):
         return None, Finding(
             ERROR, name, None, None, None, "", "不是有效的GeoJSON文件(应为UTF-8编码的JSON)"

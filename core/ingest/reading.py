@@ -34,8 +34,8 @@ from core.ingest.sheets import (
     csv_grid,
     decode,
     filled,
+    read_workbook,
     sniff_delimiter,
-    workbook_sheets,
 )
 from core.ingest.values import is_total_label, normalize_text
 
@@ -566,10 +566,15 @@ def read_sheet(
 def _read_workbook(
     name: str, content: bytes
 ) -> list[RawTable | ledger.LedgerSheet | SourceProblem]:
-    sheets = workbook_sheets(name, content)
-    if isinstance(sheets, SourceProblem):
-        return [sheets]
+    book = read_workbook(name, content)
+    if isinstance(book, SourceProblem):
+        return [book]
+    sheets = book.sheets
     if not sheets:
+        if book.hidden:
+            hidden = "、".join(f"“{h}”" for h in book.hidden)
+            return [SourceProblem(name, None, f"文件“{name}”中可见的工作表没有任何数据,隐藏的工作表"
+                                  f"{hidden}不读取;如数据在其中,请在Excel中取消隐藏后另存再上传")]  # fmt: skip
         return [SourceProblem(name, None, f"文件“{name}”中没有任何数据")]
     # A lone sheet called Sheet1 in 项目清单.xlsx takes its table from the file name.
     stem_table = _table_named(PurePath(name).stem) if len(sheets) == 1 else None
@@ -579,6 +584,11 @@ def _read_workbook(
         # (A sheet named after a table stays an error: it was meant to hold that table.)
         results = [_skipped(r) if isinstance(r, SourceProblem) and not _table_named(r.sheet)
                    else r for r in results]  # fmt: skip
+    if book.blank_formulas:
+        results.append(SourceProblem(
+            name, None, f"文件“{name}”中有{book.blank_formulas}个公式单元格没有保存计算结果,读作空白"
+            "(常见于由程序生成、未在Excel中打开保存过的文件);请在Excel或WPS中打开并保存后再上传",
+            skipped=True))  # fmt: skip
     return results
 
 
@@ -597,6 +607,10 @@ def _read_csv(name: str, content: bytes) -> list[RawTable | ledger.LedgerSheet |
         ]
     if "\x00" in text:
         return [SourceProblem(name, None, f"文件“{name}”不是文本格式的CSV文件,无法读取")]
+    longest = max(map(len, text.split("\n", 100_000)[:100_000]), default=0)
+    if longest > MAX_LINE_CHARS:
+        return [SourceProblem(name, None, f"文件“{name}”有一行长达{longest // 10000}万个字符,不像"
+                              "逐行的CSV表格(可能缺少换行符或不是表格文件);请在Excel中打开确认后另存为CSV")]  # fmt: skip
     hint = _table_named(PurePath(name).stem)
     if len(text) > FAST_CSV_CHARS and '"' not in text:
         fast = _fast_csv(text, name, hint)
@@ -605,4 +619,27 @@ def _read_csv(name: str, content: bytes) -> list[RawTable | ledger.LedgerSheet |
     grid = csv_grid(text)
     if not grid.has_content():
         return [SourceProblem(name, None, f"文件“{name}”中没有任何数据")]
-    return [read_sheet(grid, name, None, hint)]
+    result = read_sheet(grid, name, None, hint)
+    if isinstance(result, SourceProblem) and _garbled(text):
+        result = replace(result, message=f"文件“{name}”中找不到表头,文字像是乱码:文件的编码不是"
+                         "UTF-8或GBK(如用日文或西文编码保存);请在Excel中另存为“CSV UTF-8(逗号分隔)”后上传")  # fmt: skip
+    return [result]
+
+
+MAX_LINE_CHARS = 1_000_000  # a CSV line this long is no table row
+
+
+def _garbled(text: str) -> bool:
+    """Text that decoded but reads as nonsense: Latin-1 letters where Chinese was meant (UTF-8
+    read as Latin-1), or rare characters outside GB2312 (Shift-JIS read as GBK)."""
+    sample = [ch for ch in text[:20_000] if not ch.isascii() and not ch.isspace()]
+    if len(sample) < 10:
+        return False
+    latin = sum("\u00c0" <= ch <= "\u00ff" for ch in sample)
+    rare = 0
+    for ch in sample:
+        try:
+            ch.encode("gb2312")
+        except UnicodeEncodeError:
+            rare += 1
+    return latin / len(sample) > 0.2 or rare / len(sample) > 0.3

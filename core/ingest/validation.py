@@ -8,6 +8,7 @@ current data by key, ready for the store.
 
 from __future__ import annotations
 
+import math
 import re
 
 import numpy as np
@@ -71,8 +72,9 @@ _HELPERS = ["_file", "_sheet", "_row", "_cum"]  # bookkeeping columns, never sto
 class _Checker:
     """Collects findings while one raw table is turned into clean text columns."""
 
-    def __init__(self, raw: RawTable, findings: list[Finding]):
+    def __init__(self, raw: RawTable, findings: list[Finding], own: settings.Settings):
         self.raw = raw
+        self.own = own
         self.findings = findings
         self.failed: set[tuple[int, str]] = set()  # cells already reported: not "empty" as well
 
@@ -139,9 +141,19 @@ class _Checker:
             except ValueError as exc:
                 self.add(ERROR, int(i), column, cell, str(exc))
                 continue
+            if value is not None and not math.isfinite(value):
+                self.add(ERROR, int(i), column, cell, "应为数字,这个数太大或不是有限的数")
+                continue
             if value is not None:
                 out.iloc[i] = _number_text(value)
                 values.iloc[i] = value
+        if parse is V.parse_amount:
+            limit = self.own.max_amount
+            too_big = np.isfinite(values.to_numpy()) & (values > limit).to_numpy()
+            for i in np.flatnonzero(too_big):
+                self.add(ERROR, int(i), column, raw.iloc[i],
+                         f"金额超过{limit / 1e8:g}万亿元的合理上限,请核对单位(是否把元填成了万元)")  # fmt: skip
+                out.iloc[i] = ""
         if not negative_ok:
             for i in np.flatnonzero((values < 0).to_numpy()):
                 self.add(ERROR, int(i), column, raw.iloc[i], "金额不能为负数")
@@ -183,6 +195,12 @@ class _Checker:
                 out.iloc[i] = V.parse_month(cell) or ""
             except ValueError as exc:
                 self.add(ERROR, int(i), column, cell, str(exc))
+        if column in (S.MONTH, S.FUNDING_MONTH, S.RAISED, S.RESOLVED, S.ACTUAL_START, S.ACTUAL_END):
+            latest = Period.today().shift(self.own.max_months_ahead).key
+            for i in np.flatnonzero((out > latest).to_numpy()):
+                self.add(ERROR, int(i), column, out.iloc[i],
+                         f"年月晚于{latest},超出合理范围(报送的是已经发生的月份),请核对年份")  # fmt: skip
+                out.iloc[i] = ""
         return out
 
     def choice(self, column: str, allowed: tuple[str, ...], clean: pd.Series) -> None:
@@ -221,7 +239,7 @@ def _number_text(x: float) -> str:
 
 def _clean(raw: RawTable, findings: list[Finding], own: settings.Settings) -> pd.DataFrame:
     """The raw table's cells checked and normalised into the schema's columns."""
-    c = _Checker(raw, findings)
+    c = _Checker(raw, findings, own)
     table = raw.table
     out = pd.DataFrame(index=raw.frame.index)
     amount_cols = AMOUNTS.get(table, ())
@@ -440,6 +458,7 @@ def validate(
             up.drop(columns=["_file", "_sheet", "_row"]),
             S.PROJECTS,
         )
+        _check_china(up, own, f)
         if boundaries is not None:
             _check_counties(up, boundaries, f)
             _check_coordinates(up, boundaries, f)
@@ -465,6 +484,7 @@ def validate(
                 )
             )
     _check_completed_within_total(merged, uploaded, f)
+    report.cap()
     if not report.errors:
         report.tables = {t: merged[t].reset_index(drop=True) for t in S.TABLES}
     return report
@@ -503,6 +523,19 @@ def _check_counties(up: pd.DataFrame, boundaries: Boundaries, f: list[Finding]) 
         else:
             level, message = WARNING, "边界文件中没有这个区县,项目只在地图上显示为点位"
         f.append(Finding(level, r["_file"], r["_sheet"], r["_row"], S.COUNTY, county, message))
+
+
+def _check_china(up: pd.DataFrame, own: settings.Settings, f: list[Finding]) -> None:
+    """Coordinates outside China's extent: a swapped pair or another coordinate system."""
+    (x0, x1), (y0, y1) = own.lon_range, own.lat_range
+    for column, (low, high) in ((S.LON, (x0, x1)), (S.LAT, (y0, y1))):
+        values = pd.to_numeric(up[column].where(up[column].notna(), ""), errors="coerce")
+        for i in np.flatnonzero(((values < low) | (values > high)).to_numpy()):
+            r = up.iloc[i]
+            f.append(Finding(ERROR, r["_file"], r["_sheet"], r["_row"], column, str(r[column]),
+                             f"应在{low:g}至{high:g}之间(中国境内的GCJ-02坐标);"
+                             "请核对经纬度是否填反"))  # fmt: skip
+            up.iloc[i, up.columns.get_loc(column)] = ""
 
 
 def _check_coordinates(up: pd.DataFrame, boundaries: Boundaries, f: list[Finding]) -> None:
