@@ -30,6 +30,20 @@ TOTAL = "总投资"
 OPEN_PROBLEMS = "存在问题"
 
 
+def shown_rate(fraction):
+    """A rate as pages print it: to 0.1 percent, half up (works on floats and Series)."""
+    return np.floor(np.round(fraction * 1000, 6) + 0.5) / 1000
+
+
+def schedule_gap(rate, schedule):
+    """完成率 − 序时进度, from the two rates as shown (each to 0.1%, half up).
+
+    A leader subtracts the figures on the screen: 5.4% against 16.7% must read 落后11.3个百分点,
+    not the 11.2 of the unrounded rates. So every gap the product states is the difference of
+    the two rates it states beside it; NaN where there is no plan."""
+    return shown_rate(rate) - shown_rate(schedule)
+
+
 def completion_rate(done: float, plan: float) -> float:
     """完成率; NaN when there is no plan to measure against."""
     return done / plan if plan > 0 else float("nan")
@@ -86,7 +100,7 @@ def _projects_in_scope(
     df[DONE] = aligned_ytd(p, period)[mask]
     with np.errstate(divide="ignore", invalid="ignore"):
         df[RATE] = np.where(df[PLAN] > 0, df[DONE] / df[PLAN], np.nan)
-    df[GAP] = df[RATE] - schedule_share(period, convention)
+    df[GAP] = schedule_gap(df[RATE], schedule_share(period, convention))
     df[STATUS] = statuses(df[GAP])
     return df
 
@@ -115,7 +129,7 @@ class YearFigures:
 
     @property
     def gap(self) -> float:
-        return self.rate - self.schedule
+        return float(schedule_gap(self.rate, self.schedule))
 
     @property
     def start_rate(self) -> float:
@@ -216,7 +230,7 @@ def _breakdown(df: pd.DataFrame, by: str, schedule: float) -> pd.DataFrame:
         }
     )
     g[RATE] = g[DONE] / g[PLAN]
-    g[GAP] = g[RATE] - schedule
+    g[GAP] = schedule_gap(g[RATE], schedule)
     return g.reset_index()
 
 
