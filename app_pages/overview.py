@@ -23,17 +23,24 @@ if sentence:
 funding_now = M.funding_by_channel(p, scope)
 funding_last = M.funding_by_channel(p, scope, scope.period.same_period_last_year())
 cards = [
-    *O.kpi_cards(this, last, conv),
-    O.funding_card(sum(funding_now.values()), sum(funding_last.values())),
+    *O.kpi_cards(this, last, conv, M.no_base_reason(p, scope.period)),
+    O.funding_card(
+        sum(funding_now.values()),
+        sum(funding_last.values()),
+        M.no_funding_base_reason(p, scope.period),
+    ),
 ]
 for row in (cards[:4], cards[4:]):
     cols = st.columns(4)
     for col, card in zip(cols, row, strict=False):
         common.card(col, card)
 
-st.subheader("项目储备与推进")
+stages_note = O.stages_as_of(scope, p.latest_period)
+st.subheader("项目储备与推进" + ("(当前状态)" if stages_note else ""))
+if stages_note:
+    st.caption(stages_note + "。")
 stages = M.pipeline(p, scope)
-sentence = O.pipeline_sentence(stages, scope)
+sentence = O.pipeline_sentence(stages, scope, p.latest_period)
 if sentence:
     st.markdown(common.plain(sentence))
 stage_cols = st.columns(5)

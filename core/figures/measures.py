@@ -179,6 +179,44 @@ def growth(this: float, last: float) -> float:
     return this / last - 1 if last else float("nan")
 
 
+# --- Is last year a base for a change? ------------------------------------------------------
+
+# A stock (funding secured to date) counts every record since the data began: its same period
+# last year is a fair base only once a full year of records lies before that base.
+STOCK_HISTORY_MONTHS = 12
+
+
+def no_base_reason(p: Portfolio, period: Period) -> str | None:
+    """Why the year's flows (projects, plan, completion) have no same-period base, or None.
+
+    The base is missing when the returns begin after January of last year: its year-to-date
+    figures would count only part of that year."""
+    base = period.same_period_last_year()
+    first = p.periods()[-1] if len(p.monthly) else None
+    if first is None or first > Period(base.year, 1):
+        since = f"数据自{first.label}起" if first else "没有月度进度数据"
+        return f"{since},上年同期({base.label})不在数据范围内,不计算同比。"
+    return None
+
+
+def no_funding_base_reason(p: Portfolio, period: Period) -> str | None:
+    """Why funding secured has no same-period base, or None (see STOCK_HISTORY_MONTHS)."""
+    base = period.same_period_last_year()
+    months = p.funding[S.FUNDING_MONTH]
+    if months.empty:
+        return None
+    first = Period.parse(months.min())
+    if first > base:
+        return f"资金数据自{first.label}起记录,上年同期({base.label})在此之前,不计算同比。"
+    if first.shift(STOCK_HISTORY_MONTHS) > base:
+        return (
+            f"资金数据自{first.label}起记录,上年同期({base.label})的已落实资金只含此前"
+            f"{(base.year - first.year) * 12 + base.month - first.month + 1}个月的记录,"
+            "与本期不可比,不计算同比。"
+        )
+    return None
+
+
 # --- Pipeline: reserve, submitted, under construction ------------------------------------
 
 

@@ -31,8 +31,14 @@ def test_schedule_share(period, convention, expected):
         # (97.16 − 83.33 unrounded). The product subtracts the rates it shows: 97.2 − 83.3 = 13.9.
         (629.0, 647.4, Period(2025, 10), Convention.MONTHS, "97.2%", "超序时进度13.9个百分点"),
         # 青山县 of the demo at 2026-02: 5.4% shown against 16.7% reads 11.3, not 11.2.
-        (0.054 * 1000 - 0.0004, 1000.0, Period(2026, 2), Convention.MONTHS, "5.4%",
-         "落后序时进度11.3个百分点"),  # fmt: skip
+        (
+            0.054 * 1000 - 0.0004,
+            1000.0,
+            Period(2026, 2),
+            Convention.MONTHS,
+            "5.4%",
+            "落后序时进度11.3个百分点",
+        ),  # fmt: skip
         # Days: 97.2% − 304/365 (83.3%) = 13.9.
         (629.0, 647.4, Period(2025, 10), Convention.DAYS, "97.2%", "超序时进度13.9个百分点"),
         # The report's 106 projects at the end of February: 14.3% − 16.7% = −2.4.
