@@ -38,7 +38,7 @@ def test_schedule_share(period, convention, expected):
             Convention.MONTHS,
             "5.4%",
             "落后序时进度11.3个百分点",
-        ),  # fmt: skip
+        ),
         # Days: 97.2% − 304/365 (83.3%) = 13.9.
         (629.0, 647.4, Period(2025, 10), Convention.DAYS, "97.2%", "超序时进度13.9个百分点"),
         # The report's 106 projects at the end of February: 14.3% − 16.7% = −2.4.
