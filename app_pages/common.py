@@ -84,7 +84,7 @@ def scope() -> Scope:
 
 
 def convention() -> Convention:
-    return Convention(st.session_state.get("schedule", Convention.MONTHS.value))
+    return Convention(st.session_state.get(SCHEDULE_PARAM, Convention.MONTHS.value))
 
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
@@ -98,6 +98,22 @@ def plain(text: str) -> str:
 # --- Sidebar -------------------------------------------------------------------------------
 
 
+# URL keys of the settings that are not bound widgets: a bound radio would write its Chinese
+# label into the link ("按日计算(已过天数÷全年天数)") and ignore the documented key.
+SCHEDULE_PARAM = "schedule"
+PRESENT_PARAM = "present"  # ?present=1: 汇报模式
+_TRUE = ("1", "true", "yes", "是")
+
+
+def _schedule_from_url() -> str | None:
+    """The convention a link asks for: its key (months/days), or the label an older link wrote."""
+    value = st.query_params.get(SCHEDULE_PARAM)
+    for c in Convention:
+        if value in (c.value, c.label):
+            return c.value
+    return None
+
+
 def _check_url(p: Portfolio) -> list[str]:
     """Values in the URL that do not exist: streamlit drops them; we say so."""
     q = st.query_params
@@ -108,7 +124,11 @@ def _check_url(p: Portfolio) -> list[str]:
         "sector": ("行业领域", p.sectors, "全部行业领域"),
         "level": ("项目级别", [ALL, *settings.current().levels], DEFAULT_LEVEL),
         "stage": ("项目阶段", [ALL, *S.STAGES], "全部阶段"),
-        "schedule": ("序时进度口径", [c.value for c in Convention], "按月计算"),
+        SCHEDULE_PARAM: (
+            "序时进度口径",
+            [x for c in Convention for x in (c.value, c.label)],
+            Convention.MONTHS.label,
+        ),
     }
     for key, (label, allowed, default) in choices.items():
         for value in q.get_all(key):
@@ -117,11 +137,34 @@ def _check_url(p: Portfolio) -> list[str]:
     return notices
 
 
+def _keep_in_url(key: str, value: str | None) -> None:
+    """Write an unbound setting into the URL on every run (page switches drop it)."""
+    if value is None:
+        if key in st.query_params:
+            del st.query_params[key]
+    elif st.query_params.get(key) != value:
+        st.query_params[key] = value
+
+
+def presenting() -> bool:
+    """汇报模式 is on (the sidebar switch, or ?present=1 in the link)."""
+    if PRESENT_PARAM not in st.session_state:
+        st.session_state[PRESENT_PARAM] = st.query_params.get(PRESENT_PARAM, "") in _TRUE
+    return bool(st.session_state[PRESENT_PARAM])
+
+
 def sidebar(p: Portfolio) -> Scope:
     """Draw the shared filters (bound to the URL) and store the resulting scope."""
     if _NOTICES_KEY not in st.session_state:
         st.session_state[_NOTICES_KEY] = _check_url(p)
+        st.session_state["schedule"] = _schedule_from_url() or Convention.MONTHS.value
+    presenting()  # the switch starts from the link's ?present=1
     sb = st.sidebar
+    sb.toggle(
+        "汇报模式",
+        key=PRESENT_PARAM,
+        help="投影汇报用:收起侧栏,放大字号,每屏一个视图,用“上一屏/下一屏”或键盘←→翻页",
+    )
     sb.markdown("**筛选条件**")
     periods = [x.key for x in p.periods()]
     period = sb.selectbox(
@@ -133,25 +176,43 @@ def sidebar(p: Portfolio) -> Scope:
         help="报告期末的累计数据;默认最新一期",
     )
     counties = sb.multiselect(
-        "区县", p.counties, key="county", bind="query-params", placeholder="全市(可多选)"
+        "区县",
+        p.counties,
+        key="county",
+        bind="query-params",
+        placeholder="全市(可多选)",
+        select_all=False,  # an English "Select all" entry otherwise; no choice means 全市
     )
     sectors = sb.multiselect(
-        "行业领域", p.sectors, key="sector", bind="query-params", placeholder="全部行业领域(可多选)"
+        "行业领域",
+        p.sectors,
+        key="sector",
+        bind="query-params",
+        placeholder="全部行业领域(可多选)",
+        select_all=False,
     )
     levels = [ALL, *settings.current().levels]
     level = sb.selectbox(
         "项目级别", levels, index=levels.index(DEFAULT_LEVEL), key="level", bind="query-params"
     )
     stages = [ALL, *S.STAGES]
-    stage = sb.selectbox("项目阶段", stages, index=0, key="stage", bind="query-params")
+    stage = sb.selectbox(
+        "项目阶段",
+        stages,
+        index=0,
+        key="stage",
+        bind="query-params",
+        help="项目清单中的当前阶段",
+    )
     with sb.expander("口径设置"):
         st.radio(
             "序时进度",
             [c.value for c in Convention],
             key="schedule",
-            bind="query-params",
             format_func=lambda v: Convention(v).label,
         )
+    _keep_in_url(SCHEDULE_PARAM, None if convention() is Convention.MONTHS else convention().value)
+    _keep_in_url(PRESENT_PARAM, "1" if presenting() else None)
     result = Scope(
         period=Period.parse(period),
         counties=tuple(counties),
@@ -160,12 +221,16 @@ def sidebar(p: Portfolio) -> Scope:
         stage=None if stage == ALL else stage,
     )
     st.session_state[_SCOPE_KEY] = result
-    for notice in st.session_state[_NOTICES_KEY]:
-        sb.warning(plain(notice), icon=":material/link_off:")
     sb.caption(plain(f"数据:{p.source}"))
     if p.is_demo:
         sb.caption("当前显示示例数据,数字均为虚构。")
     return result
+
+
+def url_notices() -> None:
+    """The link-fallback notices, under the page title where they are seen at any height."""
+    for notice in st.session_state.get(_NOTICES_KEY, []):
+        st.warning(plain(notice), icon=":material/link_off:")
 
 
 # --- Page furniture --------------------------------------------------------------------------
@@ -175,6 +240,7 @@ def header(title: str) -> Scope:
     """The page title and the scope sentence that heads every page; returns the scope."""
     s = scope()
     st.title(title)
+    url_notices()
     st.markdown(f"**{plain(s.sentence())}**")
     return s
 
