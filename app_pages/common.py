@@ -23,6 +23,7 @@ from core.figures.scope import ALL, DEFAULT_LEVEL, Scope
 from core.ingest.store import DATABASE_URL_SETTING, Store, database_url
 from core.output import export
 from core.output.charts import ChartOut
+from core.output.formatting import MISSING
 
 DATA_DIR_SETTING = "BRIEFING_DATA_DIR"  # a folder of the six CSV tables and the GeoJSON
 _SCOPE_KEY = "_scope"
@@ -300,3 +301,13 @@ def chart(c: ChartOut) -> None:
         for label, data, ext, mime, icon in downloads:
             st.download_button(label, data=data, file_name=f"{stem}.{ext}", mime=mime,
                                on_click="ignore", key=f"{ext}_{c.key}", icon=f":material/{icon}:")  # fmt: skip
+
+
+def dataframe(data, **kwargs):
+    """st.dataframe as every page uses it: no index, a dash for a missing value (never "None")."""
+    return st.dataframe(data, hide_index=True, placeholder=MISSING, **kwargs)
+
+
+def table_height() -> int:
+    """A long table's height in pixels: in 汇报模式 it must leave room on one screen."""
+    return 420 if presenting() else 560

@@ -37,12 +37,13 @@ else:
             )
         )
     with right:
-        by_county = M.problem_counts(p, scope, S.COUNTY)
+        by_county = M.problem_counts(p, scope.citywide(), S.COUNTY)
         order = {c: i for i, c in enumerate(p.counties)}
         by_county = by_county.sort_values(S.COUNTY, key=lambda s: s.map(order), kind="mergesort")
         common.chart(
-            charts.problems(by_county, S.COUNTY, scope, "problems_by_county", "存在问题按区县")
-        )
+            charts.problems(by_county, S.COUNTY, scope, "problems_by_county", "存在问题按区县",
+                            highlight=scope.counties)
+        )  # fmt: skip
     st.markdown("**未解决问题清单**(等待时间最长的在前)")
     if open_.empty:
         st.success("截至报告期,范围内登记的问题均已解决。", icon=":material/check_circle:")
@@ -53,7 +54,7 @@ else:
             )
         listed = open_[[S.CODE, S.NAME, S.COUNTY, S.PROBLEM_TYPE, S.PROBLEM_TEXT, S.RAISED,
                         "已等待(月)", S.RESPONSIBLE_UNIT]]  # fmt: skip
-        st.dataframe(listed.head(V.MAX_ROWS).drop(columns=S.CODE), hide_index=True, width="stretch")
+        common.dataframe(listed.head(V.MAX_ROWS).drop(columns=S.CODE), width="stretch")
         st.download_button(
             "下载未解决问题清单(CSV)",
             data=lambda: listed.to_csv(index=False).encode("utf-8-sig"),
@@ -72,4 +73,5 @@ else:
     with left:
         common.chart(charts.funding_by_source(funding, scope))
     with right:
-        common.chart(charts.funding_by_county(M.funding_by_county(p, scope), scope, p.counties))
+        by_county = M.funding_by_county(p, scope.citywide())
+        common.chart(charts.funding_by_county(by_county, scope, p.counties, scope.counties))

@@ -36,15 +36,16 @@ else:
     common.chart(charts.fai_growth(rows, scope))
 
 st.subheader("区县与行业对比")
-ranking = M.county_ranking(p, scope, conv)
+ranking = M.county_ranking(p, scope.citywide(), conv)
 if ranking.empty:
     st.info("当前范围内本年没有安排年度计划投资的项目。", icon=":material/info:")
 else:
     left, right = st.columns(2)
     with left:
         common.chart(
-            charts.comparison(ranking, S.COUNTY, scope, schedule, "county_rates", "各区县完成率")
-        )
+            charts.comparison(ranking, S.COUNTY, scope, schedule, "county_rates", "各区县完成率",
+                              highlight=scope.counties)
+        )  # fmt: skip
     with right:
         sectors = M.sector_breakdown(p, scope, conv)
         common.chart(

@@ -25,6 +25,7 @@ result = maps.project_map(
     projects,
     metric,
     tile_url=maps.configured_tile_url(),
+    counties=scope.counties,
 )
 st.altair_chart(charts.legend(result.legend, result.legend_title), theme=None)
 st.pydeck_chart(result.deck, height=640, key="project_map")

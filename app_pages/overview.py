@@ -55,7 +55,7 @@ if this.count == 0:
 
 left, right = st.columns(2)
 with left:
-    ranking = M.county_ranking(p, scope, conv)
+    ranking = M.county_ranking(p, scope.citywide(), conv)
     common.chart(charts.county_ranking(ranking, scope, this.schedule))
 with right:
     common.chart(charts.sector_composition(M.sector_breakdown(p, scope, conv), scope))

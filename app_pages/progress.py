@@ -25,12 +25,15 @@ cols[0].metric("范围内项目", f"{len(table)}个", border=True,
 for col, name in zip(cols[1:], status.STATUSES, strict=True):
     col.metric(name, f"{int(counts.get(name, 0))}个", border=True)
 
-c1, c2, c3 = st.columns([2, 2, 1])
+c1, c2, c3, c4 = st.columns([2, 2, 1, 2])
 query = c1.text_input(
     "搜索项目", key="progress_query", placeholder="输入项目名称、代码或建设单位中的文字"
 )
-chosen = c2.multiselect("只看状态", status.STATUSES, key="progress_status", placeholder="全部状态")
+chosen = c2.multiselect("只看状态", status.STATUSES, key="progress_status", placeholder="全部状态",
+                        select_all=False)  # fmt: skip
 order = c3.selectbox("排序", list(V.SORTS), key="progress_sort")
+more = c4.multiselect("更多列", V.MORE_COLUMNS, key="progress_columns", placeholder="形象进度、存在问题…",
+                      select_all=False, persist_state="session")  # fmt: skip
 
 shown = V.filter_and_sort(table, query, chosen, order)
 page = shown.head(V.MAX_ROWS)
@@ -39,20 +42,32 @@ if shown.empty:
     st.info("没有符合搜索条件的项目。", icon=":material/search_off:")
     st.stop()
 else:
-    st.dataframe(
+    common.dataframe(
         V.screen_table(page).style.map(V.status_css, subset=["状态"]),
-        hide_index=True,
         width="stretch",
-        height=min(38 * (len(page) + 1), 560),
+        height=min(38 * (len(page) + 1), common.table_height()),
+        column_order=[*V.MAIN_COLUMNS, *more],
+        # Widths in pixels so that the seven main columns fit 1366×768 beside the sidebar.
         column_config={
-            "项目名称": st.column_config.TextColumn(width="large", pinned=True),
+            # Not pinned: a pinned column is drawn in grey like an index.
+            "项目名称": st.column_config.TextColumn(width=318),
+            "区县": st.column_config.TextColumn(width=66),
+            "状态": st.column_config.TextColumn(width=96),
             "完成率": st.column_config.ProgressColumn(
-                "完成率", format="%.1f%%", min_value=0, max_value=100
+                "完成率", format="%.1f%%", min_value=0, max_value=100, width=118
             ),
-            "偏差(个百分点)": st.column_config.NumberColumn(format="%+.1f"),
+            "偏差(个百分点)": st.column_config.NumberColumn(
+                "偏差", help="完成率与序时进度之差(个百分点)", format="%+.1f", width=64
+            ),
+            "年度计划(亿元)": st.column_config.NumberColumn(
+                "计划(亿元)", help="本年度计划投资(亿元)", format="%.2f", width=92
+            ),
+            "累计完成(亿元)": st.column_config.NumberColumn(
+                "完成(亿元)", help="本年累计完成投资(亿元)", format="%.2f", width=92
+            ),
             "总投资(亿元)": st.column_config.NumberColumn(format="%.2f"),
-            "年度计划(亿元)": st.column_config.NumberColumn(format="%.2f"),
-            "累计完成(亿元)": st.column_config.NumberColumn(format="%.2f"),
+            "形象进度": st.column_config.TextColumn(width="medium"),
+            "存在问题": st.column_config.TextColumn(width="large"),
         },
     )
 
