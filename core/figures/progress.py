@@ -7,7 +7,7 @@ import pandas as pd
 from core.data import schema as S
 from core.figures import measures as M
 from core.figures import status
-from core.output.formatting import WAN_PER_YI, pct, signed_points, yi
+from core.output.formatting import WAN_PER_YI, pct, signed_points, yi_two_decimals
 
 CODE, NAME = S.CODE, S.NAME
 LABEL_KEY = "_label"
@@ -91,9 +91,10 @@ def detail_rows(row: pd.Series) -> list[tuple[str, str]]:
         ("责任领导", row[S.LEADER] or "—"),
         ("所在区县", row[S.COUNTY]),
         ("建设起止", f"{row[S.PLANNED_START]} 至 {row[S.PLANNED_END]}"),
-        ("总投资", yi(row[S.TOTAL_INVESTMENT])),
-        ("年度计划投资", yi(row[M.PLAN])),
-        ("累计完成投资", yi(row[M.DONE])),
+        # One unit for the project's view, as its curve: 亿元 with two decimals.
+        ("总投资", yi_two_decimals(row[S.TOTAL_INVESTMENT])),
+        ("年度计划投资", yi_two_decimals(row[M.PLAN])),
+        ("累计完成投资", yi_two_decimals(row[M.DONE])),
         ("完成率", f"{pct(row[M.RATE])}({signed_points(row[M.GAP])})"),
         ("状态", row[M.STATUS]),
         ("形象进度", row[S.PROGRESS_TEXT] or "—"),

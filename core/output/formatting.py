@@ -42,6 +42,14 @@ def yi(wan: float | None, unit: bool = True) -> str:
     return _fixed(wan / WAN_PER_YI) + ("亿元" if unit else "")
 
 
+def yi_two_decimals(wan: float | None) -> str:
+    """0.35亿元: one project's amounts, always in 亿元, where one decimal is too coarse and a
+    switch to 万元 would mix units within one view."""
+    if is_missing(wan):
+        return MISSING
+    return _fixed(wan / WAN_PER_YI, 2) + "亿元"
+
+
 def pct(fraction: float | None, digits: int = 1) -> str:
     """0.143 → 14.3%."""
     if is_missing(fraction):

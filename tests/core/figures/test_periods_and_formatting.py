@@ -59,6 +59,14 @@ def test_rate_and_schedule_phrase(done, plan, period, convention, rate, phrase):
 
 @pytest.mark.parametrize(
     ("wan", "text"),
+    [(3500, "0.35亿元"), (300, "0.03亿元"), (1_726_000, "172.60亿元"), (None, "—")],
+)
+def test_yi_two_decimals_never_switches_to_wan(wan, text):
+    assert F.yi_two_decimals(wan) == text
+
+
+@pytest.mark.parametrize(
+    ("wan", "text"),
     [
         (1_726_000, "172.6亿元"),
         (28_907_000, "2890.7亿元"),
