@@ -228,9 +228,18 @@ def sidebar(p: Portfolio) -> Scope:
     return result
 
 
+_MORE_NOTICES_KEY = "_more_url_notices"
+
+
+def add_notice(text: str) -> None:
+    """One more link notice (e.g. an agenda the link names that does not exist)."""
+    st.session_state.setdefault(_MORE_NOTICES_KEY, []).append(text)
+
+
 def url_notices() -> None:
     """The link-fallback notices, under the page title where they are seen at any height."""
-    for notice in st.session_state.get(_NOTICES_KEY, []):
+    notices = st.session_state.get(_NOTICES_KEY, []) + st.session_state.get(_MORE_NOTICES_KEY, [])
+    for notice in notices:
         st.warning(plain(notice), icon=":material/link_off:")
 
 
@@ -311,3 +320,25 @@ def dataframe(data, **kwargs):
 def table_height() -> int:
     """A long table's height in pixels: in 汇报模式 it must leave room on one screen."""
     return 420 if presenting() else 560
+
+
+# What Streamlit draws in English and lets a page hide: element hover toolbars ("Show data",
+# "Download as PNG", "Fullscreen"; every chart has our own 下载图表 menu) and the file
+# uploader's English instructions and button (the 数据管理 page states the limits in Chinese).
+CHROME_CSS = """
+<style>
+[data-testid="stElementToolbar"] { display: none !important; }
+[data-testid="stFileUploaderDropzoneInstructions"] { display: none !important; }
+[data-testid="stFileUploaderDropzone"] button { font-size: 0 !important; }
+[data-testid="stFileUploaderDropzone"] button::after { content: "选择文件"; font-size: 1rem; }
+</style>
+"""
+# The document's language: Chinese text read as English is mis-hyphenated, mis-read by screen
+# readers and offered for translation. Streamlit's page template says lang="en".
+LANG_SCRIPT = "<script>document.documentElement.lang = 'zh-CN';</script>"
+
+
+def style() -> None:
+    """The CSS and the language attribute every page gets (app.py, once per run)."""
+    st.html(CHROME_CSS)
+    st.html(LANG_SCRIPT, unsafe_allow_javascript=True)

@@ -289,3 +289,79 @@ def raster_style(tile_url: str) -> dict:
 def configured_tile_url() -> str | None:
     url = os.environ.get(TILE_URL_SETTING, "").strip()
     return url or None
+
+
+def _signed_area(ring) -> float:
+    return sum(x0 * y1 - x1 * y0 for (x0, y0), (x1, y1) in itertools.pairwise(ring)) / 2
+
+
+def _d3_polygon(polygon) -> list:
+    """A polygon with d3-geo's winding (outer ring clockwise, holes counter-clockwise), the
+    opposite of GeoJSON's: with the GeoJSON winding d3 fills the whole globe instead."""
+    out = []
+    for i, ring in enumerate(polygon):
+        ring = [list(pt) for pt in ring]
+        clockwise = _signed_area(ring) < 0
+        if clockwise != (i == 0):
+            ring.reverse()
+        out.append(ring)
+    return out
+
+
+def county_map_chart(
+    boundaries: Boundaries, ranking: pd.DataFrame, scope, metric: str = METRIC_RATE
+):
+    """The counties as a picture (altair geoshape, drawn offline by vl-convert) for slides and
+    documents: the same colours and labels as the screen's map, without the project points."""
+    import altair as alt
+
+    from core.output import charts
+
+    by_county = ranking.set_index(S.COUNTY)
+    max_rate = float(ranking[M.RATE].max()) if len(ranking) else 0.0
+    max_rate = 0.0 if math.isnan(max_rate) else max_rate
+    chosen = set(scope.counties)
+    features, labels, rows = [], [], []
+    for c in boundaries.counties:
+        if chosen and c.name not in chosen:
+            rgb, label, ink = OUT_OF_SCOPE, c.name, OUT_OF_SCOPE_TEXT
+        elif c.name not in by_county.index:
+            rgb, label, ink = NO_DATA, c.name, (20, 20, 20)
+        else:
+            row = by_county.loc[c.name]
+            rate, gap = float(row[M.RATE]), float(row[M.GAP])
+            rgb, ink = county_color(metric, rate, gap, max_rate), (20, 20, 20)
+            label = f"{c.name} {county_value(metric, rate, gap)}"
+            rows.append({"区县": c.name, "完成率": pct(rate), "与序时进度之差": signed_points(gap)})
+        geometry = {"type": "MultiPolygon", "coordinates": [_d3_polygon(p) for p in c.polygons]}
+        features.append({"type": "Feature", "geometry": geometry,
+                         "properties": {"fill": _hex(rgb), "name": c.name,
+                                        "line": _hex(OUT_OF_SCOPE_LINE if rgb == OUT_OF_SCOPE
+                                                     else (255, 255, 255))}})  # fmt: skip
+        labels.append({"lon": c.center[0], "lat": c.center[1], "label": label, "ink": _hex(ink)})
+    shapes = (
+        alt.Chart(alt.Data(values=features))
+        .mark_geoshape(strokeWidth=1.5)
+        .encode(
+            color=alt.Color("properties.fill:N", scale=None),
+            stroke=alt.Color("properties.line:N", scale=None),
+        )
+    )
+    text = (
+        alt.Chart(pd.DataFrame(labels))
+        .mark_text(fontSize=charts.LABEL_SIZE, fontWeight="bold")
+        .encode(
+            longitude="lon:Q",
+            latitude="lat:Q",
+            text="label:N",
+            color=alt.Color("ink:N", scale=None),
+        )
+    )
+    title, legend = _legend(metric, max_rate, filtered=bool(chosen))
+    layered = (shapes + text).project("mercator")
+    data = pd.DataFrame(rows, columns=["区县", "完成率", "与序时进度之差"])
+    return charts._finish(
+        "county_map", f"各区县{title.removeprefix('区县底色:')}", scope, layered, data,
+        subtitle=[*scope.sentence_lines(),
+                  "图例:" + " ".join(f"{label}" for label, _ in legend)],
+    )  # fmt: skip
