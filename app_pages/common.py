@@ -21,7 +21,7 @@ from core.figures.overview import Card
 from core.figures.periods import Convention, Period
 from core.figures.scope import ALL, DEFAULT_LEVEL, Scope
 from core.ingest.store import DATABASE_URL_SETTING, Store, database_url
-from core.output import export
+from core.output import charts, export
 from core.output.charts import ChartOut
 from core.output.formatting import MISSING
 
@@ -147,11 +147,23 @@ def _keep_in_url(key: str, value: str | None) -> None:
         st.query_params[key] = value
 
 
+_PRESENT_KEY = "_presenting"  # the truth: a widget's own state is dropped on a page switch
+_PRESENT_TOGGLE = "present_toggle"
+
+
 def presenting() -> bool:
     """汇报模式 is on (the sidebar switch, or ?present=1 in the link)."""
-    if PRESENT_PARAM not in st.session_state:
-        st.session_state[PRESENT_PARAM] = st.query_params.get(PRESENT_PARAM, "") in _TRUE
-    return bool(st.session_state[PRESENT_PARAM])
+    if _PRESENT_KEY not in st.session_state:
+        st.session_state[_PRESENT_KEY] = st.query_params.get(PRESENT_PARAM, "") in _TRUE
+    return bool(st.session_state[_PRESENT_KEY])
+
+
+def set_presenting(on: bool) -> None:
+    st.session_state[_PRESENT_KEY] = on
+
+
+def _toggled() -> None:
+    set_presenting(bool(st.session_state[_PRESENT_TOGGLE]))
 
 
 def sidebar(p: Portfolio) -> Scope:
@@ -159,11 +171,12 @@ def sidebar(p: Portfolio) -> Scope:
     if _NOTICES_KEY not in st.session_state:
         st.session_state[_NOTICES_KEY] = _check_url(p)
         st.session_state["schedule"] = _schedule_from_url() or Convention.MONTHS.value
-    presenting()  # the switch starts from the link's ?present=1
+    st.session_state[_PRESENT_TOGGLE] = presenting()
     sb = st.sidebar
     sb.toggle(
         "汇报模式",
-        key=PRESENT_PARAM,
+        key=_PRESENT_TOGGLE,
+        on_change=_toggled,
         help="投影汇报用:收起侧栏,放大字号,每屏一个视图,用“上一屏/下一屏”或键盘←→翻页",
     )
     sb.markdown("**筛选条件**")
@@ -297,8 +310,17 @@ def indicator_cards(cards: list[IndicatorCard], per_row: int = 4) -> None:
             indicator_card(col, c)
 
 
-def chart(c: ChartOut) -> None:
-    """Show a chart with its three downloads (PNG at 2×, SVG, CSV of exactly what is drawn)."""
+PRESENT_CHART_HEIGHT = 700  # px, 汇报模式: a chart with the page's title bar fits 1080
+
+
+def chart(c: ChartOut, present_height: int = PRESENT_CHART_HEIGHT) -> None:
+    """Show a chart with its three downloads (PNG at 2×, SVG, CSV of exactly what is drawn);
+    in 汇报模式 with projector-sized type and no download menu."""
+    if presenting():
+        st.vega_lite_chart(
+            charts.projector_spec(c, present_height), width="stretch", key=f"chart_{c.key}"
+        )
+        return
     st.altair_chart(c.chart, theme=None, width="stretch", key=f"chart_{c.key}")
     stem = c.file_stem()
     downloads = (

@@ -47,15 +47,17 @@ PROJECTOR_CSS = """
   max-width: none !important; }
 [data-testid="stMain"] h1 { font-size: 2.6rem !important; padding: 0.2rem 0 0.3rem 0 !important; }
 [data-testid="stMain"] h2, [data-testid="stMain"] h3 { font-size: 1.9rem !important;
-  padding: 0.3rem 0 0.2rem 0 !important; }
+  line-height: 1.35 !important; }
+[data-testid="stTextArea"] textarea { font-size: 22px !important; line-height: 1.5 !important; }
 [data-testid="stMarkdownContainer"] p, [data-testid="stMarkdownContainer"] li {
   font-size: 24px !important; }
 [data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p {
   font-size: 20px !important; }
-[data-testid="stMetricValue"] { font-size: 60px !important; }
-[data-testid="stMetricValue"] > div { font-size: 60px !important; line-height: 1.15 !important; }
+[data-testid="stMetricValue"] { font-size: 56px !important; }
+[data-testid="stMetricValue"] > div, [data-testid="stMetricValue"] p {
+  font-size: 56px !important; line-height: 1.15 !important; }
 [data-testid="stMetricLabel"] p { font-size: 22px !important; }
-[data-testid="stMetricDelta"] { font-size: 21px !important; }
+[data-testid="stMetricDelta"], [data-testid="stMetricDelta"] p { font-size: 21px !important; }
 [data-testid="stMetric"] { padding: 0.55rem 0.9rem !important; }
 [data-testid="stVerticalBlock"] { gap: 0.55rem !important; }
 </style>
@@ -105,7 +107,7 @@ def _go(index: int) -> None:
 
 
 def _stop() -> None:
-    st.session_state[common.PRESENT_PARAM] = False
+    common.set_presenting(False)
     st.session_state[_AGENDA_KEY] = None
 
 
@@ -122,7 +124,7 @@ def begin(p: Portfolio) -> None:
         common.add_notice(f"链接中的会议议程“{name}”不存在,请在“会议议程”页查看已保存的议程。")
         return
     st.session_state[_AGENDA_KEY] = agenda.name
-    st.session_state[common.PRESENT_PARAM] = True
+    common.set_presenting(True)
     st.session_state[_STEP_KEY] = 0
     _apply(agenda.views[0])
     st.session_state[_GOTO_KEY] = agenda.views[0].page
@@ -134,7 +136,7 @@ def start(agenda_name: str) -> None:
     if agenda is None or not agenda.views:
         return
     st.session_state[_AGENDA_KEY] = agenda.name
-    st.session_state[common.PRESENT_PARAM] = True
+    common.set_presenting(True)
     st.session_state[_STEP_KEY] = 0
     _apply(agenda.views[0])
     st.session_state[_GOTO_KEY] = agenda.views[0].page

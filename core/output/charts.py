@@ -65,7 +65,7 @@ class ChartOut:
     """A finished chart with what its downloads need."""
 
     key: str  # stable id, e.g. "county_ranking": widget keys and tests use it
-    title: str  # 各区县完成率红黑榜
+    title: str  # 各区县完成率排名(按与序时进度之差)
     scope: Scope
     chart: alt.TopLevelMixin  # as shown on screen: as wide as its container
     data: pd.DataFrame  # exactly what is drawn, with Chinese headers: the CSV download
@@ -141,6 +141,47 @@ def _finish(
         .configure_view(stroke=None)
     )
     return ChartOut(key, title, scope, titled, data.reset_index(drop=True), width, height)
+
+
+# 汇报模式: type for the back of a meeting room — no chart text under PROJECTOR_MIN_SIZE px.
+PROJECTOR_MIN_SIZE = 20
+_FONT_KEYS = ("fontSize", "labelFontSize", "titleFontSize", "subtitleFontSize")
+
+
+def projector_spec(c: ChartOut, height: int) -> dict:
+    """The chart's Vega-Lite spec for a projector: every font scaled so the smallest is at least
+    PROJECTOR_MIN_SIZE px, drawn `height` px tall (titles and axes included)."""
+    spec = c.chart.to_dict()
+    sizes = []
+
+    def collect(node) -> None:
+        if isinstance(node, dict):
+            for k, v in node.items():
+                if k in _FONT_KEYS and isinstance(v, int | float):
+                    sizes.append(v)
+                else:
+                    collect(v)
+        elif isinstance(node, list):
+            for v in node:
+                collect(v)
+
+    collect(spec)
+    factor = max(1.0, PROJECTOR_MIN_SIZE / min(sizes)) if sizes else 1.0
+
+    def scale(node):
+        if isinstance(node, dict):
+            return {
+                k: (round(v * factor, 1) if k in _FONT_KEYS and isinstance(v, int | float)
+                    else scale(v))
+                for k, v in node.items()
+            }  # fmt: skip
+        if isinstance(node, list):
+            return [scale(v) for v in node]
+        return node
+
+    out = scale(spec)
+    out["height"] = height
+    return out
 
 
 def _yi(values: pd.Series) -> pd.Series:
@@ -514,30 +555,31 @@ def project_curve(frame: pd.DataFrame, scope: Scope, name: str) -> ChartOut:
     return cumulative(frame, scope, title=f"{name}:累计完成与计划", key="project_curve")
 
 
-def legend(items: list[tuple[str, str]], title: str) -> alt.TopLevelMixin:
-    """A one-line colour key (the map has none of its own): a swatch, then its label."""
+def legend(items: list[tuple[str, str]], title: str, size: int = 14) -> alt.TopLevelMixin:
+    """A one-line colour key (the map has none of its own): a swatch, then its label, in
+    `size` px type (PROJECTOR_MIN_SIZE or more in 汇报模式)."""
     data = pd.DataFrame(
         {"i": range(len(items)), "label": [i[0] for i in items], "color": [i[1] for i in items]}
     )
     x = alt.X("i:O", axis=None, scale=alt.Scale(paddingOuter=0, paddingInner=0, align=0))
     swatch = (
         alt.Chart(data)
-        .mark_square(size=220, opacity=1)
+        .mark_square(size=size * 16, opacity=1)
         .encode(x=x, color=alt.Color("color:N", scale=None, legend=None))
     )
     label = (
         alt.Chart(data)
-        .mark_text(align="left", dx=12, fontSize=14, color="#222")
+        .mark_text(align="left", dx=size - 2, fontSize=size, color="#222")
         .encode(x=x, text="label:N")
     )
     return (
         (swatch + label)
-        .properties(title=title, height=40, width=alt.Step(150))
+        .properties(title=title, height=size * 3, width=alt.Step(size * 11))
         .configure(
             font=FONT,
             padding={"top": 4, "bottom": 4, "left": 8, "right": 8},
             autosize=alt.AutoSizeParams(type="pad", contains="padding"),
         )
-        .configure_title(fontSize=14, anchor="start", offset=6)
+        .configure_title(fontSize=size, anchor="start", offset=6)
         .configure_view(stroke=None)
     )

@@ -136,6 +136,8 @@ def project_map(
     metric: str = METRIC_RATE,
     tile_url: str | None = None,
     counties: tuple[str, ...] | list[str] = (),
+    view_size: tuple[int, int] = (VIEW_WIDTH, VIEW_HEIGHT),
+    label_size: int = 18,
 ) -> MapOut:
     """`ranking` is measures.county_ranking, `projects` measures.projects_in_scope; `counties`
     the county filter (the view zooms to them, the others are drawn as outside the scope)."""
@@ -248,7 +250,7 @@ def project_map(
             pickable=False,
             get_position="position",
             get_text="label",  # accessor expressions take ASCII names only: "名称" draws nothing
-            get_size=18,
+            get_size=label_size,
             get_color="color",
             font_family=LABEL_FONT,
             font_weight="'bold'",
@@ -260,7 +262,7 @@ def project_map(
     ]
     deck = pdk.Deck(
         layers=layers,
-        initial_view_state=view_of(boundaries, list(counties)),
+        initial_view_state=view_of(boundaries, list(counties), *view_size),
         # map_provider=None is the only setting that requests nothing from outside (STACK-NOTES);
         # a configured tile server becomes a raster style that the map library draws beneath.
         **(
