@@ -166,6 +166,11 @@ def _toggled() -> None:
     set_presenting(bool(st.session_state[_PRESENT_TOGGLE]))
 
 
+def _default_index(key: str, index: int) -> int | None:
+    """A widget's default, left out when an agenda has set its value (Streamlit warns of both)."""
+    return None if key in st.session_state else index
+
+
 def sidebar(p: Portfolio) -> Scope:
     """Draw the shared filters (bound to the URL) and store the resulting scope."""
     if _NOTICES_KEY not in st.session_state:
@@ -184,7 +189,7 @@ def sidebar(p: Portfolio) -> Scope:
     period = sb.selectbox(
         "报告期",
         periods,
-        index=0,
+        index=_default_index("period", 0),
         key="period",
         bind="query-params",
         help="报告期末的累计数据;默认最新一期",
@@ -207,13 +212,17 @@ def sidebar(p: Portfolio) -> Scope:
     )
     levels = [ALL, *settings.current().levels]
     level = sb.selectbox(
-        "项目级别", levels, index=levels.index(DEFAULT_LEVEL), key="level", bind="query-params"
+        "项目级别",
+        levels,
+        index=_default_index("level", levels.index(DEFAULT_LEVEL)),
+        key="level",
+        bind="query-params",
     )
     stages = [ALL, *S.STAGES]
     stage = sb.selectbox(
         "项目阶段",
         stages,
-        index=0,
+        index=_default_index("stage", 0),
         key="stage",
         bind="query-params",
         help="项目清单中的当前阶段",

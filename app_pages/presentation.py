@@ -146,7 +146,11 @@ def follow(current_page: str) -> None:
     """Switch to the page a button asked for (after st.navigation, before the page runs)."""
     goto = st.session_state.pop(_GOTO_KEY, None)
     if goto and goto != current_page:
-        st.switch_page(f"app_pages/{goto}.py")
+        # Only the unbound parameters are handed over: switch_page cannot clear those bound to
+        # the sidebar's widgets, which write themselves into the new page's URL.
+        keep = (common.PRESENT_PARAM, common.SCHEDULE_PARAM, AGENDA_PARAM)
+        params = {k: st.query_params.get_all(k) for k in keep if k in st.query_params}
+        st.switch_page(f"app_pages/{goto}.py", query_params=params)
 
 
 def page_key(url_path: str) -> str:
