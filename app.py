@@ -43,6 +43,7 @@ navigation = st.navigation(PAGES, position="hidden" if common.presenting() else 
 page = presentation.page_key(navigation.url_path)
 presentation.follow(page)
 common.style()
+common.page_not_found([pg.url_path for pg in PAGES])
 common.sidebar(data)
 if common.presenting():
     presentation.bar(data, page)

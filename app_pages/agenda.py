@@ -92,10 +92,10 @@ edited = st.data_editor(
     key=f"{EDITOR_KEY}_{chosen}",
     num_rows="dynamic",
     width="stretch",
-    hide_index=False,
+    hide_index=True,
     column_config={
         "页面": st.column_config.SelectboxColumn(options=page_titles, required=True, width=130),
-        "区县": st.column_config.MultiselectColumn(options=p.counties, width="large"),
+        "区县": st.column_config.MultiselectColumn(options=p.counties, width="medium"),
         "行业领域": st.column_config.MultiselectColumn(options=p.sectors, width="medium"),
         "项目级别": st.column_config.SelectboxColumn(options=levels, required=True, width=110),
         "项目阶段": st.column_config.SelectboxColumn(options=stages, required=True, width=110),

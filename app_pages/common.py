@@ -354,11 +354,14 @@ def table_height() -> int:
 
 
 # What Streamlit draws in English and lets a page hide: element hover toolbars ("Show data",
-# "Download as PNG", "Fullscreen"; every chart has our own 下载图表 menu) and the file
+# "Download as PNG", "Fullscreen"; every chart has our own 下载图表 menu), its dialogs (the
+# app has none of its own: only the English "Page not found" of a mistyped path, which
+# page_not_found() says in Chinese instead) and the file
 # uploader's English instructions and button (the 数据管理 page states the limits in Chinese).
 CHROME_CSS = """
 <style>
 [data-testid="stElementToolbar"] { display: none !important; }
+[data-testid="stDialog"] { display: none !important; }  /* English "Page not found"; see app.py */
 [data-testid="stFileUploaderDropzoneInstructions"] { display: none !important; }
 [data-testid="stFileUploaderDropzone"] button { font-size: 0 !important; }
 [data-testid="stFileUploaderDropzone"] button::after { content: "选择文件"; font-size: 1rem; }
@@ -367,6 +370,19 @@ CHROME_CSS = """
 # The document's language: Chinese text read as English is mis-hyphenated, mis-read by screen
 # readers and offered for translation. Streamlit's page template says lang="en".
 LANG_SCRIPT = "<script>document.documentElement.lang = 'zh-CN';</script>"
+
+
+def page_not_found(known_paths: list[str]) -> None:
+    """On a session's first run, a notice when the link's path names no page (Streamlit then
+    runs 总览 and says so in an English dialog, which CHROME_CSS hides)."""
+    if "_path_checked" in st.session_state:
+        return
+    st.session_state["_path_checked"] = True
+    url = str(st.context.url or "")
+    path = url.split("://", 1)[-1].split("/", 1)[1] if "/" in url.split("://", 1)[-1] else ""
+    path = path.strip("/")
+    if path and path not in known_paths:
+        add_notice(f"链接中的页面“{path}”不存在,已打开总览。")
 
 
 def style() -> None:
