@@ -35,7 +35,10 @@ from core.output.agenda import PAGES, Agenda, View
 from core.output.document import BODY_FONT, HEADING_FONT
 from core.output.formatting import pct, signed_points, yi_two_decimals
 
-SLIDE_WIDTH, SLIDE_HEIGHT = Inches(13.333), Inches(7.5)  # 16:9
+SLIDE_WIDTH, SLIDE_HEIGHT = (
+    Emu(12192000),
+    Emu(6858000),
+)  # 16:9, as PowerPoint's own (13.333 × 7.5 in)
 MARGIN = Inches(0.45)
 INK = RGBColor(0x11, 0x11, 0x11)
 GREY = RGBColor(0x55, 0x55, 0x55)
