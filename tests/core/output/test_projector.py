@@ -47,13 +47,13 @@ def test_map_zooms_to_the_chosen_counties(demo):
     city = maps.view_of(demo.boundaries)
     one = maps.view_of(demo.boundaries, ["城南区"])
     assert one.zoom > city.zoom + 0.5
-    lon = [c.center[0] for c in demo.boundaries.counties if c.name == "城南区"][0]
+    lon = next(c.center[0] for c in demo.boundaries.counties if c.name == "城南区")
     assert abs(one.longitude - lon) < 0.2
 
 
 @pytest.mark.parametrize("metric", maps.METRICS)
 def test_county_fill_matches_a_legend_swatch_at_the_stops(metric):
-    title, legend = maps._legend(metric, 0.2)
+    _, legend = maps._legend(metric, 0.2)
     colors = {c for _, c in legend}
     if metric == maps.METRIC_RATE:
         assert maps._hex(maps.county_color(metric, 0.2, 0.0, 0.2)) in colors
@@ -77,7 +77,7 @@ def test_comparison_labels_sit_right_of_every_bar_and_the_line(demo):
     ranking = M.county_ranking(demo, scope)
     c = charts.comparison(ranking, S.COUNTY, scope, 2 / 12, "county_rates", "各区县完成率")
     spec = c.chart.to_dict()
-    bars, text, rule = spec["layer"][0], spec["layer"][1], spec["layer"][2]
+    bars, text = spec["layer"][0], spec["layer"][1]
     domain_top = bars["encoding"]["x"]["scale"]["domain"][1]
     assert text["encoding"]["x"]["datum"] == domain_top
     assert max(c.data["完成率(%)"].max(), 16.7) < domain_top / 1.15
