@@ -104,12 +104,21 @@ edited = st.data_editor(
 draft = A.Agenda(name.strip(), views_of(edited))
 problems = A.check(draft, p.counties, p.sectors)
 
+
+def save(agenda: A.Agenda) -> None:
+    agendas.save(agenda)
+    st.session_state["agenda_choice"] = agenda.name
+    st.toast(f"已保存议程“{agenda.name}”", icon=":material/check:")
+
+
+def delete(name: str) -> None:
+    agendas.delete(name)
+    st.session_state["agenda_choice"] = NEW
+
+
 c1, c2, c3, c4 = st.columns(4)
-if c1.button("保存议程", icon=":material/save:", type="primary", disabled=bool(problems)):
-    agendas.save(draft)
-    st.toast(f"已保存议程“{draft.name}”", icon=":material/check:")
-    st.session_state["agenda_choice"] = draft.name
-    st.rerun()
+c1.button("保存议程", icon=":material/save:", type="primary", disabled=bool(problems),
+          on_click=save, args=(draft,))  # fmt: skip
 saved = agendas.get(draft.name) if draft.name else None
 c2.button(
     "开始汇报",
@@ -128,10 +137,8 @@ c3.download_button(
     icon=":material/download:",
     disabled=bool(problems),
 )
-if saved is not None and c4.button("删除议程", icon=":material/delete:"):
-    agendas.delete(saved.name)
-    st.session_state["agenda_choice"] = NEW
-    st.rerun()
+if saved is not None:
+    c4.button("删除议程", icon=":material/delete:", on_click=delete, args=(saved.name,))
 
 for problem in problems:
     st.caption(common.plain(problem))
