@@ -56,6 +56,7 @@ VISIBLE_TEXT = """() => {
     if (!el || !node.textContent.trim()) continue;
     if (el.closest('[data-testid="stIconMaterial"], script, style, noscript')) continue;
     if (!el.checkVisibility({opacityProperty: true, visibilityProperty: true})) continue;
+    if (parseFloat(getComputedStyle(el).fontSize) < 1) continue;
     const r = el.getBoundingClientRect();
     if (r.width < 2 || r.height < 2 || r.right < 0 || r.bottom < 0) continue;
     out.push(node.textContent.trim());
