@@ -171,6 +171,13 @@ def _default_index(key: str, index: int) -> int | None:
     return None if key in st.session_state else index
 
 
+def _bound_choice(label: str, options: list, key: str, default: int, help: str | None = None):
+    """A sidebar selectbox whose value lives in the URL under `key`."""
+    return st.sidebar.selectbox(
+        label, options, index=_default_index(key, default), key=key, bind="query-params", help=help
+    )
+
+
 def sidebar(p: Portfolio) -> Scope:
     """Draw the shared filters (bound to the URL) and store the resulting scope."""
     if _NOTICES_KEY not in st.session_state:
@@ -186,14 +193,7 @@ def sidebar(p: Portfolio) -> Scope:
     )
     sb.markdown("**筛选条件**")
     periods = [x.key for x in p.periods()]
-    period = sb.selectbox(
-        "报告期",
-        periods,
-        index=_default_index("period", 0),
-        key="period",
-        bind="query-params",
-        help="报告期末的累计数据;默认最新一期",
-    )
+    period = _bound_choice("报告期", periods, "period", 0, "报告期末的累计数据;默认最新一期")
     counties = sb.multiselect(
         "区县",
         p.counties,
@@ -211,22 +211,9 @@ def sidebar(p: Portfolio) -> Scope:
         select_all=False,
     )
     levels = [ALL, *settings.current().levels]
-    level = sb.selectbox(
-        "项目级别",
-        levels,
-        index=_default_index("level", levels.index(DEFAULT_LEVEL)),
-        key="level",
-        bind="query-params",
-    )
+    level = _bound_choice("项目级别", levels, "level", levels.index(DEFAULT_LEVEL))
     stages = [ALL, *S.STAGES]
-    stage = sb.selectbox(
-        "项目阶段",
-        stages,
-        index=_default_index("stage", 0),
-        key="stage",
-        bind="query-params",
-        help="项目清单中的当前阶段",
-    )
+    stage = _bound_choice("项目阶段", stages, "stage", 0, "项目清单中的当前阶段")
     with sb.expander("口径设置"):
         st.radio(
             "序时进度",

@@ -119,27 +119,22 @@ def begin(p: Portfolio) -> None:
     name = st.query_params.get(AGENDA_PARAM)
     if not name:
         return
-    agenda = Agendas(common.store()).get(name)
-    if agenda is None or not agenda.views:
+    if not start(name):
         common.add_notice(f"链接中的会议议程“{name}”不存在,请在“会议议程”页查看已保存的议程。")
-        return
-    st.session_state[_AGENDA_KEY] = agenda.name
-    common.set_presenting(True)
-    st.session_state[_STEP_KEY] = 0
-    _apply(agenda.views[0])
-    st.session_state[_GOTO_KEY] = agenda.views[0].page
 
 
-def start(agenda_name: str) -> None:
-    """Callback: present a saved agenda from its first view."""
+def start(agenda_name: str) -> bool:
+    """Present a saved agenda from its first view (also the 开始汇报 button's callback);
+    False when there is no such agenda."""
     agenda = Agendas(common.store()).get(agenda_name)
     if agenda is None or not agenda.views:
-        return
+        return False
     st.session_state[_AGENDA_KEY] = agenda.name
     common.set_presenting(True)
     st.session_state[_STEP_KEY] = 0
     _apply(agenda.views[0])
     st.session_state[_GOTO_KEY] = agenda.views[0].page
+    return True
 
 
 def follow(current_page: str) -> None:

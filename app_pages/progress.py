@@ -75,25 +75,21 @@ if shows(0):
 
 if shows(0) and not common.presenting():  # no downloads on a projector
     stem = f"项目进度_{scope.file_label()}_{scope.period.label}"
-    d1, d2, _ = st.columns([1, 1, 4])
-    d1.download_button(
-        "下载Excel",
-        data=lambda: export.progress_xlsx(shown, scope),
-        file_name=f"{stem}.xlsx",
-        on_click="ignore",
-        icon=":material/download:",
-        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        disabled=shown.empty,
-    )
-    d2.download_button(
-        "下载CSV",
-        data=lambda: export.progress_csv(shown, scope),
-        file_name=f"{stem}.csv",
-        mime="text/csv",
-        on_click="ignore",
-        icon=":material/download:",
-        disabled=shown.empty,
-    )
+    files = (
+        ("下载Excel", export.progress_xlsx, "xlsx",
+         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        ("下载CSV", export.progress_csv, "csv", "text/csv"),
+    )  # fmt: skip
+    for col, (label, make, ext, mime) in zip(st.columns([1, 1, 4]), files, strict=False):
+        col.download_button(
+            label,
+            data=lambda make=make: make(shown, scope),
+            file_name=f"{stem}.{ext}",
+            mime=mime,
+            on_click="ignore",
+            icon=":material/download:",
+            disabled=shown.empty,
+        )
 
 if not shows(1):
     st.stop()

@@ -1,34 +1,12 @@
 """The meeting room through AppTest: what a projector would show wrong, 汇报模式 screen by
 screen, and an agenda opened by link and stepped through without touching the sidebar."""
 
-from pathlib import Path
-
 import pytest
-import streamlit as st
+from app_kit import open_app
 from streamlit.testing.v1 import AppTest
 
 from core.ingest.store import Store
 from core.output import agenda as A
-
-APP = str(Path(__file__).parents[2] / "app.py")
-
-
-@pytest.fixture(autouse=True)
-def fresh_cache():
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield
-
-
-def open_app(page: str = "overview", **query) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    for key, value in query.items():
-        at.query_params[key] = value
-    at.run()
-    if page != "overview":
-        at.switch_page(f"app_pages/{page}.py").run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
 
 
 def charts_drawn(at: AppTest) -> int:

@@ -92,6 +92,8 @@ def test_mistyped_path_gives_a_chinese_notice_not_an_english_dialog(page, server
 
     open_page(page, "/nosuchpage", "重大项目运行总览")
     expect(page.get_by_text("链接中的页面“nosuchpage”不存在,已打开总览。")).to_be_visible()
+    # The page's style may reach the browser a moment after the dialog: it must then hide it.
+    expect(page.locator("[data-testid='stDialog']")).to_be_hidden()
     assert visible_words(page) == []
 
 
