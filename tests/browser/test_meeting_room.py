@@ -78,7 +78,8 @@ def test_no_english_nor_missing_values_on_screen(page, server: Server, name, pat
     open_page(page, f"{path}?{query}" if query else path, title)
     assert_no_exception(page, server)
     page.wait_for_timeout(800)  # charts and tables finish drawing
-    assert page.evaluate("() => document.documentElement.lang") == "zh-CN"
+    # Set by the page's script, which may run a moment after the page's text is drawn.
+    page.wait_for_function("() => document.documentElement.lang === 'zh-CN'", timeout=15_000)
     for width, height in ((1920, 1080), (1366, 768)):
         page.set_viewport_size({"width": width, "height": height})
         page.wait_for_timeout(600)
