@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from app_pages import common
+from app_pages import common, presentation
 
 st.set_page_config(
     page_title="重大项目运行监测",
@@ -31,9 +31,20 @@ PAGES = [
         url_path="indicators",
     ),
     st.Page("app_pages/briefing.py", title="简报", icon=":material/article:", url_path="briefing"),
+    st.Page(
+        "app_pages/agenda.py", title="会议议程", icon=":material/event_note:", url_path="agenda"
+    ),
     st.Page("app_pages/data.py", title="数据管理", icon=":material/database:", url_path="data"),
 ]
 
-navigation = st.navigation(PAGES)
-common.sidebar(common.portfolio())
+data = common.portfolio()
+presentation.begin(data)  # ?agenda=NAME: set the first view's filters before the sidebar
+navigation = st.navigation(PAGES, position="hidden" if common.presenting() else "sidebar")
+page = presentation.page_key(navigation.url_path)
+presentation.follow(page)
+common.style()
+common.page_not_found([pg.url_path for pg in PAGES])
+common.sidebar(data)
+if common.presenting():
+    presentation.bar(data, page)
 navigation.run()

@@ -20,8 +20,9 @@ from core.figures.overview import Card
 from core.figures.periods import Convention, Period
 from core.figures.scope import ALL, Scope, default_level
 from core.ingest.store import DATABASE_URL_SETTING, Store, database_url
-from core.output import export
+from core.output import charts, export
 from core.output.charts import ChartOut
+from core.output.formatting import MISSING
 
 DATA_DIR_SETTING = "BRIEFING_DATA_DIR"  # a folder of the six CSV tables and the GeoJSON
 _SCOPE_KEY = "_scope"
@@ -83,7 +84,7 @@ def scope() -> Scope:
 
 
 def convention() -> Convention:
-    return Convention(st.session_state.get("schedule", Convention.MONTHS.value))
+    return Convention(st.session_state.get(SCHEDULE_PARAM, Convention.MONTHS.value))
 
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
@@ -97,6 +98,22 @@ def plain(text: str) -> str:
 # --- Sidebar -------------------------------------------------------------------------------
 
 
+# URL keys of the settings that are not bound widgets: a bound radio would write its Chinese
+# label into the link ("按日计算(已过天数÷全年天数)") and ignore the documented key.
+SCHEDULE_PARAM = "schedule"
+PRESENT_PARAM = "present"  # ?present=1: 汇报模式
+_TRUE = ("1", "true", "yes", "是")
+
+
+def _schedule_from_url() -> str | None:
+    """The convention a link asks for: its key (months/days), or the label an older link wrote."""
+    value = st.query_params.get(SCHEDULE_PARAM)
+    for c in Convention:
+        if value in (c.value, c.label):
+            return c.value
+    return None
+
+
 def _check_url(p: Portfolio) -> list[str]:
     """Values in the URL that do not exist: streamlit drops them; we say so."""
     q = st.query_params
@@ -107,7 +124,11 @@ def _check_url(p: Portfolio) -> list[str]:
         "sector": ("行业领域", p.sectors, "全部行业领域"),
         "level": ("项目级别", [ALL, *p.levels], default_level(p.is_demo) or "全部级别"),
         "stage": ("项目阶段", [ALL, *S.STAGES], "全部阶段"),
-        "schedule": ("序时进度口径", [c.value for c in Convention], "按月计算"),
+        SCHEDULE_PARAM: (
+            "序时进度口径",
+            [x for c in Convention for x in (c.value, c.label)],
+            Convention.MONTHS.label,
+        ),
     }
     for key, (label, allowed, default) in choices.items():
         for value in q.get_all(key):
@@ -116,42 +137,101 @@ def _check_url(p: Portfolio) -> list[str]:
     return notices
 
 
+def _keep_in_url(key: str, value: str | None) -> None:
+    """Write an unbound setting into the URL on every run (page switches drop it)."""
+    if value is None:
+        if key in st.query_params:
+            del st.query_params[key]
+    elif st.query_params.get(key) != value:
+        st.query_params[key] = value
+
+
+_PRESENT_KEY = "_presenting"  # the truth: a widget's own state is dropped on a page switch
+_PRESENT_TOGGLE = "present_toggle"
+
+
+def presenting() -> bool:
+    """汇报模式 is on (the sidebar switch, or ?present=1 in the link)."""
+    if _PRESENT_KEY not in st.session_state:
+        st.session_state[_PRESENT_KEY] = st.query_params.get(PRESENT_PARAM, "") in _TRUE
+    return bool(st.session_state[_PRESENT_KEY])
+
+
+def set_presenting(on: bool) -> None:
+    st.session_state[_PRESENT_KEY] = on
+
+
+def _toggled() -> None:
+    set_presenting(bool(st.session_state[_PRESENT_TOGGLE]))
+
+
+def _default_index(key: str, index: int) -> int | None:
+    """A widget's default, left out when an agenda has set its value (Streamlit warns of both)."""
+    return None if key in st.session_state else index
+
+
+def _bound_choice(label: str, options: list, key: str, default: int, help: str | None = None):
+    """A sidebar selectbox whose value lives in the URL under `key`."""
+    if key in st.session_state and st.session_state[key] not in options:
+        # The data changed under the session (an import, a roll-back): back to the default.
+        del st.session_state[key]
+    return st.sidebar.selectbox(
+        label, options, index=_default_index(key, default), key=key, bind="query-params", help=help
+    )
+
+
 def sidebar(p: Portfolio) -> Scope:
     """Draw the shared filters (bound to the URL) and store the resulting scope."""
     if _NOTICES_KEY not in st.session_state:
         st.session_state[_NOTICES_KEY] = _check_url(p)
+        st.session_state["schedule"] = _schedule_from_url() or Convention.MONTHS.value
+    st.session_state[_PRESENT_TOGGLE] = presenting()
     sb = st.sidebar
+    sb.toggle(
+        "汇报模式",
+        key=_PRESENT_TOGGLE,
+        on_change=_toggled,
+        help="投影汇报用:收起侧栏,放大字号,每屏一个视图,用“上一屏/下一屏”或键盘←→翻页",
+    )
     sb.markdown("**筛选条件**")
     periods = [x.key for x in p.periods()]
-    period = sb.selectbox(
+    period = _bound_choice(
         "报告期",
         periods,
-        index=periods.index(p.latest_period.key),
-        key="period",
-        bind="query-params",
-        help="报告期末的累计数据;默认最新一期",
+        "period",
+        periods.index(p.latest_period.key),
+        "报告期末的累计数据;默认最新一期",
     )
     counties = sb.multiselect(
-        "区县", p.counties, key="county", bind="query-params", placeholder="全市(可多选)"
+        "区县",
+        p.counties,
+        key="county",
+        bind="query-params",
+        placeholder="全市(可多选)",
+        select_all=False,  # an English "Select all" entry otherwise; no choice means 全市
     )
     sectors = sb.multiselect(
-        "行业领域", p.sectors, key="sector", bind="query-params", placeholder="全部行业领域(可多选)"
+        "行业领域",
+        p.sectors,
+        key="sector",
+        bind="query-params",
+        placeholder="全部行业领域(可多选)",
+        select_all=False,
     )
     levels = [ALL, *p.levels]
     opening = default_level(p.is_demo)
-    level = sb.selectbox(
-        "项目级别", levels, index=levels.index(opening or ALL), key="level", bind="query-params"
-    )
+    level = _bound_choice("项目级别", levels, "level", levels.index(opening or ALL))
     stages = [ALL, *S.STAGES]
-    stage = sb.selectbox("项目阶段", stages, index=0, key="stage", bind="query-params")
+    stage = _bound_choice("项目阶段", stages, "stage", 0, "项目清单中的当前阶段")
     with sb.expander("口径设置"):
         st.radio(
             "序时进度",
             [c.value for c in Convention],
             key="schedule",
-            bind="query-params",
             format_func=lambda v: Convention(v).label,
         )
+    _keep_in_url(SCHEDULE_PARAM, None if convention() is Convention.MONTHS else convention().value)
+    _keep_in_url(PRESENT_PARAM, "1" if presenting() else None)
     result = Scope(
         period=Period.parse(period),
         counties=tuple(counties),
@@ -161,12 +241,25 @@ def sidebar(p: Portfolio) -> Scope:
         opening_level=opening,
     )
     st.session_state[_SCOPE_KEY] = result
-    for notice in st.session_state[_NOTICES_KEY]:
-        sb.warning(plain(notice), icon=":material/link_off:")
     sb.caption(plain(f"数据:{p.source}"))
     if p.is_demo:
         sb.caption("当前显示示例数据,数字均为虚构。")
     return result
+
+
+_MORE_NOTICES_KEY = "_more_url_notices"
+
+
+def add_notice(text: str) -> None:
+    """One more link notice (e.g. an agenda the link names that does not exist)."""
+    st.session_state.setdefault(_MORE_NOTICES_KEY, []).append(text)
+
+
+def url_notices() -> None:
+    """The link-fallback notices, under the page title where they are seen at any height."""
+    notices = st.session_state.get(_NOTICES_KEY, []) + st.session_state.get(_MORE_NOTICES_KEY, [])
+    for notice in notices:
+        st.warning(plain(notice), icon=":material/link_off:")
 
 
 # --- Page furniture --------------------------------------------------------------------------
@@ -176,6 +269,7 @@ def header(title: str) -> Scope:
     """The page title and the scope sentence that heads every page; returns the scope."""
     s = scope()
     st.title(title)
+    url_notices()
     st.markdown(f"**{plain(s.sentence())}**")
     return s
 
@@ -233,8 +327,17 @@ def indicator_cards(cards: list[IndicatorCard], per_row: int = 4) -> None:
             indicator_card(col, c)
 
 
-def chart(c: ChartOut) -> None:
-    """Show a chart with its three downloads (PNG at 2×, SVG, CSV of exactly what is drawn)."""
+PRESENT_CHART_HEIGHT = 700  # px, 汇报模式: a chart with the page's title bar fits 1080
+
+
+def chart(c: ChartOut, present_height: int = PRESENT_CHART_HEIGHT) -> None:
+    """Show a chart with its three downloads (PNG at 2×, SVG, CSV of exactly what is drawn);
+    in 汇报模式 with projector-sized type and no download menu."""
+    if presenting():
+        st.vega_lite_chart(
+            charts.projector_spec(c, present_height), width="stretch", key=f"chart_{c.key}"
+        )
+        return
     st.altair_chart(c.chart, theme=None, width="stretch", key=f"chart_{c.key}")
     stem = c.file_stem()
     downloads = (
@@ -246,3 +349,54 @@ def chart(c: ChartOut) -> None:
         for label, data, ext, mime, icon in downloads:
             st.download_button(label, data=data, file_name=f"{stem}.{ext}", mime=mime,
                                on_click="ignore", key=f"{ext}_{c.key}", icon=f":material/{icon}:")  # fmt: skip
+
+
+def dataframe(data, **kwargs):
+    """st.dataframe as every page uses it: no index, a dash for a missing value (never "None")."""
+    return st.dataframe(data, hide_index=True, placeholder=MISSING, **kwargs)
+
+
+def table_height() -> int:
+    """A long table's height in pixels: in 汇报模式 it must leave room on one screen."""
+    return 420 if presenting() else 560
+
+
+# What Streamlit draws in English and lets a page hide: element hover toolbars ("Show data",
+# "Download as PNG", "Fullscreen"; every chart has our own 下载图表 menu), its dialogs (the
+# app has none of its own: only the English "Page not found" of a mistyped path, which
+# page_not_found() says in Chinese instead) and the file
+# uploader's English instructions and button (the 数据管理 page states the limits in Chinese).
+CHROME_CSS = """
+<style>
+[data-testid="stElementToolbar"] { display: none !important; }
+[data-testid="stDialog"] { display: none !important; }  /* English "Page not found"; see app.py */
+[data-testid="stFileUploaderDropzoneInstructions"] { display: none !important; }
+[data-testid="stSkipToContent"] { font-size: 0 !important; }
+[data-testid="stSkipToContent"]::after { content: "跳到正文"; font-size: 1rem; }
+[data-testid="stFileUploaderDropzone"] button,
+[data-testid="stFileUploaderDropzone"] button * { font-size: 0 !important; }
+[data-testid="stFileUploaderDropzone"] button::after { content: "选择文件"; font-size: 1rem; }
+</style>
+"""
+# The document's language: Chinese text read as English is mis-hyphenated, mis-read by screen
+# readers and offered for translation. Streamlit's page template says lang="en".
+LANG_SCRIPT = "<script>document.documentElement.lang = 'zh-CN';</script>"
+
+
+def page_not_found(known_paths: list[str]) -> None:
+    """On a session's first run, a notice when the link's path names no page (Streamlit then
+    runs 总览 and says so in an English dialog, which CHROME_CSS hides)."""
+    if "_path_checked" in st.session_state:
+        return
+    st.session_state["_path_checked"] = True
+    url = str(st.context.url or "")
+    path = url.split("://", 1)[-1].split("/", 1)[1] if "/" in url.split("://", 1)[-1] else ""
+    path = path.strip("/")
+    if path and path not in known_paths:
+        add_notice(f"链接中的页面“{path}”不存在,已打开总览。")
+
+
+def style() -> None:
+    """The CSS and the language attribute every page gets (app.py, once per run)."""
+    st.html(CHROME_CSS)
+    st.html(LANG_SCRIPT, unsafe_allow_javascript=True)

@@ -16,6 +16,7 @@ from core.ingest.layouts import Layouts
 
 store = common.store()
 st.title("数据管理")
+common.url_notices()
 batch = store.current()  # what is in use, without reading a million rows on every rerun
 if batch is None:
     st.info(
@@ -35,7 +36,8 @@ rows = batch.row_counts if batch else {
 }  # fmt: skip
 counts = pd.DataFrame({"数据表": list(S.TABLES), "行数": [rows.get(t, 0) for t in S.TABLES]})
 left, right = st.columns([2, 3])
-left.dataframe(counts, hide_index=True, width="stretch")
+with left:
+    common.dataframe(counts, width="stretch")
 with right:
     st.download_button(
         "下载填报模板(.xlsx)",
@@ -120,7 +122,7 @@ history = store.history()
 if not history:
     st.caption("还没有导入记录。")
 else:
-    st.dataframe(
+    common.dataframe(
         pd.DataFrame(
             {
                 "批次": [b.id for b in history],
@@ -136,7 +138,6 @@ else:
                 "当前": ["是" if i == 0 else "" for i in range(len(history))],
             }
         ),
-        hide_index=True,
         width="stretch",
     )
     earlier = [b.id for b in history[1:]]
@@ -187,11 +188,9 @@ saved = Layouts(store).all()
 if saved:
     st.subheader("台账格式")
     st.caption("上传台账时按表头自动套用已保存的格式(表头中的年月不影响识别)。")
-    st.dataframe(
-        pd.DataFrame({"名称": [lay.name for lay, _ in saved],
+    common.dataframe(pd.DataFrame({"名称": [lay.name for lay, _ in saved],
                       "保存时间": [f"{when:%Y-%m-%d %H:%M}" for _, when in saved],
-                      "字段数": [sum(v != "不导入" for v in lay.fields.values()) for lay, _ in saved]}),
-        hide_index=True, width="stretch",
+                      "字段数": [sum(v != "不导入" for v in lay.fields.values()) for lay, _ in saved]}), width="stretch",
     )  # fmt: skip
     c1, c2, c3 = st.columns([2, 2, 1])
     chosen = c1.selectbox("台账格式", [lay.name for lay, _ in saved], key="layout_chosen")

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from app_pages import common
+from app_pages import common, presentation
 from core.data import schema as S
 from core.figures import measures as M
 from core.figures import progress as V
@@ -10,43 +10,58 @@ from core.output import charts
 
 p = common.portfolio()
 scope = common.header("要素保障")
+shows = presentation.shows("factors")  # 汇报模式: 存在问题, 未解决问题清单, 资金保障
 
 if not scope.mask(p.projects).any():
     common.empty_notice()
     st.stop()
 
-st.subheader("存在问题")
-problems = M.problems_at(p, scope)
-if p.problems.empty:
-    common.missing_table(S.PROBLEMS)
-elif problems.empty:
-    st.info("当前范围内截至报告期没有登记存在问题。", icon=":material/check_circle:")
-else:
-    open_ = M.open_problems(p, scope)
-    c = st.columns(3)
-    c[0].metric("登记问题", f"{len(problems)}个", border=True)
-    c[1].metric("未解决", f"{len(open_)}个", border=True)
-    c[2].metric("已解决", f"{len(problems) - len(open_)}个", border=True)
-    left, right = st.columns(2)
-    with left:
-        common.chart(
-            charts.problems(
-                M.problem_counts(p, scope, S.PROBLEM_TYPE),
-                S.PROBLEM_TYPE,
-                scope,
-                "problems_by_type",
-                "存在问题按类型",
+if shows(0) or shows(1):
+    problems = M.problems_at(p, scope)
+if shows(0):
+    st.subheader("存在问题")
+    if p.problems.empty:
+        common.missing_table(S.PROBLEMS)
+    elif problems.empty:
+        st.info("当前范围内截至报告期没有登记存在问题。", icon=":material/check_circle:")
+    else:
+        open_ = M.open_problems(p, scope)
+        c = st.columns(3)
+        c[0].metric("登记问题", f"{len(problems)}个", border=True)
+        c[1].metric("未解决", f"{len(open_)}个", border=True)
+        c[2].metric("已解决", f"{len(problems) - len(open_)}个", border=True)
+        left, right = st.columns(2)
+        with left:
+            common.chart(
+                charts.problems(
+                    M.problem_counts(p, scope, S.PROBLEM_TYPE),
+                    S.PROBLEM_TYPE,
+                    scope,
+                    "problems_by_type",
+                    "存在问题按类型",
+                ),
+                present_height=560,
             )
-        )
-    with right:
-        by_county = M.problem_counts(p, scope, S.COUNTY)
-        order = {c: i for i, c in enumerate(p.counties)}
-        by_county = by_county.sort_values(S.COUNTY, key=lambda s: s.map(order), kind="mergesort")
-        common.chart(
-            charts.problems(by_county, S.COUNTY, scope, "problems_by_county", "存在问题按区县")
-        )
+        with right:
+            by_county = M.problem_counts(p, scope.citywide(), S.COUNTY)
+            order = {c: i for i, c in enumerate(p.counties)}
+            by_county = by_county.sort_values(
+                S.COUNTY, key=lambda s: s.map(order), kind="mergesort"
+            )
+            common.chart(
+                charts.problems(by_county, S.COUNTY, scope, "problems_by_county", "存在问题按区县",
+                                highlight=scope.counties),
+                present_height=560,
+            )  # fmt: skip
+
+if shows(1):
+    open_ = M.open_problems(p, scope)
+    if common.presenting():
+        st.subheader("未解决问题清单")
     st.markdown("**未解决问题清单**(等待时间最长的在前)")
-    if open_.empty:
+    if problems.empty:
+        st.info("当前范围内截至报告期没有登记存在问题。", icon=":material/check_circle:")
+    elif open_.empty:
         st.success("截至报告期,范围内登记的问题均已解决。", icon=":material/check_circle:")
     else:
         if len(open_) > V.MAX_ROWS:
@@ -55,7 +70,12 @@ else:
             )
         listed = open_[[S.CODE, S.NAME, S.COUNTY, S.PROBLEM_TYPE, S.PROBLEM_TEXT, S.RAISED,
                         "已等待(月)", S.RESPONSIBLE_UNIT]]  # fmt: skip
-        st.dataframe(listed.head(V.MAX_ROWS).drop(columns=S.CODE), hide_index=True, width="stretch")
+        common.dataframe(
+            listed.head(V.MAX_ROWS).drop(columns=S.CODE),
+            width="stretch",
+            height=min(38 * (min(len(listed), V.MAX_ROWS) + 1), common.table_height() + 200),
+        )
+    if not open_.empty and not common.presenting():
         st.download_button(
             "下载未解决问题清单(CSV)",
             data=lambda: listed.to_csv(index=False).encode("utf-8-sig"),
@@ -65,6 +85,8 @@ else:
             icon=":material/download:",
         )
 
+if not shows(2):
+    st.stop()
 st.subheader("资金保障")
 funding = M.funding_by_source(p, scope)
 if p.funding.empty:
@@ -76,4 +98,5 @@ else:
     with left:
         common.chart(charts.funding_by_source(funding, scope))
     with right:
-        common.chart(charts.funding_by_county(M.funding_by_county(p, scope), scope, p.counties))
+        by_county = M.funding_by_county(p, scope.citywide())
+        common.chart(charts.funding_by_county(by_county, scope, p.counties, scope.counties))

@@ -1,8 +1,10 @@
-"""投资增长: cumulative completion by month, fixed-asset investment growth, county and sector rates."""
+"""投资增长: cumulative completion by month, fixed-asset investment growth, county and sector rates.
+
+In 汇报模式 three screens: 累计完成投资, 固定资产投资增速, 区县与行业对比."""
 
 import streamlit as st
 
-from app_pages import common
+from app_pages import common, presentation
 from core.data import schema as S
 from core.figures import indicators as I
 from core.figures import measures as M
@@ -13,47 +15,54 @@ p = common.portfolio()
 scope = common.header("投资增长")
 conv = common.convention()
 schedule = schedule_share(scope.period, conv)
+shows = presentation.shows("growth")
 
-st.subheader("累计完成投资")
-if not scope.mask(p.projects).any():
-    common.empty_notice()
-else:
-    series = M.cumulative_by_month(p, scope)
-    if series[M.VALUE].sum() == 0:
-        st.info("当前范围内本年和上年都没有完成投资的数据。", icon=":material/info:")
+if shows(0):
+    st.subheader("累计完成投资")
+    if not scope.mask(p.projects).any():
+        common.empty_notice()
     else:
-        common.chart(charts.cumulative(series, scope))
-        note = M.coverage_note(p, p.projects.loc[scope.mask(p.projects), S.CODE], scope.period.year)
-        if note:
-            st.caption(note)
+        series = M.cumulative_by_month(p, scope)
+        if series[M.VALUE].sum() == 0:
+            st.info("当前范围内本年和上年都没有完成投资的数据。", icon=":material/info:")
+        else:
+            common.chart(charts.cumulative(series, scope), present_height=720)
+            codes = p.projects.loc[scope.mask(p.projects), S.CODE]
+            note = M.coverage_note(p, codes, scope.period.year)
+            if note:
+                st.caption(note)
 
-st.subheader("固定资产投资增速")
-cards = I.fai_cards(p.indicators, scope.period)
-if p.indicators.empty:
-    common.missing_table(S.INDICATORS)
-elif not cards:
-    st.info("指标表中没有本年的固定资产投资增速数据。", icon=":material/info:")
-else:
-    st.caption(f"{cards[0].when}累计同比,全市统计数据,不随区县、行业筛选变化。")
-    common.indicator_cards(cards, per_row=3)
-    rows = I.fai_rows(p.indicators, scope.period)
-    rows = rows.loc[rows[S.INDICATOR] != S.FAI_RANK]
-    common.chart(charts.fai_growth(rows, scope))
+if shows(1):
+    st.subheader("固定资产投资增速")
+    cards = I.fai_cards(p.indicators, scope.period)
+    if p.indicators.empty:
+        common.missing_table(S.INDICATORS)
+    elif not cards:
+        st.info("指标表中没有本年的固定资产投资增速数据。", icon=":material/info:")
+    else:
+        st.caption(f"{cards[0].when}累计同比,全市统计数据,不随区县、行业筛选变化。")
+        common.indicator_cards(cards, per_row=5 if common.presenting() else 3)
+        rows = I.fai_rows(p.indicators, scope.period)
+        rows = rows.loc[rows[S.INDICATOR] != S.FAI_RANK]
+        common.chart(charts.fai_growth(rows, scope), present_height=520)
 
-st.subheader("区县与行业对比")
-ranking = M.county_ranking(p, scope, conv)
-if ranking.empty:
-    st.info("当前范围内本年没有安排年度计划投资的项目。", icon=":material/info:")
-else:
-    left, right = st.columns(2)
-    with left:
-        common.chart(
-            charts.comparison(ranking, S.COUNTY, scope, schedule, "county_rates", "各区县完成率")
-        )
-    with right:
-        sectors = M.sector_breakdown(p, scope, conv)
-        common.chart(
-            charts.comparison(
-                sectors, S.SECTOR, scope, schedule, "sector_rates", "各行业领域完成率"
+if shows(2):
+    st.subheader("区县与行业对比")
+    ranking = M.county_ranking(p, scope.citywide(), conv)
+    if ranking.empty:
+        st.info("当前范围内本年没有安排年度计划投资的项目。", icon=":material/info:")
+    else:
+        left, right = st.columns(2)
+        with left:
+            common.chart(
+                charts.comparison(ranking, S.COUNTY, scope, schedule, "county_rates",
+                                  "各区县完成率", highlight=scope.counties)
+            )  # fmt: skip
+        with right:
+            sectors = M.sector_breakdown(p, scope, conv)
+            common.chart(
+                charts.comparison(
+                    sectors, S.SECTOR, scope, schedule, "sector_rates", "各行业领域完成率"
+                ),
+                present_height=560,
             )
-        )

@@ -135,7 +135,7 @@ def _plan_choices(plan: LedgerPlan, key: str, store: Store) -> dict:
         st.markdown("**预览(前5个项目,按当前映射保存后的样子)**")
         current = store.current_tables()
         sample = ledger_tables.preview(ledger, layout, period, current[0] if current else None)
-        st.dataframe(sample, hide_index=True, width="stretch")
+        common.dataframe(sample, width="stretch")
     return {"layout": layout, "period": period}
 
 
@@ -169,11 +169,10 @@ def report(result: Report) -> None:
     if not result.findings:
         return
     table = result.frame()
-    st.dataframe(
+    common.dataframe(
         table.style.map(
             lambda v: "color: #c62828; font-weight: 600" if v == ERROR else "", subset=["级别"]
         ),
-        hide_index=True,
         width="stretch",
         height=min(38 * (len(table) + 1), 420),
     )
@@ -208,9 +207,7 @@ def what_changes(result: Report) -> None:
             if frame.empty:
                 st.caption(empty)
             else:
-                st.dataframe(
-                    frame, hide_index=True, width="stretch", height=min(38 * (len(frame) + 1), 320)
-                )
+                common.dataframe(frame, width="stretch", height=min(38 * (len(frame) + 1), 320))
 
 
 def _amounts(frame: pd.DataFrame) -> pd.DataFrame:

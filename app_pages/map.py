@@ -37,16 +37,23 @@ result = maps.project_map(
     projects,
     metric,
     tile_url=maps.configured_tile_url(),
+    counties=scope.counties,
+    view_size=(1700, 600) if common.presenting() else (maps.VIEW_WIDTH, maps.VIEW_HEIGHT),
+    label_size=26 if common.presenting() else 18,
 )
-st.altair_chart(charts.legend(result.legend, result.legend_title), theme=None)
-st.pydeck_chart(result.deck, height=640, key="project_map")
+key_size = charts.PROJECTOR_MIN_SIZE if common.presenting() else 14
+st.altair_chart(charts.legend(result.legend, result.legend_title, key_size), theme=None)
+st.pydeck_chart(result.deck, height=660 if common.presenting() else 640, key="project_map")
 st.altair_chart(
     charts.legend(
-        [(k, v) for k, v in status.COLORS.items()], "项目圆点:颜色表示状态,大小表示总投资"
+        [(k, v) for k, v in status.COLORS.items()],
+        "项目圆点:颜色表示状态,大小表示总投资",
+        key_size,
     ),
     theme=None,
 )
-st.caption(status.rule())
+if not common.presenting():
+    st.caption(status.rule())
 if result.points_shown < result.points_total:
     st.info(
         f"范围内共有{result.points_total}个项目,地图只画出总投资最大的{result.points_shown}个,"

@@ -1,8 +1,10 @@
-"""总览: the KPI cards, the pipeline by stage, the county 红黑榜, sectors and funding."""
+"""总览: the KPI cards, the pipeline by stage, the county ranking, sectors and funding.
+
+In 汇报模式 three screens: 年度投资 (cards and stages), 区县排名与行业构成, 资金来源."""
 
 import streamlit as st
 
-from app_pages import common
+from app_pages import common, presentation
 from core.figures import measures as M
 from core.figures import overview as O
 from core.output import charts
@@ -10,55 +12,72 @@ from core.output import charts
 p = common.portfolio()
 scope = common.header("重大项目运行总览")
 conv = common.convention()
+shows = presentation.shows("overview")
 
 this, last = M.year_figures_with_last_year(p, scope, conv)
 if not scope.mask(p.projects).any():
     common.empty_notice()
     st.stop()
 
-st.subheader("年度投资")
-sentence = O.construction_sentence(this, scope)
-if sentence:
-    st.markdown(common.plain(sentence))
-funding_now = M.funding_by_channel(p, scope)
-funding_last = M.funding_by_channel(p, scope, scope.period.same_period_last_year())
-cards = [
-    *O.kpi_cards(this, last, conv),
-    O.funding_card(sum(funding_now.values()), sum(funding_last.values())),
-]
-for row in (cards[:4], cards[4:]):
-    cols = st.columns(4)
-    for col, card in zip(cols, row, strict=False):
-        common.card(col, card)
+if shows(0):
+    st.subheader("年度投资")
+    sentence = O.construction_sentence(this, scope)
+    if sentence:
+        st.markdown(common.plain(sentence))
+    funding_now = M.funding_by_channel(p, scope)
+    funding_last = M.funding_by_channel(p, scope, scope.period.same_period_last_year())
+    cards = [
+        *O.kpi_cards(this, last, conv, M.no_base_reason(p, scope.period)),
+        O.funding_card(
+            sum(funding_now.values()),
+            sum(funding_last.values()),
+            M.no_funding_base_reason(p, scope.period),
+        ),
+    ]
+    for row in (cards[:4], cards[4:]):
+        cols = st.columns(4)
+        for col, card in zip(cols, row, strict=False):
+            common.card(col, card)
 
-st.subheader("项目储备与推进")
-stages = M.pipeline(p, scope)
-sentence = O.pipeline_sentence(stages, scope)
-if sentence:
-    st.markdown(common.plain(sentence))
-stage_cols = st.columns(5)
-for col, card in zip(stage_cols, O.pipeline_cards(stages), strict=True):
-    common.card(col, card)
+    stages_note = O.stages_as_of(scope, p.latest_period)
+    st.subheader("项目储备与推进" + ("(当前状态)" if stages_note else ""))
+    if stages_note:
+        st.caption(stages_note + "。")
+    stages = M.pipeline(p, scope)
+    sentence = O.pipeline_sentence(stages, scope, p.latest_period)
+    if sentence and not common.presenting():  # on a projector the cards say it
+        st.markdown(common.plain(sentence))
+    stage_cols = st.columns(5)
+    for col, card in zip(stage_cols, O.pipeline_cards(stages), strict=True):
+        common.card(col, card)
 
 if this.count == 0:
     st.info(
-        "当前范围内本年没有安排年度计划投资的项目,无法计算完成率和红黑榜。", icon=":material/info:"
+        "当前范围内本年没有安排年度计划投资的项目,无法计算完成率和区县排名。",
+        icon=":material/info:",
     )
     st.stop()
 
-left, right = st.columns(2)
-with left:
-    ranking = M.county_ranking(p, scope, conv)
-    common.chart(charts.county_ranking(ranking, scope, this.schedule))
-with right:
-    common.chart(charts.sector_composition(M.sector_breakdown(p, scope, conv), scope))
-    industry = M.industry_figures(p, scope)
-    if industry.count:
-        st.caption(common.plain(O.industry_sentence(industry)))
+if shows(1):
+    left, right = st.columns(2)
+    with left:
+        ranking = M.county_ranking(p, scope.citywide(), conv)
+        common.chart(charts.county_ranking(ranking, scope, this.schedule))
+    with right:
+        common.chart(
+            charts.sector_composition(M.sector_breakdown(p, scope, conv), scope),
+            present_height=600,
+        )
+        industry = M.industry_figures(p, scope)
+        if industry.count:
+            st.caption(common.plain(O.industry_sentence(industry)))
 
-funding = M.funding_by_source(p, scope)
-if len(funding):
-    common.chart(charts.funding_by_source(funding, scope))
-    sentence = O.funding_sentence(funding_now, scope)
-    if sentence:
-        st.caption(common.plain(sentence))
+if shows(2):
+    funding = M.funding_by_source(p, scope)
+    if len(funding):
+        common.chart(charts.funding_by_source(funding, scope), present_height=600)
+        sentence = O.funding_sentence(M.funding_by_channel(p, scope), scope)
+        if sentence:
+            st.caption(common.plain(sentence))
+    else:
+        st.info("当前范围内截至报告期没有已落实资金的记录。", icon=":material/info:")

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from app_pages import common
+from app_pages import common, presentation
 from core.figures import measures as M
 from core.figures import progress as V
 from core.figures import status
@@ -11,72 +11,91 @@ from core.output import charts, export
 p = common.portfolio()
 scope = common.header("项目推进情况")
 conv = common.convention()
+shows = presentation.shows("progress")  # 汇报模式: 项目清单, then 单个项目
 
 table = M.progress_table(p, scope, conv)
 if table.empty:
     common.empty_notice()
     st.stop()
 
-st.caption(status.rule())
-counts = table[M.STATUS].value_counts()
-cols = st.columns(len(status.STATUSES) + 1)
-cols[0].metric("范围内项目", f"{len(table)}个", border=True,
-               help="当前筛选范围内的全部项目,含本年没有年度计划的(储备、申报等)")  # fmt: skip
-for col, name in zip(cols[1:], status.STATUSES, strict=True):
-    col.metric(name, f"{int(counts.get(name, 0))}个", border=True)
+if shows(0):
+    st.caption(status.rule())
+    counts = table[M.STATUS].value_counts()
+    cols = st.columns(len(status.STATUSES) + 1)
+    cols[0].metric("范围内项目", f"{len(table)}个", border=True,
+                   help="当前筛选范围内的全部项目,含本年没有年度计划的(储备、申报等)")  # fmt: skip
+    for col, name in zip(cols[1:], status.STATUSES, strict=True):
+        col.metric(name, f"{int(counts.get(name, 0))}个", border=True)
 
-c1, c2, c3 = st.columns([2, 2, 1])
-query = c1.text_input(
-    "搜索项目", key="progress_query", placeholder="输入项目名称、代码或建设单位中的文字"
-)
-chosen = c2.multiselect("只看状态", status.STATUSES, key="progress_status", placeholder="全部状态")
-order = c3.selectbox("排序", list(V.SORTS), key="progress_sort")
-
-shown = V.filter_and_sort(table, query, chosen, order)
-page = shown.head(V.MAX_ROWS)
-st.caption(common.plain(V.count_caption(len(shown), len(table), len(page))))
-if shown.empty:
-    st.info("没有符合搜索条件的项目。", icon=":material/search_off:")
-    st.stop()
-else:
-    st.dataframe(
-        V.screen_table(page).style.map(V.status_css, subset=["状态"]),
-        hide_index=True,
-        width="stretch",
-        height=min(38 * (len(page) + 1), 560),
-        column_config={
-            "项目名称": st.column_config.TextColumn(width="large", pinned=True),
-            "完成率": st.column_config.ProgressColumn(
-                "完成率", format="%.1f%%", min_value=0, max_value=100
-            ),
-            "偏差(个百分点)": st.column_config.NumberColumn(format="%+.1f"),
-            "总投资(亿元)": st.column_config.NumberColumn(format="%.2f"),
-            "年度计划(亿元)": st.column_config.NumberColumn(format="%.2f"),
-            "累计完成(亿元)": st.column_config.NumberColumn(format="%.2f"),
-        },
+    c1, c2, c3, c4 = st.columns([2, 2, 1, 2])
+    query = c1.text_input(
+        "搜索项目", key="progress_query", placeholder="输入项目名称、代码或建设单位中的文字"
     )
+    chosen = c2.multiselect("只看状态", status.STATUSES, key="progress_status", placeholder="全部状态",
+                            select_all=False)  # fmt: skip
+    order = c3.selectbox("排序", list(V.SORTS), key="progress_sort")
+    more = c4.multiselect("更多列", V.MORE_COLUMNS, key="progress_columns", placeholder="形象进度、存在问题…",
+                          select_all=False, persist_state="session")  # fmt: skip
 
-stem = f"项目进度_{scope.file_label()}_{scope.period.label}"
-d1, d2, _ = st.columns([1, 1, 4])
-d1.download_button(
-    "下载Excel",
-    data=lambda: export.progress_xlsx(shown, scope),
-    file_name=f"{stem}.xlsx",
-    on_click="ignore",
-    icon=":material/download:",
-    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    disabled=shown.empty,
-)
-d2.download_button(
-    "下载CSV",
-    data=lambda: export.progress_csv(shown, scope),
-    file_name=f"{stem}.csv",
-    mime="text/csv",
-    on_click="ignore",
-    icon=":material/download:",
-    disabled=shown.empty,
-)
+    shown = V.filter_and_sort(table, query, chosen, order)
+    page = shown.head(V.MAX_ROWS)
+    st.caption(common.plain(V.count_caption(len(shown), len(table), len(page))))
+    if shown.empty:
+        st.info("没有符合搜索条件的项目。", icon=":material/search_off:")
+        st.stop()
+    else:
+        common.dataframe(
+            V.screen_table(page).style.map(V.status_css, subset=["状态"]),
+            width="stretch",
+            height=min(38 * (len(page) + 1), common.table_height()),
+            column_order=[*V.MAIN_COLUMNS, *more],
+            # Widths in pixels so that the seven main columns fit 1366×768 beside the sidebar.
+            column_config={
+                # Not pinned: a pinned column is drawn in grey like an index.
+                "项目名称": st.column_config.TextColumn(width=318),
+                "区县": st.column_config.TextColumn(width=66),
+                "状态": st.column_config.TextColumn(width=96),
+                "完成率": st.column_config.ProgressColumn(
+                    "完成率", format="%.1f%%", min_value=0, max_value=100, width=118
+                ),
+                "偏差(个百分点)": st.column_config.NumberColumn(
+                    "偏差", help="完成率与序时进度之差(个百分点)", format="%+.1f", width=64
+                ),
+                "年度计划(亿元)": st.column_config.NumberColumn(
+                    "计划(亿元)", help="本年度计划投资(亿元)", format="%.2f", width=92
+                ),
+                "累计完成(亿元)": st.column_config.NumberColumn(
+                    "完成(亿元)", help="本年累计完成投资(亿元)", format="%.2f", width=92
+                ),
+                "总投资(亿元)": st.column_config.NumberColumn(format="%.2f"),
+                "形象进度": st.column_config.TextColumn(width="medium"),
+                "存在问题": st.column_config.TextColumn(width="large"),
+            },
+        )
 
+if shows(0) and not common.presenting():  # no downloads on a projector
+    stem = f"项目进度_{scope.file_label()}_{scope.period.label}"
+    files = (
+        ("下载Excel", export.progress_xlsx, "xlsx",
+         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        ("下载CSV", export.progress_csv, "csv", "text/csv"),
+    )  # fmt: skip
+    for col, (label, make, ext, mime) in zip(st.columns([1, 1, 4]), files, strict=False):
+        col.download_button(
+            label,
+            data=lambda make=make: make(shown, scope),
+            file_name=f"{stem}.{ext}",
+            mime=mime,
+            on_click="ignore",
+            icon=":material/download:",
+            disabled=shown.empty,
+        )
+
+if not shows(1):
+    st.stop()
+if common.presenting():
+    shown = V.filter_and_sort(table, "", [], "落后最多在前")
+    page = shown.head(V.MAX_ROWS)
 st.subheader("单个项目")
 planned = page.loc[page[M.PLAN] > 0]
 if planned.empty:

@@ -11,6 +11,7 @@ python -m core history                  every batch, newest first
 python -m core rollback BATCH [--note]  make an earlier batch current again
 python -m core summary [filters]        the main figures for a scope
 python -m core brief [filters] [--format text|docx|pdf] [--out FILE]
+python -m core deck [--agenda NAME | filters] [--out FILE.pptx]
 python -m core demo OUT_DIR [--scale N] rewrite the demo files
 """
 
@@ -133,6 +134,31 @@ def _brief(args: argparse.Namespace) -> int:
             return 1
         data = document.pdf_bytes(data)
     out = args.out or Path(f"简报_{scope.file_label()}_{scope.period.label}.{args.format}")
+    out.write_bytes(data)
+    print(out)
+    return 0
+
+
+def _deck(args: argparse.Namespace) -> int:
+    from core.output import agenda as A
+    from core.output import deck
+
+    p = _portfolio(args)
+    scope = _scope(p, args)
+    if args.agenda:
+        agenda = A.Agendas(_store(args)).get(args.agenda)
+        if agenda is None:
+            names = "、".join(A.Agendas(_store(args)).names()) or "无"
+            print(f"错误:没有名为“{args.agenda}”的会议议程(已保存:{names})", file=sys.stderr)
+            return 1
+        problems = A.check(agenda, p.counties, p.sectors)
+        if problems:
+            print("错误:" + "".join(problems), file=sys.stderr)
+            return 1
+    else:
+        agenda = deck.every_page(scope)
+    data = deck.pptx_bytes(p, agenda, scope.period, Convention(args.schedule))
+    out = args.out or Path(f"{agenda.name}_{scope.period.label}.pptx")
     out.write_bytes(data)
     print(out)
     return 0
@@ -336,6 +362,10 @@ def parser() -> argparse.ArgumentParser:
         help="输出格式(默认text,输出到标准输出)",
     )
     p.add_argument("--out", type=Path, help="输出文件")
+    p = command("deck", "生成汇报幻灯片(.pptx,16:9):按会议议程,或按筛选条件生成全部页面", _deck)
+    _add_scope_arguments(p)
+    p.add_argument("--agenda", help="会议议程名称(在“会议议程”页保存的)")
+    p.add_argument("--out", type=Path, help="输出的.pptx文件")
     p = command("demo", "重新生成示例数据(确定性,可复现)", _demo)
     p.add_argument("out", type=Path, help="输出目录,例如 data/demo")
     p.add_argument("--scale", type=int, default=1, help="项目数倍数(基准测试用)")

@@ -111,6 +111,7 @@ _PROBLEM_TEXTS = {
     "征迁": ("涉及农户征迁未完成", "管线迁改进度滞后", "坟墓迁移未完成"),
     "审批": ("施工许可未办理", "规划许可待审批", "可研报告待批复"),
 }
+_PHASES = "〇一二三四五六七八九十"  # 二期 … 十期; later phases are numbered in digits
 _SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾萧田董袁潘"
 _GIVEN = "建国伟军华明强平志红文海斌涛浩宇丽敏静磊洋勇杰峰鹏辉刚健新春晓东"
 _TITLES = ("副区长", "副县长", "副市长", "局长", "主任")
@@ -277,6 +278,7 @@ class _Builder:
         self.county_names = [c[0] for c in COUNTIES]
         self.adcodes = {c[0]: c[1] for c in COUNTIES}
         self.cells = {c[0]: (c[2], c[3]) for c in COUNTIES}
+        self.names_used: dict[str, int] = {}  # full project name → how many carry it so far
 
     def n(self, count: int) -> int:
         return count * self.scale
@@ -292,6 +294,20 @@ class _Builder:
             p=str(r.choice(_PLACES)),
             q=str(r.choice(_PLACES)),
         ), product
+
+    def _unique(self, name: str) -> str:
+        """The name, or a later phase of it (二期, 三期 …) when the county already has it: a
+        leader asking about "the" 污水处理厂扩建工程 of a county must get one project. No random
+        draw is taken, so every other value of the demo stays as it was."""
+        seen = self.names_used.get(name, 0)
+        self.names_used[name] = seen + 1
+        if not seen:
+            return name
+        phase = seen + 1
+        numeral = _PHASES[phase] if phase < len(_PHASES) else str(phase)
+        return f"{name.removesuffix('项目').removesuffix('工程')}{numeral}期" + (
+            "工程" if name.endswith("工程") else "项目"
+        )
 
     def _person(self) -> str:
         r = self.rng
@@ -332,7 +348,7 @@ class _Builder:
         )
         row = {
             S.CODE: code,
-            S.NAME: f"{county}{name}",
+            S.NAME: self._unique(f"{county}{name}"),
             S.COUNTY: county,
             S.SECTOR: sector,
             S.LEVEL: level,

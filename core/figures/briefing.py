@@ -59,7 +59,7 @@ def _count_change(now: int, before: int) -> str:
 def construction_paragraph(p: Portfolio, scope: Scope, convention: Convention) -> str | None:
     this, last = M.year_figures_with_last_year(p, scope, convention)
     parts = []
-    pipeline = O.pipeline_sentence(M.pipeline(p, scope), scope)
+    pipeline = O.pipeline_sentence(M.pipeline(p, scope), scope, p.latest_period)
     if pipeline:
         parts.append(pipeline)
     sentence = O.construction_sentence(this, scope)

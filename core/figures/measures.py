@@ -30,6 +30,20 @@ TOTAL = "总投资"
 OPEN_PROBLEMS = "存在问题"
 
 
+def shown_rate(fraction):
+    """A rate as pages print it: to 0.1 percent, half up (works on floats and Series)."""
+    return np.floor(np.round(fraction * 1000, 6) + 0.5) / 1000
+
+
+def schedule_gap(rate, schedule):
+    """完成率 − 序时进度, from the two rates as shown (each to 0.1%, half up).
+
+    A leader subtracts the figures on the screen: 5.4% against 16.7% must read 落后11.3个百分点,
+    not the 11.2 of the unrounded rates. So every gap the product states is the difference of
+    the two rates it states beside it; NaN where there is no plan."""
+    return shown_rate(rate) - shown_rate(schedule)
+
+
 def completion_rate(done: float, plan: float) -> float:
     """完成率; NaN when there is no plan to measure against."""
     return done / plan if plan > 0 else float("nan")
@@ -86,7 +100,7 @@ def _projects_in_scope(
     df[DONE] = aligned_ytd(p, period)[mask]
     with np.errstate(divide="ignore", invalid="ignore"):
         df[RATE] = np.where(df[PLAN] > 0, df[DONE] / df[PLAN], np.nan)
-    df[GAP] = df[RATE] - schedule_share(period, convention)
+    df[GAP] = schedule_gap(df[RATE], schedule_share(period, convention))
     df[STATUS] = statuses(df[GAP])
     return df
 
@@ -118,7 +132,7 @@ class YearFigures:
 
     @property
     def gap(self) -> float:
-        return self.rate - self.schedule
+        return float(schedule_gap(self.rate, self.schedule))
 
     @property
     def start_rate(self) -> float:
@@ -168,6 +182,44 @@ def year_figures_with_last_year(
 def growth(this: float, last: float) -> float:
     """Year-on-year growth as a fraction; NaN when last year had nothing to grow from."""
     return this / last - 1 if last else float("nan")
+
+
+# --- Is last year a base for a change? ------------------------------------------------------
+
+# A stock (funding secured to date) counts every record since the data began: its same period
+# last year is a fair base only once a full year of records lies before that base.
+STOCK_HISTORY_MONTHS = 12
+
+
+def no_base_reason(p: Portfolio, period: Period) -> str | None:
+    """Why the year's flows (projects, plan, completion) have no same-period base, or None.
+
+    The base is missing when the returns begin after January of last year: its year-to-date
+    figures would count only part of that year."""
+    base = period.same_period_last_year()
+    first = p.periods()[-1] if len(p.monthly) else None
+    if first is None or first > Period(base.year, 1):
+        since = f"数据自{first.label}起" if first else "没有月度进度数据"
+        return f"{since},上年同期({base.label})不在数据范围内,不计算同比。"
+    return None
+
+
+def no_funding_base_reason(p: Portfolio, period: Period) -> str | None:
+    """Why funding secured has no same-period base, or None (see STOCK_HISTORY_MONTHS)."""
+    base = period.same_period_last_year()
+    months = p.funding[S.FUNDING_MONTH]
+    if months.empty:
+        return None
+    first = Period.parse(months.min())
+    if first > base:
+        return f"资金数据自{first.label}起记录,上年同期({base.label})在此之前,不计算同比。"
+    if first.shift(STOCK_HISTORY_MONTHS) > base:
+        return (
+            f"资金数据自{first.label}起记录,上年同期({base.label})的已落实资金只含此前"
+            f"{(base.year - first.year) * 12 + base.month - first.month + 1}个月的记录,"
+            "与本期不可比,不计算同比。"
+        )
+    return None
 
 
 # --- Pipeline: reserve, submitted, under construction ------------------------------------
@@ -221,7 +273,7 @@ def _breakdown(df: pd.DataFrame, by: str, schedule: float) -> pd.DataFrame:
         }
     )
     g[RATE] = g[DONE] / g[PLAN]
-    g[GAP] = g[RATE] - schedule
+    g[GAP] = schedule_gap(g[RATE], schedule)
     return g.reset_index()
 
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass, replace
 
 from core.data import schema as S
 from core.figures.measures import IndustryFigures, StageFigures, YearFigures, growth
-from core.figures.periods import Convention
+from core.figures.periods import Convention, Period
 from core.figures.scope import Scope
 from core.output.formatting import (
     growth_phrase,
@@ -53,7 +53,13 @@ def level_noun(scope: Scope) -> str:
     return f"{scope.level or '重大'}{sector}项目"
 
 
-def kpi_cards(this: YearFigures, last: YearFigures, convention: Convention) -> list[Card]:
+def kpi_cards(
+    this: YearFigures,
+    last: YearFigures,
+    convention: Convention,
+    no_base: str | None = None,
+) -> list[Card]:
+    """The year's cards; `no_base` (measures.no_base_reason) drops every change and says why."""
     ytd = this.period.ytd_label
     sched_delta = schedule_phrase(this.gap).replace("序时进度", "") if this.plan else None
     sched_color = "off"
@@ -109,10 +115,21 @@ def kpi_cards(this: YearFigures, last: YearFigures, convention: Convention) -> l
             help=f"本年计划开工{this.starts_planned}个,已开工{this.starts_done}个。",
         ),
     ]
-    return [
-        replace(c, delta_color=_delta_sign_color(c.delta)) if c.delta_color == "normal" else c
-        for c in cards
-    ]
+    if no_base:
+        cards = [
+            c if c.description is None else replace(c, delta=None, help=f"{c.help}{no_base}")
+            for c in cards
+        ]
+    return [_settled(c) for c in cards]
+
+
+def _settled(c: Card) -> Card:
+    """Colour from the sign; no arrow beside 持平 (an arrow says up or down)."""
+    if c.delta_color == "normal":
+        c = replace(c, delta_color=_delta_sign_color(c.delta))
+    if c.delta and c.delta.startswith("持平"):
+        c = replace(c, delta_arrow="off")
+    return c
 
 
 def _count_delta(now: int, before: int) -> str | None:
@@ -122,12 +139,16 @@ def _count_delta(now: int, before: int) -> str | None:
     return "持平" if d == 0 else f"{'+' if d > 0 else ''}{d}个"
 
 
-def funding_card(now: float, before: float) -> Card:
-    return Card(
-        "已落实资金(亿元)",
-        yi(now, unit=False),
-        _growth_delta(now, before),
-        help="截至报告期末已落实的各类项目资金。",
+def funding_card(now: float, before: float, no_base: str | None = None) -> Card:
+    """`no_base` (measures.no_funding_base_reason) drops the change and says why."""
+    help_text = "截至报告期末已落实的各类项目资金。"
+    return _settled(
+        Card(
+            "已落实资金(亿元)",
+            yi(now, unit=False),
+            None if no_base else _growth_delta(now, before),
+            help=help_text + (no_base or ""),
+        )
     )
 
 
@@ -153,8 +174,22 @@ def pipeline_cards(stages: list[StageFigures]) -> list[Card]:
     return cards
 
 
-def pipeline_sentence(stages: list[StageFigures], scope: Scope) -> str | None:
-    """目前,全市储备省重点项目103个,计划总投资2890.7亿元,其中新引进项目56个…"""
+def stages_as_of(scope: Scope, latest: Period) -> str | None:
+    """The label of the stage figures when a past period is chosen, else None.
+
+    A project's stage (储备, 申报, 在建 …) is kept as it stands now, not month by month, so at a
+    past period the stage figures are today's and must say so."""
+    if scope.period >= latest:
+        return None
+    return f"项目阶段为当前状态(截至{latest.label}),不随所选报告期({scope.period.label})回溯"
+
+
+def pipeline_sentence(
+    stages: list[StageFigures], scope: Scope, latest: Period | None = None
+) -> str | None:
+    """目前,全市储备省重点项目103个,计划总投资2890.7亿元,其中新引进项目56个…
+
+    At a past period (`latest` after it) the sentence opens with the date it speaks of."""
     by = {s.stage: s for s in stages}
     noun = level_noun(scope)
     clauses = []
@@ -172,7 +207,8 @@ def pipeline_sentence(stages: list[StageFigures], scope: Scope) -> str | None:
         clauses.append(c)
     if not clauses:
         return None
-    return f"目前,{scope.place}" + ";".join(clauses) + "。"
+    now = "目前" if latest is None or scope.period >= latest else f"截至{latest.label}(当前状态)"
+    return f"{now},{scope.place}" + ";".join(clauses) + "。"
 
 
 def construction_sentence(this: YearFigures, scope: Scope) -> str | None:

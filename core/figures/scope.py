@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pandas as pd
 
@@ -79,6 +79,19 @@ class Scope:
         if self.stage and not ignore_stage:
             m &= projects[S.STAGE] == self.stage
         return m
+
+    def citywide(self) -> Scope:
+        """The same filters for every county: the whole ranking, in which a chart highlights
+        the chosen counties (a one-bar chart says nothing about where a county stands)."""
+        return replace(self, counties=())
+
+    def highlight_lines(self) -> list[str]:
+        """A county-ranking chart's subtitle: the whole city, the chosen counties highlighted."""
+        if not self.counties:
+            return self.sentence_lines()
+        parts = ["全市各区县", *self.parts()[1:]]
+        line = "范围:" + " · ".join(parts) + f"(突出显示{'、'.join(self.counties)})"
+        return [line, self.period.as_of]
 
     @property
     def filters(self) -> tuple:

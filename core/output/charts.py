@@ -6,7 +6,8 @@ encodes, so the browser never receives project rows. Amounts are shown in 亿元
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
+from dataclasses import dataclass, replace
 
 import altair as alt
 import pandas as pd
@@ -29,6 +30,34 @@ PRIMARY = "#1f4e9c"  # the office blue: this year's figures
 SECONDARY = "#9aa7b8"  # last year, reference lines
 TARGET = "#c62828"
 SERIES_COLORS = ["#1f4e9c", "#e08a00", "#1b7f5a", "#8e44ad", "#c62828", "#5d6d7e"]
+# One colour per funding source on every chart (the settings' order picks it): not the status
+# colours' red or green, which mean behind or on track.
+FUNDING_PALETTE = ["#1f4e9c", "#5b8fd6", "#8e44ad", "#7f6a4f", "#9aa7b8", "#2f6f73", "#b07aa1"]
+DIMMED = 0.3  # opacity of the counties outside the filter in a highlighted ranking
+
+
+def funding_scale(sources: list[str]) -> alt.Scale:
+    """Colours of the funding sources: fixed by the office's list, whatever a chart shows."""
+    known = list(settings.current().funding_sources)
+    known += sorted(set(sources) - set(known))
+    colors = {s: FUNDING_PALETTE[i % len(FUNDING_PALETTE)] for i, s in enumerate(known)}
+    return alt.Scale(domain=list(sources), range=[colors[s] for s in sources])
+
+
+def _highlight(field: str, names: tuple[str, ...]) -> dict:
+    """Encodings that dim every row but `names` (none dimmed when `names` is empty)."""
+    if not names:
+        return {}
+    test = " || ".join(f"datum[{field!r}] === {n!r}" for n in names)
+    return {"opacity": alt.condition(test, alt.value(1.0), alt.value(DIMMED))}
+
+
+def _highlight_axis(names: tuple[str, ...]) -> alt.Axis:
+    """The band axis with the highlighted names in bold."""
+    if not names:
+        return alt.Axis()
+    test = " || ".join(f"datum.value === {n!r}" for n in names)
+    return alt.Axis(labelFontWeight=alt.ExprRef(f"({test}) ? 'bold' : 'normal'"))
 
 
 @dataclass(frozen=True)
@@ -36,7 +65,7 @@ class ChartOut:
     """A finished chart with what its downloads need."""
 
     key: str  # stable id, e.g. "county_ranking": widget keys and tests use it
-    title: str  # 各区县完成率红黑榜
+    title: str  # 各区县完成率排名(按与序时进度之差)
     scope: Scope
     chart: alt.TopLevelMixin  # as shown on screen: as wide as its container
     data: pd.DataFrame  # exactly what is drawn, with Chinese headers: the CSV download
@@ -46,6 +75,12 @@ class ChartOut:
     def for_export(self) -> alt.TopLevelMixin:
         """The chart at a fixed size: a file has no container to fill."""
         return self.chart.properties(width=self.width, height=self.height)
+
+    def untitled(self) -> ChartOut:
+        """The chart without its title block, for a document whose caption carries the title."""
+        chart = self.chart.copy(deep=False)
+        chart.title = alt.Undefined
+        return replace(self, chart=chart)
 
     def file_stem(self) -> str:
         """投资增长_城东区_2026年2月: title, scope and period, safe for every OS."""
@@ -94,6 +129,8 @@ def _finish(
             titleColor="#222",
             gridColor="#e3e6ea",
         )
+        # A handful of round ticks on every quantitative axis, never one per unit.
+        .configure_axisQuantitative(tickCount=6, labelFlush=True)
         .configure_legend(
             columns=3,
             labelFontSize=LABEL_SIZE,
@@ -104,6 +141,47 @@ def _finish(
         .configure_view(stroke=None)
     )
     return ChartOut(key, title, scope, titled, data.reset_index(drop=True), width, height)
+
+
+# 汇报模式: type for the back of a meeting room — no chart text under PROJECTOR_MIN_SIZE px.
+PROJECTOR_MIN_SIZE = 20
+_FONT_KEYS = ("fontSize", "labelFontSize", "titleFontSize", "subtitleFontSize")
+
+
+def projector_spec(c: ChartOut, height: int) -> dict:
+    """The chart's Vega-Lite spec for a projector: every font scaled so the smallest is at least
+    PROJECTOR_MIN_SIZE px, drawn `height` px tall (titles and axes included)."""
+    spec = c.chart.to_dict()
+    sizes = []
+
+    def collect(node) -> None:
+        if isinstance(node, dict):
+            for k, v in node.items():
+                if k in _FONT_KEYS and isinstance(v, int | float):
+                    sizes.append(v)
+                else:
+                    collect(v)
+        elif isinstance(node, list):
+            for v in node:
+                collect(v)
+
+    collect(spec)
+    factor = max(1.0, PROJECTOR_MIN_SIZE / min(sizes)) if sizes else 1.0
+
+    def scale(node):
+        if isinstance(node, dict):
+            return {
+                k: (round(v * factor, 1) if k in _FONT_KEYS and isinstance(v, int | float)
+                    else scale(v))
+                for k, v in node.items()
+            }  # fmt: skip
+        if isinstance(node, list):
+            return [scale(v) for v in node]
+        return node
+
+    out = scale(spec)
+    out["height"] = height
+    return out
 
 
 def _yi(values: pd.Series) -> pd.Series:
@@ -118,8 +196,13 @@ def _status_scale() -> alt.Scale:
     return alt.Scale(domain=list(status.COLORS), range=list(status.COLORS.values()))
 
 
+RANKING_TITLE = "各区县完成率排名(按与序时进度之差)"
+
+
 def county_ranking(ranking: pd.DataFrame, scope: Scope, schedule: float) -> ChartOut:
-    """红黑榜: each county's gap to 序时进度 in points, best at the top, 完成率 at each bar's end."""
+    """Each county's gap to 序时进度 in points, best at the top, in its status colour, with
+    完成率 at each bar's end. `ranking` is the whole city's (measures.county_ranking at
+    scope.citywide()): the counties of the filter are highlighted, the others dimmed."""
     data = pd.DataFrame(
         {
             "名次": ranking["名次"],
@@ -138,11 +221,14 @@ def county_ranking(ranking: pd.DataFrame, scope: Scope, schedule: float) -> Char
         title=f"完成率与序时进度({round_half_up(schedule * 100, 1)}%)之差(个百分点)",
         scale=alt.Scale(domain=[lo - (room if lo < 0 else 0), hi + (room if hi > 0 else room / 2)]),
     )
-    base = alt.Chart(drawn).encode(y=alt.Y("区县:N", sort=data["区县"].tolist(), title=None))
+    chosen = scope.counties
+    y = alt.Y("区县:N", sort=data["区县"].tolist(), title=None, axis=_highlight_axis(chosen))
+    base = alt.Chart(drawn).encode(y=y)
     bars = base.mark_bar(cornerRadiusEnd=3).encode(
         x=x,
         color=alt.Color("状态:N", scale=_status_scale(), title="状态"),
         tooltip=list(data.columns),
+        **_highlight("区县", chosen),
     )
     text = {"fontSize": LABEL_SIZE - 1, "color": "#222"}
     ahead = base.transform_filter("datum['偏差(个百分点)'] >= 0").mark_text(
@@ -151,19 +237,32 @@ def county_ranking(ranking: pd.DataFrame, scope: Scope, schedule: float) -> Char
     behind = base.transform_filter("datum['偏差(个百分点)'] < 0").mark_text(
         align="right", dx=-6, **text
     )
-    labels = (ahead + behind).encode(x=x, text="标注:N")
+    labels = (ahead + behind).encode(x=x, text="标注:N", **_highlight("区县", chosen))
     rule = alt.Chart(pd.DataFrame({"x": [0]})).mark_rule(color="#333").encode(x="x:Q")
     height = max(200, 36 * len(data))
     return _finish(
-        "county_ranking", "各区县完成率红黑榜", scope, bars + rule + labels, data, height=height
+        "county_ranking",
+        RANKING_TITLE,
+        scope,
+        bars + rule + labels,
+        data,
+        height=height,
+        subtitle=scope.highlight_lines(),
     )
 
 
 def comparison(
-    frame: pd.DataFrame, by: str, scope: Scope, schedule: float, key: str, title: str
+    frame: pd.DataFrame,
+    by: str,
+    scope: Scope,
+    schedule: float,
+    key: str,
+    title: str,
+    highlight: tuple[str, ...] = (),
 ) -> ChartOut:
     """完成率 by county or sector as horizontal bars (names stay legible on any screen), with the
-    序时进度 line across and each bar's rate at its end."""
+    序时进度 line across and each bar's rate in a column of its own at the right, where the
+    line never strikes through it. `highlight` names the bars to stand out (the others dim)."""
     data = pd.DataFrame(
         {
             by: frame[by],
@@ -174,15 +273,29 @@ def comparison(
         }
     )
     line_value = round_half_up(schedule * 100, 1)
-    top = max(float(data["完成率(%)"].max()), line_value) * 1.25  # room for the labels
-    x = alt.X("完成率(%):Q", title="完成率(%)", scale=alt.Scale(domain=[0, top]))
+    top = max(float(data["完成率(%)"].max()), line_value) * 1.1
+    label_at = top * 1.2  # the labels' column, right of every bar and of the line
+    x = alt.X(
+        "完成率(%):Q",
+        title="完成率(%)",
+        scale=alt.Scale(domain=[0, label_at]),
+        axis=alt.Axis(values=_ticks(top)),
+    )
+    y = alt.Y(f"{by}:N", sort=None, title=None, axis=_highlight_axis(highlight))
     bars = (
         alt.Chart(data)
         .mark_bar(color=PRIMARY, cornerRadiusEnd=3)
-        .encode(y=alt.Y(f"{by}:N", sort=None, title=None), x=x, tooltip=list(data.columns))
+        .encode(y=y, x=x, tooltip=list(data.columns), **_highlight(by, highlight))
     )
-    text = bars.mark_text(align="left", dx=6, fontSize=LABEL_SIZE, color="#222").encode(
-        text=alt.Text("完成率(%):Q", format=".1f")
+    text = (
+        alt.Chart(data)
+        .mark_text(align="right", fontSize=LABEL_SIZE, color="#222")
+        .encode(
+            y=y,
+            x=alt.datum(label_at),
+            text=alt.Text("完成率(%):Q", format=".1f"),
+            **_highlight(by, highlight),
+        )
     )
     rule_data = pd.DataFrame({"序时进度(%)": [line_value], "label": [f"序时进度{line_value}%"]})
     rule = (
@@ -192,13 +305,25 @@ def comparison(
     )
     rule_text = (
         alt.Chart(rule_data)
-        .mark_text(
-            align="right", baseline="bottom", dx=-4, y=0, dy=-2, color=TARGET, fontSize=LABEL_SIZE
-        )
+        .mark_text(align="center", baseline="bottom", y=0, dy=-4, color=TARGET, fontSize=LABEL_SIZE)
         .encode(x="序时进度(%):Q", text="label:N")
     )
     height = max(160, 36 * len(data))
-    return _finish(key, title, scope, bars + text + rule + rule_text, data, height=height)
+    subtitle = scope.highlight_lines() if by == S.COUNTY else None
+    return _finish(
+        key, title, scope, bars + text + rule + rule_text, data, height=height, subtitle=subtitle
+    )
+
+
+def _ticks(top: float, count: int = 5) -> list[float]:
+    """Round tick values from 0 up to `top` (1, 2, 5 × 10ⁿ steps)."""
+    raw = max(top, 1e-9) / count
+    step = 10 ** math.floor(math.log10(raw))
+    for m in (1, 2, 5, 10):
+        if raw <= m * step:
+            step *= m
+            break
+    return [round(i * step, 6) for i in range(int(top // step) + 1)]
 
 
 def sector_composition(frame: pd.DataFrame, scope: Scope) -> ChartOut:
@@ -236,8 +361,10 @@ def funding_by_source(frame: pd.DataFrame, scope: Scope) -> ChartOut:
         {"资金来源": frame[S.FUNDING_SOURCE], "落实金额(亿元)": _yi(frame[M.AMOUNT])}
     )
     base = alt.Chart(data).encode(y=alt.Y("资金来源:N", sort=None, title=None))
-    bars = base.mark_bar(color="#1b7f5a", cornerRadiusEnd=3).encode(
-        x=alt.X("落实金额(亿元):Q", title="已落实资金(亿元)"), tooltip=list(data.columns)
+    bars = base.mark_bar(cornerRadiusEnd=3).encode(
+        x=alt.X("落实金额(亿元):Q", title="已落实资金(亿元)"),
+        color=alt.Color("资金来源:N", scale=funding_scale(data["资金来源"].tolist()), legend=None),
+        tooltip=list(data.columns),
     )
     text = base.mark_text(align="left", dx=6, fontSize=LABEL_SIZE, color="#222").encode(
         x="落实金额(亿元):Q", text=alt.Text("落实金额(亿元):Q", format=".1f")
@@ -258,18 +385,18 @@ def cumulative(
     title: str = "累计完成投资与年度计划",
     key: str = "cumulative",
 ) -> ChartOut:
-    # Under 10亿元 (one project, a small county) the axis speaks 万元: 0.05亿元 would read 0.1.
+    # One unit, 亿元, as on the cards; under 10亿元 (one project, a small county) with two
+    # decimals, where one would round 0.05亿元 to 0.1.
     small = frame[M.VALUE].abs().max() < 10 * WAN_PER_YI if len(frame) else False
-    unit = "万元" if small else "亿元"
-    amount = f"金额({unit})"
+    digits = 2 if small else 1
+    amount = "金额(亿元)"
     data = pd.DataFrame(
         {
             "月份": frame[M.MONTH_NO].map(lambda m: f"{m}月"),
             "系列": frame[M.SERIES],
-            amount: frame[M.VALUE].map(lambda v: round_half_up(v, 1)) if small
-            else _yi(frame[M.VALUE]),
+            amount: (frame[M.VALUE] / WAN_PER_YI).map(lambda v: round_half_up(v, digits)),
         }
-    )  # fmt: skip
+    )
     months = [f"{m}月" for m in range(1, 13)]
     styles = {M.THIS_YEAR: (PRIMARY, [1, 0]), M.LAST_YEAR: (SECONDARY, [1, 0]),
               M.PLAN_LINE: (TARGET, [6, 4])}  # fmt: skip
@@ -287,20 +414,21 @@ def cumulative(
                 title=None,
                 axis=alt.Axis(labelAngle=0),
             ),
-            y=alt.Y(f"{amount}:Q", title=f"累计金额({unit})"),
+            y=alt.Y(f"{amount}:Q", title="累计金额(亿元)"),
             color=alt.Color("系列:N", scale=colors, title=None),
             strokeDash=alt.StrokeDash("系列:N", scale=dash, title=None),
             tooltip=list(data.columns),
         )
     )
     last = data.loc[data["系列"] == M.THIS_YEAR].tail(1)
+    # The latest value above its point, centred: clear of the axis labels below and, at
+    # December, of the chart's right edge.
     label = (
         alt.Chart(last)
         .mark_text(
-            align="left",
-            baseline="top",
-            dx=8,
-            dy=6,
+            align="center",
+            baseline="bottom",
+            dy=-12,
             fontSize=LABEL_SIZE,
             fontWeight="bold",
             color=PRIMARY,
@@ -308,7 +436,7 @@ def cumulative(
         .encode(
             x=alt.X("月份:N", sort=months),
             y=f"{amount}:Q",
-            text=alt.Text(f"{amount}:Q", format=".1f"),
+            text=alt.Text(f"{amount}:Q", format=f".{digits}f"),
         )
     )
     return _finish(key, title, scope, lines + label, data)
@@ -356,16 +484,29 @@ def fai_growth(frame: pd.DataFrame, scope: Scope) -> ChartOut:
                    data.drop(columns="_order"), subtitle=["全市统计数据", scope.period.as_of])  # fmt: skip
 
 
-def problems(frame: pd.DataFrame, by: str, scope: Scope, key: str, title: str) -> ChartOut:
-    """Problems by type or county, 未解决 stacked on 已解决, as horizontal bars."""
+def problems(
+    frame: pd.DataFrame,
+    by: str,
+    scope: Scope,
+    key: str,
+    title: str,
+    highlight: tuple[str, ...] = (),
+) -> ChartOut:
+    """Problems by type or county, 未解决 stacked on 已解决, as horizontal bars; `highlight`
+    names the rows to stand out (by county: the whole city, the filter's counties)."""
     data = pd.DataFrame({by: frame[by], "状态": frame[M.STATUS], "问题数": frame[M.COUNT]})
     order = data[by].drop_duplicates().tolist()
     bars = (
         alt.Chart(data)
         .mark_bar()
         .encode(
-            y=alt.Y(f"{by}:N", sort=order, title=None),
-            x=alt.X("问题数:Q", title="问题数(个)", stack="zero"),
+            y=alt.Y(f"{by}:N", sort=order, title=None, axis=_highlight_axis(highlight)),
+            x=alt.X(
+                "问题数:Q",
+                title="问题数(个)",
+                stack="zero",
+                axis=alt.Axis(tickMinStep=1, format="d"),  # counts: no 0.2, 0.4 …
+            ),
             color=alt.Color(
                 "状态:N",
                 scale=alt.Scale(domain=["未解决", "已解决"], range=[TARGET, SECONDARY]),
@@ -373,12 +514,18 @@ def problems(frame: pd.DataFrame, by: str, scope: Scope, key: str, title: str) -
             ),
             order=alt.Order("状态:N", sort="descending"),
             tooltip=list(data.columns),
+            **_highlight(by, highlight),
         )
     )
-    return _finish(key, title, scope, bars, data, height=max(160, 34 * len(order)))
+    subtitle = scope.highlight_lines() if highlight else None
+    return _finish(
+        key, title, scope, bars, data, height=max(160, 34 * len(order)), subtitle=subtitle
+    )
 
 
-def funding_by_county(frame: pd.DataFrame, scope: Scope, counties: list[str]) -> ChartOut:
+def funding_by_county(
+    frame: pd.DataFrame, scope: Scope, counties: list[str], highlight: tuple[str, ...] = ()
+) -> ChartOut:
     data = pd.DataFrame(
         {
             "区县": frame[S.COUNTY],
@@ -392,47 +539,47 @@ def funding_by_county(frame: pd.DataFrame, scope: Scope, counties: list[str]) ->
         alt.Chart(data)
         .mark_bar()
         .encode(
-            y=alt.Y("区县:N", sort=order, title=None),
+            y=alt.Y("区县:N", sort=order, title=None, axis=_highlight_axis(highlight)),
             x=alt.X("落实金额(亿元):Q", title="已落实资金(亿元)"),
-            color=alt.Color(
-                "资金来源:N", scale=alt.Scale(domain=sources, range=SERIES_COLORS), title=None
-            ),
+            color=alt.Color("资金来源:N", scale=funding_scale(sources), title=None),
             tooltip=list(data.columns),
+            **_highlight("区县", highlight),
         )
     )
-    return _finish(
-        "funding_by_county", "各区县已落实资金", scope, bars, data, height=max(160, 34 * len(order))
-    )
+    subtitle = scope.highlight_lines() if highlight else None
+    return _finish("funding_by_county", "各区县已落实资金", scope, bars, data,
+                   height=max(160, 34 * len(order)), subtitle=subtitle)  # fmt: skip
 
 
 def project_curve(frame: pd.DataFrame, scope: Scope, name: str) -> ChartOut:
     return cumulative(frame, scope, title=f"{name}:累计完成与计划", key="project_curve")
 
 
-def legend(items: list[tuple[str, str]], title: str) -> alt.TopLevelMixin:
-    """A one-line colour key (the map has none of its own): a swatch, then its label."""
+def legend(items: list[tuple[str, str]], title: str, size: int = 14) -> alt.TopLevelMixin:
+    """A one-line colour key (the map has none of its own): a swatch, then its label, in
+    `size` px type (PROJECTOR_MIN_SIZE or more in 汇报模式)."""
     data = pd.DataFrame(
         {"i": range(len(items)), "label": [i[0] for i in items], "color": [i[1] for i in items]}
     )
     x = alt.X("i:O", axis=None, scale=alt.Scale(paddingOuter=0, paddingInner=0, align=0))
     swatch = (
         alt.Chart(data)
-        .mark_square(size=220, opacity=1)
+        .mark_square(size=size * 16, opacity=1)
         .encode(x=x, color=alt.Color("color:N", scale=None, legend=None))
     )
     label = (
         alt.Chart(data)
-        .mark_text(align="left", dx=12, fontSize=14, color="#222")
+        .mark_text(align="left", dx=size - 2, fontSize=size, color="#222")
         .encode(x=x, text="label:N")
     )
     return (
         (swatch + label)
-        .properties(title=title, height=40, width=alt.Step(150))
+        .properties(title=title, height=size * 3, width=alt.Step(size * 11))
         .configure(
             font=FONT,
             padding={"top": 4, "bottom": 4, "left": 8, "right": 8},
             autosize=alt.AutoSizeParams(type="pad", contains="padding"),
         )
-        .configure_title(fontSize=14, anchor="start", offset=6)
+        .configure_title(fontSize=size, anchor="start", offset=6)
         .configure_view(stroke=None)
     )

@@ -35,7 +35,12 @@ BODY_FONT = "仿宋"  # the face of Chinese government documents (GB/T 9704: 3�
 HEADING_FONT = "黑体"
 TITLE_FONT = "黑体"
 BODY_SIZE = Pt(16)  # 三号
-TABLE_WIDTHS_CM = (1.1, 5.6, 1.7, 2.0, 2.0, 1.7, 2.4)  # the name column takes what is left
+# A4 and the margins of GB/T 9704 (党政机关公文格式): 天头37mm, 订口28mm, the type area 156mm wide.
+PAGE_WIDTH_CM, PAGE_HEIGHT_CM = 21.0, 29.7
+MARGINS_CM = {"top": 3.7, "bottom": 3.5, "left": 2.8, "right": 2.6}
+# Column widths of the table of projects behind schedule: they add up to the 15.6cm type area,
+# and no figure column wraps (the unit sits in the header, not in every cell).
+TABLE_WIDTHS_CM = (1.0, 5.2, 1.6, 1.9, 1.9, 1.8, 2.2)
 HEADING_RE = re.compile(r"^[一二三四五六七八九十]+、")
 FONTCONFIG = Path(__file__).with_name("fontconfig.conf")
 
@@ -78,7 +83,8 @@ def key_charts(p: Portfolio, scope: Scope, convention: Convention) -> list[chart
     out = []
     if M.year_figures(p, scope, convention).count:
         sched = schedule_share(scope.period, convention)
-        out.append(charts.county_ranking(M.county_ranking(p, scope, convention), scope, sched))
+        ranking = M.county_ranking(p, scope.citywide(), convention)
+        out.append(charts.county_ranking(ranking, scope, sched))
         out.append(charts.sector_composition(M.sector_breakdown(p, scope, convention), scope))
         out.append(charts.cumulative(M.cumulative_by_month(p, scope), scope))
     return out
@@ -90,12 +96,16 @@ def behind_table(frame: pd.DataFrame, scope: Scope) -> pd.DataFrame:
             "序号": range(1, len(frame) + 1),
             "项目名称": frame[S.NAME],
             "区县": frame[S.COUNTY],
-            "年度计划(亿元)": (frame[M.PLAN] / WAN_PER_YI).map("{:.1f}".format),
+            # Two decimals: a project's amounts are often under 1亿元, and one decimal would
+            # print 0.1 for most of them.
+            "年度计划(亿元)": (frame[M.PLAN] / WAN_PER_YI).map("{:.2f}".format),
             f"{scope.period.ytd_label}完成(亿元)": (frame[M.DONE] / WAN_PER_YI).map(
-                "{:.1f}".format
+                "{:.2f}".format
             ),
             "完成率": frame[M.RATE].map(pct),
-            "与序时进度之差": frame[M.GAP].map(signed_points),
+            "与序时进度之差(个百分点)": frame[M.GAP]
+            .map(signed_points)
+            .str.removesuffix("个百分点"),
         }
     )
 
@@ -106,8 +116,9 @@ def docx_bytes(p: Portfolio, scope: Scope, convention: Convention, text: str) ->
     title, scope_line, body = parse(text)
     doc = Document()
     for section in doc.sections:
-        section.top_margin, section.bottom_margin = Cm(3.7), Cm(3.5)
-        section.left_margin, section.right_margin = Cm(2.8), Cm(2.6)
+        section.page_width, section.page_height = Cm(PAGE_WIDTH_CM), Cm(PAGE_HEIGHT_CM)
+        section.top_margin, section.bottom_margin = Cm(MARGINS_CM["top"]), Cm(MARGINS_CM["bottom"])
+        section.left_margin, section.right_margin = Cm(MARGINS_CM["left"]), Cm(MARGINS_CM["right"])
     normal = doc.styles["Normal"]
     normal.font.name = BODY_FONT
     normal.font.size = BODY_SIZE
@@ -126,7 +137,8 @@ def docx_bytes(p: Portfolio, scope: Scope, convention: Convention, text: str) ->
     if figures:
         _paragraph(doc, "附图", HEADING_FONT, BODY_SIZE, indent=False)
     for i, c in enumerate(figures, start=1):
-        doc.add_picture(io.BytesIO(export.png(c)), width=Cm(14))
+        # The picture without its title: the caption below says it once.
+        doc.add_picture(io.BytesIO(export.png(c.untitled())), width=Cm(14))
         doc.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
         doc.paragraphs[-1].paragraph_format.keep_with_next = True  # the caption stays below
         _paragraph(doc, f"图{i} {c.title}", BODY_FONT, Pt(12), center=True)

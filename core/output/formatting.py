@@ -23,6 +23,9 @@ def _fixed(value: float, digits: int = 1) -> str:
     return "0.0" if text == "-0.0" else text
 
 
+MISSING = "—"  # what a table or card shows for a figure that does not exist (never None/nan)
+
+
 def is_missing(value: float | None) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value))
 
@@ -33,16 +36,24 @@ SMALL_WAN = 500  # below 0.05亿元 an amount would read "0.0亿元": say it in 
 def yi(wan: float | None, unit: bool = True) -> str:
     """172.6亿元 from 1,726,000 万元; a non-zero amount under 0.05亿元 as 万元 (300万元)."""
     if is_missing(wan):
-        return "—"
+        return MISSING
     if unit and wan and abs(wan) < SMALL_WAN:
         return f"{round_half_up(wan, 1):g}万元"
     return _fixed(wan / WAN_PER_YI) + ("亿元" if unit else "")
 
 
+def yi_two_decimals(wan: float | None) -> str:
+    """0.35亿元: one project's amounts, always in 亿元, where one decimal is too coarse and a
+    switch to 万元 would mix units within one view."""
+    if is_missing(wan):
+        return MISSING
+    return _fixed(wan / WAN_PER_YI, 2) + "亿元"
+
+
 def pct(fraction: float | None, digits: int = 1) -> str:
     """0.143 → 14.3%."""
     if is_missing(fraction):
-        return "—"
+        return MISSING
     return _fixed(fraction * 100, digits) + "%"
 
 
@@ -54,7 +65,7 @@ def points(fraction_gap: float) -> float:
 def schedule_phrase(gap: float | None) -> str:
     """超序时进度13.8个百分点 / 落后序时进度2.4个百分点 / 与序时进度持平, from 完成率 − 序时进度."""
     if is_missing(gap):
-        return "—"
+        return MISSING
     p = points(gap)
     if p > 0:
         return f"超序时进度{_fixed(p)}个百分点"
@@ -66,7 +77,7 @@ def schedule_phrase(gap: float | None) -> str:
 def signed_points(gap: float | None) -> str:
     """+13.8个百分点 / -2.4个百分点, for tables and cards."""
     if is_missing(gap):
-        return "—"
+        return MISSING
     p = points(gap)
     return ("+" if p > 0 else "") + _fixed(p) + "个百分点"
 
@@ -74,7 +85,7 @@ def signed_points(gap: float | None) -> str:
 def growth_phrase(rate: float | None, noun: str = "") -> str:
     """增长7.0% / 下降4.0% / 持平, for a growth rate given as a fraction."""
     if is_missing(rate):
-        return "—"
+        return MISSING
     r = round_half_up(rate * 100, 1)
     if r > 0:
         return f"{noun}增长{_fixed(r)}%"

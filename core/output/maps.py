@@ -27,6 +27,12 @@ TILE_URL_SETTING = "BRIEFING_TILE_URL"  # e.g. http://gis.intranet/tiles/{z}/{x}
 # pydeck turns every string into a JS expression, so the font list is quoted once more.
 LABEL_FONT = "'Noto Sans CJK SC, Source Han Sans SC, Microsoft YaHei, sans-serif'"
 NO_DATA = (215, 219, 224)
+# Counties outside a county filter: near-white with a grey outline, so they read as "not part of
+# this view" and never as the grey of 无年度计划.
+OUT_OF_SCOPE = (250, 250, 250)
+OUT_OF_SCOPE_LINE = (150, 150, 150)
+OUT_OF_SCOPE_TEXT = (120, 120, 120)
+OUT_OF_SCOPE_LABEL = "不在筛选范围"
 # Colour stops: 完成率 from pale to the office blue; the gap from red (behind) to green (ahead).
 RATE_STOPS = ((0.0, (222, 235, 247)), (1.0, (31, 78, 156)))
 GAP_STOPS = ((-0.15, (198, 40, 40)), (0.0, (245, 245, 245)), (0.15, (27, 127, 90)))
@@ -68,7 +74,17 @@ def county_color(metric: str, rate: float, gap: float, max_rate: float) -> tuple
     return _blend(RATE_STOPS, rate / max_rate if max_rate > 0 else 0)
 
 
-def _legend(metric: str, max_rate: float) -> tuple[str, list[tuple[str, str]]]:
+def _legend(
+    metric: str, max_rate: float, filtered: bool = False
+) -> tuple[str, list[tuple[str, str]]]:
+    title, items = _scale_legend(metric, max_rate)
+    items.append(("无年度计划", _hex(NO_DATA)))
+    if filtered:
+        items.append((OUT_OF_SCOPE_LABEL, _hex(OUT_OF_SCOPE)))
+    return title, items
+
+
+def _scale_legend(metric: str, max_rate: float) -> tuple[str, list[tuple[str, str]]]:
     if metric == METRIC_GAP:
         items = [
             (
@@ -77,22 +93,44 @@ def _legend(metric: str, max_rate: float) -> tuple[str, list[tuple[str, str]]]:
             )
             for g in (-0.15, -0.075, 0.0, 0.075, 0.15)
         ]
-        return "区县底色:完成率与序时进度之差", [*items, ("无年度计划", _hex(NO_DATA))]
+        return "区县底色:完成率与序时进度之差", items
     items = [(pct(max_rate * f), _hex(_blend(RATE_STOPS, f))) for f in (0, 0.25, 0.5, 0.75, 1)]
-    return "区县底色:完成率", [*items, ("无年度计划", _hex(NO_DATA))]
+    return "区县底色:完成率", items
 
 
-def _view(boundaries: Boundaries, points: pd.DataFrame, width: int = 900,
-          height: int = 600) -> pdk.ViewState:  # fmt: skip
-    """The view that holds the counties, or the points where there is no boundary file."""
-    if boundaries.empty:
-        x0, x1 = float(points["lon"].min()), float(points["lon"].max())
-        y0, y1 = float(points["lat"].min()), float(points["lat"].max())
-    else:
-        x0, y0, x1, y1 = boundaries.bounds()
+def county_value(metric: str, rate: float, gap: float) -> str:
+    """The figure written on a county: "7.4%" or "落后2.4" (points), as the colour encodes."""
+    if metric == METRIC_GAP:
+        return schedule_phrase(gap).replace("序时进度", "").replace("个百分点", "")
+    return pct(rate)
+
+
+# The map's box on screen, in pixels: the narrowest it gets (1366×768 with the sidebar open).
+VIEW_WIDTH, VIEW_HEIGHT = 820, 560
+
+
+def view_of(
+    boundaries: Boundaries,
+    counties: list[str] | None = None,
+    width: int = VIEW_WIDTH,
+    height: int = VIEW_HEIGHT,
+    located: pd.DataFrame | None = None,
+) -> pdk.ViewState:
+    """Centre and zoom that fit `counties` (all when None or empty) into width × height; the
+    projects' points (lon, lat) where the data have no boundary file."""
+    chosen = [c for c in boundaries.counties if not counties or c.name in counties]
+    points = [pt for c in chosen or boundaries.counties for poly in c.polygons for pt in poly[0]]
+    if not points and located is not None and len(located):
+        points = list(zip(located["lon"], located["lat"], strict=True))
+    xs, ys = [pt[0] for pt in points], [pt[1] for pt in points]
+    x0, y0, x1, y1 = min(xs), min(ys), max(xs), max(ys)
     span_x, span_y = max(x1 - x0, 1e-3), max(y1 - y0, 1e-3)
-    zoom = math.log2(min(width * 360 / (256 * span_x), height * 170 / (256 * span_y))) - 0.3
-    return pdk.ViewState(longitude=(x0 + x1) / 2, latitude=(y0 + y1) / 2, zoom=zoom)
+    # Web Mercator in deck.gl: 512 px span 360° of longitude at zoom 0; a degree of latitude is longer by
+    # 1/cos(lat). A margin of 15% keeps the outline and the labels inside the box.
+    lat = math.radians((y0 + y1) / 2)
+    zoom_x = math.log2(width * 360 / (512 * span_x * 1.15))
+    zoom_y = math.log2(height * 360 * math.cos(lat) / (512 * span_y * 1.15))
+    return pdk.ViewState(longitude=(x0 + x1) / 2, latitude=(y0 + y1) / 2, zoom=min(zoom_x, zoom_y))
 
 
 def project_map(
@@ -101,17 +139,27 @@ def project_map(
     projects: pd.DataFrame,
     metric: str = METRIC_RATE,
     tile_url: str | None = None,
+    counties: tuple[str, ...] | list[str] = (),
+    view_size: tuple[int, int] = (VIEW_WIDTH, VIEW_HEIGHT),
+    label_size: int = 18,
 ) -> MapOut:
-    """`ranking` is measures.county_ranking, `projects` measures.projects_in_scope."""
+    """`ranking` is measures.county_ranking, `projects` measures.projects_in_scope; `counties`
+    the county filter (the view zooms to them, the others are drawn as outside the scope)."""
     by_county = ranking.set_index(S.COUNTY)
     max_rate = float(ranking[M.RATE].max()) if len(ranking) else 0.0
     if math.isnan(max_rate):
         max_rate = 0.0
     features = []
     labels = []
+    chosen = set(counties or ())
     for c in boundaries.counties:
         row = by_county.loc[c.name] if c.name in by_county.index else None
-        if row is None:
+        outside = bool(chosen) and c.name not in chosen
+        line, text_color, label = (255, 255, 255), (20, 20, 20), c.name
+        if outside:
+            detail, rgb = OUT_OF_SCOPE_LABEL, OUT_OF_SCOPE
+            line, text_color = OUT_OF_SCOPE_LINE, OUT_OF_SCOPE_TEXT
+        elif row is None:
             detail, rgb = "本范围内无年度投资项目", NO_DATA
         else:
             rate, gap = float(row[M.RATE]), float(row[M.GAP])
@@ -120,15 +168,24 @@ def project_map(
                 f"{schedule_phrase(gap)}"
             )
             rgb = county_color(metric, rate, gap, max_rate)
+            label = f"{c.name}\n{county_value(metric, rate, gap)}"  # two lines: narrow counties
         geometry = {"type": "MultiPolygon", "coordinates": [list(p) for p in c.polygons]}
         features.append(
             {
                 "type": "Feature",
                 "geometry": geometry,
-                "properties": {"名称": c.name, "详情": detail, "fill": [*rgb, 210]},
+                # Opaque: the fill is exactly the legend's swatch.
+                "properties": {"名称": c.name, "详情": detail, "fill": [*rgb, 255],
+                               "line": [*line, 255]},
+            }
+        )  # fmt: skip
+        labels.append(
+            {
+                "label": label,
+                "color": [*text_color, 255],
+                "position": [round(c.center[0], 5), round(c.center[1], 5)],
             }
         )
-        labels.append({"label": c.name, "position": [round(c.center[0], 5), round(c.center[1], 5)]})
 
     has_xy = projects[S.LON].notna() & projects[S.LAT].notna()
     located = projects.loc[has_xy]
@@ -175,7 +232,7 @@ def project_map(
             stroked=True,
             filled=True,
             get_fill_color="properties.fill",
-            get_line_color=[255, 255, 255],
+            get_line_color="properties.line",
             line_width_min_pixels=2,
         ),
         pdk.Layer(
@@ -200,8 +257,8 @@ def project_map(
             pickable=False,
             get_position="position",
             get_text="label",  # accessor expressions take ASCII names only: "名称" draws nothing
-            get_size=18,
-            get_color=[20, 20, 20],
+            get_size=label_size,
+            get_color="color",
             font_family=LABEL_FONT,
             font_weight="'bold'",
             character_set="'auto'",
@@ -212,7 +269,7 @@ def project_map(
     ]
     deck = pdk.Deck(
         layers=layers,
-        initial_view_state=_view(boundaries, points),
+        initial_view_state=view_of(boundaries, list(counties), *view_size, located=points),
         # map_provider=None is the only setting that requests nothing from outside (STACK-NOTES);
         # a configured tile server becomes a raster style that the map library draws beneath.
         **(
@@ -224,7 +281,7 @@ def project_map(
         ),
         tooltip={"text": "{名称}\n{详情}"},  # text, not html: data never renders as markup
     )
-    title, legend = _legend(metric, max_rate)
+    title, legend = _legend(metric, max_rate, filtered=bool(chosen))
     unmatched = sorted(set(projects[S.COUNTY]) - set(boundaries.names))
     return MapOut(deck, legend, title, len(shown), len(located), int((~has_xy).sum()), unmatched)
 
@@ -241,3 +298,79 @@ def raster_style(tile_url: str) -> dict:
 def configured_tile_url() -> str | None:
     url = os.environ.get(TILE_URL_SETTING, "").strip()
     return url or None
+
+
+def _signed_area(ring) -> float:
+    return sum(x0 * y1 - x1 * y0 for (x0, y0), (x1, y1) in itertools.pairwise(ring)) / 2
+
+
+def _d3_polygon(polygon) -> list:
+    """A polygon with d3-geo's winding (outer ring clockwise, holes counter-clockwise), the
+    opposite of GeoJSON's: with the GeoJSON winding d3 fills the whole globe instead."""
+    out = []
+    for i, ring in enumerate(polygon):
+        ring = [list(pt) for pt in ring]
+        clockwise = _signed_area(ring) < 0
+        if clockwise != (i == 0):
+            ring.reverse()
+        out.append(ring)
+    return out
+
+
+def county_map_chart(
+    boundaries: Boundaries, ranking: pd.DataFrame, scope, metric: str = METRIC_RATE
+):
+    """The counties as a picture (altair geoshape, drawn offline by vl-convert) for slides and
+    documents: the same colours and labels as the screen's map, without the project points."""
+    import altair as alt
+
+    from core.output import charts
+
+    by_county = ranking.set_index(S.COUNTY)
+    max_rate = float(ranking[M.RATE].max()) if len(ranking) else 0.0
+    max_rate = 0.0 if math.isnan(max_rate) else max_rate
+    chosen = set(scope.counties)
+    features, labels, rows = [], [], []
+    for c in boundaries.counties:
+        if chosen and c.name not in chosen:
+            rgb, label, ink = OUT_OF_SCOPE, c.name, OUT_OF_SCOPE_TEXT
+        elif c.name not in by_county.index:
+            rgb, label, ink = NO_DATA, c.name, (20, 20, 20)
+        else:
+            row = by_county.loc[c.name]
+            rate, gap = float(row[M.RATE]), float(row[M.GAP])
+            rgb, ink = county_color(metric, rate, gap, max_rate), (20, 20, 20)
+            label = f"{c.name} {county_value(metric, rate, gap)}"
+            rows.append({"区县": c.name, "完成率": pct(rate), "与序时进度之差": signed_points(gap)})
+        geometry = {"type": "MultiPolygon", "coordinates": [_d3_polygon(p) for p in c.polygons]}
+        features.append({"type": "Feature", "geometry": geometry,
+                         "properties": {"fill": _hex(rgb), "name": c.name,
+                                        "line": _hex(OUT_OF_SCOPE_LINE if rgb == OUT_OF_SCOPE
+                                                     else (255, 255, 255))}})  # fmt: skip
+        labels.append({"lon": c.center[0], "lat": c.center[1], "label": label, "ink": _hex(ink)})
+    shapes = (
+        alt.Chart(alt.Data(values=features))
+        .mark_geoshape(strokeWidth=1.5)
+        .encode(
+            color=alt.Color("properties.fill:N", scale=None),
+            stroke=alt.Color("properties.line:N", scale=None),
+        )
+    )
+    text = (
+        alt.Chart(pd.DataFrame(labels))
+        .mark_text(fontSize=charts.LABEL_SIZE, fontWeight="bold")
+        .encode(
+            longitude="lon:Q",
+            latitude="lat:Q",
+            text="label:N",
+            color=alt.Color("ink:N", scale=None),
+        )
+    )
+    title, legend = _legend(metric, max_rate, filtered=bool(chosen))
+    layered = (shapes + text).project("mercator")
+    data = pd.DataFrame(rows, columns=["区县", "完成率", "与序时进度之差"])
+    return charts._finish(
+        "county_map", f"各区县{title.removeprefix('区县底色:')}", scope, layered, data,
+        subtitle=[*scope.sentence_lines(),
+                  "图例:" + " ".join(f"{label}" for label, _ in legend)],
+    )  # fmt: skip

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 import streamlit as st
+from app_kit import open_app
 from streamlit.testing.v1 import AppTest
 
 from core.data.portfolio import load_folder
@@ -12,27 +13,8 @@ from core.figures import measures as M
 from core.figures.scope import Scope
 from core.output.formatting import pct, yi
 
-APP = str(Path(__file__).parents[2] / "app.py")
 PAGES = ["overview", "progress", "growth", "map", "factors", "indicators", "briefing"]
 LINK = {"county": ["城东区"], "sector": ["产业项目"]}
-
-
-@pytest.fixture(autouse=True)
-def fresh_cache():
-    st.cache_data.clear()  # the caches are shared by every AppTest in this process
-    st.cache_resource.clear()
-    yield
-
-
-def open_app(page: str = "overview", **query) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    for key, value in query.items():
-        at.query_params[key] = value
-    at.run()
-    if page != "overview":
-        at.switch_page(f"app_pages/{page}.py").run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
 
 
 def metrics(at: AppTest) -> dict[str, str]:

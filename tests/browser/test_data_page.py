@@ -407,8 +407,10 @@ def test_import_check_history_rollback(page, server: Server, upload: Upload, dem
     history = dataframe_with(page, "批次")
     assert history["批次"].tolist() == ["2", "1"], history.to_string()
     assert history["当前"].tolist() == ["是", ""], history.to_string()
-    page.get_by_role("combobox", name="回滚到批次").click()
-    page.get_by_role("option", name="1", exact=True).click()
+    target = page.get_by_role("combobox", name="回滚到批次")
+    target.click()
+    target.fill("1")  # typing filters the options; Enter takes the first one
+    page.keyboard.press("Enter")
     wait_for_run(page, DATA_TITLE)
     reason = page.get_by_label("回滚原因")
     reason.fill("补报数据有误")

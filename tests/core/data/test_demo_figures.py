@@ -5,6 +5,7 @@ import filecmp
 import pytest
 
 from core.data import demo as demo_module
+from core.data import schema as S
 from core.data.portfolio import DEMO_DIR
 from core.figures import indicators as I
 from core.figures import measures as M
@@ -135,3 +136,10 @@ def test_generator_reproduces_the_committed_files(tmp_path):
     names = [p.name for p in DEMO_DIR.iterdir()]
     _same, mismatch, errors = filecmp.cmpfiles(DEMO_DIR, tmp_path, names, shallow=False)
     assert (mismatch, errors) == ([], [])
+
+
+def test_project_names_are_unique_within_a_county(demo):
+    """A leader asking about a county's 污水处理厂扩建工程 must get one project, not two."""
+    projects = demo.projects
+    repeated = projects.loc[projects.duplicated([S.COUNTY, S.NAME], keep=False), S.NAME]
+    assert repeated.tolist() == []

@@ -119,7 +119,16 @@ def test_docx_holds_text_charts_and_table(demo):
     assert "城东区十个省重点项目" in body
     assert body.startswith("重大项目运行情况简报(2026年2月)")
     assert len(doc.inline_shapes) >= 2
-    assert "图1 各区县完成率红黑榜" in body
+    assert "图1 各区县完成率排名(按与序时进度之差)" in body
+    section = doc.sections[0]
+    assert (round(section.page_width.cm, 1), round(section.page_height.cm, 1)) == (21.0, 29.7)
+    assert round(section.top_margin.cm, 1) == 3.7 and round(section.left_margin.cm, 1) == 2.8
+    type_area = section.page_width.cm - section.left_margin.cm - section.right_margin.cm
+    assert sum(document.TABLE_WIDTHS_CM) == pytest.approx(type_area, abs=0.01)
+    cells = [c.text for row in doc.tables[0].rows[1:] for c in row.cells]
+    assert not [c for c in cells if "个百分点" in c]  # the unit is in the header only
+    amounts = [c.text for row in doc.tables[0].rows[1:] for c in row.cells[3:5]]
+    assert all(re.fullmatch(r"\d+\.\d\d", a) for a in amounts)
     table = doc.tables[0]
     assert [c.text for c in table.rows[0].cells][:3] == ["序号", "项目名称", "区县"]
     assert 2 <= len(table.rows) <= 11

@@ -47,7 +47,8 @@ FEB = Period(2025, 2)
             "11.1%",
             "落后序时进度5.6个百分点",
         ),
-        (Scope(Period(2025, 1), level=None), 3, 9600, 400, "4.2%", "落后序时进度4.2个百分点"),
+        # 4.2% shown against 8.3%: the gap stated is 4.1 (the unrounded 4.17 would say 4.2).
+        (Scope(Period(2025, 1), level=None), 3, 9600, 400, "4.2%", "落后序时进度4.1个百分点"),
         (Scope(Period(2024, 2), level=None), 1, 1000, 100, "10.0%", "落后序时进度6.7个百分点"),
     ],
 )
@@ -158,6 +159,6 @@ def test_days_convention_changes_only_the_schedule(mini):
     months = M.year_figures(mini, Scope(FEB, level=None), Convention.MONTHS)
     days = M.year_figures(mini, Scope(FEB, level=None), Convention.DAYS)
     assert months.rate == days.rate
-    # 1000/9600 = 10.4167%; 59/365 = 16.1644%; the gap −5.748 rounds to 5.7.
-    assert schedule_phrase(days.gap) == "落后序时进度5.7个百分点"
+    # 1000/9600 = 10.4167% shown 10.4%; 59/365 = 16.1644% shown 16.2%: the gap stated is 5.8.
+    assert schedule_phrase(days.gap) == "落后序时进度5.8个百分点"
     assert yi(days.done) == "0.1亿元"

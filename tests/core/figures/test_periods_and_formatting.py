@@ -2,6 +2,7 @@
 
 import pytest
 
+from core.figures.measures import schedule_gap
 from core.figures.periods import Convention, Period, schedule_share
 from core.output import formatting as F
 
@@ -26,13 +27,23 @@ def test_schedule_share(period, convention, expected):
 @pytest.mark.parametrize(
     ("done", "plan", "period", "convention", "rate", "phrase"),
     [
-        # The published example: 1-10月完成629.0亿元,占年度计划647.4亿元的97.2%,超时间进度13.8个百分点.
-        (629.0, 647.4, Period(2025, 10), Convention.MONTHS, "97.2%", "超序时进度13.8个百分点"),
-        # Days: 97.16% − 304/365 (83.29%) = 13.87 → 13.9.
+        # The published example: 1-10月完成629.0亿元,占年度计划647.4亿元的97.2%,超时间进度13.8个百分点
+        # (97.16 − 83.33 unrounded). The product subtracts the rates it shows: 97.2 − 83.3 = 13.9.
+        (629.0, 647.4, Period(2025, 10), Convention.MONTHS, "97.2%", "超序时进度13.9个百分点"),
+        # 青山县 of the demo at 2026-02: 5.4% shown against 16.7% reads 11.3, not 11.2.
+        (
+            0.054 * 1000 - 0.0004,
+            1000.0,
+            Period(2026, 2),
+            Convention.MONTHS,
+            "5.4%",
+            "落后序时进度11.3个百分点",
+        ),
+        # Days: 97.2% − 304/365 (83.3%) = 13.9.
         (629.0, 647.4, Period(2025, 10), Convention.DAYS, "97.2%", "超序时进度13.9个百分点"),
         # The report's 106 projects at the end of February: 14.3% − 16.7% = −2.4.
         (172.6, 1207.0, Period(2026, 2), Convention.MONTHS, "14.3%", "落后序时进度2.4个百分点"),
-        # Days: 14.30% − 59/365 (16.16%) = −1.86 → 1.9.
+        # Days: 14.3% − 59/365 (16.2%) = −1.9.
         (172.6, 1207.0, Period(2026, 2), Convention.DAYS, "14.3%", "落后序时进度1.9个百分点"),
         # Exactly on schedule.
         (50.0, 100.0, Period(2026, 6), Convention.MONTHS, "50.0%", "与序时进度持平"),
@@ -43,7 +54,15 @@ def test_schedule_share(period, convention, expected):
 def test_rate_and_schedule_phrase(done, plan, period, convention, rate, phrase):
     r = done / plan
     assert F.pct(r) == rate
-    assert F.schedule_phrase(r - schedule_share(period, convention)) == phrase
+    assert F.schedule_phrase(schedule_gap(r, schedule_share(period, convention))) == phrase
+
+
+@pytest.mark.parametrize(
+    ("wan", "text"),
+    [(3500, "0.35亿元"), (300, "0.03亿元"), (1_726_000, "172.60亿元"), (None, "—")],
+)
+def test_yi_two_decimals_never_switches_to_wan(wan, text):
+    assert F.yi_two_decimals(wan) == text
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,180 @@
+"""Meeting agendas (会议议程): named, ordered lists of views — a page with its filters — kept
+in the store's database, stepped through in 汇报模式 and handed out as a slide deck.
+
+The agendas have a table of their own, `agendas`, created on the store's database beside (not
+inside) the import tables: one row per agenda, its views as JSON. Saving an agenda under an
+existing name replaces it. An agenda holds no reporting period: it is shown at the period
+chosen when it is presented, so the same 3月调度会 serves April's meeting too.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from functools import cache
+
+import sqlalchemy as sa
+
+from core.figures.periods import Period
+from core.figures.scope import ALL, DEFAULT_LEVEL, Scope
+from core.ingest.store import Store
+
+# The pages a view can show, in the app's order: key → title (the key is the page's file name
+# and URL path; 总览 is served at "/").
+PAGES = {
+    "overview": "总览",
+    "progress": "项目进度",
+    "growth": "投资增长",
+    "map": "项目地图",
+    "factors": "要素保障",
+    "indicators": "经济指标",
+    "briefing": "简报",
+}
+MAX_NAME = 40  # characters: an agenda's name goes into links and file names
+
+
+class AgendaError(ValueError):
+    """An agenda that cannot be saved; the message says what, in Chinese."""
+
+
+@dataclass(frozen=True)
+class View:
+    """One step of a meeting: a page at a set of filters (the period is the meeting's)."""
+
+    page: str  # a key of PAGES
+    counties: tuple[str, ...] = ()
+    sectors: tuple[str, ...] = ()
+    level: str | None = DEFAULT_LEVEL  # None: every level
+    stage: str | None = None
+
+    @property
+    def page_title(self) -> str:
+        return PAGES.get(self.page, self.page)
+
+    def scope(self, period: Period) -> Scope:
+        return Scope(period, self.counties, self.sectors, self.level, self.stage)
+
+    def filters_text(self) -> str:
+        """城东区 · 产业项目 · 省重点 — what the view is filtered to, in one line."""
+        return " · ".join(self.scope(Period(2000, 1)).parts())
+
+    def label(self) -> str:
+        return f"{self.page_title}({self.filters_text()})"
+
+    @classmethod
+    def of(cls, page: str, scope: Scope) -> View:
+        return cls(page, scope.counties, scope.sectors, scope.level, scope.stage)
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        d["level"] = self.level or ALL
+        d["stage"] = self.stage or ALL
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict) -> View:
+        level, stage = d.get("level", DEFAULT_LEVEL), d.get("stage", ALL)
+        return cls(
+            page=str(d["page"]),
+            counties=tuple(d.get("counties", ())),
+            sectors=tuple(d.get("sectors", ())),
+            level=None if level in (None, ALL) else level,
+            stage=None if stage in (None, ALL) else stage,
+        )
+
+
+@dataclass(frozen=True)
+class Agenda:
+    name: str
+    views: tuple[View, ...]
+    updated_at: datetime | None = field(default=None, compare=False)
+
+
+def check(agenda: Agenda, counties: list[str], sectors: list[str]) -> list[str]:
+    """What is wrong with an agenda before it is saved, in Chinese, one line per problem."""
+    problems = []
+    name = agenda.name.strip()
+    if not name:
+        problems.append("请填写议程名称,例如“3月调度会”。")
+    elif len(name) > MAX_NAME:
+        problems.append(f"议程名称不超过{MAX_NAME}个字。")
+    if not agenda.views:
+        problems.append("议程中还没有视图:至少添加一项。")
+    for i, v in enumerate(agenda.views, start=1):
+        if v.page not in PAGES:
+            problems.append(f"第{i}项的页面“{v.page}”不存在。")
+        unknown = [c for c in v.counties if c not in counties]
+        unknown += [s for s in v.sectors if s not in sectors]
+        if unknown:
+            problems.append(f"第{i}项的筛选“{'、'.join(unknown)}”在当前数据中不存在。")
+    return problems
+
+
+_METADATA = sa.MetaData()
+_AGENDAS = sa.Table(
+    "agendas",
+    _METADATA,
+    sa.Column("name", sa.Text, primary_key=True),
+    sa.Column("views", sa.Text, nullable=False),  # JSON list of View.to_dict()
+    sa.Column("updated_at", sa.DateTime, nullable=False),
+)
+
+
+@cache
+def _engine(url: str) -> sa.Engine:
+    """One engine per database URL; SQLite waits for a writer instead of failing at once."""
+    args = {"timeout": 30} if sa.make_url(url).get_backend_name() == "sqlite" else {}
+    engine = sa.create_engine(url, connect_args=args)
+    _METADATA.create_all(engine)
+    return engine
+
+
+class Agendas:
+    """The agendas saved in a store's database."""
+
+    def __init__(self, store: Store | str):
+        self.url = store if isinstance(store, str) else store.url
+        self._engine = _engine(self.url)
+
+    def names(self) -> list[str]:
+        """Every agenda's name, the latest saved first."""
+        with self._engine.connect() as conn:
+            rows = conn.execute(
+                sa.select(_AGENDAS.c.name).order_by(_AGENDAS.c.updated_at.desc(), _AGENDAS.c.name)
+            ).all()
+        return [r.name for r in rows]
+
+    def get(self, name: str) -> Agenda | None:
+        with self._engine.connect() as conn:
+            row = conn.execute(sa.select(_AGENDAS).where(_AGENDAS.c.name == name)).first()
+        if row is None:
+            return None
+        views = tuple(View.from_dict(d) for d in json.loads(row.views))
+        return Agenda(row.name, views, row.updated_at)
+
+    def save(self, agenda: Agenda) -> Agenda:
+        """Store the agenda under its name, replacing one of the same name."""
+        name = agenda.name.strip()
+        if not name or not agenda.views:
+            raise AgendaError("议程须有名称和至少一项视图")
+        views = json.dumps([v.to_dict() for v in agenda.views], ensure_ascii=False)
+        now = datetime.now().replace(microsecond=0)
+        with self._engine.begin() as conn:
+            conn.execute(sa.delete(_AGENDAS).where(_AGENDAS.c.name == name))
+            conn.execute(sa.insert(_AGENDAS).values(name=name, views=views, updated_at=now))
+        return Agenda(name, agenda.views, now)
+
+    def delete(self, name: str) -> bool:
+        with self._engine.begin() as conn:
+            return conn.execute(sa.delete(_AGENDAS).where(_AGENDAS.c.name == name)).rowcount > 0
+
+
+def example(behind_counties: list[str], industry_sector: str | None) -> Agenda:
+    """The issue's example meeting: 全市总览 → the counties furthest behind, each on its own
+    overview → 产业项目进度 → 未解决问题."""
+    views = [View("overview")]
+    views += [View("overview", counties=(c,)) for c in behind_counties]
+    views.append(View("progress", sectors=(industry_sector,) if industry_sector else ()))
+    views.append(View("factors"))
+    return Agenda("调度会", tuple(views))

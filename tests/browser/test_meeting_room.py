@@ -1,0 +1,204 @@
+"""The meeting room in a real browser: no English, None or nan on any page at 1920×1080 and
+1366×768 (default, filtered and first period); in 汇报模式 no screen scrolls and the KPI type is
+projector-sized; every filter survives a copied link; an agenda link steps through its views.
+Screenshots of every page in both modes go to artifacts/screenshots."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from browser_kit import (
+    METRIC_VALUE,
+    RUN_TIMEOUT,
+    SIDEBAR,
+    Server,
+    assert_no_exception,
+    full_page_screenshot,
+    open_page,
+    scope_sentence,
+    wait_for_run,
+)
+
+pytestmark = pytest.mark.browser
+
+PAGES = [
+    ("overview", "/", "重大项目运行总览"),
+    ("progress", "/progress", "项目推进情况"),
+    ("growth", "/growth", "投资增长"),
+    ("map", "/map", "项目地图"),
+    ("factors", "/factors", "要素保障"),
+    ("indicators", "/indicators", "经济指标"),
+    ("briefing", "/briefing", "简报"),
+    ("agenda", "/agenda", "会议议程"),
+    ("data", "/data", "数据管理"),
+]
+VARIANTS = {
+    "default": "",
+    "filtered": "county=城东区&sector=产业项目",
+    "first": "period=2024-01",
+}
+# Words a leader must never see: Python's missing values, and the English that Streamlit draws
+# unless the product hides, configures or replaces it.
+FORBIDDEN = re.compile(
+    r"\b(None|nan|NaN|NaT|undefined|null|Select all|Upload|Browse files|Drag and drop|per file|"
+    r"Page not found|Show data|Download as PNG|Fullscreen|Print|Record screen|"
+    r"Made with Streamlit|Deploy|Rerun|Clear cache|Settings|Skip to main content)\b"
+)
+# The text a person sees: text nodes of rendered, on-page elements, without the icon font's
+# ligature names ("dashboard" draws an icon, not a word).
+VISIBLE_TEXT = """() => {
+  const out = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  while (walker.nextNode()) {
+    const node = walker.currentNode;
+    const el = node.parentElement;
+    if (!el || !node.textContent.trim()) continue;
+    if (el.closest('[data-testid="stIconMaterial"], script, style, noscript')) continue;
+    if (!el.checkVisibility({opacityProperty: true, visibilityProperty: true})) continue;
+    if (parseFloat(getComputedStyle(el).fontSize) < 1) continue;
+    const r = el.getBoundingClientRect();
+    if (r.width < 2 || r.height < 2 || r.right < 0 || r.bottom < 0) continue;
+    out.push(node.textContent.trim());
+  }
+  return out.join("\\n");
+}"""
+MAIN_SCROLL = """() => { const m = document.querySelector("[data-testid='stMain']");
+  return [m.scrollHeight, m.clientHeight]; }"""
+
+
+def visible_words(page) -> list[str]:
+    return sorted(set(FORBIDDEN.findall(page.evaluate(VISIBLE_TEXT))))
+
+
+@pytest.mark.parametrize("variant", list(VARIANTS))
+@pytest.mark.parametrize(("name", "path", "title"), PAGES, ids=[p[0] for p in PAGES])
+def test_no_english_nor_missing_values_on_screen(page, server: Server, name, path, title, variant):
+    query = VARIANTS[variant]
+    open_page(page, f"{path}?{query}" if query else path, title)
+    assert_no_exception(page, server)
+    page.wait_for_timeout(800)  # charts and tables finish drawing
+    # Set by the page's script, which may run a moment after the page's text is drawn.
+    page.wait_for_function("() => document.documentElement.lang === 'zh-CN'", timeout=15_000)
+    for width, height in ((1920, 1080), (1366, 768)):
+        page.set_viewport_size({"width": width, "height": height})
+        page.wait_for_timeout(600)
+        assert visible_words(page) == [], f"{path}?{query} at {width}×{height}"
+        if variant != "default":  # the default views are shot by test_browser
+            full_page_screenshot(page, f"{name}_{variant}", width, height)
+
+
+def test_mistyped_path_gives_a_chinese_notice_not_an_english_dialog(page, server: Server):
+    from playwright.sync_api import expect
+
+    open_page(page, "/nosuchpage", "重大项目运行总览")
+    expect(page.get_by_text("链接中的页面“nosuchpage”不存在,已打开总览。")).to_be_visible()
+    # The page's style may reach the browser a moment after the dialog: it must then hide it.
+    expect(page.locator("[data-testid='stDialog']")).to_be_hidden()
+    assert visible_words(page) == []
+
+
+def test_present_mode_every_screen_fits_and_reads_from_the_back(page, server: Server):
+    """Walks the whole meeting with the → key: each screen fits 1920×1080 without scrolling,
+    KPI values are at least 56 px, nothing English shows."""
+    open_page(page, "/?present=1", "重大项目运行总览")
+    counter = re.compile(r"第(\d+)/(\d+)屏")
+    bar = page.locator("[data-testid='stCaptionContainer']").filter(has_text=counter).first
+    total = int(counter.search(bar.inner_text()).group(2))
+    assert total >= 15
+    assert not page.locator(SIDEBAR).is_visible()
+    for i in range(1, total + 1):
+        text = bar.inner_text()
+        assert f"第{i}/{total}屏" in text, text
+        assert_no_exception(page, server)
+        scroll, client = page.evaluate(MAIN_SCROLL)
+        assert scroll <= client + 1, f"screen {i} scrolls: {text}"
+        sizes = page.locator(METRIC_VALUE).evaluate_all(
+            "els => els.map(e => parseFloat(getComputedStyle(e.querySelector('p') || e).fontSize))"
+        )
+        assert all(s >= 56 for s in sizes), (text, sizes)
+        assert visible_words(page) == [], text
+        full_page_screenshot(page, f"present_{i:02d}", 1920, 1080)
+        if i < total:
+            page.keyboard.press("ArrowRight")
+            page.wait_for_timeout(300)
+            wait_for_run(page)
+            bar.wait_for()
+            page.wait_for_function(
+                "n => [...document.querySelectorAll(\"[data-testid='stCaptionContainer']\")]"
+                ".some(e => e.innerText.includes(`第${n}/`))",
+                arg=i + 1,
+                timeout=RUN_TIMEOUT,
+            )
+
+
+# filter → how to choose it in the sidebar, the URL it writes, what the reopened page shows
+ROUND_TRIPS = {
+    "period": ("combobox", "报告期", "2025-12", "period=2025-12", "截至2025年12月底"),
+    "county": ("multiselect", "区县", "青山县", "county=", "范围:青山县"),
+    "sector": ("multiselect", "行业领域", "生态环保", "sector=", "生态环保"),
+    "level": ("combobox", "项目级别", "市重点", "level=", "市重点"),
+    "stage": ("combobox", "项目阶段", "在建", "stage=", "在建"),
+    "schedule": ("radio", "口径设置", "按日计算(已过天数÷全年天数)", "schedule=days", None),
+}
+
+
+@pytest.mark.parametrize("name", list(ROUND_TRIPS))
+def test_a_copied_link_reopens_the_chosen_filter(browser, server: Server, name):
+    """Choose in the sidebar → copy the link → open it in a fresh browser: the same view."""
+    from playwright.sync_api import expect
+
+    kind, label, value, in_url, shown = ROUND_TRIPS[name]
+    first = browser.new_context(base_url=server.url, viewport={"width": 1920, "height": 1080})
+    page = first.new_page()
+    open_page(page, "/", "重大项目运行总览")
+    sidebar = page.locator(SIDEBAR)
+    if kind == "combobox":
+        sidebar.get_by_role("combobox", name=label).click()
+        page.get_by_role("option", name=value, exact=True).click()
+    elif kind == "multiselect":
+        box = sidebar.locator("[data-testid='stMultiSelect']").filter(has_text=label).first
+        box.locator("input").first.click()
+        page.get_by_role("option", name=value, exact=True).click()
+        page.keyboard.press("Escape")
+    else:
+        sidebar.get_by_text(label).click()
+        sidebar.get_by_text(value, exact=True).click()
+    expect(page).to_have_url(re.compile(re.escape(in_url).replace("\\=", "=")), timeout=RUN_TIMEOUT)
+    wait_for_run(page, "重大项目运行总览")
+    link = page.url
+    first.close()
+
+    second = browser.new_context(viewport={"width": 1920, "height": 1080})
+    again = second.new_page()
+    try:
+        open_page(again, link, "重大项目运行总览")
+        assert_no_exception(again, server)
+        assert not again.get_by_text("不存在").count(), "the link's value was not recognised"
+        if shown:
+            expect(scope_sentence(again)).to_contain_text(shown)
+        else:
+            expect(again.get_by_text("序时进度(按日)")).to_be_visible()
+    finally:
+        second.close()
+
+
+def test_agenda_link_steps_through_pages_without_the_sidebar(page, server: Server):
+    from playwright.sync_api import expect
+
+    from core.ingest.store import Store
+    from core.output import agenda as A
+
+    A.Agendas(Store(server.database_url)).save(
+        A.Agenda("3月调度会", (A.View("overview", counties=("青山县",)),
+                             A.View("progress", sectors=("产业项目",))))
+    )  # fmt: skip
+    open_page(page, "/?agenda=3月调度会", "重大项目运行总览")
+    expect(scope_sentence(page)).to_contain_text("范围:青山县")
+    for _ in range(3):
+        page.get_by_role("button", name=re.compile("下一屏")).click()
+        wait_for_run(page)
+    wait_for_run(page, "项目推进情况")
+    expect(page).to_have_url(re.compile(r"/progress\?"))
+    expect(scope_sentence(page)).to_contain_text("范围:全市 · 产业项目")
+    full_page_screenshot(page, "agenda_progress", 1920, 1080)
