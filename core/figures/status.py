@@ -24,7 +24,6 @@ COLORS = {
 RGB = {k: tuple(int(v[i : i + 2], 16) for i in (1, 3, 5)) for k, v in COLORS.items()}
 
 
-
 def rule() -> str:
     """The rule in one sentence, with the office's threshold (settings: [status])."""
     n = f"{-settings.current().serious_gap * 100:g}"
