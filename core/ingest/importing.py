@@ -1,7 +1,10 @@
 """An import from end to end: files → read → validate against the current data → store.
 
 `check` never changes the store; `commit` writes a checked report as one batch, whole or not
-at all. The page and `python -m core import` both call these two.
+at all. The page and `python -m core import` both call these two. The check reads one version
+of the data and says which; the commit hands the uploaded rows to the store, which merges them
+by key inside its write lock, so two imports at once both keep their rows, and refuses when the
+data changed since the check in a way that touches the same rows (core.ingest.store).
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ from pathlib import Path
 from core.data import datasource
 from core.data.geo import Boundaries, parse_boundaries
 from core.ingest import reading
-from core.ingest.store import Batch, Store
+from core.ingest.store import Batch, Store, version_of
 from core.ingest.validation import ERROR, Finding, Report, validate
 
 # Larger files are refused (the CLI and the page alike); server.maxUploadSize in
@@ -70,7 +73,8 @@ def check(
         raw_tables += tables
         problems += file_problems
     say(0.85, "正在检查数据…")
-    current = store.current_tables()
+    seen = store.current()
+    current = None if seen is None else store.tables_as_of(seen.id)
     tables, boundaries_dict = current if current else (None, None)
     use = new_boundaries or boundaries_dict
     boundaries: Boundaries | None = parse_boundaries(use) if use else None
@@ -83,18 +87,24 @@ def check(
         files=[name for name, _ in files],
     )
     report.findings[:0] = early
+    report.checked_against = version_of(seen)
     if early:
-        report.tables = None
+        report.tables = report.rows = None
     say(1.0, "检查完成")
     return report
 
 
 def commit(report: Report, store: Store, note: str = "") -> Batch:
-    """Write a checked report to the store as one batch (raises if it has errors)."""
+    """Write a checked report to the store as one batch (raises if it has errors, and
+    store.VersionMoved when the data changed since the check in a way that matters)."""
     if not report.importable:
         raise ValueError("数据存在错误,不能导入:" + report.summary())
     batch = store.import_batch(
-        report.tables, files=report.files, note=note.strip(), boundaries=report.boundaries
+        report.rows if report.rows is not None else report.tables,
+        files=report.files,
+        note=note.strip(),
+        boundaries=report.boundaries,
+        seen_version=report.checked_against,
     )
     datasource.load(store)  # the snapshot the app opens, written once here rather than there
     return batch

@@ -23,16 +23,7 @@ from core.ingest.reading import RawTable, SourceProblem
 ERROR = "错误"
 WARNING = "警告"
 
-# Rows with the same key replace each other: a county's return updates its own rows and leaves
-# the other counties' rows as they were.
-KEYS = {
-    S.PROJECTS: (S.CODE,),
-    S.PLANS: (S.CODE, S.YEAR),
-    S.MONTHLY: (S.CODE, S.MONTH),
-    S.FUNDING: (S.CODE, S.FUNDING_SOURCE, S.FUNDING_MONTH),
-    S.PROBLEMS: (S.PROBLEM_ID,),
-    S.INDICATORS: (S.INDICATOR, S.PERIOD),
-}
+KEYS = S.KEYS  # rows with the same key replace each other (core.data.schema)
 AMOUNTS = {
     S.PROJECTS: (S.TOTAL_INVESTMENT, S.SUBSIDY_SOUGHT),
     S.PLANS: (S.ANNUAL_PLAN,),
@@ -103,6 +94,10 @@ class Finding:
 class Report:
     findings: list[Finding] = field(default_factory=list)
     tables: dict[str, pd.DataFrame] | None = None  # merged, clean; None when errors block
+    # The clean uploaded rows per table (schema columns, text), which the store merges by key
+    # inside its write transaction; None when errors block.
+    rows: dict[str, pd.DataFrame] | None = None
+    checked_against: str | None = None  # the store version the check read (importing.check)
     boundaries: dict | None = None  # a newly uploaded boundary file, if any
     uploaded_rows: dict[str, int] = field(default_factory=dict)  # rows read per table
     files: list[str] = field(default_factory=list)
@@ -529,6 +524,9 @@ def validate(
     _check_completed_within_total(merged, uploaded, f)
     if not report.errors:
         report.tables = {t: merged[t].reset_index(drop=True) for t in S.TABLES}
+        report.rows = {
+            t: up[list(S.COLUMNS[t])].reset_index(drop=True) for t, up in uploaded.items()
+        }
     return report
 
 
