@@ -9,6 +9,7 @@ python -m core rollback BATCH [--note]  make an earlier batch current again
 python -m core summary [filters]        the main figures for a scope
 python -m core brief [filters] [--format text|docx|pdf] [--out FILE]
 python -m core demo OUT_DIR [--scale N] rewrite the demo files
+python -m core migrate                  bring the database's schema up to date
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from core.figures import overview as O
 from core.figures.periods import Convention, Period
 from core.figures.scope import ALL, DEFAULT_LEVEL, Scope
 from core.ingest import importing, workbook
-from core.ingest.store import DATABASE_URL_SETTING, Store
+from core.ingest.store import DATABASE_URL_SETTING, Store, StoreError
 
 
 def _store(args: argparse.Namespace) -> Store:
@@ -179,6 +180,17 @@ def _demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def _migrate(args: argparse.Namespace) -> int:
+    before, after = Store(args.database, migrate=False).migrate()
+    if before == after:
+        print(f"数据库结构已是最新版本({after}),无需升级。")
+    elif before is None:
+        print(f"已建立数据库结构(版本{after})。")
+    else:
+        print(f"数据库结构已从版本{before}升级到{after}。")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     main = argparse.ArgumentParser(prog="python -m core", description="重大项目运行监测:命令行工具")
     main.add_argument(
@@ -222,6 +234,7 @@ def parser() -> argparse.ArgumentParser:
     p = command("demo", "重新生成示例数据(确定性,可复现)", _demo)
     p.add_argument("out", type=Path, help="输出目录,例如 data/demo")
     p.add_argument("--scale", type=int, default=1, help="项目数倍数(基准测试用)")
+    command("migrate", "把数据库结构升级到本程序的版本(打开数据库时也会自动升级)", _migrate)
     return main
 
 
@@ -229,6 +242,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         return args.run(args)
+    except StoreError as exc:
+        print(f"错误:{exc.message}", file=sys.stderr)
+        return 1
     except (DataError, ValueError, OSError) as exc:
         print(f"错误:{exc}", file=sys.stderr)
         return 1

@@ -25,6 +25,15 @@ KEYS = {
     "problems": ("problem_id",),
     "indicators": ("indicator", "period"),
 }
+# The tables' names in history entries (core.data.schema), frozen likewise.
+NAMES = {
+    "projects": "项目清单",
+    "annual_plans": "年度计划",
+    "monthly_progress": "月度进度",
+    "funding": "资金来源",
+    "problems": "存在问题",
+    "indicators": "指标",
+}
 _ID = ["origin", "row_no"]
 
 
@@ -97,7 +106,7 @@ def _versions(conn, table, columns, entries, changes) -> pd.DataFrame:
         added = target.loc[~target_ids.isin(live_ids)].assign(valid_from=entry.id)
         closed.append(live.loc[~keep].assign(valid_to=entry.id))
         live = pd.concat([live.loc[keep], added], ignore_index=True)
-        changes[entry.id][table] = [len(added), int((~keep).sum())]
+        changes[entry.id][NAMES[table]] = [len(added), int((~keep).sum())]
     every = pd.concat([*closed, live.assign(valid_to=None)], ignore_index=True)
     every["valid_to"] = every["valid_to"].astype(object).where(every["valid_to"].notna(), None)
     return every
