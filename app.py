@@ -2,7 +2,8 @@
 
 import streamlit as st
 
-from app_pages import common
+from app_pages import common, recovery
+from core.ingest.store import StoreError
 
 st.set_page_config(
     page_title="重大项目运行监测",
@@ -35,5 +36,15 @@ PAGES = [
 ]
 
 navigation = st.navigation(PAGES)
-common.sidebar(common.portfolio())
+try:
+    portfolio = common.portfolio()
+except StoreError as problem:  # a damaged or unreachable store: 数据管理 offers the fixes
+    if navigation.url_path != "data":
+        recovery.unavailable(problem)
+        st.stop()
+    recovery.unavailable_here(problem)
+else:
+    recovery.loaded()
+    common.sidebar(portfolio)
+    common.data_change_notice(portfolio)
 navigation.run()

@@ -10,6 +10,9 @@ python -m core summary [filters]        the main figures for a scope
 python -m core brief [filters] [--format text|docx|pdf] [--out FILE]
 python -m core demo OUT_DIR [--scale N] rewrite the demo files
 python -m core migrate                  bring the database's schema up to date
+python -m core check-store              check the database and the snapshot, clean up
+python -m core backup [--to DIR]        write a backup of the database
+python -m core restore FILE             make a backup's data current again
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from core.figures import measures as M
 from core.figures import overview as O
 from core.figures.periods import Convention, Period
 from core.figures.scope import ALL, DEFAULT_LEVEL, Scope
-from core.ingest import importing, workbook
+from core.ingest import importing, recovery, workbook
 from core.ingest.store import DATABASE_URL_SETTING, Store, StoreError
 
 
@@ -191,6 +194,26 @@ def _migrate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _check_store(args: argparse.Namespace) -> int:
+    ok, lines = recovery.check(args.database)
+    print("\n".join(lines))
+    return 0 if ok else 1
+
+
+def _backup(args: argparse.Namespace) -> int:
+    print(f"已备份到 {recovery.backup(args.database, args.to)}")
+    return 0
+
+
+def _restore(args: argparse.Namespace) -> int:
+    entry = recovery.restore(args.file, args.database)
+    if entry is None:
+        print("已恢复:备份中没有导入的数据,各页面显示示例数据。")
+    else:
+        print(f"已恢复:当前为{datasource.batch_label(entry)}。")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     main = argparse.ArgumentParser(prog="python -m core", description="重大项目运行监测:命令行工具")
     main.add_argument(
@@ -235,6 +258,14 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("out", type=Path, help="输出目录,例如 data/demo")
     p.add_argument("--scale", type=int, default=1, help="项目数倍数(基准测试用)")
     command("migrate", "把数据库结构升级到本程序的版本(打开数据库时也会自动升级)", _migrate)
+    command("check-store", "检查数据库与快照文件,清理中断留下的临时文件", _check_store)
+    p = command("backup", "备份数据库(备份为一个SQLite文件)", _backup)
+    p.add_argument(
+        "--to", type=Path, help=f"备份文件夹(默认读环境变量{recovery.BACKUPS_SETTING},"
+        "未设置时为 data/backups)"
+    )  # fmt: skip
+    p = command("restore", "从备份恢复数据库(恢复前的数据被备份替换)", _restore)
+    p.add_argument("file", type=Path, help="备份文件(.sqlite)")
     return main
 
 

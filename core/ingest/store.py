@@ -195,11 +195,7 @@ def problem(exc: BaseException, url: str) -> StoreError:
             "重新开始(各页面先显示示例数据,再次导入后恢复正常)。",
         )
     if (is_sqlite and _SQLITE_READ_ONLY.search(text)) or code in _PG_READ_ONLY:
-        return StoreError(
-            READ_ONLY,
-            f"数据库是只读的({place}),不能导入或回滚;现有数据仍可查看。"
-            "请检查数据库文件及其所在文件夹的写权限,或数据库账户的权限。",
-        )
+        return read_only(url)
     if isinstance(exc, sa.exc.OperationalError) and (
         not is_sqlite or _SQLITE_CANNOT_OPEN.search(text)
     ):
@@ -211,6 +207,14 @@ def problem(exc: BaseException, url: str) -> StoreError:
     return StoreError(
         FAILED,
         "数据库操作失败,数据未作改动。请稍后重试;如反复出现,请运行 python -m core check-store 检查。",
+    )
+
+
+def read_only(url: str) -> StoreError:
+    return StoreError(
+        READ_ONLY,
+        f"数据库是只读的({where(url)}),不能导入或回滚;现有数据仍可查看。"
+        "请检查数据库文件及其所在文件夹的写权限,或数据库账户的权限。",
     )
 
 
@@ -274,6 +278,26 @@ class Store:
                 f"数据库由较新版本的程序建立(结构版本{found}),本程序无法使用。请升级程序后再打开。",
             )
         return migrations.upgrade(self._engine)
+
+    @_translated
+    def writable(self) -> bool:
+        """Whether imports and roll-backs can write, asked without taking the write lock."""
+        path = sqlite_path(self.url)
+        if path is not None:
+            if "mode=ro" in self.url or "immutable=1" in self.url:
+                return False
+            return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
+        if self._engine.dialect.name != "postgresql":
+            return True
+        with self._engine.connect() as conn:
+            return bool(
+                conn.execute(
+                    sa.text(
+                        "SELECT current_setting('transaction_read_only') = 'off' "
+                        "AND has_table_privilege('batches', 'INSERT')"
+                    )
+                ).scalar()
+            )
 
     # --- reading -----------------------------------------------------------------------
 

@@ -1,7 +1,8 @@
 """The store's tests run on each database of databases.py."""
 
 import pytest
-from databases import DATABASES, database
+
+from tests.store_kit import DATABASES, database
 
 
 @pytest.fixture(params=DATABASES)

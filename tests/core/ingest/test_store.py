@@ -5,18 +5,13 @@ the rule for a version that moved under the user."""
 from __future__ import annotations
 
 import json
-import os
 import re
-import signal
-import subprocess
-import sys
 import tempfile
 from datetime import datetime, timedelta
 from pathlib import Path
 
 import pandas as pd
 import pytest
-from databases import DATABASES, database
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pandas.testing import assert_frame_equal
@@ -33,6 +28,7 @@ from core.ingest.store import (
     VersionMoved,
     database_url,
 )
+from tests.store_kit import DATABASES, database, kill_inside
 
 REPO = Path(__file__).resolve().parents[3]
 MINI = REPO / "tests" / "fixtures" / "mini"
@@ -415,39 +411,6 @@ def test_import_failing_half_way_changes_nothing(url, mini, geo, monkeypatch, ea
     store.close()
 
 
-_KILLED = """
-import json, sys, time
-import pandas as pd
-from core.data import schema as S
-from core.data.portfolio import read_csv
-from core.ingest import store
-
-url, operation, point = sys.argv[1:4]
-tables = {name: read_csv(f"tests/fixtures/mini/{name}.csv") for name in S.TABLES}
-for frame in tables.values():
-    frame[frame.columns[1]] = frame[frame.columns[1]].astype(str) + "(改)"
-
-def pause_after(function, label):
-    def run(*args):
-        result = function(*args)
-        print("wrote", label(args), flush=True)
-        if label(args) == point:
-            time.sleep(120)  # killed here, inside the transaction
-        return result
-    return run
-
-store._merge_rows = pause_after(store._merge_rows, lambda a: a[1])
-store._restore_rows = pause_after(store._restore_rows, lambda a: a[1])
-store._insert_entry = pause_after(store._insert_entry, lambda a: "entry")
-s = store.Store(url)
-if operation == "import":
-    s.import_batch(tables, files=["killed.csv"])
-else:
-    s.rollback(1)
-print("finished", flush=True)
-"""
-
-
 @pytest.mark.parametrize("point", [S.PROJECTS, S.INDICATORS, "entry"])
 @pytest.mark.parametrize("operation", ["import", "rollback"])
 def test_killed_import_or_rollback_changes_nothing(url, mini, geo, operation, point):
@@ -458,26 +421,7 @@ def test_killed_import_or_rollback_changes_nothing(url, mini, geo, operation, po
     changed = mini[S.PROJECTS].iloc[[0]].assign(**{S.NAME: "第二批"})
     store.import_batch({S.PROJECTS: changed}, files=["b.csv"])
     before = state(store)
-    proc = subprocess.Popen(
-        [sys.executable, "-c", _KILLED, url, operation, point],
-        cwd=REPO,
-        env={**os.environ, "PYTHONPATH": str(REPO)},
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        while True:
-            line = proc.stdout.readline()
-            assert line and line != "finished\n", "the write ended before it could be killed"
-            if line.strip() == f"wrote {point}":
-                break
-        proc.send_signal(signal.SIGKILL)
-        assert proc.wait(timeout=10) == -signal.SIGKILL
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
-        proc.stdout.close()
+    kill_inside(url, operation, point)
     assert_same_state(state(Store(url)), before)
     assert_same_state(state(store), before)
     batch = store.rollback(1) if operation == "rollback" else store.import_batch({}, files=[])

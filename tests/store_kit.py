@@ -1,4 +1,6 @@
-"""The databases the store's tests run on (fixtures in conftest.py): a SQLite file, and a real PostgreSQL server.
+"""What the store's tests share: the databases they run on, and a write killed half-way.
+
+The databases: a SQLite file, and a real PostgreSQL server.
 
 Every PostgreSQL test gets a database of its own, created on the server named by
 BRIEFING_TEST_POSTGRES_URL (default: the role `briefing` on 127.0.0.1, which `.ci/run` creates)
@@ -9,6 +11,9 @@ BRIEFING_REQUIRE_POSTGRES=1 (CI), which turns the skip into a failure.
 from __future__ import annotations
 
 import os
+import signal
+import subprocess
+import sys
 import uuid
 from pathlib import Path
 
@@ -69,3 +74,64 @@ def database(kind: str, folder: Path):
         yield f"sqlite:///{folder}/s.sqlite"
     else:
         yield from postgres_database()
+
+
+REPO = Path(__file__).resolve().parents[1]
+# Changes every name of the mini data set and imports it, or rolls back to entry 1; pauses
+# inside the transaction after writing `point` (a table, or "entry": the history row).
+_KILLED = """
+import json, sys, time
+import pandas as pd
+from core.data import schema as S
+from core.data.portfolio import read_csv
+from core.ingest import store
+
+url, operation, point = sys.argv[1:4]
+tables = {name: read_csv(f"tests/fixtures/mini/{name}.csv") for name in S.TABLES}
+for frame in tables.values():
+    frame[frame.columns[1]] = frame[frame.columns[1]].astype(str) + "(改)"
+
+def pause_after(function, label):
+    def run(*args):
+        result = function(*args)
+        print("wrote", label(args), flush=True)
+        if label(args) == point:
+            time.sleep(120)  # killed here, inside the transaction
+        return result
+    return run
+
+store._merge_rows = pause_after(store._merge_rows, lambda a: a[1])
+store._restore_rows = pause_after(store._restore_rows, lambda a: a[1])
+store._insert_entry = pause_after(store._insert_entry, lambda a: "entry")
+s = store.Store(url)
+if operation == "import":
+    s.import_batch(tables, files=["killed.csv"])
+else:
+    s.rollback(1)
+print("finished", flush=True)
+"""
+
+
+def kill_inside(url: str, operation: str, point: str) -> None:
+    """Start an import ("import") or a roll-back to entry 1 ("rollback") in another process and
+    SIGKILL it inside its transaction, right after it wrote `point`."""
+    proc = subprocess.Popen(
+        [sys.executable, "-c", _KILLED, url, operation, point],
+        cwd=REPO,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        while True:
+            line = proc.stdout.readline()
+            assert line and line != "finished\n", "the write ended before it could be killed"
+            if line.strip() == f"wrote {point}":
+                break
+        proc.send_signal(signal.SIGKILL)
+        assert proc.wait(timeout=10) == -signal.SIGKILL
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        proc.stdout.close()
