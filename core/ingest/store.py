@@ -539,13 +539,18 @@ def _insert_entry(conn: sa.Connection, entry: Batch, boundaries_batch: int) -> N
 
 
 def _text_frame(tables: dict[str, pd.DataFrame], name: str) -> pd.DataFrame:
-    """The table's schema columns in order, every value as text and "" for a missing one."""
+    """The table's schema columns in order, every value as text and "" for a missing one; an
+    optional column the frame lacks is empty (so a column added later needs no other change)."""
     df = tables[name].rename(columns=lambda c: str(c).strip())
-    missing = [c for c in S.COLUMNS[name] if c not in df.columns]
+    missing = [c for c in S.COLUMNS[name] if c not in df.columns and c not in S.OPTIONAL[name]]
     if missing:
         raise ValueError(f"{name}缺少必需的列:{'、'.join(missing)}")
+    empty = pd.Series("", index=df.index, dtype=object)
     return pd.DataFrame(
-        {c: df[c].astype(str).where(df[c].notna(), "") for c in S.COLUMNS[name]}
+        {
+            c: df[c].astype(str).where(df[c].notna(), "") if c in df.columns else empty
+            for c in S.COLUMNS[name]
+        }
     ).reset_index(drop=True)
 
 

@@ -49,15 +49,17 @@ def release_data(url: str) -> dict[int, dict[str, pd.DataFrame]]:
         for entry in entries:
             out[entry.id] = {}
             for table in S.TABLES:
-                columns = [S.STORE_COLUMNS[h] for h in S.COLUMNS[table]]
                 rows = conn.execute(
                     sa.text(
-                        f"SELECT {', '.join(columns)} FROM {S.STORE_TABLES[table]} "
-                        "WHERE batch_id = :b ORDER BY row_no"
+                        f"SELECT * FROM {S.STORE_TABLES[table]} WHERE batch_id = :b ORDER BY row_no"
                     ),
                     {"b": entry.data_batch},
-                ).all()
-                out[entry.id][table] = pd.DataFrame(rows, columns=list(S.COLUMNS[table]))
+                )
+                frame = pd.DataFrame(rows.all(), columns=list(rows.keys()))
+                # A column added by a later revision is empty in the rows of the release.
+                out[entry.id][table] = pd.DataFrame(
+                    {h: frame.get(S.STORE_COLUMNS[h], "") for h in S.COLUMNS[table]}
+                )
     engine.dispose()
     return out
 

@@ -36,7 +36,13 @@ CHINESE = re.compile(r"[\u4e00-\u9fff]")
 
 
 def read_tables(folder: Path) -> dict[str, pd.DataFrame]:
-    return {name: read_csv(folder / f"{name}.csv").astype(str) for name in S.TABLES}
+    """The files' tables with every schema column: one added later is empty in them."""
+    return {
+        name: read_csv(folder / f"{name}.csv")
+        .reindex(columns=S.COLUMNS[name], fill_value="")
+        .astype(str)
+        for name in S.TABLES
+    }
 
 
 @pytest.fixture(scope="module")
