@@ -395,11 +395,11 @@ def test_import_failing_half_way_changes_nothing(url, mini, geo, monkeypatch, ea
     merge = store_module._merge_rows
     calls = []
 
-    def failing(conn, name, entry_id, frame):
+    def failing(conn, name, entry_id, frame, current_rows):
         calls.append(name)
         if len(calls) == 3:
             raise RuntimeError("injected failure")
-        return merge(conn, name, entry_id, frame)
+        return merge(conn, name, entry_id, frame, current_rows)
 
     changed = copy(mini)
     changed[S.PROJECTS][S.NAME] = changed[S.PROJECTS][S.NAME] + "(改)"
