@@ -72,8 +72,9 @@ if uploaded:
     files = [(f.name, f.getvalue()) for f in uploaded]
     digest = hashlib.sha1(b"".join(n.encode() + c for n, c in files)).hexdigest()
     # The report the user reads is the one committed: it names the version it was checked
-    # against, and the store refuses it if the data moved in a way that matters.
-    cache_key = f"report_{digest}"
+    # against, and the store refuses it if the data moved in a way that matters. A new upload
+    # (the uploader is renewed after each import) is checked anew.
+    cache_key = f"report_{upload_round}_{digest}"
     if cache_key not in st.session_state:
         bar = st.progress(0.0, text="准备读取…")
         st.session_state[cache_key] = importing.check(

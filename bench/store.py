@@ -90,18 +90,33 @@ def one_project(url: str) -> OneProject:
 
 
 @contextmanager
-def postgres_database(server: str) -> Iterator[str]:
-    """A new database on the server (an admin URL, e.g. …/postgres), dropped afterwards."""
-    name = f"bench_{uuid.uuid4().hex[:10]}"
+def postgres_database(server: str, prefix: str = "bench") -> Iterator[str]:
+    """A new database on the server (an admin URL, e.g. …/postgres), dropped afterwards.
+    The tests use it too (tests/store_kit.py)."""
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
     admin = sa.create_engine(server, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
     try:
         yield sa.make_url(server).set(database=name).render_as_string(hide_password=False)
     finally:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        _drop(admin, name)
         admin.dispose()
+
+
+def _drop(admin: sa.Engine, name: str) -> None:
+    """FORCE ends our own connections left open; it may not end an autovacuum worker (another
+    role's), which a plain DROP ends by itself: so the one, then the other, a few times."""
+    for attempt in range(20):
+        force = " WITH (FORCE)" if attempt % 2 == 0 else ""
+        try:
+            with admin.connect() as conn:
+                conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}"{force}'))
+            return
+        except sa.exc.DBAPIError:
+            if attempt == 19:
+                raise
+            time.sleep(0.5)
 
 
 def postgres_run(server: str, files: list[tuple[str, bytes]]) -> PostgresRun:

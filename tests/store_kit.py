@@ -10,15 +10,18 @@ BRIEFING_REQUIRE_POSTGRES=1 (CI), which turns the skip into a failure.
 
 from __future__ import annotations
 
+import contextlib
+import io
 import os
 import signal
 import subprocess
 import sys
-import uuid
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+
+from bench import store as bench_store
 
 POSTGRES_SETTING = "BRIEFING_TEST_POSTGRES_URL"
 REQUIRE_SETTING = "BRIEFING_REQUIRE_POSTGRES"
@@ -56,16 +59,9 @@ def postgres_database():
         if os.environ.get(REQUIRE_SETTING) == "1":
             pytest.fail(f"{REQUIRE_SETTING}=1 but {reason}")
         pytest.skip(reason)
-    name = f"briefing_test_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(_server(), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield _server().set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    server = _server().render_as_string(hide_password=False)
+    with bench_store.postgres_database(server, prefix="briefing_test") as url:
+        yield url
 
 
 def database(kind: str, folder: Path):
@@ -135,3 +131,13 @@ def kill_inside(url: str, operation: str, point: str) -> None:
             proc.kill()
             proc.wait()
         proc.stdout.close()
+
+
+def cli(*argv: str) -> tuple[int, str, str]:
+    """`python -m core …` in this process: (exit status, standard output, standard error)."""
+    from core.__main__ import main
+
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main(list(argv))
+    return code, out.getvalue(), err.getvalue()

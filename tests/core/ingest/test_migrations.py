@@ -4,8 +4,6 @@ defines; `python -m core migrate` says what it did."""
 
 from __future__ import annotations
 
-import contextlib
-import io
 from pathlib import Path
 
 import pandas as pd
@@ -14,10 +12,10 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from pandas.testing import assert_frame_equal
 
-from core.__main__ import main
 from core.data import schema as S
 from core.ingest import migrations
 from core.ingest.store import METADATA, ROLLBACK, Store
+from tests.store_kit import cli
 
 FIXTURES = Path(__file__).parents[2] / "fixtures" / "store"
 
@@ -155,20 +153,13 @@ def test_migrating_twice_and_from_nothing(url):
     store.close()
 
 
-def run(*argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = main(list(argv))
-    return code, out.getvalue(), err.getvalue()
-
-
 def test_migrate_command(tmp_path):
     url = f"sqlite:///{tmp_path}/release.sqlite"
     load_release(url)
-    code, out, _ = run("--database", url, "migrate")
+    code, out, _ = cli("--database", url, "migrate")
     assert (code, out) == (0, f"数据库结构已从版本0001升级到{migrations.head()}。\n")
-    code, out, _ = run("--database", url, "migrate")
+    code, out, _ = cli("--database", url, "migrate")
     assert (code, out) == (0, f"数据库结构已是最新版本({migrations.head()}),无需升级。\n")
-    code, out, _ = run("--database", url, "history")
+    code, out, _ = cli("--database", url, "history")
     assert code == 0 and "第3批 " in out and "回滚" in out
     assert Store(url).history()[0].files == ("更正.csv",)

@@ -3,8 +3,6 @@ each problem is a StoreError with the Chinese message the user reads."""
 
 from __future__ import annotations
 
-import contextlib
-import io
 import re
 from pathlib import Path
 
@@ -12,10 +10,10 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from core.__main__ import main
 from core.data import schema as S
 from core.ingest import importing, recovery
 from core.ingest.store import CORRUPT, READ_ONLY, UNREACHABLE, Store, StoreError
+from tests.store_kit import cli
 
 MINI = Path(__file__).parents[2] / "fixtures" / "mini"
 
@@ -108,27 +106,20 @@ def test_check_store_finds_rows_that_do_not_match_the_entry(url):
     assert "✗ 当前数据的行数与第1批的记录不一致,请从备份恢复或回滚到上一批。" in lines
 
 
-def run(*argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = main(list(argv))
-    return code, out.getvalue(), err.getvalue()
-
-
 def test_the_commands(tmp_path):
     url = f"sqlite:///{tmp_path}/s.sqlite"
     seeded(url).close()
-    code, out, _ = run("--database", url, "backup")
+    code, out, _ = cli("--database", url, "backup")
     assert code == 0 and out.startswith("已备份到 ")
     path = Path(out.split(" ", 1)[1].strip())
     (tmp_path / "s.sqlite").write_bytes(b"damaged" * 1000)
-    code, out, err = run("--database", url, "history")
+    code, out, err = cli("--database", url, "history")
     assert code == 1 and err.startswith("错误:数据库文件已损坏,无法读取(")
-    code, out, _ = run("--database", url, "check-store")
+    code, out, _ = cli("--database", url, "check-store")
     assert code == 1 and "✗ 数据库文件已损坏" in out and "最新为" in out
-    code, out, _ = run("--database", url, "restore", str(path))
+    code, out, _ = cli("--database", url, "restore", str(path))
     assert code == 0 and out.startswith("已恢复:当前为第1批数据(导入于")
-    code, out, _ = run("--database", url, "check-store")
+    code, out, _ = cli("--database", url, "check-store")
     assert code == 0, out
     assert list(tmp_path.glob("s.sqlite.damaged-*"))
 
