@@ -1,7 +1,7 @@
 """命令行工具 (the same core code as the app).
 
 python -m core template OUT.xlsx        blank template with 填表说明
-python -m core export OUT.xlsx          the data in use as an importable workbook
+python -m core export OUT.xlsx [--batch N]  the data in use (or as of batch N) as a workbook
 python -m core validate FILE...         exit 0 when importable, 1 with the report when not
 python -m core import FILE... [--note]  check and import as one batch
 python -m core history                  every batch, newest first
@@ -171,6 +171,13 @@ def _template(args: argparse.Namespace) -> int:
 
 
 def _export(args: argparse.Namespace) -> int:
+    if args.batch is not None:  # the data as they were once that batch was made
+        store = _store(args)
+        tables, _ = store.tables_as_of(args.batch)
+        entry = next(b for b in store.history() if b.id == args.batch)
+        args.out.write_bytes(workbook.data_bytes(tables))
+        print(f"{args.out}(第{args.batch}批之后的数据:{datasource.batch_label(entry)})")
+        return 0
     data = datasource.current(_store(args))
     args.out.write_bytes(workbook.data_bytes(data.tables))
     print(f"{args.out}({data.source})")
@@ -231,9 +238,9 @@ def parser() -> argparse.ArgumentParser:
     command("template", "生成空白填报模板(含填表说明)", _template).add_argument(
         "out", type=Path, help="输出的.xlsx文件"
     )
-    command("export", "把当前数据导出为可再次导入的工作簿", _export).add_argument(
-        "out", type=Path, help="输出的.xlsx文件"
-    )
+    p = command("export", "把当前数据(或某一批次时的数据)导出为可再次导入的工作簿", _export)
+    p.add_argument("out", type=Path, help="输出的.xlsx文件")
+    p.add_argument("--batch", type=int, help="导出第N批导入或回滚之后当时的数据(默认:当前数据)")
     command("validate", "检查文件,可导入时退出码为0,否则为1并列出问题", _validate).add_argument(
         "files", type=Path, nargs="+", help="工作簿(.xlsx)、CSV或区县边界(.geojson)文件"
     )

@@ -185,3 +185,21 @@ def test_a_server_that_does_not_answer():
         "或数据库文件所在的文件夹存在且可以访问。"
     )
     assert "briefing@" not in raised.value.message  # no account name or password shown
+
+
+def test_export_of_the_data_as_of_a_batch(tmp_path):
+    url = f"sqlite:///{tmp_path}/s.sqlite"
+    store = seeded(url)
+    first_name = store.current_tables()[0][S.PROJECTS][S.NAME].iloc[0]
+    rename(store, "第二批的名称")
+    for batch, expected in ((1, first_name), (None, "第二批的名称")):
+        out = tmp_path / f"导出{batch}.xlsx"
+        code, said, _ = cli(
+            "--database", url, "export", str(out), *(["--batch", "1"] if batch else [])
+        )
+        assert code == 0 and said.startswith(str(out))
+        assert ("第1批之后的数据" in said) == (batch == 1)
+        names = pd.read_excel(out, sheet_name=S.PROJECTS, dtype=str)[S.NAME].tolist()
+        assert expected in names and len(names) == 5
+    code, _, err = cli("--database", url, "export", str(tmp_path / "x.xlsx"), "--batch", "9")
+    assert (code, err) == (1, "错误:历史记录中没有第9批数据\n")
