@@ -172,3 +172,5 @@ else:
                 f"回滚完成:当前为{datasource.batch_label(batch)},数据来自第{batch.restored_from}批。"
             )
             st.rerun()
+
+recovery.backups_section()  # backups and restore (app_pages/recovery.py)

@@ -11,6 +11,7 @@ from core.ingest.store import StoreError
 
 _PROBLEM_KEY = "_store_problem"  # set by app.py when the data could not be loaded this run
 _DONE_KEY = "_recovery_done"
+_HEALTH_KEY = "_store_health"
 
 
 def unavailable(problem: StoreError) -> None:
@@ -31,16 +32,29 @@ def loaded() -> None:
 
 
 def panel() -> bool:
-    """数据管理's first block. Returns True when the store cannot be used at all, and the rest
-    of the page must not run; a read-only store is shown with a warning and the page goes on."""
-    health = recovery.health(common.database_url_in_use())
+    """数据管理's first block: the store's problem, with the fixes when it cannot be used.
+    Returns True when the store cannot be used at all, and the rest of the page must not run;
+    a read-only store is shown with a warning and the page goes on."""
+    health = st.session_state[_HEALTH_KEY] = recovery.health(common.database_url_in_use())
     problem = health.problem or st.session_state.get(_PROBLEM_KEY)
     if _DONE_KEY in st.session_state:
         st.success(st.session_state.pop(_DONE_KEY), icon=":material/check_circle:")
     if problem is not None:
         st.error(problem.message, icon=":material/error:")
-    elif not health.writable:
+        _fixes(health, problem)
+        return True
+    if not health.writable:
         st.warning(health.message(), icon=":material/lock:")
+    return False
+
+
+def backups_section() -> None:
+    """数据管理's last block: backups, and restoring one, while all is well."""
+    st.subheader("备份与恢复")
+    _fixes(st.session_state[_HEALTH_KEY], None)  # as panel() found it in this run
+
+
+def _fixes(health: recovery.Health, problem: StoreError | None) -> None:
     with st.expander("数据库备份与恢复", expanded=problem is not None, icon=":material/backup:"):
         if problem is None and st.button("立即备份", icon=":material/backup:"):
             _act(lambda: f"已备份到 {recovery.backup(common.database_url_in_use())}")
@@ -69,7 +83,6 @@ def panel() -> bool:
                         f"损坏的文件已另存为 {recovery.set_aside(common.database_url_in_use())}。"
                     )
                 )
-    return problem is not None
 
 
 def _restored(chosen: recovery.Backup) -> str:

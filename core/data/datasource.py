@@ -209,9 +209,16 @@ def _write_snapshot(folder: Path, p: Portfolio, boundaries: dict) -> None:
             shutil.rmtree(tmp, ignore_errors=True)  # a read-only disk: the app works, slower
         return
     kept = sorted(
-        (d for d in folder.parent.iterdir() if d.is_dir() and not d.name.startswith(".")),
-        key=lambda d: d.stat().st_mtime,
+        ((t, d) for d in folder.parent.iterdir() if (t := _mtime(d)) and d.name[0] != "."),
         reverse=True,
     )
-    for d in kept[KEEP_SNAPSHOTS:]:
+    for _, d in kept[KEEP_SNAPSHOTS:]:
         shutil.rmtree(d, ignore_errors=True)
+
+
+def _mtime(folder: Path) -> float | None:
+    """A snapshot folder's time; None if it is not one, or another process just removed it."""
+    try:
+        return folder.stat().st_mtime if folder.is_dir() else None
+    except FileNotFoundError:
+        return None
