@@ -42,7 +42,7 @@ elif st.session_state.get(base) != generated:
             "可改用按新数据生成的文字(您的修改将被替换),或保留修改。",
             icon=":material/edit_note:",
         )
-        left, right = st.columns([1, 1])
+        left, right, _ = st.columns([2, 1, 3])
         left.button("改用按新数据生成的文字", on_click=restore, icon=":material/refresh:")
         right.button("保留我的修改", on_click=keep_edits, icon=":material/check:")
 text = st.text_area(
