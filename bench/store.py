@@ -74,7 +74,10 @@ def one_project(url: str) -> OneProject:
     if not report.importable:
         raise RuntimeError("one-project import refused: " + report.summary())
     store.import_batch(
-        report.rows, files=report.files, note="基准测试", seen_version=report.checked_against
+        importing.uploaded_rows(report),
+        files=report.files,
+        note="基准测试",
+        seen_version=report.checked_against,
     )
     written = time.perf_counter()
     datasource.load(store)

@@ -13,7 +13,10 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
+import pandas as pd
+
 from core.data import datasource
+from core.data import schema as S
 from core.data.geo import Boundaries, parse_boundaries
 from core.ingest import reading
 from core.ingest.store import Batch, Store, version_of
@@ -89,7 +92,7 @@ def check(
     report.findings[:0] = early
     report.checked_against = version_of(seen)
     if early:
-        report.tables = report.rows = None
+        report.tables = None
     say(1.0, "检查完成")
     return report
 
@@ -100,7 +103,7 @@ def commit(report: Report, store: Store, note: str = "") -> Batch:
     if not report.importable:
         raise ValueError("数据存在错误,不能导入:" + report.summary())
     batch = store.import_batch(
-        report.rows if report.rows is not None else report.tables,
+        uploaded_rows(report),
         files=report.files,
         note=note.strip(),
         boundaries=report.boundaries,
@@ -108,6 +111,19 @@ def commit(report: Report, store: Store, note: str = "") -> Batch:
     )
     datasource.load(store)  # the snapshot the app opens, written once here rather than there
     return batch
+
+
+def uploaded_rows(report: Report) -> dict[str, pd.DataFrame]:
+    """What the store merges: for each table uploaded, the checked rows (report.tables) whose
+    keys the upload names, whole, as the check saw them (an upload may give some columns only;
+    the others are the current row's)."""
+    rows = {}
+    for table, upload in report.uploads.items():
+        key = list(S.KEYS[table])
+        checked = report.tables[table]
+        named = pd.MultiIndex.from_frame(upload[key].astype(str))
+        rows[table] = checked.loc[pd.MultiIndex.from_frame(checked[key].astype(str)).isin(named)]
+    return rows
 
 
 def read_paths(paths: list[Path]) -> list[tuple[str, bytes]]:

@@ -266,6 +266,11 @@ class Store:
         if migrate:
             self.migrate()
 
+    @property
+    def engine(self) -> sa.Engine:
+        """The database, for tables kept beside the data (on METADATA, with a revision)."""
+        return self._engine
+
     def close(self) -> None:
         """Release the pooled connections (the store can still be used afterwards)."""
         self._engine.dispose()
@@ -365,6 +370,7 @@ class Store:
         note: str = "",
         boundaries: dict | None = None,
         seen_version: str | None = None,
+        kind: str = IMPORT,
     ) -> Batch:
         """Merge uploaded rows into the current data by key, as a new entry, whole or not at all.
 
@@ -396,7 +402,7 @@ class Store:
             entry = Batch(
                 id=new_id,
                 created_at=_now(),
-                kind=IMPORT,
+                kind=kind,
                 files=tuple(str(f) for f in files),
                 note=note or "",
                 row_counts={name: counts.get(name, 0) for name in S.TABLES},
@@ -634,7 +640,7 @@ def _refuse_if_overlapping(
     if seen_id is None or not entries or version_of(entries[0]) != seen:
         raise VersionMoved(f"{moved}。{again}")
     for entry in entries[1:]:
-        if entry.kind != IMPORT:
+        if entry.kind == ROLLBACK:  # any other entry is an import of rows by key
             raise VersionMoved(f"{moved},其间有回滚。{again}")
         if entry.boundaries_batch == entry.id:
             raise VersionMoved(f"{moved},其间更换了区县边界。{again}")

@@ -94,9 +94,9 @@ class Finding:
 class Report:
     findings: list[Finding] = field(default_factory=list)
     tables: dict[str, pd.DataFrame] | None = None  # merged, clean; None when errors block
-    # The clean uploaded rows per table (schema columns, text), which the store merges by key
-    # inside its write transaction; None when errors block.
-    rows: dict[str, pd.DataFrame] | None = None
+    # Clean uploaded rows per table (keys and the columns given): their keys name the rows the
+    # store merges, by key, inside its write transaction (importing.commit).
+    uploads: dict[str, pd.DataFrame] = field(default_factory=dict)
     checked_against: str | None = None  # the store version the check read (importing.check)
     boundaries: dict | None = None  # a newly uploaded boundary file, if any
     uploaded_rows: dict[str, int] = field(default_factory=dict)  # rows read per table
@@ -524,7 +524,7 @@ def validate(
     _check_completed_within_total(merged, uploaded, f)
     if not report.errors:
         report.tables = {t: merged[t].reset_index(drop=True) for t in S.TABLES}
-        report.rows = {
+        report.uploads = {
             t: up[list(S.COLUMNS[t])].reset_index(drop=True) for t, up in uploaded.items()
         }
     return report
