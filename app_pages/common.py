@@ -12,14 +12,13 @@ from pathlib import Path
 import streamlit as st
 from streamlit.errors import StreamlitSecretNotFoundError
 
-from core import settings
 from core.data import datasource
 from core.data import schema as S
 from core.data.portfolio import Portfolio, load_folder
 from core.figures.indicators import Card as IndicatorCard
 from core.figures.overview import Card
 from core.figures.periods import Convention, Period
-from core.figures.scope import ALL, DEFAULT_LEVEL, Scope
+from core.figures.scope import ALL, Scope, default_level
 from core.ingest.store import DATABASE_URL_SETTING, Store, database_url
 from core.output import export
 from core.output.charts import ChartOut
@@ -122,7 +121,7 @@ def _check_url(p: Portfolio) -> list[str]:
         "period": ("报告期", [x.key for x in p.periods()], "最新报告期"),
         "county": ("区县", p.counties, "全市"),
         "sector": ("行业领域", p.sectors, "全部行业领域"),
-        "level": ("项目级别", [ALL, *settings.current().levels], DEFAULT_LEVEL),
+        "level": ("项目级别", [ALL, *p.levels], default_level(p.is_demo) or "全部级别"),
         "stage": ("项目阶段", [ALL, *S.STAGES], "全部阶段"),
         "schedule": ("序时进度口径", [c.value for c in Convention], "按月计算"),
     }
@@ -143,7 +142,7 @@ def sidebar(p: Portfolio) -> Scope:
     period = sb.selectbox(
         "报告期",
         periods,
-        index=0,
+        index=periods.index(p.latest_period.key),
         key="period",
         bind="query-params",
         help="报告期末的累计数据;默认最新一期",
@@ -154,9 +153,10 @@ def sidebar(p: Portfolio) -> Scope:
     sectors = sb.multiselect(
         "行业领域", p.sectors, key="sector", bind="query-params", placeholder="全部行业领域(可多选)"
     )
-    levels = [ALL, *settings.current().levels]
+    levels = [ALL, *p.levels]
+    opening = default_level(p.is_demo)
     level = sb.selectbox(
-        "项目级别", levels, index=levels.index(DEFAULT_LEVEL), key="level", bind="query-params"
+        "项目级别", levels, index=levels.index(opening or ALL), key="level", bind="query-params"
     )
     stages = [ALL, *S.STAGES]
     stage = sb.selectbox("项目阶段", stages, index=0, key="stage", bind="query-params")
@@ -174,6 +174,7 @@ def sidebar(p: Portfolio) -> Scope:
         sectors=tuple(sectors),
         level=None if level == ALL else level,
         stage=None if stage == ALL else stage,
+        opening_level=opening,
     )
     st.session_state[_SCOPE_KEY] = result
     for notice in st.session_state[_NOTICES_KEY]:
@@ -193,6 +194,17 @@ def header(title: str) -> Scope:
     st.title(title)
     st.markdown(f"**{plain(s.sentence())}**")
     return s
+
+
+def missing_table(table: str) -> None:
+    """A table the data set lacks altogether (an office that imported only its ledger): what is
+    missing and how to add it."""
+    st.info(
+        f"尚未导入“{table}”表。可在“数据管理”页下载填报模板,填写其中的“{table}”工作表后上传;"
+        "只上传这一张表即可,已导入的其他数据保持不变。",
+        icon=":material/upload_file:",
+    )
+    st.page_link("app_pages/data.py", label="前往数据管理", icon=":material/database:")
 
 
 def empty_notice(what: str = "项目") -> None:

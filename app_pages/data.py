@@ -1,17 +1,19 @@
-"""数据管理: the template, the current data as a workbook, uploads with their validation report,
-the import itself, and the history with roll-back."""
+"""数据管理: the template and the current data as workbooks, uploads of templates or an office's
+own ledgers (with the mapping step), the check and what changes, the import itself, the history
+with roll-back, saved ledger layouts, and withdrawing a project."""
 
 import hashlib
 
 import pandas as pd
 import streamlit as st
 
-from app_pages import common, recovery
+from app_pages import common, import_steps, recovery
 from core.data import datasource
 from core.data import schema as S
+from core.figures.periods import Period
 from core.ingest import importing, workbook
+from core.ingest.layouts import Layouts
 from core.ingest.store import StoreError, VersionMoved, version_of
-from core.ingest.validation import ERROR
 
 st.title("数据管理")
 # The store's problems and fixes, backups (app_pages/recovery.py); stops when it cannot open.
@@ -21,7 +23,8 @@ store = common.store()
 batch = store.current()  # what is in use, without reading a million rows on every rerun
 if batch is None:
     st.info(
-        "尚未导入数据:各页面显示的是示例数据(虚构的示例市)。下载模板填好后在下方上传即可替换。",
+        "尚未导入数据:各页面显示的是示例数据(虚构的示例市)。可直接上传本办的台账(月报表,"
+        ".xls/.xlsx/.ods均可),或下载模板填好后上传。",
         icon=":material/info:",
     )
 else:
@@ -57,70 +60,70 @@ with right:
 
 st.subheader("上传数据")
 st.caption(
-    f"可一次选择多个文件:Excel工作簿(.xlsx,每张表一个工作表)、CSV(UTF-8或GBK)、区县边界GeoJSON。"
-    f"单个文件不超过{importing.MAX_FILE_MB}MB。已有数据时,上传的行按项目代码等主键更新原有的行,未上传的表保持不变。"
+    "可一次选择多个文件:本办的台账或月报表(一张表一行一个项目,可有标题行、多行表头、"
+    "“一、××县”这样的分组行和合计行),填报模板,CSV(UTF-8或GBK),区县边界GeoJSON。"
+    "Excel工作簿可为.xlsx、.xls、.xlsm、.xlsb或.ods;WPS表格请另存为.xlsx。"
+    f"单个文件不超过{importing.MAX_FILE_MB}MB。已有数据时,上传的行按项目更新原有的行,"
+    "未上传的项目和表保持不变。"
 )
 upload_round = st.session_state.setdefault("upload_round", 0)
 uploaded = st.file_uploader(
     "选择文件",
     accept_multiple_files=True,
     key=f"upload_{upload_round}",
-    help="首次导入须包含全部六张表和区县边界文件",
+    help="台账、模板、CSV和边界文件可以一起上传;首次导入只需台账(或项目清单和月度进度)",
 )
 
 if uploaded:
     files = [(f.name, f.getvalue()) for f in uploaded]
-    digest = hashlib.sha1(b"".join(n.encode() + c for n, c in files)).hexdigest()
+    digest = hashlib.sha1(b"".join(n.encode() + c for n, c in files)).hexdigest()[:16]
+    upload_key = f"inspected_{digest}_{store.version()}"
+    if upload_key not in st.session_state:
+        with st.spinner("正在读取文件…"):
+            st.session_state[upload_key] = importing.inspect(files, store)
+    upload = st.session_state[upload_key]
+    if upload.plans:
+        upload = import_steps.mapping(upload, digest, store)
+    unsettled = upload.unsettled()
+    decided = "|".join(p.layout.to_json() + p.layout.name + str(p.period) for p in upload.plans)
     # The report the user reads is the one committed: it names the version it was checked
     # against, and the store refuses it if the data moved in a way that matters. A new upload
     # (the uploader is renewed after each import) is checked anew.
-    cache_key = f"report_{upload_round}_{digest}"
-    if cache_key not in st.session_state:
-        bar = st.progress(0.0, text="准备读取…")
-        st.session_state[cache_key] = importing.check(
-            files, store, lambda fraction, text: bar.progress(min(fraction, 1.0), text=text)
-        )
-        bar.empty()
-    report = st.session_state[cache_key]
-    (st.error if report.errors else st.warning if report.warnings else st.success)(report.summary())
-    if report.findings:
-        table = report.frame()
-        st.dataframe(
-            table.style.map(
-                lambda v: "color: #c62828; font-weight: 600" if v == ERROR else "", subset=["级别"]
-            ),
-            hide_index=True,
-            width="stretch",
-            height=min(38 * (len(table) + 1), 420),
-        )
-        st.download_button(
-            "下载检查结果(.csv)",
-            data=table.to_csv(index=False).encode("utf-8-sig"),
-            file_name="数据检查结果.csv",
-            mime="text/csv",
-            on_click="ignore",
-            icon=":material/download:",
-        )
-    if report.importable:
-        rows = "、".join(f"{t}{n}行" for t, n in report.uploaded_rows.items())
-        st.markdown(common.plain(f"本次读取:{rows or '仅区县边界'}。"))
-        note = st.text_input(
-            "本批次备注", placeholder="例如:2026年3月各区县月报", key=f"note_{digest}"
-        )
-        if st.button("确认导入", type="primary", icon=":material/upload:"):
-            try:
-                with st.spinner("正在导入…"):
-                    batch = importing.commit(report, store, note)
-            except (VersionMoved, StoreError) as refused:
-                st.session_state.pop(cache_key)  # the next run checks against the data now
-                st.error(getattr(refused, "message", str(refused)), icon=":material/block:")
-                st.button("重新检查", icon=":material/refresh:")
-                st.stop()
-            st.session_state["upload_round"] = upload_round + 1
-            st.session_state["data_done"] = (
-                f"导入完成:{datasource.batch_label(batch)}。各页面已使用新数据。"
+    report_key = f"report_{digest}_{upload_round}_{hashlib.sha1(decided.encode()).hexdigest()}"
+    asked = upload.plans and report_key not in st.session_state
+    if asked and st.button("确认映射,检查数据", type="primary", icon=":material/fact_check:",
+                           disabled=bool(unsettled)):  # fmt: skip
+        st.session_state[report_key] = None  # computed below
+    if not upload.plans or report_key in st.session_state:
+        if st.session_state.get(report_key) is None:
+            bar = st.progress(0.0, text="准备检查…")
+            st.session_state[report_key] = importing.check(
+                upload, store, lambda fraction, text: bar.progress(min(fraction, 1.0), text=text)
             )
-            st.rerun()
+            bar.empty()
+        report = st.session_state[report_key]
+        import_steps.report(report)
+        if report.importable:
+            import_steps.what_changes(report)
+            read = "、".join(f"{t}{n}行" for t, n in report.uploaded_rows.items())
+            st.markdown(common.plain(f"本次读取:{read or '仅区县边界'}。"))
+            note = st.text_input(
+                "本批次备注", placeholder="例如:2026年3月各区县月报", key=f"note_{digest}"
+            )
+            if st.button("确认导入", type="primary", icon=":material/upload:"):
+                try:
+                    with st.spinner("正在导入…"):
+                        batch = importing.commit(report, store, note)
+                except (VersionMoved, StoreError) as refused:
+                    st.session_state.pop(report_key)  # the next run checks the data now
+                    st.error(getattr(refused, "message", str(refused)), icon=":material/block:")
+                    st.button("重新检查", icon=":material/refresh:")
+                    st.stop()
+                st.session_state["upload_round"] = upload_round + 1
+                st.session_state["data_done"] = (
+                    f"导入完成:{datasource.batch_label(batch)}。各页面已使用新数据。"
+                )
+                st.rerun()
 
 if "data_done" in st.session_state:
     st.success(common.plain(st.session_state.pop("data_done")), icon=":material/check_circle:")
@@ -172,5 +175,55 @@ else:
                 f"回滚完成:当前为{datasource.batch_label(batch)},数据来自第{batch.restored_from}批。"
             )
             st.rerun()
+
+if batch is not None:
+    st.subheader("调出项目")
+    st.caption(
+        "调出重点项目清单的项目自所选月份起不再统计,此前各期的数字不变;调出记入导入历史,可回滚。"
+    )
+    candidates = importing.project_choices(store)
+    labels = dict(zip(candidates[S.CODE], candidates[S.NAME] + "(" + candidates[S.COUNTY] + ")",
+                      strict=True))  # fmt: skip
+    withdraw_round = st.session_state.setdefault("withdraw_round", 0)
+    c1, c2 = st.columns([3, 1])
+    codes = c1.multiselect("项目", list(labels), format_func=labels.get, placeholder="选择要调出的项目",
+                           key=f"withdraw_codes_{withdraw_round}")  # fmt: skip
+    months = [x.key for x in p.periods()]
+    month = c2.selectbox("自哪个月起", months, key=f"withdraw_month_{withdraw_round}",
+                         format_func=lambda m: Period.parse(m).label)  # fmt: skip
+    why = st.text_input("调出原因", key=f"withdraw_note_{withdraw_round}",
+                        placeholder="例如:项目终止,经市重大办同意调出")  # fmt: skip
+    if st.button("调出", icon=":material/playlist_remove:", disabled=not codes or not month):
+        try:
+            batch = importing.withdraw(store, codes, Period.parse(month), why)
+        except ValueError as exc:  # the messages of core are Chinese and name the project
+            st.error(common.plain(str(exc)), icon=":material/error:")
+        else:
+            st.session_state["withdraw_round"] = withdraw_round + 1
+            st.session_state["data_done"] = f"调出完成:{datasource.batch_label(batch)}。"
+            st.rerun()
+
+saved = Layouts(store).all()
+if saved:
+    st.subheader("台账格式")
+    st.caption("上传台账时按表头自动套用已保存的格式(表头中的年月不影响识别)。")
+    st.dataframe(
+        pd.DataFrame({"名称": [lay.name for lay, _ in saved],
+                      "保存时间": [f"{when:%Y-%m-%d %H:%M}" for _, when in saved],
+                      "字段数": [sum(v != "不导入" for v in lay.fields.values()) for lay, _ in saved]}),
+        hide_index=True, width="stretch",
+    )  # fmt: skip
+    c1, c2, c3 = st.columns([2, 2, 1])
+    chosen = c1.selectbox("台账格式", [lay.name for lay, _ in saved], key="layout_chosen")
+    new_name = c2.text_input("新名称", key="layout_new_name")
+    try:
+        if c3.button("改名", icon=":material/edit:", disabled=not new_name):
+            Layouts(store).rename(chosen, new_name)
+            st.rerun()
+        if st.button("删除所选台账格式", icon=":material/delete:"):
+            Layouts(store).delete(chosen)
+            st.rerun()
+    except ValueError as exc:
+        st.error(common.plain(str(exc)), icon=":material/error:")
 
 recovery.backups_section()  # backups and restore (app_pages/recovery.py)

@@ -17,7 +17,9 @@ if not scope.mask(p.projects).any():
 
 st.subheader("存在问题")
 problems = M.problems_at(p, scope)
-if problems.empty:
+if p.problems.empty:
+    common.missing_table(S.PROBLEMS)
+elif problems.empty:
     st.info("当前范围内截至报告期没有登记存在问题。", icon=":material/check_circle:")
 else:
     open_ = M.open_problems(p, scope)
@@ -65,7 +67,9 @@ else:
 
 st.subheader("资金保障")
 funding = M.funding_by_source(p, scope)
-if funding.empty:
+if p.funding.empty:
+    common.missing_table(S.FUNDING)
+elif funding.empty:
     st.info("当前范围内截至报告期没有已落实资金的记录。", icon=":material/info:")
 else:
     left, right = st.columns(2)

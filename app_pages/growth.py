@@ -23,10 +23,15 @@ else:
         st.info("当前范围内本年和上年都没有完成投资的数据。", icon=":material/info:")
     else:
         common.chart(charts.cumulative(series, scope))
+        note = M.coverage_note(p, p.projects.loc[scope.mask(p.projects), S.CODE], scope.period.year)
+        if note:
+            st.caption(note)
 
 st.subheader("固定资产投资增速")
 cards = I.fai_cards(p.indicators, scope.period)
-if not cards:
+if p.indicators.empty:
+    common.missing_table(S.INDICATORS)
+elif not cards:
     st.info("指标表中没有本年的固定资产投资增速数据。", icon=":material/info:")
 else:
     st.caption(f"{cards[0].when}累计同比,全市统计数据,不随区县、行业筛选变化。")

@@ -25,7 +25,9 @@ if fai:
     common.indicator_cards(fai, per_row=3)
 
 annual = I.annual_cards(p.indicators, scope.period)
-if not annual:
+if p.indicators.empty:
+    common.missing_table(S.INDICATORS)
+elif not annual:
     st.info("指标表中没有报告期之前的年度指标。", icon=":material/info:")
 for group in S.INDICATOR_GROUPS:
     group_cards = [c for c in annual if c.group == group]

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from app_pages import common
+from core.data import schema as S
 from core.figures import measures as M
 from core.figures import status
 from core.output import charts, maps
@@ -14,6 +15,17 @@ conv = common.convention()
 projects = M.projects_in_scope(p, scope, conv)
 if projects.empty:
     common.empty_notice()
+    st.stop()
+
+located = projects[S.LON].notna() & projects[S.LAT].notna()
+if p.boundaries.empty and not located.any():
+    st.info(
+        "还没有区县边界文件,范围内的项目也没有填写经纬度,地图无法显示。"
+        "可在“数据管理”页上传区县边界(GeoJSON,如DataV的<行政区划代码>_full.json),"
+        "或在项目清单中填写经纬度。",
+        icon=":material/map:",
+    )
+    st.page_link("app_pages/data.py", label="前往数据管理", icon=":material/upload:")
     st.stop()
 
 metric = st.radio(

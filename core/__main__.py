@@ -3,7 +3,10 @@
 python -m core template OUT.xlsx        blank template with 填表说明
 python -m core export OUT.xlsx [--batch N]  the data in use (or as of batch N) as a workbook
 python -m core validate FILE...         exit 0 when importable, 1 with the report when not
-python -m core import FILE... [--note]  check and import as one batch
+python -m core import FILE... [--note]  check and import as one batch; a ledger is read by its
+    saved or recognised layout, --period/--level/--map "表头=字段"/--section settle the rest
+python -m core layouts [--rename A B | --delete A]   saved ledger layouts
+python -m core withdraw CODE... --period YYYY-MM     withdraw projects (调出), recorded
 python -m core history                  every batch, newest first
 python -m core rollback BATCH [--note]  make an earlier batch current again
 python -m core summary [filters]        the main figures for a scope
@@ -19,15 +22,18 @@ from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 from core.data import datasource, demo
+from core.data import schema as S
 from core.data.portfolio import DataError, Portfolio, load_folder
 from core.figures import measures as M
 from core.figures import overview as O
 from core.figures.periods import Convention, Period
-from core.figures.scope import ALL, DEFAULT_LEVEL, Scope
-from core.ingest import importing, recovery, workbook
+from core.figures.scope import ALL, DEFAULT_LEVEL, Scope, default_level
+from core.ingest import importing, layouts, recovery, workbook
+from core.ingest.layouts import Layouts
 from core.ingest.store import DATABASE_URL_SETTING, Store, StoreError
 
 
@@ -49,7 +55,8 @@ def _add_scope_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--county", action="append", default=[], help="区县,可重复")
     p.add_argument("--sector", action="append", default=[], help="行业领域,可重复")
     p.add_argument(
-        "--level", default=DEFAULT_LEVEL, help=f"项目级别(默认{DEFAULT_LEVEL};{ALL}=不限)"
+        "--level",
+        help=f"项目级别(默认:示例数据为{DEFAULT_LEVEL},自有数据为全部;{ALL}=不限)",
     )
     p.add_argument("--stage", default=ALL, help="项目阶段(默认不限)")
     p.add_argument(
@@ -60,12 +67,31 @@ def _add_scope_arguments(p: argparse.ArgumentParser) -> None:
     )
 
 
+def _add_import_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("files", type=Path, nargs="+",
+                   help="台账或模板工作簿(.xlsx/.xls/.ods等)、CSV或区县边界(.geojson)文件")  # fmt: skip
+    p.add_argument("--period", help="台账的报告期YYYY-MM(标题和表头没有写明时必填)")
+    p.add_argument("--level", help="台账没有写明时全部项目的项目级别,如市重点")
+    p.add_argument("--sector", help="台账没有写明时的行业领域")
+    p.add_argument("--stage", help="台账没有写明时的项目阶段")
+    p.add_argument("--county", help="台账没有写明时的所在区县")
+    p.add_argument("--map", action="append", metavar="表头=字段",
+                   help='指定某列对应的字段,表头可写列字母,如 --map "G=不导入",可重复')  # fmt: skip
+    p.add_argument("--section", action="append", metavar="级=含义",
+                   help='指定分组行的含义,如 --section "1=所在区县",可重复')  # fmt: skip
+    p.add_argument("--layout", help="使用这个名称的已保存台账格式(默认按表头自动匹配)")
+    p.add_argument("--layout-name", help="保存台账格式时使用的名称")
+
+
 def _scope(p: Portfolio, args: argparse.Namespace) -> Scope:
     return Scope(
         period=Period.parse(args.period) if args.period else p.latest_period,
         counties=tuple(args.county),
         sectors=tuple(args.sector),
-        level=None if args.level == ALL else args.level,
+        level=default_level(p.is_demo)
+        if args.level is None
+        else (None if args.level == ALL else args.level),
+        opening_level=default_level(p.is_demo),
         stage=None if args.stage == ALL else args.stage,
     )
 
@@ -117,26 +143,110 @@ def _brief(args: argparse.Namespace) -> int:
 
 
 def _print_report(report) -> None:
-    for finding in report.findings:
-        print(finding.text())
+    for line in report.lines():
+        print(line.text())
     print(report.summary())
+    if report.changes is not None:
+        print(report.changes.summary())
+    for column, values in report.new_categories.items():
+        print(f"将加入{column}类别:{'、'.join(values)}")
+
+
+def _upload(args: argparse.Namespace, store: Store) -> importing.Upload | None:
+    """The files read, every ledger's layout settled by the options; None (after saying what
+    is undecided) when a ledger still needs a person's choice."""
+    upload = importing.inspect(importing.read_paths(args.files), store)
+    choices = dict(_pairs(args.map, "--map"))
+    choices |= {f"第{k}级": v for k, v in _pairs(args.section, "--section")}
+    choices |= {column: value for column, value in ((S.LEVEL, args.level), (S.SECTOR, args.sector),
+                (S.STAGE, args.stage), (S.COUNTY, args.county)) if value}  # fmt: skip
+    period = Period.parse(args.period) if args.period else None
+    named = Layouts(store).named(args.layout) if args.layout else None
+    if args.layout and named is None:
+        raise ValueError(f"没有名为“{args.layout}”的台账格式")
+    for i, plan in enumerate(upload.plans):
+        base = layouts.merged(named, plan.layout) if named else plan.layout
+        mine = {k: v for k, v in choices.items()
+                if k in layouts.DEFAULT_COLUMNS or k.startswith("第")
+                or layouts.find_column(plan.ledger, k)}  # fmt: skip
+        layout = layouts.with_choices(base, plan.ledger, mine)
+        if args.layout_name:
+            layout = replace(layout, name=args.layout_name)
+        upload = importing.with_plan(upload, i, layout=layout, period=period)
+    unknown = [k for k in _pairs(args.map, "--map") if not any(
+        layouts.find_column(p.ledger, k[0]) for p in upload.plans)]  # fmt: skip
+    if unknown:
+        raise ValueError(f"台账中没有这些列:{'、'.join(k for k, _ in unknown)}")
+    undecided = upload.unsettled()
+    if undecided:
+        print("无法自动确定以下内容,未导入:", file=sys.stderr)
+        for text in undecided:
+            print(f"  {text}", file=sys.stderr)
+        print('请用 --period YYYY-MM、--level 级别、--map "表头=字段"(或 "G=不导入")、'
+              '--section "1=所在区县" 指定后重试。', file=sys.stderr)  # fmt: skip
+        return None
+    for plan in upload.plans:
+        source = "已保存的台账格式" if plan.saved else "自动识别"
+        print(f"{plan.ledger.name}:按{source}“{plan.layout.name}”读取,报告期{plan.period.label}")
+    return upload
+
+
+def _pairs(values: list[str] | None, option: str) -> list[tuple[str, str]]:
+    out = []
+    for text in values or []:
+        what, sep, value = text.partition("=")
+        if not sep or not what.strip() or not value.strip():
+            raise ValueError(f'{option}的写法应为“表头=字段”,例如 {option} "G=不导入"')
+        out.append((what.strip(), value.strip()))
+    return out
 
 
 def _validate(args: argparse.Namespace) -> int:
-    report = importing.check(importing.read_paths(args.files), _store(args))
+    store = _store(args)
+    upload = _upload(args, store)
+    if upload is None:
+        return 1
+    report = importing.check(upload, store)
     _print_report(report)
     return 0 if report.importable else 1
 
 
 def _import(args: argparse.Namespace) -> int:
     store = _store(args)
-    report = importing.check(importing.read_paths(args.files), store)
+    upload = _upload(args, store)
+    if upload is None:
+        return 1
+    report = importing.check(upload, store)
     _print_report(report)
     if not report.importable:
         print("未导入:数据库保持不变。", file=sys.stderr)
         return 1
     batch = importing.commit(report, store, args.note or "")
     print(f"已导入为{datasource.batch_label(batch)}。")
+    return 0
+
+
+def _layouts(args: argparse.Namespace) -> int:
+    saved = Layouts(_store(args))
+    if args.rename:
+        saved.rename(*args.rename)
+        print(f"已改名为“{args.rename[1]}”。")
+    elif args.delete:
+        saved.delete(args.delete)
+        print(f"已删除“{args.delete}”。")
+    else:
+        found = saved.all()
+        if not found:
+            print("还没有保存的台账格式。")
+        for layout, when in found:
+            fields = "、".join(v for v in layout.fields.values() if v != "不导入")
+            print(f"{layout.name}(保存于{when:%Y-%m-%d %H:%M}):{fields}")
+    return 0
+
+
+def _withdraw(args: argparse.Namespace) -> int:
+    batch = importing.withdraw(_store(args), args.codes, Period.parse(args.period), args.note or "")
+    print(f"已调出,记为{datasource.batch_label(batch)}。")
     return 0
 
 
@@ -241,12 +351,19 @@ def parser() -> argparse.ArgumentParser:
     p = command("export", "把当前数据(或某一批次时的数据)导出为可再次导入的工作簿", _export)
     p.add_argument("out", type=Path, help="输出的.xlsx文件")
     p.add_argument("--batch", type=int, help="导出第N批导入或回滚之后当时的数据(默认:当前数据)")
-    command("validate", "检查文件,可导入时退出码为0,否则为1并列出问题", _validate).add_argument(
-        "files", type=Path, nargs="+", help="工作簿(.xlsx)、CSV或区县边界(.geojson)文件"
-    )
-    p = command("import", "检查并导入为一个批次(有错误时不导入)", _import)
-    p.add_argument("files", type=Path, nargs="+", help="工作簿(.xlsx)、CSV或区县边界(.geojson)文件")
-    p.add_argument("--note", help="本批次备注")
+    for name, text, run in (("validate", "检查文件,可导入时退出码为0,否则为1并列出问题", _validate),
+                            ("import", "检查并导入为一个批次(有错误时不导入)", _import)):  # fmt: skip
+        p = command(name, text, run)
+        _add_import_arguments(p)
+        if name == "import":
+            p.add_argument("--note", help="本批次备注")
+    p = command("layouts", "列出、改名或删除已保存的台账格式", _layouts)
+    p.add_argument("--rename", nargs=2, metavar=("原名称", "新名称"), help="改名")
+    p.add_argument("--delete", metavar="名称", help="删除")
+    p = command("withdraw", "调出项目:自某月起不再统计(记入导入历史)", _withdraw)
+    p.add_argument("codes", nargs="+", help="项目代码")
+    p.add_argument("--period", required=True, help="自哪个月起,YYYY-MM")
+    p.add_argument("--note", help="调出原因")
     command("history", "列出全部导入批次(最新在前)", _history)
     p = command("rollback", "把某一批次恢复为当前数据(回滚本身也记入历史)", _rollback)
     p.add_argument("batch", type=int, help="批次号")

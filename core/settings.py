@@ -82,9 +82,64 @@ class Settings:
         return dict(self.section("categories")["funding_channels"])
 
     @property
+    def max_amount(self) -> float:
+        """The largest plausible amount, in 万元."""
+        return float(self.section("limits")["max_amount_wan"])
+
+    @property
+    def max_months_ahead(self) -> int:
+        return int(self.section("limits")["max_months_ahead"])
+
+    @property
+    def lon_range(self) -> tuple[float, float]:
+        low, high = self.section("limits")["lon_range"]
+        return float(low), float(high)
+
+    @property
+    def lat_range(self) -> tuple[float, float]:
+        low, high = self.section("limits")["lat_range"]
+        return float(low), float(high)
+
+    @property
     def serious_gap(self) -> float:
         """严重滞后 from this gap on, as a fraction (−0.10 for 10 points)."""
         return -float(self.section("status")["serious_gap_points"]) / 100
+
+
+# Lists a ledger may add to: schema column → key of [categories].
+CATEGORY_KEYS = {"行业领域": "sectors", "项目级别": "levels", "问题类型": "problem_types"}
+
+
+def with_categories(new: dict[str, list[str]], base: Settings | None = None) -> Settings:
+    """The settings with new values appended to the office's lists (nothing written)."""
+    base = base or current()
+    if not new:
+        return base
+    data = {**base.data, "categories": dict(base.section("categories"))}
+    for column, values in new.items():
+        key = CATEGORY_KEYS[column]
+        data["categories"][key] = list(dict.fromkeys([*data["categories"][key], *values]))
+    return Settings(data)
+
+
+def add_categories(new: dict[str, list[str]]) -> None:
+    """Append values to the office's lists in its settings file, keeping its comments."""
+    import tomlkit  # only needed when the file is written
+
+    if not new:
+        return
+    file = path()
+    document = (
+        tomlkit.parse(file.read_text(encoding="utf-8")) if file.exists() else tomlkit.document()
+    )
+    merged = with_categories(new)
+    categories = document.setdefault("categories", tomlkit.table())
+    for column in new:
+        key = CATEGORY_KEYS[column]
+        categories[key] = list(merged.section("categories")[key])
+    tmp = file.with_name(file.name + ".tmp")
+    tmp.write_text(tomlkit.dumps(document), encoding="utf-8")
+    tmp.replace(file)
 
 
 _cache: dict[tuple, Settings] = {}

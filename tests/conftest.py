@@ -1,10 +1,12 @@
 """Shared fixtures: the hand-made mini data set and the committed demo."""
 
+import shutil
 from pathlib import Path
 
 import pytest
 
 from core.data.portfolio import DEMO_DIR, load_folder
+from core.settings import DEFAULTS as DEFAULT_SETTINGS
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -17,6 +19,10 @@ def empty_store(tmp_path_factory):
     url = f"sqlite:///{tmp_path_factory.mktemp('store')}/test.sqlite"
     os.environ["BRIEFING_DATABASE_URL"] = url
     os.environ["BRIEFING_CACHE_DIR"] = str(tmp_path_factory.mktemp("snapshots"))
+    # An import may add a ledger's categories to the settings: never to data/settings.toml.
+    own = tmp_path_factory.mktemp("settings") / "settings.toml"
+    shutil.copy(DEFAULT_SETTINGS, own)
+    os.environ["BRIEFING_SETTINGS"] = str(own)
     return url
 
 

@@ -26,6 +26,7 @@ from core.data.portfolio import (
     folder_version,
     from_tables,
     read_csv,
+    with_all_columns,
 )
 from core.ingest import migrations
 from core.ingest.store import ROLLBACK, Batch, Store, version_of
@@ -59,7 +60,7 @@ class Current:
 
 
 def folder_tables(folder: Path) -> tuple[dict[str, pd.DataFrame], dict]:
-    tables = {t: read_csv(Path(folder) / f"{t}.csv") for t in S.TABLES}
+    tables = {t: with_all_columns(read_csv(Path(folder) / f"{t}.csv"), t) for t in S.TABLES}
     boundaries = json.loads((Path(folder) / S.BOUNDARIES_FILE).read_text(encoding="utf-8"))
     return tables, boundaries
 
@@ -82,7 +83,7 @@ def current(store: Store) -> Current:
 def portfolio(data: Current) -> Portfolio:
     return from_tables(
         data.tables,
-        parse_boundaries(data.boundaries, source=S.BOUNDARIES_FILE),
+        parse_boundaries(data.boundaries, source=S.BOUNDARIES_FILE, allow_empty=True),
         source=data.source,
         version=data.version,
         is_demo=data.is_demo,
@@ -139,7 +140,7 @@ def _read_snapshot(folder: Path, batch: Batch) -> Portfolio:
     boundaries = json.loads((folder / S.BOUNDARIES_FILE).read_text(encoding="utf-8"))
     p = Portfolio(
         **frames,
-        boundaries=parse_boundaries(boundaries, source=S.BOUNDARIES_FILE),
+        boundaries=parse_boundaries(boundaries, source=S.BOUNDARIES_FILE, allow_empty=True),
         source=batch_label(batch),
         version="store-" + version_of(batch),
         is_demo=False,

@@ -581,8 +581,8 @@ def _plans_and_returns(
             amounts[-1] = round(done - amounts[:-1].sum(), 2)
             for p, a in zip(ms, amounts, strict=True):
                 months.append((code, p.key, float(a), ""))
-    monthly = pd.DataFrame(months, columns=list(S.MONTHLY_COLUMNS))
-    plans_df = pd.DataFrame(plans, columns=list(S.PLAN_COLUMNS))
+    monthly = pd.DataFrame(months, columns=[S.CODE, S.MONTH, S.MONTH_COMPLETED, S.PROGRESS_TEXT])
+    plans_df = pd.DataFrame(plans, columns=[S.CODE, S.YEAR, S.ANNUAL_PLAN])
     monthly[S.PROGRESS_TEXT] = _progress_texts(monthly, projects)
     return plans_df, monthly
 
@@ -742,7 +742,10 @@ def write(data: DemoData, out_dir: Path) -> list[Path]:
     written = []
     for name, df in data.tables.items():
         path = out_dir / f"{name}.csv"
-        df.to_csv(path, index=False, encoding="utf-8-sig")
+        # Optional columns the demo does not use are left out, as a county's file may.
+        unused = [c for c in S.OPTIONAL[name]
+                  if c in df.columns and (df[c].isna().all() or (df[c] == "").all())]  # fmt: skip
+        df.drop(columns=unused).to_csv(path, index=False, encoding="utf-8-sig")
         written.append(path)
     path = out_dir / S.BOUNDARIES_FILE
     path.write_text(json.dumps(data.boundaries, ensure_ascii=False), encoding="utf-8")

@@ -18,7 +18,10 @@ from core.figures.periods import Period
 DEMO_SOURCE = "示例数据(示例市,虚构)"  # how every page and the CLI name the demo
 DEMO_DIR = ROOT / "data" / "demo"
 _ENCODINGS = ("utf-8-sig", "gb18030")
-MEMO_ENTRIES = 256  # UTF-8 with or without BOM, then GBK's superset
+MEMO_ENTRIES = 256
+# A month counts as reported when at least half as many projects reported for it as for the
+# month with most returns: a county's early return of next month does not make it the default.
+MOST_REPORTED = 0.5
 
 
 class DataError(ValueError):
@@ -63,6 +66,17 @@ class Portfolio:
         return wide.T.groupby(years, sort=False).cumsum().T
 
     @cached_property
+    def gaps(self) -> pd.DataFrame:
+        """Months whose year-to-date figure is unknown: (code, start, end) where an amount
+        covers start..end and the months from start up to (not including) end are known only
+        as part of that sum — the first ledger of a year states 1-N月 alone."""
+        m = self.monthly
+        covered = m.loc[m[S.COVERS_FROM] != "", [S.CODE, S.COVERS_FROM, S.MONTH]]
+        return covered.rename(columns={S.COVERS_FROM: "start", S.MONTH: "end"}).reset_index(
+            drop=True
+        )
+
+    @cached_property
     def plan_by_year(self) -> pd.DataFrame:
         """Annual plans: one row per project code, one column per year (int)."""
         return self.plans.pivot_table(index=S.CODE, columns=S.YEAR, values=S.ANNUAL_PLAN,
@@ -70,7 +84,11 @@ class Portfolio:
 
     @cached_property
     def latest_period(self) -> Period:
-        return Period.parse(self.monthly[S.MONTH].max())
+        """The period views open on: the latest month for which most projects have reported.
+        One early return of next month (or a stray row) does not move every page onto it."""
+        counts = self.monthly.groupby(S.MONTH)[S.CODE].nunique()
+        enough = counts[counts >= counts.max() * MOST_REPORTED]
+        return Period.parse(enough.index.max())
 
     def periods(self) -> list[Period]:
         """Every month with returns, newest first: the choices of the 报告期 filter."""
@@ -86,6 +104,12 @@ class Portfolio:
         names = list(self.boundaries.names)
         extra = sorted(set(self.projects[S.COUNTY]) - set(names))
         return names + extra
+
+    @cached_property
+    def levels(self) -> list[str]:
+        """The office's levels, then any the project list names beyond them."""
+        own = list(settings.current().levels)
+        return own + sorted(set(self.projects[S.LEVEL]) - set(own) - {""})
 
     @cached_property
     def sectors(self) -> list[str]:
@@ -119,12 +143,13 @@ def _numbers(df: pd.DataFrame, table: str, columns: tuple[str, ...]) -> None:
         df[col] = values.astype(float)
 
 
-def _check_columns(df: pd.DataFrame, table: str) -> pd.DataFrame:
+def with_all_columns(df: pd.DataFrame, table: str) -> pd.DataFrame:
+    """The table's schema columns in order; an optional column the file lacks is empty."""
     df.columns = [str(c).strip() for c in df.columns]
-    missing = [c for c in S.COLUMNS[table] if c not in df.columns]
+    missing = [c for c in S.COLUMNS[table] if c not in df.columns and c not in S.OPTIONAL[table]]
     if missing:
         raise DataError(f"{table}缺少必需的列:{'、'.join(missing)}")
-    return df[list(S.COLUMNS[table])].copy()
+    return df.reindex(columns=list(S.COLUMNS[table]), fill_value="").copy()
 
 
 def from_tables(
@@ -137,7 +162,8 @@ def from_tables(
 ) -> Portfolio:
     """Type the columns of already-read tables (all text) into a Portfolio."""
     t = {
-        name: _check_columns(tables[name].astype(str).replace("nan", ""), name) for name in S.TABLES
+        name: with_all_columns(tables[name].astype(str).replace("nan", ""), name)
+        for name in S.TABLES
     }
     _numbers(t[S.PROJECTS], S.PROJECTS, (S.TOTAL_INVESTMENT, S.LON, S.LAT, S.SUBSIDY_SOUGHT))
     _numbers(t[S.PLANS], S.PLANS, (S.YEAR, S.ANNUAL_PLAN))

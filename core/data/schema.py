@@ -35,6 +35,13 @@ PLANNED_END = "计划竣工年月"
 LON = "经度"
 LAT = "纬度"
 SUBSIDY_SOUGHT = "拟争取补助资金(万元)"
+# What a ledger (台账) carries besides the template's columns; all optional.
+CONTENT = "建设内容"  # 建设内容及规模
+YEARS_TEXT = "建设起止年限"  # as written: "2009-2012", "2009.03-2011.12"
+OWNER_PERSON = "项目负责人"  # the owner unit's responsible person
+ACTUAL_END = "实际竣工年月"
+# A project withdrawn from the list (调出) counts until the month before this one.
+WITHDRAWN = "调出年月"
 
 PROJECT_COLUMNS = (
     CODE,
@@ -55,18 +62,27 @@ PROJECT_COLUMNS = (
     LON,
     LAT,
     SUBSIDY_SOUGHT,
+    CONTENT,
+    YEARS_TEXT,
+    OWNER_PERSON,
+    ACTUAL_END,
+    WITHDRAWN,
 )
 
 # --- 年度计划 ---------------------------------------------------------------------
 YEAR = "年度"
 ANNUAL_PLAN = "年度计划投资(万元)"
-PLAN_COLUMNS = (CODE, YEAR, ANNUAL_PLAN)
+PRIOR_CUMULATIVE = "开工至上年底累计完成投资(万元)"  # as a ledger states it for the year
+PLAN_COLUMNS = (CODE, YEAR, ANNUAL_PLAN, PRIOR_CUMULATIVE)
 
 # --- 月度进度: one row per project and month, the month's own completed amount ----------
 MONTH = "年月"  # "2026-02"
 MONTH_COMPLETED = "本月完成投资(万元)"
 PROGRESS_TEXT = "形象进度"
-MONTHLY_COLUMNS = (CODE, MONTH, MONTH_COMPLETED, PROGRESS_TEXT)
+# The first month an amount covers when it is more than the month's own: the first ledger of a
+# year states 1-N月 only, and is kept as one amount from January to N, never split invented.
+COVERS_FROM = "起始年月"
+MONTHLY_COLUMNS = (CODE, MONTH, MONTH_COMPLETED, PROGRESS_TEXT, COVERS_FROM)
 # Returns often state the year-to-date figure (1-N月完成投资) instead of the month's own: a sheet
 # may carry this column in place of 本月完成投资, and the month's amount is the difference.
 MONTH_CUMULATIVE = "本年累计完成投资(万元)"
@@ -144,6 +160,13 @@ STORE_COLUMNS = {
     LON: "lon",
     LAT: "lat",
     SUBSIDY_SOUGHT: "subsidy_sought",
+    CONTENT: "content",
+    YEARS_TEXT: "years_text",
+    OWNER_PERSON: "owner_person",
+    ACTUAL_END: "actual_end",
+    WITHDRAWN: "withdrawn",
+    PRIOR_CUMULATIVE: "prior_cumulative",
+    COVERS_FROM: "covers_from",
     YEAR: "year",
     ANNUAL_PLAN: "annual_plan",
     MONTH: "month",
@@ -170,9 +193,27 @@ STORE_COLUMNS = {
 ALTERNATIVES = {MONTHLY: {MONTH_CUMULATIVE: MONTH_COMPLETED}}
 # Columns that may be left empty in a row; every other column must be filled.
 OPTIONAL = {
-    PROJECTS: (NEWLY_ATTRACTED, HIGH_TECH, ACTUAL_START, LON, LAT, SUBSIDY_SOUGHT, LEADER, OWNER),
-    PLANS: (),
-    MONTHLY: (PROGRESS_TEXT,),
+    # 建设性质 and the planned months are often missing from a ledger.
+    PROJECTS: (
+        NATURE,
+        NEWLY_ATTRACTED,
+        HIGH_TECH,
+        OWNER,
+        LEADER,
+        PLANNED_START,
+        ACTUAL_START,
+        PLANNED_END,
+        LON,
+        LAT,
+        SUBSIDY_SOUGHT,
+        CONTENT,
+        YEARS_TEXT,
+        OWNER_PERSON,
+        ACTUAL_END,
+        WITHDRAWN,
+    ),
+    PLANS: (PRIOR_CUMULATIVE,),
+    MONTHLY: (PROGRESS_TEXT, COVERS_FROM),
     FUNDING: (),
     PROBLEMS: (PROBLEM_TEXT, RESOLVED, RESPONSIBLE_UNIT),
     INDICATORS: (TARGET,),
@@ -191,6 +232,8 @@ STAGE_COMPLETED = "竣工"
 STAGES = (STAGE_RESERVE, STAGE_SUBMITTED, STAGE_PREPARATION, STAGE_CONSTRUCTION, STAGE_COMPLETED)
 
 NATURES = ("新建", "续建")
+# 行业领域 of a project whose return says nothing of it: shown as such, never guessed.
+UNCLASSIFIED = "未分类"
 YES, NO = "是", "否"
 
 # Indicator groups in the order the annual report presents them.

@@ -108,6 +108,9 @@ class YearFigures:
     done: float
     starts_planned: int  # projects due to break ground this year
     starts_done: int  # of them, those that have broken ground by the period
+    # False when a project's year-to-date figure is known only as part of a later sum (its
+    # first return of the year stated 1-N月): the figure is then no base for a comparison.
+    complete: bool = True
 
     @property
     def rate(self) -> float:
@@ -146,6 +149,8 @@ def year_figures(
         done=float(done[annual].sum()),
         starts_planned=int(planned_start.sum()),
         starts_done=int((planned_start & started).sum()),
+        complete=period.month
+        not in unknown_months(p, projects[S.CODE].to_numpy()[annual], period.year),
     )
 
 
@@ -180,7 +185,7 @@ class StageFigures:
 
 def pipeline(p: Portfolio, scope: Scope) -> list[StageFigures]:
     """Counts and totals by stage (储备 … 竣工) for the scope; the stage filter is honoured."""
-    return p.memo(("pipeline", scope.filters), lambda: _pipeline(p, scope))
+    return p.memo(("pipeline", scope), lambda: _pipeline(p, scope))
 
 
 def _pipeline(p: Portfolio, scope: Scope) -> list[StageFigures]:
@@ -275,7 +280,7 @@ AMOUNT = "落实金额"
 def funding_in_scope(p: Portfolio, scope: Scope, period: Period | None = None) -> pd.DataFrame:
     """Funding rows of projects in scope, secured by the end of the period."""
     period = period or scope.period
-    key = ("funding", scope.filters, period)
+    key = ("funding", scope, period)  # the scope's period decides withdrawals
     return p.memo(key, lambda: _funding_in_scope(p, scope, period)).copy()
 
 
@@ -326,18 +331,44 @@ LAST_YEAR = "上年同期累计完成"
 PLAN_LINE = "年度计划序时线"
 
 
+def unknown_months(p: Portfolio, codes, year: int) -> set[int]:
+    """Months of `year` whose year-to-date figure is unknown for some of `codes`: inside an
+    amount that covers several months (1-3月合计 leaves 1月 and 2月 unknown)."""
+    gaps = p.gaps
+    if gaps.empty:
+        return set()
+    mine = gaps.loc[gaps[S.CODE].isin(pd.Index(codes)) & gaps["end"].str.startswith(f"{year}-")]
+    out: set[int] = set()
+    for start, end in zip(mine["start"], mine["end"], strict=True):
+        first, last = Period.parse(start), Period.parse(end)
+        out |= {k for k in range(first.month, last.month) if first.year == year}
+    return out
+
+
+def coverage_note(p: Portfolio, codes, year: int) -> str | None:
+    """What a curve says when a return stated several months as one sum, else None."""
+    unknown = unknown_months(p, codes, year)
+    if not unknown:
+        return None
+    first, last = min(unknown), max(unknown) + 1
+    return (f"{year}年{first}-{last}月只报送了合计数(1-N月累计),"
+            f"曲线从{last}月开始,不按月拆分。")  # fmt: skip
+
+
 def _cumulative(p: Portfolio, codes, year: int, upto: int) -> list[float]:
-    """Year-to-date totals of `codes` at the end of each month 1..upto of `year`."""
+    """Year-to-date totals of `codes` at the end of each month 1..upto of `year`; NaN for a
+    month known only as part of a sum over several months."""
     ytd = p.ytd
     rows = ytd.index.get_indexer(pd.Index(codes).unique())
     rows = rows[rows >= 0]
     totals = ytd.to_numpy()[rows].sum(axis=0) if len(rows) else np.zeros(len(ytd.columns))
     by_key = dict(zip(ytd.columns, totals, strict=True))
     out, running = [], 0.0
+    unknown = unknown_months(p, codes, year)
     for month in range(1, upto + 1):
         key = Period(year, month).key
         running = float(by_key.get(key, running if key > min(by_key, default=key) else 0.0))
-        out.append(running)
+        out.append(float("nan") if month in unknown else running)
     return out
 
 
@@ -355,7 +386,7 @@ def cumulative_by_month(p: Portfolio, scope: Scope) -> pd.DataFrame:
         if y == year:
             plan = float(annual.sum())
             rows += [(k, PLAN_LINE, plan * k / 12) for k in range(1, 13)]
-    return pd.DataFrame(rows, columns=[MONTH_NO, SERIES, VALUE])
+    return pd.DataFrame(rows, columns=[MONTH_NO, SERIES, VALUE]).dropna().reset_index(drop=True)
 
 
 def project_curve(p: Portfolio, code: str, period: Period) -> pd.DataFrame:
@@ -364,7 +395,7 @@ def project_curve(p: Portfolio, code: str, period: Period) -> pd.DataFrame:
     cum = _cumulative(p, [code], period.year, period.month)
     rows = [(k, THIS_YEAR, v) for k, v in enumerate(cum, start=1)]
     rows += [(k, PLAN_LINE, plan * k / 12) for k in range(1, 13)] if plan else []
-    return pd.DataFrame(rows, columns=[MONTH_NO, SERIES, VALUE])
+    return pd.DataFrame(rows, columns=[MONTH_NO, SERIES, VALUE]).dropna().reset_index(drop=True)
 
 
 # --- Progress table ---------------------------------------------------------------------

@@ -23,6 +23,11 @@ class Period:
             raise ValueError(f"月份应在1到12之间,实际为{self.month}")
 
     @classmethod
+    def today(cls) -> Period:
+        now = dt.date.today()
+        return cls(now.year, now.month)
+
+    @classmethod
     def parse(cls, text: str) -> Period:
         """'2026-02' → Period(2026, 2); raises ValueError with a Chinese message."""
         m = _MONTH_RE.match(str(text).strip())

@@ -9,10 +9,16 @@ import pandas as pd
 from core.data import schema as S
 from core.figures.periods import Period
 
-# With no filter chosen the product speaks of the provincial key projects, as the annual report
-# does ("全市106个省重点项目…"): opening the app shows the report's figures.
+# With no filter chosen the demo speaks of the provincial key projects, as the annual report
+# does ("全市106个省重点项目…"): opening the app shows the report's figures. An office's own
+# data opens on all of its projects: its list may hold no provincial project at all.
 DEFAULT_LEVEL = S.LEVEL_PROVINCIAL
 ALL = "全部"  # the choice that means "no filter" in single-choice filters
+
+
+def default_level(is_demo: bool) -> str | None:
+    """The 项目级别 a view opens on: 省重点 for the demo, every level for own data."""
+    return DEFAULT_LEVEL if is_demo else None
 
 
 @dataclass(frozen=True)
@@ -22,6 +28,7 @@ class Scope:
     sectors: tuple[str, ...] = ()  # empty: every sector
     level: str | None = DEFAULT_LEVEL  # None: every level
     stage: str | None = None  # None: every stage
+    opening_level: str | None = DEFAULT_LEVEL  # the level the data opens on (not in file names)
 
     @property
     def is_whole_city(self) -> bool:
@@ -51,7 +58,7 @@ class Scope:
         """For file names: 城东区_产业项目 or 全市 (only what was chosen besides the defaults)."""
         chosen = list(self.counties) or ["全市"]
         chosen += list(self.sectors)
-        if self.level != DEFAULT_LEVEL:
+        if self.level != self.opening_level:
             chosen.append(self.level or "全部级别")
         if self.stage:
             chosen.append(self.stage)
@@ -60,7 +67,9 @@ class Scope:
 
     def mask(self, projects: pd.DataFrame, *, ignore_stage: bool = False) -> pd.Series:
         """Which rows of the project list are in scope (the period does not select projects)."""
-        m = pd.Series(True, index=projects.index)
+        # A project withdrawn from the list (调出) counts until the month before.
+        withdrawn = projects[S.WITHDRAWN]
+        m = (withdrawn == "") | (withdrawn > self.period.key)
         if self.counties:
             m &= projects[S.COUNTY].isin(self.counties)
         if self.sectors:

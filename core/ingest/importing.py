@@ -1,26 +1,32 @@
-"""An import from end to end: files → read → validate against the current data → store.
+"""An import from end to end: files → read → (ledgers: their layouts) → check → store.
 
-`check` never changes the store; `commit` writes a checked report as one batch, whole or not
-at all. The page and `python -m core import` both call these two. The check reads one version
-of the data and says which; the commit hands the uploaded rows to the store, which merges them
-by key inside its write lock, so two imports at once both keep their rows, and refuses when the
-data changed since the check in a way that touches the same rows (core.ingest.store).
+`inspect` reads an upload once and proposes a layout for every ledger in it (a saved one when its
+header was seen before); `check` turns the ledgers into tables with their layouts, validates
+everything against the current data and never changes the store; `commit` writes a checked
+report as one batch, whole or not at all, and saves the layouts it used. The 数据管理 page and
+`python -m core import` both call these.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pandas as pd
 
+from core import settings
 from core.data import datasource
 from core.data import schema as S
 from core.data.geo import Boundaries, parse_boundaries
-from core.ingest import reading
-from core.ingest.store import Batch, Store, version_of
-from core.ingest.validation import ERROR, Finding, Report, validate
+from core.figures.periods import Period
+from core.ingest import changes, layouts, ledger_tables, reading
+from core.ingest.findings import ERROR, Finding, Report
+from core.ingest.layouts import Layout, Layouts
+from core.ingest.ledger import LedgerSheet
+from core.ingest.store import WITHDRAWAL, Batch, Store, version_of
+from core.ingest.validation import validate
 
 # Larger files are refused (the CLI and the page alike); server.maxUploadSize in
 # .streamlit/config.toml is the same, so the uploader states the limit the page states.
@@ -28,11 +34,41 @@ MAX_FILE_MB = 200
 BOUNDARY_SUFFIXES = (".geojson", ".json")
 
 
+@dataclass
+class LedgerPlan:
+    """A ledger of the upload with the layout it will be read by, and its period."""
+
+    ledger: LedgerSheet
+    layout: Layout
+    saved: bool  # the layout was found among the saved ones (by the header's signature)
+    period: Period | None
+
+    def unsettled(self) -> list[str]:
+        return layouts.unsettled(self.ledger, self.layout, self.period)
+
+
+@dataclass
+class Upload:
+    """An upload read once: what its files hold, before anything is decided."""
+
+    files: list[str]
+    reading: reading.Reading
+    plans: list[LedgerPlan]
+    boundaries: dict | None  # a boundary file of the upload
+    early: list[Finding] = field(default_factory=list)  # files refused before reading
+
+    def unsettled(self) -> list[str]:
+        return [f"{p.ledger.name}:{u}" for p in self.plans for u in p.unsettled()]
+
+
 def _boundary_file(name: str, content: bytes) -> tuple[dict | None, Finding | None]:
     try:
         data = json.loads(content.decode("utf-8-sig"))
         parse_boundaries(data, source=name)
         return data, None
+    except RecursionError:
+        return None, Finding(ERROR, name, None, None, None, "",
+                             "GeoJSON的嵌套层数过深,不是正常的边界文件")  # fmt: skip
     except (UnicodeDecodeError, json.JSONDecodeError):
         return None, Finding(
             ERROR, name, None, None, None, "", "不是有效的GeoJSON文件(应为UTF-8编码的JSON)"
@@ -41,67 +77,122 @@ def _boundary_file(name: str, content: bytes) -> tuple[dict | None, Finding | No
         return None, Finding(ERROR, name, None, None, None, "", str(exc))
 
 
-def check(
+def inspect(
     files: list[tuple[str, bytes]],
     store: Store,
     progress: Callable[[float, str], None] | None = None,
-) -> Report:
-    """Read and validate uploaded files against the store's current data; changes nothing."""
+) -> Upload:
+    """Read the files and propose a layout for each ledger; changes nothing."""
     say = progress or (lambda fraction, text: None)
     early: list[Finding] = []
-    tabular, new_boundaries = [], None
+    tabular, boundaries = [], None
     for name, content in files:
         if len(content) > MAX_FILE_MB * 1024 * 1024:
-            early.append(
-                Finding(
-                    ERROR,
-                    name,
-                    None,
-                    None,
-                    None,
-                    f"{len(content) / 2**20:.1f}MB",
-                    f"文件超过{MAX_FILE_MB}MB的上限,请拆分后上传",
-                )
-            )
+            early.append(Finding(ERROR, name, None, None, None, f"{len(content) / 2**20:.1f}MB",
+                                 f"文件超过{MAX_FILE_MB}MB的上限,请拆分后上传"))  # fmt: skip
         elif Path(name).suffix.lower() in BOUNDARY_SUFFIXES:
-            new_boundaries, problem = _boundary_file(name, content)
+            boundaries, problem = _boundary_file(name, content)
             if problem:
                 early.append(problem)
         else:
             tabular.append((name, content))
-    raw_tables, problems = [], []
+    read = reading.Reading()
     for i, (name, content) in enumerate(tabular):
-        say(0.8 * i / len(tabular), f"正在读取“{name}”({i + 1}/{len(tabular)})…")
-        tables, file_problems = reading.read_files([(name, content)])
-        raw_tables += tables
-        problems += file_problems
-    say(0.85, "正在检查数据…")
+        say(0.6 * i / len(tabular), f"正在读取“{name}”({i + 1}/{len(tabular)})…")
+        part = reading.read_upload([(name, content)])
+        read.tables += part.tables
+        read.ledgers += part.ledgers
+        read.problems += part.problems
+    saved = Layouts(store)
+    counties = _county_names(store, boundaries)
+    plans = []
+    for ledger in read.ledgers:
+        found = saved.for_signature(ledger.signature)
+        layout = layouts.merged(found, layouts.propose(ledger, counties))
+        plans.append(LedgerPlan(ledger, layout, found is not None, ledger.period))
+    return Upload([name for name, _ in files], read, plans, boundaries, early)
+
+
+def _county_names(store: Store, boundaries: dict | None) -> tuple[str, ...]:
+    use = boundaries
+    if use is None:
+        current = store.current_tables()
+        use = current[1] if current else None
+    try:
+        return tuple(parse_boundaries(use).names) if use else ()
+    except ValueError:
+        return ()
+
+
+def check(
+    files: list[tuple[str, bytes]] | Upload,
+    store: Store,
+    progress: Callable[[float, str], None] | None = None,
+) -> Report:
+    """Read (unless given an inspected upload) and validate against the store's current data;
+    ledgers are read with their plans' layouts. Changes nothing."""
+    say = progress or (lambda fraction, text: None)
+    upload = files if isinstance(files, Upload) else inspect(files, store, progress)
+    say(0.7, "正在检查数据…")
     seen = store.current()
     current = None if seen is None else store.tables_as_of(seen.id)
     tables, boundaries_dict = current if current else (None, None)
-    use = new_boundaries or boundaries_dict
+    raw_tables = list(upload.reading.tables)
+    findings: list[Finding] = []
+    new_categories: dict[str, list[str]] = {}
+    unsettled = upload.unsettled()
+    for text in unsettled:
+        findings.append(Finding(ERROR, "", None, None, None, "", f"台账尚未确认:{text}"))
+    by_period: dict[Period, list[LedgerPlan]] = {}
+    for plan in upload.plans:
+        if plan.period is not None and not plan.unsettled():
+            by_period.setdefault(plan.period, []).append(plan)
+    for period, plans in by_period.items():
+        converted = ledger_tables.convert([(p.ledger, p.layout) for p in plans], period, tables)
+        raw_tables += converted.tables
+        findings += converted.findings
+        for column, values in converted.new_categories.items():
+            new_categories.setdefault(column, []).extend(values)
+    use = upload.boundaries or _usable(boundaries_dict)
     boundaries: Boundaries | None = parse_boundaries(use) if use else None
+    if boundaries is None:
+        findings.append(Finding("警告", "", None, None, None, "",
+                                "没有区县边界文件:地图只显示有坐标的项目点位,"
+                                "可在数据管理页上传区县边界(GeoJSON)"))  # fmt: skip
+    categories = settings.with_categories(new_categories)
     report = validate(
         raw_tables,
-        problems,
+        upload.reading.problems,
         current=tables,
         boundaries=boundaries,
-        new_boundaries=new_boundaries,
-        files=[name for name, _ in files],
+        new_boundaries=upload.boundaries,
+        files=upload.files,
+        settings_in_force=categories,
     )
-    report.findings[:0] = early
+    report.findings[:0] = upload.early + findings
     report.checked_against = version_of(seen)
-    if early:
+    report.layouts = layouts.combined([p.layout for p in upload.plans])
+    report.new_categories = new_categories
+    if upload.early or unsettled or any(f.level == ERROR for f in findings):
         report.tables = None
+    if report.tables is not None and tables is not None:
+        report.changes = changes.of(report, tables)
     say(1.0, "检查完成")
     return report
 
 
+def _usable(geojson: dict | None) -> dict | None:
+    """The store's boundaries unless they are the empty collection of a store without any."""
+    return geojson if geojson and geojson.get("features") else None
+
+
 def commit(report: Report, store: Store, note: str = "") -> Batch:
-    """Write a checked report to the store as one batch (raises if it has errors, and
-    store.VersionMoved when the data changed since the check in a way that matters)."""
+    """Write a checked report to the store as one batch (raises if it has errors); the ledger
+    layouts it used are saved and new categories join the office's lists."""
     if not report.importable:
         raise ValueError("数据存在错误,不能导入:" + report.summary())
+    if report.new_categories:
+        settings.add_categories(report.new_categories)
     batch = store.import_batch(
         uploaded_rows(report),
         files=report.files,
@@ -109,6 +200,9 @@ def commit(report: Report, store: Store, note: str = "") -> Batch:
         boundaries=report.boundaries,
         seen_version=report.checked_against,
     )
+    saved = Layouts(store)
+    for layout in report.layouts:
+        saved.save(layout)
     datasource.load(store)  # the snapshot the app opens, written once here rather than there
     return batch
 
@@ -128,3 +222,41 @@ def uploaded_rows(report: Report) -> dict[str, pd.DataFrame]:
 
 def read_paths(paths: list[Path]) -> list[tuple[str, bytes]]:
     return [(Path(p).name, Path(p).read_bytes()) for p in paths]
+
+
+def with_plan(upload: Upload, index: int, *, layout: Layout | None = None,
+              period: Period | None = None) -> Upload:  # fmt: skip
+    """The upload with ledger `index` read by another layout or for another period."""
+    plans = list(upload.plans)
+    plan = plans[index]
+    plans[index] = replace(plan, layout=layout or plan.layout, period=period or plan.period)
+    return replace(upload, plans=plans)
+
+
+def withdraw(store: Store, codes: list[str], period: Period, note: str = "") -> Batch:
+    """Withdraw projects from the list (调出) from the period on: one recorded batch."""
+    current = store.current_tables()
+    if current is None:
+        raise ValueError("尚未导入数据,没有可调出的项目")
+    tables, _ = current
+    projects = tables[S.PROJECTS].copy()
+    unknown = sorted(set(codes) - set(projects[S.CODE]))
+    if unknown:
+        raise ValueError(f"项目清单中没有这些项目代码:{'、'.join(unknown)}")
+    projects.loc[projects[S.CODE].isin(codes), S.WITHDRAWN] = period.key
+    tables = dict(tables, **{S.PROJECTS: projects})
+    names = "、".join(projects.loc[projects[S.CODE].isin(codes), S.NAME].tolist()[:5])
+    text = f"调出{len(codes)}个项目({names}{'等' if len(codes) > 5 else ''}),自{period.label}起不再统计"
+    batch = store.import_batch(tables, files=[], kind=WITHDRAWAL,
+                               note=(note.strip() + ";" if note.strip() else "") + text)  # fmt: skip
+    datasource.load(store)
+    return batch
+
+
+def project_choices(store: Store) -> pd.DataFrame:
+    """Projects that can be withdrawn: code, name, county, not yet withdrawn."""
+    current = store.current_tables()
+    if current is None:
+        return pd.DataFrame(columns=[S.CODE, S.NAME, S.COUNTY])
+    projects = current[0][S.PROJECTS]
+    return projects.loc[projects[S.WITHDRAWN] == "", [S.CODE, S.NAME, S.COUNTY]]

@@ -12,9 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-import unicodedata
-import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import PurePath
 from typing import Any
 
@@ -24,20 +22,25 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from core.data import schema as S
+from core.ingest import ledger
+from core.ingest import vocabulary as V
+from core.ingest.sheets import (
+    CSV_SUFFIXES,
+    OLE_MAGIC,
+    WORKBOOK_SUFFIXES,
+    ZIP_MAGIC,
+    Grid,
+    SourceProblem,
+    csv_grid,
+    decode,
+    filled,
+    read_workbook,
+    sniff_delimiter,
+)
 from core.ingest.values import is_total_label, normalize_text
 
-INSTRUCTIONS_SHEET = "填表说明"  # the template's instructions: never data
 SERIAL_NUMBER = "序号"  # recognised in a header and dropped
 HEADER_SEARCH_ROWS = 20  # the header must be among the first 20 non-empty rows
-
-
-@dataclass(frozen=True)
-class SourceProblem:
-    """A file-level problem: the file, or one of its sheets, cannot be read as intended."""
-
-    file: str  # the file name as uploaded
-    sheet: str | None
-    message: str  # Chinese, says where and what
 
 
 @dataclass
@@ -80,66 +83,16 @@ class RawTable:
 
 # --- column names ------------------------------------------------------------------------
 
-_SYNONYMS: dict[str, tuple[str, ...]] = {
-    S.CODE: ("项目编码", "项目统一代码", "统一代码", "代码", "项目编号", "投资项目统一代码"),
-    S.NAME: ("名称",),
-    S.COUNTY: ("区县", "县(市、区)", "县(市,区)", "县市区", "县区", "建设地点", "所属区县"),
-    S.SECTOR: ("项目类别", "行业", "领域", "行业分类", "所属行业", "项目类型"),
-    S.LEVEL: ("级别",),
-    S.STAGE: ("阶段", "项目状态"),
-    S.NATURE: ("性质",),
-    S.NEWLY_ATTRACTED: ("是否新引进", "是否新引进项目"),
-    S.HIGH_TECH: ("是否高新技术", "是否高新技术项目", "高新技术项目"),
-    S.OWNER: ("项目法人", "业主单位", "项目单位"),
-    S.LEADER: ("联系领导", "包抓领导"),
-    S.TOTAL_INVESTMENT: ("总投资", "项目总投资", "计划总投资"),
-    S.PLANNED_START: ("计划开工时间", "开工时间"),
-    S.ACTUAL_START: ("实际开工时间",),
-    S.PLANNED_END: ("计划竣工时间", "竣工时间"),
-    S.LON: ("lon", "lng", "longitude"),
-    S.LAT: ("lat", "latitude"),
-    S.SUBSIDY_SOUGHT: ("拟争取补助资金", "申请补助资金", "补助资金"),
-    S.YEAR: ("年份", "计划年度"),
-    S.ANNUAL_PLAN: ("年度计划投资", "年计划投资", "本年计划投资", "计划投资"),
-    S.MONTH: ("月份", "统计月份", "填报月份"),
-    S.MONTH_COMPLETED: ("本月完成投资", "当月完成投资"),
-    S.MONTH_CUMULATIVE: (
-        "累计完成投资",
-        "本年累计完成投资",
-        "自年初累计完成投资",
-        "年初至今完成投资",
-    ),
-    S.PROGRESS_TEXT: ("工程形象进度", "进展情况"),
-    S.FUNDING_AMOUNT: ("落实金额", "金额"),
-    S.FUNDING_MONTH: ("落实时间",),
-    S.PROBLEM_TYPE: ("问题类别",),
-    S.PROBLEM_TEXT: ("问题内容", "存在问题", "主要问题"),
-    S.RAISED: ("提出时间",),
-    S.RESOLVED: ("解决时间",),
-    S.RESPONSIBLE_UNIT: ("牵头单位", "责任部门"),
-    S.INDICATOR: ("指标名称",),
-    S.TARGET: ("目标",),
-}
-_UNIT_IN_HEADER = re.compile(r"\((亿元|万元|元|亿|万)\)$")  # 总投资(万元), after NFKC
-_UNIT_TO_WAN = {"亿元": 10000.0, "亿": 10000.0, "万元": 1.0, "万": 1.0, "元": 0.0001}
-_HEADER_MARKS = str.maketrans("", "", "*※")  # "项目名称*" marks a required column
-
-
-def _header_key(text: object) -> str:
-    """A header text reduced for comparison: NFKC, no whitespace, no required-marks, lower case."""
-    text = unicodedata.normalize("NFKC", normalize_text(text))
-    return "".join(text.split()).translate(_HEADER_MARKS).lower()
-
 
 def _synonym_table() -> dict[str, str]:
     table: dict[str, str] = {}
     for columns in S.COLUMNS.values():
         for column in columns:
-            table[_header_key(column)] = column
-            table[_UNIT_IN_HEADER.sub("", _header_key(column))] = column  # 总投资 alone
-    for column, synonyms in _SYNONYMS.items():
+            table[V.header_key(column)] = column
+            table[V.UNIT_IN_HEADER.sub("", V.header_key(column))] = column  # 总投资 alone
+    for column, synonyms in V.TEMPLATE_SYNONYMS.items():
         for synonym in synonyms:
-            table.setdefault(_header_key(synonym), column)
+            table.setdefault(V.header_key(synonym), column)
     return table
 
 
@@ -153,23 +106,23 @@ _YEAR_TO_DATE = re.compile(
 
 def canonical_column(header_text: object) -> str | None:
     """The schema column a header text names, with or without a unit such as "(万元)"."""
-    key = _header_key(header_text)
+    key = V.header_key(header_text)
     if not key:
         return None
     if _YEAR_TO_DATE.match(key):
         return S.MONTH_CUMULATIVE
-    return HEADER_SYNONYMS.get(key) or HEADER_SYNONYMS.get(_UNIT_IN_HEADER.sub("", key))
+    return HEADER_SYNONYMS.get(key) or HEADER_SYNONYMS.get(V.UNIT_IN_HEADER.sub("", key))
 
 
 def _header_unit(header_text: str) -> float | None:
     """The unit a header cell states when it departs from the schema's 万元: 亿元 or 元."""
-    match = _UNIT_IN_HEADER.search(_header_key(header_text))
-    unit = _UNIT_TO_WAN[match.group(1)] if match else None
+    match = V.UNIT_IN_HEADER.search(V.header_key(header_text))
+    unit = V.UNIT_TO_WAN[match.group(1)] if match else None
     return None if unit == 1.0 else unit
 
 
 def _is_serial_header(text: object) -> bool:
-    return _header_key(text) in {"序号", "序", "no", "no."}
+    return V.header_key(text) in {"序号", "序", "no", "no."}
 
 
 # --- tables ------------------------------------------------------------------------------
@@ -177,7 +130,7 @@ def _is_serial_header(text: object) -> bool:
 
 def _table_named(name: str | None) -> str | None:
     """The table a sheet or file stem names exactly ("项目清单", "项目清单 (1)" of a re-download)."""
-    key = re.sub(r"\(\d+\)$", "", _header_key(name or ""))
+    key = re.sub(r"\(\d+\)$", "", V.header_key(name or ""))
     return key if key in S.TABLES else None
 
 
@@ -192,7 +145,7 @@ def table_for_sheet(name: str, columns: list[str]) -> str | None:
     if named:
         return named
     found = set(columns)
-    name_key = _header_key(name)
+    name_key = V.header_key(name)
     best, best_score = None, None
     for order, table in enumerate(S.TABLES):
         hits = len(found & set(S.COLUMNS[table]))
@@ -204,91 +157,8 @@ def table_for_sheet(name: str, columns: list[str]) -> str | None:
     return best
 
 
-# --- grids: a sheet or a CSV file as rows of cells ---------------------------------------
-
-
-@dataclass
-class _Grid:
-    """Cells of a sheet before it is a table. Text is normalised, "" when empty; merged cells
-    carry their top-left value in every cell of the range."""
-
-    numbers: list[int]  # Excel row number (CSV: line number) of each row
-    cells: list[list[Any]]
-    # (row index, column index) of merged cells right of their range's first column: in a
-    # header they belong to the column on the left, not to a column of their own.
-    continued: set[tuple[int, int]] = field(default_factory=set)
-    # Excel row → last Excel row of the merged ranges that start in it (two-row headers).
-    merged_down: dict[int, int] = field(default_factory=dict)
-
-    def has_content(self) -> bool:
-        return any(_filled(v) for row in self.cells for v in row)
-
-
-def _filled(value: Any) -> bool:
-    return value != "" and value is not None
-
-
-def _cell_value(value: Any) -> Any:
-    """A workbook cell as the frame keeps it: text normalised, other values untouched."""
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return normalize_text(value)
-    return value
-
-
-def _sheet_grid(ws) -> _Grid:
-    cells = [
-        [_cell_value(v) for v in row]
-        for row in ws.iter_rows(min_row=1, min_col=1, max_row=ws.max_row, values_only=True)
-    ]
-    grid = _Grid(numbers=list(range(1, len(cells) + 1)), cells=cells)
-    for merged in ws.merged_cells.ranges:
-        top, left, bottom, right = merged.min_row, merged.min_col, merged.max_row, merged.max_col
-        if top > len(cells):
-            continue
-        value = cells[top - 1][left - 1]
-        for r in range(top, min(bottom, len(cells)) + 1):
-            for c in range(left, right + 1):
-                cells[r - 1][c - 1] = value
-                if c > left:
-                    grid.continued.add((r - 1, c - 1))
-        if bottom > top:
-            grid.merged_down[top] = max(grid.merged_down.get(top, top), bottom)
-    return grid
-
-
-def _csv_grid(text: str) -> _Grid:
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    delimiter = _sniff_delimiter(text)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    numbers, cells = [], []
-    line = 1  # a record starts on the line after the previous record ended (quoted newlines)
-    for record in reader:
-        numbers.append(line)
-        cells.append([normalize_text(v) if v else "" for v in record])
-        line = reader.line_num + 1
-    return _Grid(numbers=numbers, cells=cells)
-
-
-def _sniff_delimiter(text: str) -> str:
-    """Comma unless tab or semicolon splits more of the first lines (Excel's "Unicode 文本" uses
-    tab, European settings semicolon)."""
-    sample = [line for line in text.split("\n", 40)[:40] if line.strip()][:20]
-    best, best_score = ",", None
-    for delimiter in (",", "\t", ";"):
-        counts = sorted(len(r) for r in csv.reader(sample, delimiter=delimiter))
-        if not counts:
-            return ","
-        score = (sum(c > 1 for c in counts), counts[len(counts) // 2])
-        if best_score is None or score > best_score:
-            best, best_score = delimiter, score
-    return best
-
-
 # --- from a grid to a table ---------------------------------------------------------------
 
-_UNIT_LINE = re.compile(r"单位[:为]?(亿元|万元|元|亿|万)")  # 单位:万元, 金额单位:亿元, (单位:元)
 _HEADING = re.compile(
     r"(?:[一二三四五六七八九十]+[、.]|\([一二三四五六七八九十]+\)|第[一二三四五六七八九十]+[部分类批])"
 )
@@ -306,7 +176,7 @@ class _Header:
     columns: list[str | None]  # per column: the canonical column, None if unknown
 
 
-def _header_text(grid: _Grid, first: int, last: int, c: int) -> tuple[str, str | None]:
+def _header_text(grid: Grid, first: int, last: int, c: int) -> tuple[str, str | None]:
     """The text of column c over the header rows: "总投资"+"(万元)" joined if that names a
     column, else the lowest row's text that does (a sub-header under a group label), else all."""
     texts: list[str] = []
@@ -324,12 +194,12 @@ def _header_text(grid: _Grid, first: int, last: int, c: int) -> tuple[str, str |
     return "/".join(texts), None
 
 
-def _find_header(grid: _Grid, table: str | None) -> tuple[int, str] | None:
+def _find_header(grid: Grid, table: str | None) -> tuple[int, str] | None:
     """The first row naming at least two columns of `table` (of any table if None): its index
     and the table it names."""
     seen = 0
     for i, row in enumerate(grid.cells):
-        if not any(_filled(v) for v in row):
+        if not any(filled(v) for v in row):
             continue
         seen += 1
         if seen > HEADER_SEARCH_ROWS:
@@ -341,7 +211,7 @@ def _find_header(grid: _Grid, table: str | None) -> tuple[int, str] | None:
     return None
 
 
-def _header_last_row(grid: _Grid, first: int, columns: list[str | None]) -> int:
+def _header_last_row(grid: Grid, first: int, columns: list[str | None]) -> int:
     """A header spans two rows when its cells are merged downwards, or when the next row names
     columns under cells that name none (a group label such as 投资情况 over 总投资, 年度计划)."""
     bottom = grid.merged_down.get(grid.numbers[first], grid.numbers[first])
@@ -356,7 +226,7 @@ def _header_last_row(grid: _Grid, first: int, columns: list[str | None]) -> int:
     return first
 
 
-def _read_header(grid: _Grid, first: int) -> _Header:
+def _read_header(grid: Grid, first: int) -> _Header:
     width = max(len(row) for row in grid.cells)
     one_row = [_header_text(grid, first, first, c)[1] for c in range(width)]
     last = _header_last_row(grid, first, one_row)
@@ -368,12 +238,12 @@ def _read_header(grid: _Grid, first: int) -> _Header:
     return _Header(first, last, texts, columns)
 
 
-def _multiplier(grid: _Grid, above: int) -> float:
+def _multiplier(grid: Grid, above: int) -> float:
     for row in grid.cells[:above]:
         for value in row:
-            match = _UNIT_LINE.search(value.replace(" ", "")) if isinstance(value, str) else None
+            match = V.UNIT_LINE.search(value.replace(" ", "")) if isinstance(value, str) else None
             if match:
-                return _UNIT_TO_WAN[match.group(1)]
+                return V.UNIT_TO_WAN[match.group(1)]
     return 1.0
 
 
@@ -397,7 +267,7 @@ class _Layout:
                 if p is not None]  # fmt: skip
 
 
-def _layout(grid: _Grid, file: str, sheet: str | None, hint: str | None) -> _Layout | SourceProblem:
+def _layout(grid: Grid, file: str, sheet: str | None, hint: str | None) -> _Layout | SourceProblem:
     where = f"文件“{file}”" + (f"工作表“{sheet}”" if sheet is not None else "")
     found = _find_header(grid, hint)
     if found is None:
@@ -445,9 +315,9 @@ def _layout(grid: _Grid, file: str, sheet: str | None, hint: str | None) -> _Lay
 
 def _classify(cells: list[Any], number: int, layout: _Layout, values: list[Any]):
     """What a row below the header is: None (skip), a TotalRow, a note (number, text), or data."""
-    if not any(_filled(v) for v in values) and _blank_apart_from_serial(cells, layout.serial):
+    if not any(filled(v) for v in values) and _blank_apart_from_serial(cells, layout.serial):
         return None  # empty, or a template row with only its 序号
-    first_text = next((v for v in cells if _filled(v)), "")
+    first_text = next((v for v in cells if filled(v)), "")
     label = _total_label(first_text, [cells[p] for p in layout.label_positions if p < len(cells)])
     if label:
         return TotalRow(number, label, dict(zip(layout.order, map(normalize_text, values),
@@ -458,7 +328,7 @@ def _classify(cells: list[Any], number: int, layout: _Layout, values: list[Any])
 
 
 def _table_from(
-    layout: _Layout, grid: _Grid, file: str, sheet: str | None, frame: pd.DataFrame,
+    layout: _Layout, grid: Grid, file: str, sheet: str | None, frame: pd.DataFrame,
     rows: list[int], totals: list[TotalRow], notes: list[tuple[int, str]],
 ) -> RawTable:  # fmt: skip
     return RawTable(
@@ -479,7 +349,7 @@ def _table_from(
 
 
 def _raw_table(
-    grid: _Grid, file: str, sheet: str | None, hint: str | None
+    grid: Grid, file: str, sheet: str | None, hint: str | None
 ) -> RawTable | SourceProblem:
     layout = _layout(grid, file, sheet, hint)
     if isinstance(layout, SourceProblem):
@@ -530,13 +400,13 @@ def _normalized_column(values: pd.Series) -> pa.Array:
 def _fast_csv(text: str, name: str, hint: str | None) -> RawTable | SourceProblem | None:
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     lines = text.split("\n")
-    head = _csv_grid("\n".join(lines[: HEADER_SEARCH_ROWS + 5]))
+    head = csv_grid("\n".join(lines[: HEADER_SEARCH_ROWS + 5]))
     layout = _layout(head, name, None, hint)
     if isinstance(layout, SourceProblem):
         return None  # the row-by-row reader says what is wrong, in full
     start = head.numbers[layout.header.last]  # 1-based line of the header's last row
     body = lines[start:]
-    delimiter = _sniff_delimiter(text)
+    delimiter = sniff_delimiter(text)
     width = max(len(layout.header.texts), max((line.count(delimiter) for line in body),
                                                default=0) + 1)  # fmt: skip
     table = pd.read_csv(io.StringIO("\n".join(body)), sep=delimiter, header=None,
@@ -588,7 +458,7 @@ def _fast_csv(text: str, name: str, hint: str | None) -> RawTable | SourceProble
 
 def _blank_apart_from_serial(cells: list[Any], serial: int | None) -> bool:
     for c, value in enumerate(cells):
-        if not _filled(value):
+        if not filled(value):
             continue
         if c != serial or not (isinstance(value, int | float) or str(value).isdigit()):
             return False
@@ -621,16 +491,34 @@ def _is_note(first_text: Any, cells: list[Any], header: _Header) -> bool:
 
 # --- files -------------------------------------------------------------------------------
 
-_ZIP_MAGIC = b"PK\x03\x04"
-_OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # the old binary .xls (and .et) format
-_WORKBOOK_SUFFIXES = {".xlsx", ".xlsm"}
+# Fields only a ledger has: a sheet whose header names one is read as a ledger, whatever else
+# it names; a project list without 项目代码 is one too (codes are then generated).
+LEDGER_ONLY = {V.PLAN, V.YTD, V.MONTH_AMOUNT, V.MONTH_N_AMOUNT, V.MONTH_N_PROGRESS, V.TEN_DAY,
+               V.PROGRESS, V.PROBLEM, V.PRIOR}  # fmt: skip
 
 
-def read_files(files: list[tuple[str, bytes]]) -> tuple[list[RawTable], list[SourceProblem]]:
-    """Each (file name, content) is an .xlsx workbook (one sheet per table) or a .csv file (one
-    table). Tables and problems come in the order of the files, then of the sheets."""
-    tables: list[RawTable] = []
-    problems: list[SourceProblem] = []
+@dataclass
+class Reading:
+    """What an upload's files hold: template tables, ledgers awaiting their mapping, and
+    problems (each file's, or a sheet's that could not be read)."""
+
+    tables: list[RawTable] = field(default_factory=list)
+    ledgers: list[ledger.LedgerSheet] = field(default_factory=list)
+    problems: list[SourceProblem] = field(default_factory=list)
+
+    def add(self, result: RawTable | ledger.LedgerSheet | SourceProblem) -> None:
+        if isinstance(result, RawTable):
+            self.tables.append(result)
+        elif isinstance(result, ledger.LedgerSheet):
+            self.ledgers.append(result)
+        else:
+            self.problems.append(result)
+
+
+def read_upload(files: list[tuple[str, bytes]]) -> Reading:
+    """Each (file name, content): a workbook of any kind, or a CSV file. Results come in the
+    order of the files, then of the sheets."""
+    out = Reading()
     for name, content in files:
         try:
             results = _read_file(name, content)
@@ -639,90 +527,119 @@ def read_files(files: list[tuple[str, bytes]]) -> tuple[list[RawTable], list[Sou
                 SourceProblem(name, None, f"读取文件“{name}”时出错,文件可能已损坏,请重新保存后上传")
             ]
         for result in results:
-            (tables if isinstance(result, RawTable) else problems).append(result)
-    return tables, problems
+            out.add(result)
+    return out
 
 
-def _read_file(name: str, content: bytes) -> list[RawTable | SourceProblem]:
+def read_files(files: list[tuple[str, bytes]]) -> tuple[list[RawTable], list[SourceProblem]]:
+    """The template tables and the problems of an upload (ledgers left out)."""
+    reading = read_upload(files)
+    return reading.tables, reading.problems
+
+
+def _read_file(name: str, content: bytes) -> list[RawTable | ledger.LedgerSheet | SourceProblem]:
     suffix = PurePath(name).suffix.lower()
     if not content.strip():
         return [SourceProblem(name, None, f"文件“{name}”是空文件")]
-    if suffix in _WORKBOOK_SUFFIXES or (suffix == ".csv" and content.startswith(_ZIP_MAGIC)):
+    if suffix in WORKBOOK_SUFFIXES or content.startswith((ZIP_MAGIC, OLE_MAGIC)):
         return _read_workbook(name, content)
-    if suffix == ".csv":
+    if suffix in CSV_SUFFIXES:
         return _read_csv(name, content)
-    if suffix == ".xls" or content.startswith(_OLE_MAGIC):
-        return [SourceProblem(name, None, _old_excel(name))]
-    return [SourceProblem(name, None, f"文件“{name}”不是Excel工作簿(.xlsx)或CSV文件,无法读取")]
+    return [SourceProblem(name, None, f"文件“{name}”不是Excel工作簿(.xlsx、.xls、.ods等)"
+                          "或CSV文件,无法读取")]  # fmt: skip
 
 
-def _old_excel(name: str) -> str:
-    return f"文件“{name}”是旧版Excel(.xls)格式,请在Excel或WPS中另存为.xlsx工作簿后上传"
+def read_sheet(
+    grid: Grid, file: str, sheet: str | None, hint: str | None
+) -> RawTable | ledger.LedgerSheet | SourceProblem:
+    """A sheet named after a table is that table; else a ledger when its header says so;
+    else the template table its header names."""
+    if not hint:
+        header = ledger.header(grid)
+        if header is not None:
+            fields = {c.field for c in header.columns}
+            if fields & LEDGER_ONLY or V.CODE not in fields:
+                return ledger.recognise(grid, file, sheet, header)
+    return _raw_table(grid, file, sheet, hint)
 
 
-def _read_workbook(name: str, content: bytes) -> list[RawTable | SourceProblem]:
-    # Imported here: openpyxl is only needed for workbooks, and costs time to import.
-    from openpyxl import load_workbook
-    from openpyxl.worksheet.worksheet import Worksheet
-
-    if content.startswith(_OLE_MAGIC):
-        return [SourceProblem(name, None, _old_excel(name))]
-    damaged = f"文件“{name}”不是有效的Excel工作簿(可能已损坏或未保存完整),请在Excel中重新保存后上传"
-    if not content.startswith(_ZIP_MAGIC):
-        return [SourceProblem(name, None, damaged)]
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # "Data Validation extension is not supported" etc.
-            workbook = load_workbook(io.BytesIO(content), read_only=False, data_only=True)
-    except Exception:
-        return [SourceProblem(name, None, damaged)]
-    sheets = [
-        ws
-        for ws in workbook.worksheets
-        if isinstance(ws, Worksheet)
-        and ws.sheet_state == "visible"  # hidden sheets hold dropdown lists, not returns
-        and _header_key(ws.title) != INSTRUCTIONS_SHEET
-    ]
-    grids = [(ws.title, grid) for ws in sheets if (grid := _sheet_grid(ws)).has_content()]
-    if not grids:
+def _read_workbook(
+    name: str, content: bytes
+) -> list[RawTable | ledger.LedgerSheet | SourceProblem]:
+    book = read_workbook(name, content)
+    if isinstance(book, SourceProblem):
+        return [book]
+    sheets = book.sheets
+    if not sheets:
+        if book.hidden:
+            hidden = "、".join(f"“{h}”" for h in book.hidden)
+            return [SourceProblem(name, None, f"文件“{name}”中可见的工作表没有任何数据,隐藏的工作表"
+                                  f"{hidden}不读取;如数据在其中,请在Excel中取消隐藏后另存再上传")]  # fmt: skip
         return [SourceProblem(name, None, f"文件“{name}”中没有任何数据")]
     # A lone sheet called Sheet1 in 项目清单.xlsx takes its table from the file name.
-    stem_table = _table_named(PurePath(name).stem) if len(grids) == 1 else None
-    return [
-        _raw_table(grid, name, title, _table_named(title) or stem_table) for title, grid in grids
-    ]
+    stem_table = _table_named(PurePath(name).stem) if len(sheets) == 1 else None
+    results = [read_sheet(s.grid, name, s.name, _table_named(s.name) or stem_table) for s in sheets]
+    if any(not isinstance(r, SourceProblem) for r in results):
+        # Beside a sheet that was read, one without a header (说明, 汇总表) is only noted.
+        # (A sheet named after a table stays an error: it was meant to hold that table.)
+        results = [_skipped(r) if isinstance(r, SourceProblem) and not _table_named(r.sheet)
+                   else r for r in results]  # fmt: skip
+    if book.blank_formulas:
+        results.append(SourceProblem(
+            name, None, f"文件“{name}”中有{book.blank_formulas}个公式单元格没有保存计算结果,读作空白"
+            "(常见于由程序生成、未在Excel中打开保存过的文件);请在Excel或WPS中打开并保存后再上传",
+            skipped=True))  # fmt: skip
+    return results
 
 
-def _read_csv(name: str, content: bytes) -> list[RawTable | SourceProblem]:
-    text = _decode(content)
+def _skipped(problem: SourceProblem) -> SourceProblem:
+    if problem.sheet is None:
+        return replace(problem, skipped=True)
+    message = "没有找到项目名称等列,不是逐个项目的台账或数据表(可能是汇总表或说明),未导入"
+    return replace(problem, message=message, skipped=True)
+
+
+def _read_csv(name: str, content: bytes) -> list[RawTable | ledger.LedgerSheet | SourceProblem]:
+    text = decode(content)
     if text is None:
         return [
             SourceProblem(name, None, f"文件“{name}”的编码无法识别,请保存为UTF-8或GBK编码的CSV文件")
         ]
     if "\x00" in text:
         return [SourceProblem(name, None, f"文件“{name}”不是文本格式的CSV文件,无法读取")]
+    longest = max(map(len, text.split("\n", 100_000)[:100_000]), default=0)
+    if longest > MAX_LINE_CHARS:
+        return [SourceProblem(name, None, f"文件“{name}”有一行长达{longest // 10000}万个字符,不像"
+                              "逐行的CSV表格(可能缺少换行符或不是表格文件);请在Excel中打开确认后另存为CSV")]  # fmt: skip
     hint = _table_named(PurePath(name).stem)
     if len(text) > FAST_CSV_CHARS and '"' not in text:
         fast = _fast_csv(text, name, hint)
         if fast is not None:
             return [fast]
-    grid = _csv_grid(text)
+    grid = csv_grid(text)
     if not grid.has_content():
         return [SourceProblem(name, None, f"文件“{name}”中没有任何数据")]
-    return [_raw_table(grid, name, None, hint)]
+    result = read_sheet(grid, name, None, hint)
+    if isinstance(result, SourceProblem) and _garbled(text):
+        result = replace(result, message=f"文件“{name}”中找不到表头,文字像是乱码:文件的编码不是"
+                         "UTF-8或GBK(如用日文或西文编码保存);请在Excel中另存为“CSV UTF-8(逗号分隔)”后上传")  # fmt: skip
+    return [result]
 
 
-def _decode(content: bytes) -> str | None:
-    """UTF-16 with a BOM (Excel's "Unicode 文本"), UTF-8 with or without BOM, else GB18030,
-    which covers GBK and GB2312."""
-    if content.startswith((b"\xff\xfe", b"\xfe\xff")):
+MAX_LINE_CHARS = 1_000_000  # a CSV line this long is no table row
+
+
+def _garbled(text: str) -> bool:
+    """Text that decoded but reads as nonsense: Latin-1 letters where Chinese was meant (UTF-8
+    read as Latin-1), or rare characters outside GB2312 (Shift-JIS read as GBK)."""
+    sample = [ch for ch in text[:20_000] if not ch.isascii() and not ch.isspace()]
+    if len(sample) < 10:
+        return False
+    latin = sum("\u00c0" <= ch <= "\u00ff" for ch in sample)
+    rare = 0
+    for ch in sample:
         try:
-            return content.decode("utf-16")
-        except UnicodeDecodeError:
-            return None
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return content.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    return None
+            ch.encode("gb2312")
+        except UnicodeEncodeError:
+            rare += 1
+    return latin / len(sample) > 0.2 or rare / len(sample) > 0.3

@@ -62,7 +62,8 @@ from core.ingest import migrations
 
 DATABASE_URL_SETTING = "BRIEFING_DATABASE_URL"
 DEFAULT_DATABASE = ROOT / "data" / "briefing.sqlite"
-IMPORT, ROLLBACK = "导入", "回滚"
+IMPORT, ROLLBACK, WITHDRAWAL = "导入", "回滚", "调出"
+NO_BOUNDARIES = {"type": "FeatureCollection", "features": []}
 
 _CHUNK = 50_000  # rows per executemany and per fetch: fast, and memory stays bounded
 _SQLITE_BUSY_TIMEOUT_MS = 300_000  # a second writer waits for a large import to finish
@@ -385,11 +386,9 @@ class Store:
         with self._write() as conn:
             current = _current_row(conn)
             if current is None:
-                missing = [t for t in S.TABLES if t not in frames]
-                if missing:
-                    raise ValueError(f"首次导入须包含全部六张表,缺少:{'、'.join(missing)}")
-                if geojson is None:
-                    raise ValueError(f"首次导入须同时提供区县边界文件({S.BOUNDARIES_FILE})")
+                frames = {t: frames.get(t, _empty(t)) for t in S.TABLES}  # validation decides
+                if geojson is None:  # a first import without a boundary file
+                    geojson = json.dumps(NO_BOUNDARIES)
             elif seen_version is not None and version_of(current) != seen_version:
                 _refuse_if_overlapping(conn, current, seen_version, frames)
             new_id = 1 if current is None else current.id + 1
@@ -561,6 +560,10 @@ def _text_frame(tables: dict[str, pd.DataFrame], name: str) -> pd.DataFrame:
             for c in S.COLUMNS[name]
         }
     ).reset_index(drop=True)
+
+
+def _empty(name: str) -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype=object) for c in S.COLUMNS[name]})
 
 
 def _names(name: str) -> tuple[str, list[str], list[str]]:

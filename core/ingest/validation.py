@@ -8,8 +8,8 @@ current data by key, ready for the store.
 
 from __future__ import annotations
 
+import math
 import re
-from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -17,11 +17,10 @@ import pandas as pd
 from core import settings
 from core.data import schema as S
 from core.data.geo import Boundaries, contains_many
+from core.figures.periods import Period
 from core.ingest import values as V
+from core.ingest.findings import ERROR, WARNING, Finding, Report
 from core.ingest.reading import RawTable, SourceProblem
-
-ERROR = "错误"
-WARNING = "警告"
 
 KEYS = S.KEYS  # rows with the same key replace each other (core.data.schema)
 AMOUNTS = {
@@ -38,9 +37,8 @@ MONTHS = {
 }
 
 
-def _choices(table: str) -> dict[str, tuple[str, ...]]:
+def _choices(table: str, own: settings.Settings) -> dict[str, tuple[str, ...]]:
     """Columns with a list of allowed values; the office's own lists come from the settings."""
-    own = settings.current()
     return {
         S.PROJECTS: {
             S.SECTOR: own.sectors,
@@ -62,87 +60,12 @@ _PERIOD = re.compile(r"^\d{4}(-(0[1-9]|1[0-2]))?$")
 _HELPERS = ["_file", "_sheet", "_row", "_cum"]  # bookkeeping columns, never stored
 
 
-@dataclass(frozen=True)
-class Finding:
-    level: str  # 错误 / 警告
-    file: str
-    sheet: str | None
-    row: int | None  # as Excel shows it
-    column: str | None
-    value: str
-    message: str  # what is wrong and what is expected
-
-    def where(self) -> str:
-        # A file-level message names its file itself ("文件“a.xlsx”是空文件").
-        named = self.file and f"“{self.file}”" in self.message
-        parts = [f"文件“{self.file}”"] if self.file and not named else []
-        if self.sheet:
-            parts.append(f"工作表“{self.sheet}”")
-        if self.row:
-            parts.append(f"第{self.row}行")
-        if self.column:
-            parts.append(f"“{self.column}”列")
-        return "".join(parts)
-
-    def text(self) -> str:
-        value = f"(值:“{self.value}”)" if self.value != "" else ""
-        place = self.where() + value
-        return f"【{self.level}】" + (f"{place}:" if place else "") + self.message
-
-
-@dataclass
-class Report:
-    findings: list[Finding] = field(default_factory=list)
-    tables: dict[str, pd.DataFrame] | None = None  # merged, clean; None when errors block
-    # Clean uploaded rows per table (keys and the columns given): their keys name the rows the
-    # store merges, by key, inside its write transaction (importing.commit).
-    uploads: dict[str, pd.DataFrame] = field(default_factory=dict)
-    checked_against: str | None = None  # the store version the check read (importing.check)
-    boundaries: dict | None = None  # a newly uploaded boundary file, if any
-    uploaded_rows: dict[str, int] = field(default_factory=dict)  # rows read per table
-    files: list[str] = field(default_factory=list)
-
-    @property
-    def errors(self) -> list[Finding]:
-        return [f for f in self.findings if f.level == ERROR]
-
-    @property
-    def warnings(self) -> list[Finding]:
-        return [f for f in self.findings if f.level == WARNING]
-
-    @property
-    def importable(self) -> bool:
-        return not self.errors and self.tables is not None
-
-    def frame(self) -> pd.DataFrame:
-        """One row per finding, errors first, for the page and the downloadable report."""
-        rows = [
-            {
-                "级别": f.level,
-                "文件": f.file,
-                "工作表": f.sheet or "",
-                "行": f.row or "",
-                "列": f.column or "",
-                "值": f.value,
-                "说明": f.message,
-            }
-            for f in sorted(self.findings, key=lambda f: f.level != ERROR)
-        ]
-        return pd.DataFrame(rows, columns=["级别", "文件", "工作表", "行", "列", "值", "说明"])
-
-    def summary(self) -> str:
-        if not self.findings:
-            return "检查通过,没有发现问题。"
-        return f"发现{len(self.errors)}个错误、{len(self.warnings)}个警告。" + (
-            "请改正错误后重新上传。" if self.errors else "警告不影响导入,请核对。"
-        )
-
-
 class _Checker:
     """Collects findings while one raw table is turned into clean text columns."""
 
-    def __init__(self, raw: RawTable, findings: list[Finding]):
+    def __init__(self, raw: RawTable, findings: list[Finding], own: settings.Settings):
         self.raw = raw
+        self.own = own
         self.findings = findings
         self.failed: set[tuple[int, str]] = set()  # cells already reported: not "empty" as well
 
@@ -209,9 +132,19 @@ class _Checker:
             except ValueError as exc:
                 self.add(ERROR, int(i), column, cell, str(exc))
                 continue
+            if value is not None and not math.isfinite(value):
+                self.add(ERROR, int(i), column, cell, "应为数字,这个数太大或不是有限的数")
+                continue
             if value is not None:
                 out.iloc[i] = _number_text(value)
                 values.iloc[i] = value
+        if parse is V.parse_amount:
+            limit = self.own.max_amount
+            too_big = np.isfinite(values.to_numpy()) & (values > limit).to_numpy()
+            for i in np.flatnonzero(too_big):
+                self.add(ERROR, int(i), column, raw.iloc[i],
+                         f"金额超过{limit / 1e8:g}万亿元的合理上限,请核对单位(是否把元填成了万元)")  # fmt: skip
+                out.iloc[i] = ""
         if not negative_ok:
             for i in np.flatnonzero((values < 0).to_numpy()):
                 self.add(ERROR, int(i), column, raw.iloc[i], "金额不能为负数")
@@ -253,10 +186,18 @@ class _Checker:
                 out.iloc[i] = V.parse_month(cell) or ""
             except ValueError as exc:
                 self.add(ERROR, int(i), column, cell, str(exc))
+        if column in (S.MONTH, S.FUNDING_MONTH, S.RAISED, S.RESOLVED, S.ACTUAL_START, S.ACTUAL_END):
+            latest = Period.today().shift(self.own.max_months_ahead).key
+            for i in np.flatnonzero((out > latest).to_numpy()):
+                self.add(ERROR, int(i), column, out.iloc[i],
+                         f"年月晚于{latest},超出合理范围(报送的是已经发生的月份),请核对年份")  # fmt: skip
+                out.iloc[i] = ""
         return out
 
     def choice(self, column: str, allowed: tuple[str, ...], clean: pd.Series) -> None:
-        for i in np.flatnonzero((~clean.isin(allowed) & (clean != "")).to_numpy()):
+        # 未分类 is what a ledger without sectors says: always allowed, never offered.
+        ok = (*allowed, S.UNCLASSIFIED) if column == S.SECTOR else allowed
+        for i in np.flatnonzero((~clean.isin(ok) & (clean != "")).to_numpy()):
             self.add(ERROR, int(i), column, clean.iloc[i], f"应为以下之一:{'、'.join(allowed)}")
 
     def yes_no(self, column: str) -> pd.Series:
@@ -287,9 +228,9 @@ def _number_text(x: float) -> str:
     return str(int(x)) if x == int(x) else repr(x)
 
 
-def _clean(raw: RawTable, findings: list[Finding]) -> pd.DataFrame:
+def _clean(raw: RawTable, findings: list[Finding], own: settings.Settings) -> pd.DataFrame:
     """The raw table's cells checked and normalised into the schema's columns."""
-    c = _Checker(raw, findings)
+    c = _Checker(raw, findings, own)
     table = raw.table
     out = pd.DataFrame(index=raw.frame.index)
     amount_cols = AMOUNTS.get(table, ())
@@ -308,13 +249,21 @@ def _clean(raw: RawTable, findings: list[Finding]) -> pd.DataFrame:
         else:
             out[column] = c.text(column)
         c.required(column, out[column])
-    for column, allowed in _choices(table).items():
+    for column, allowed in _choices(table, own).items():
         if column in raw.frame.columns:
             c.choice(column, allowed, out[column])
     if S.MONTH_CUMULATIVE in raw.frame.columns:
         out["_cum"] = c.amounts(S.MONTH_CUMULATIVE)
+    # A column the file does not have keeps the stored value of a row it updates (None): a
+    # ledger's row does not wipe the coordinates a template import gave the same project.
+    # 起始年月 belongs to its amount: a return without it states single months.
+    derived = {S.MONTH_COMPLETED} if "_cum" in out else set()
+    derived |= {S.COVERS_FROM} if table == S.MONTHLY else set()
+    for column in S.COLUMNS[table]:
+        if column not in raw.frame.columns and column not in derived:
+            out[column] = pd.Series(None, index=out.index, dtype=object)
     if table == S.INDICATORS:
-        period = out[S.PERIOD]
+        period = out[S.PERIOD].fillna("")
         for i in np.flatnonzero((~period.str.match(_PERIOD) & (period != "")).to_numpy()):
             c.add(ERROR, int(i), S.PERIOD, period.iloc[i], "应为年份YYYY或年月YYYY-MM")
     _check_duplicates(c, out, table)
@@ -324,7 +273,7 @@ def _clean(raw: RawTable, findings: list[Finding]) -> pd.DataFrame:
 
 def _check_duplicates(c: _Checker, out: pd.DataFrame, table: str) -> None:
     key = list(KEYS[table])
-    filled = (out[key] != "").all(axis=1)
+    filled = (out[key] != "").all(axis=1) & out[key].notna().all(axis=1)
     dup = out.duplicated(key, keep="first") & filled
     for i in np.flatnonzero(dup.to_numpy()):
         first = int(np.flatnonzero((out[key] == out.iloc[i][key]).all(axis=1).to_numpy())[0])
@@ -374,13 +323,24 @@ def _check_totals(c: _Checker, out: pd.DataFrame, table: str) -> None:
 
 
 def _merge(current: pd.DataFrame | None, new: pd.DataFrame, table: str) -> pd.DataFrame:
-    """Rows of `new` replace rows of `current` with the same key; the others stay."""
-    new = new[list(S.COLUMNS[table])]
+    """Rows of `new` replace rows of `current` with the same key; the others stay. A cell of
+    `new` that is None (its file lacks the column) keeps the current row's value."""
+    columns = list(S.COLUMNS[table])
+    new = new[columns].copy()
     if current is None or current.empty:
-        return new.reset_index(drop=True)
+        return new.fillna("").reset_index(drop=True)
     key = list(KEYS[table])
-    current = current[list(S.COLUMNS[table])].astype(str)
-    replaced = current.set_index(key).index.isin(new.set_index(key).index)
+    current = current[columns].astype(str)
+    current_index = current.set_index(key).index
+    new_index = new.set_index(key).index
+    if new.isna().any().any():
+        lookup = current.set_index(key)
+        lookup = lookup.loc[~lookup.index.duplicated(keep="last")].reindex(new_index)
+        for column in columns:
+            if column not in key and new[column].isna().any():
+                new[column] = new[column].where(new[column].notna(), lookup[column].to_numpy())
+    new = new.fillna("")
+    replaced = current_index.isin(new_index)
     return pd.concat([current.loc[~replaced], new], ignore_index=True)
 
 
@@ -400,16 +360,19 @@ def validate(
     boundaries: Boundaries | None,
     new_boundaries: dict | None = None,
     files: list[str] | None = None,
+    settings_in_force: settings.Settings | None = None,
 ) -> Report:
     """Check uploaded tables against each other and against the current data.
 
     `current` is the data in use (None before the first import); `boundaries` the county
     polygons that will be in use after the import (the new file's, or the current ones).
     """
+    own = settings_in_force or settings.current()
     report = Report(files=list(files or []), boundaries=new_boundaries)
     f = report.findings
     for p in problems:
-        f.append(Finding(ERROR, p.file, p.sheet, None, None, "", p.message))
+        f.append(Finding(WARNING if p.skipped else ERROR, p.file, p.sheet, None, None, "",
+                         p.message))  # fmt: skip
     cleaned: dict[str, list[tuple[RawTable, pd.DataFrame]]] = {}
     for raw in raw_tables:
         for column in raw.missing_columns:
@@ -424,7 +387,7 @@ def validate(
                     f"{raw.table}缺少必需的列“{column}”",
                 )
             )
-        cleaned.setdefault(raw.table, []).append((raw, _clean(raw, f)))
+        cleaned.setdefault(raw.table, []).append((raw, _clean(raw, f, own)))
         report.uploaded_rows[raw.table] = report.uploaded_rows.get(raw.table, 0) + len(raw.frame)
     if not raw_tables and not problems and new_boundaries is None:
         f.append(Finding(ERROR, "", None, None, None, "", "没有上传任何数据表"))
@@ -463,6 +426,7 @@ def validate(
             uploaded[S.MONTHLY], None if current is None else current.get(S.MONTHLY), f
         )
 
+    report.uploads = uploaded
     merged = {
         t: _merge(
             None if current is None else current.get(t),
@@ -473,36 +437,25 @@ def validate(
         else (None if current is None else current.get(t))
         for t in S.TABLES
     }
-    absent = [t for t in S.TABLES if merged[t] is None]
-    if absent:
-        f.append(
-            Finding(
-                ERROR,
-                "",
-                None,
-                None,
-                None,
-                "",
-                f"缺少{'、'.join(absent)}表:首次导入须包含全部六张表",
-            )
-        )
-    if boundaries is None:
-        f.append(Finding(ERROR, "", None, None, None, "", "缺少区县边界文件(GeoJSON)"))
-    if any(m is None for m in merged.values()) or boundaries is None:
-        return report
-
+    # A first import needs no more than a project list with its returns: the other tables
+    # start empty and the pages say what is missing and how to add it.
+    merged = {t: _empty(t) if m is None else m for t, m in merged.items()}
     if S.PROJECTS in uploaded:
         up = uploaded[S.PROJECTS]
-        up[S.COUNTY] = _county_names(up[S.COUNTY], boundaries)
+        if boundaries is not None:
+            up[S.COUNTY] = _county_names(up[S.COUNTY], boundaries)
         merged[S.PROJECTS] = _merge(
             current.get(S.PROJECTS) if current else None,
             up.drop(columns=["_file", "_sheet", "_row"]),
             S.PROJECTS,
         )
-        _check_counties(up, boundaries, f)
-        _check_coordinates(up, boundaries, f)
+        _check_china(up, own, f)
+        if boundaries is not None:
+            _check_counties(up, boundaries, f)
+            _check_coordinates(up, boundaries, f)
+        _check_new_rows(up, current.get(S.PROJECTS) if current else None, f)
     for table, what in ((S.PROJECTS, "没有任何项目"), (S.MONTHLY, "没有任何数据,无法确定报告期")):
-        if merged[table].empty:
+        if merged[table].empty and (raw_tables or not problems):
             f.append(Finding(ERROR, "", table, None, None, "", f"{table}{what}"))
     codes = set(merged[S.PROJECTS][S.CODE])
     for table in (S.PLANS, S.MONTHLY, S.FUNDING, S.PROBLEMS):
@@ -522,17 +475,35 @@ def validate(
                 )
             )
     _check_completed_within_total(merged, uploaded, f)
+    report.cap()
     if not report.errors:
         report.tables = {t: merged[t].reset_index(drop=True) for t in S.TABLES}
-        report.uploads = {
-            t: up[list(S.COLUMNS[t])].reset_index(drop=True) for t, up in uploaded.items()
-        }
     return report
+
+
+def _empty(table: str) -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype=object) for c in S.COLUMNS[table]})
+
+
+def _check_new_rows(up: pd.DataFrame, current: pd.DataFrame | None, f: list[Finding]) -> None:
+    """A project new to the store needs every required column, also from a file without it."""
+    reported = {(x.file, x.sheet, x.column) for x in f if x.row and "缺少必需的列" in x.message}
+    known = set(current[S.CODE]) if current is not None else set()
+    new = up.loc[~up[S.CODE].isin(known)]
+    for column in S.PROJECT_COLUMNS:
+        if column in S.OPTIONAL[S.PROJECTS] or not new[column].isna().any():
+            continue
+        for r in new.loc[new[column].isna()].to_dict("records"):
+            if (r["_file"], r["_sheet"], column) in reported:
+                continue  # the sheet is already named as lacking the column
+            f.append(Finding(ERROR, r["_file"], r["_sheet"], r["_row"], column, "",
+                             f"新项目须填写{column},上传的表中没有这一列"))  # fmt: skip
 
 
 def _check_counties(up: pd.DataFrame, boundaries: Boundaries, f: list[Finding]) -> None:
     names = set(boundaries.names)
-    for r in up.loc[~up[S.COUNTY].isin(names) & (up[S.COUNTY] != "")].to_dict("records"):
+    given = up[S.COUNTY].notna() & (up[S.COUNTY] != "")
+    for r in up.loc[~up[S.COUNTY].isin(names) & given].to_dict("records"):
         county = r[S.COUNTY]
         near = [n for n in names if county in n or n in county]
         if near:
@@ -545,9 +516,22 @@ def _check_counties(up: pd.DataFrame, boundaries: Boundaries, f: list[Finding]) 
         f.append(Finding(level, r["_file"], r["_sheet"], r["_row"], S.COUNTY, county, message))
 
 
+def _check_china(up: pd.DataFrame, own: settings.Settings, f: list[Finding]) -> None:
+    """Coordinates outside China's extent: a swapped pair or another coordinate system."""
+    (x0, x1), (y0, y1) = own.lon_range, own.lat_range
+    for column, (low, high) in ((S.LON, (x0, x1)), (S.LAT, (y0, y1))):
+        values = pd.to_numeric(up[column].where(up[column].notna(), ""), errors="coerce")
+        for i in np.flatnonzero(((values < low) | (values > high)).to_numpy()):
+            r = up.iloc[i]
+            f.append(Finding(ERROR, r["_file"], r["_sheet"], r["_row"], column, str(r[column]),
+                             f"应在{low:g}至{high:g}之间(中国境内的GCJ-02坐标);"
+                             "请核对经纬度是否填反"))  # fmt: skip
+            up.iloc[i, up.columns.get_loc(column)] = ""
+
+
 def _check_coordinates(up: pd.DataFrame, boundaries: Boundaries, f: list[Finding]) -> None:
     x0, y0, x1, y1 = boundaries.bounds()
-    located = up.loc[(up[S.LON] != "") & (up[S.LAT] != "")]
+    located = up.loc[up[S.LON].notna() & up[S.LAT].notna() & (up[S.LON] != "") & (up[S.LAT] != "")]
     lon, lat = located[S.LON].astype(float), located[S.LAT].astype(float)
     outside_city = ~((lon >= x0) & (lon <= x1) & (lat >= y0) & (lat <= y1))
     outside_county = pd.Series(False, index=located.index)
@@ -608,36 +592,41 @@ def _monthly_from_cumulative(
 ) -> pd.DataFrame:
     """本月完成投资 from year-to-date figures: each month's figure minus the month before it.
 
-    The month before the first uploaded one may be in the current data; a cumulative figure
-    that falls is kept (the return may correct an earlier month) but named in a warning.
+    The month before may be in the current data. When it is not the month just before, the
+    amount covers the months between, and 起始年月 says from which: the first ledger of a year
+    (1-3月) is one amount from January, never an invented split. A cumulative figure that falls
+    is kept (the return may correct an earlier month) but named in a warning.
     """
     up = up.copy()
     todo = (up[S.MONTH_COMPLETED] == "") & (up["_cum"] != "") & (up[S.MONTH] != "")
     if not todo.any():
         return up
-    earlier = pd.Series(dtype=float)
+    earlier: dict[str, list[tuple[str, float]]] = {}
     if current is not None and len(current):
-        cur = current.loc[
-            ~current.set_index([S.CODE, S.MONTH]).index.isin(up.set_index([S.CODE, S.MONTH]).index)
+        codes = set(up.loc[todo, S.CODE])
+        cur = current.loc[current[S.CODE].isin(codes)]
+        cur = cur.loc[
+            ~cur.set_index([S.CODE, S.MONTH]).index.isin(up.set_index([S.CODE, S.MONTH]).index)
         ]
-        cur = cur.assign(_v=pd.to_numeric(cur[S.MONTH_COMPLETED], errors="coerce").fillna(0))
-        earlier = cur.groupby([cur[S.CODE], cur[S.MONTH]])["_v"].sum()
+        amounts = pd.to_numeric(cur[S.MONTH_COMPLETED], errors="coerce").fillna(0).to_numpy()
+        for code, month, v in zip(cur[S.CODE], cur[S.MONTH], amounts, strict=True):
+            earlier.setdefault(code, []).append((month, float(v)))
     rows = up.loc[todo].assign(_c=lambda d: d["_cum"].astype(float)).sort_values([S.CODE, S.MONTH])
     for code, group in rows.groupby(S.CODE, sort=False):
         previous: tuple[str, float] | None = None
         for i, r in group.iterrows():
-            year = r[S.MONTH][:4]
-            if previous is None or previous[0][:4] != year:
-                before = [
-                    (m, v) for (c, m), v in earlier.items()
-                    if c == code and m[:4] == year and m < r[S.MONTH]
-                ]  # fmt: skip
+            month = Period.parse(r[S.MONTH])
+            if previous is None or previous[0][:4] != r[S.MONTH][:4]:
+                before = [(m, v) for m, v in earlier.get(code, ())
+                          if m[:4] == r[S.MONTH][:4] and m < r[S.MONTH]]  # fmt: skip
                 previous = (max(before)[0] if before else "", sum(v for _, v in before))
             amount = r["_c"] - previous[1]
             if amount < -TOTAL_TOLERANCE and previous[0]:
                 f.append(Finding(WARNING, r["_file"], r["_sheet"], r["_row"], S.MONTH_CUMULATIVE,
                                  r["_cum"], f"累计完成投资比{previous[0]}的{_number_text(previous[1])}"
                                  "少,累计数不应减少;本月完成投资按负数计入"))  # fmt: skip
+            start = Period.parse(previous[0]).shift(1) if previous[0] else Period(month.year, 1)
             up.at[i, S.MONTH_COMPLETED] = _number_text(amount)
+            up.at[i, S.COVERS_FROM] = start.key if start < month else ""
             previous = (r[S.MONTH], r["_c"])
     return up

@@ -186,6 +186,39 @@ def _month(year: int, month: int, day: int = 1) -> str:
     return f"{year:04d}-{month:02d}"
 
 
+# --- 建设起止年限 ------------------------------------------------------------------------------
+
+# 2009-2012, 2009.03-2011.12, 2010-, 09.10-11.3, 2009年3月-2011年12月, 2009至2011年
+_YEARS_PART = r"(\d{4}|\d{2})(?:[.年/-](\d{1,2})月?)?年?"
+_YEARS_RE = re.compile(rf"{_YEARS_PART}\s*(?:-|~|—|–|至|到)\s*(?:{_YEARS_PART})?")
+
+
+def parse_years(value: object) -> tuple[str, str]:
+    """(planned start, planned end) as YYYY-MM from a 建设起止年限 text; "" where it says none.
+
+    A year alone is read as its December, the latest month it allows: a project "2026" is
+    not yet late to start in March 2026. Two-digit years are this century's (09 → 2009)."""
+    text = normalize_text(value).replace(" ", "")
+    match = _YEARS_RE.fullmatch(text)
+    if not match:
+        single = re.fullmatch(_YEARS_PART, text)
+        if not single:
+            return "", ""
+        start = _years_month(single.group(1), single.group(2))
+        return start, ""
+    start = _years_month(match.group(1), match.group(2))
+    end = _years_month(match.group(3), match.group(4)) if match.group(3) else ""
+    return start, end
+
+
+def _years_month(year: str, month: str | None) -> str:
+    y = int(year) + (2000 if len(year) == 2 else 0)
+    m = int(month) if month else 12
+    if not (YEAR_MIN <= y <= YEAR_MAX and 1 <= m <= 12):
+        return ""
+    return f"{y:04d}-{m:02d}"
+
+
 # --- years --------------------------------------------------------------------------------
 
 _YEAR_RE = re.compile(r"(\d{4})(?:\.0+)?(?:年度?)?")

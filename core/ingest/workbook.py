@@ -20,50 +20,67 @@ MAX_TEMPLATE_ROWS = 5000  # dropdown lists cover this many rows of each sheet
 # What each column holds: (format or unit, allowed values, note).
 _MONTH = ("年月", "如2026-02,也可写2026年2月、2026.02", "")
 _AMOUNT = ("万元", "数字,如1234.5;也可写“1,234.5”“1.2亿”", "")
-_DOC: dict[str, tuple[str, str, str]] = {
-    S.CODE: ("文本", "每个项目唯一,建议用投资项目统一代码", "其他各表用它对应到项目"),
-    S.NAME: ("文本", "", ""),
-    S.COUNTY: (
-        "文本",
-        "区县边界文件中的名称(或6位行政区划代码)",
-        "边界文件中没有的区县只显示为点位",
-    ),
-    S.SECTOR: ("文本", "、".join(settings.current().sectors), ""),
-    S.LEVEL: ("文本", "、".join(settings.current().levels), ""),
-    S.STAGE: ("文本", "、".join(S.STAGES), "申报=已申报下一年度省重点项目"),
-    S.NATURE: ("文本", "、".join(S.NATURES), ""),
-    S.NEWLY_ATTRACTED: ("是/否", "是、否", "新引进项目"),
-    S.HIGH_TECH: ("是/否", "是、否", "高新技术产业项目"),
-    S.OWNER: ("文本", "", "建设单位或项目法人"),
-    S.LEADER: ("文本", "", "如“王某(副区长)”"),
-    S.TOTAL_INVESTMENT: _AMOUNT,
-    S.PLANNED_START: _MONTH,
-    S.ACTUAL_START: (*_MONTH[:2], "尚未开工的留空"),
-    S.PLANNED_END: _MONTH,
-    S.LON: ("度", "如119.234567", "GCJ-02坐标(高德、腾讯地图),与边界文件一致"),
-    S.LAT: ("度", "如31.456789", "GCJ-02坐标"),
-    S.SUBSIDY_SOUGHT: (*_AMOUNT[:2], "申报项目拟争取的省级补助资金"),
-    S.YEAR: ("年份", "如2026", ""),
-    S.ANNUAL_PLAN: (*_AMOUNT[:2], "该年度计划完成投资"),
-    S.MONTH: _MONTH,
-    S.MONTH_COMPLETED: (*_AMOUNT[:2], "当月完成额,不是累计数"),
-    S.PROGRESS_TEXT: ("文本", "", "如“主体结构封顶”"),
-    S.FUNDING_SOURCE: ("文本", "、".join(settings.current().funding_sources), ""),
-    S.FUNDING_AMOUNT: _AMOUNT,
-    S.FUNDING_MONTH: (*_MONTH[:2], "资金落实的月份"),
-    S.PROBLEM_ID: ("文本", "每个问题唯一", ""),
-    S.PROBLEM_TYPE: ("文本", "、".join(settings.current().problem_types), ""),
-    S.PROBLEM_TEXT: ("文本", "", ""),
-    S.RAISED: _MONTH,
-    S.RESOLVED: (*_MONTH[:2], "未解决的留空"),
-    S.RESPONSIBLE_UNIT: ("文本", "", "负责协调解决的单位"),
-    S.INDICATOR_GROUP: ("文本", "、".join(S.INDICATOR_GROUPS), ""),
-    S.INDICATOR: ("文本", f"如{S.FAI_TOTAL}、{'、'.join(S.FAI_CATEGORIES)}、{S.FAI_RANK}", ""),
-    S.PERIOD: ("年份或年月", "年度数据填2025,月度累计数据填2026-02", ""),
-    S.VALUE: ("数字", "", "增速填百分数的数值,如7.0"),
-    S.UNIT: ("文本", "如%、亿元、家、位", "%的变化按个百分点计算"),
-    S.TARGET: ("数字", "", "如全年目标增速"),
-}
+
+
+def _doc() -> dict[str, tuple[str, str, str]]:
+    """Each column's (format or unit, allowed values, note); lists from the office's settings."""
+    own = settings.current()
+    return {
+        S.CODE: ("文本", "每个项目唯一,建议用投资项目统一代码", "其他各表用它对应到项目"),
+        S.NAME: ("文本", "", ""),
+        S.COUNTY: (
+            "文本",
+            "区县边界文件中的名称(或6位行政区划代码)",
+            "边界文件中没有的区县只显示为点位",
+        ),
+        S.SECTOR: ("文本", "、".join(own.sectors), ""),
+        S.LEVEL: ("文本", "、".join(own.levels), ""),
+        S.STAGE: ("文本", "、".join(S.STAGES), "申报=已申报下一年度省重点项目"),
+        S.NATURE: ("文本", "、".join(S.NATURES), ""),
+        S.NEWLY_ATTRACTED: ("是/否", "是、否", "新引进项目"),
+        S.HIGH_TECH: ("是/否", "是、否", "高新技术产业项目"),
+        S.OWNER: ("文本", "", "建设单位或项目法人"),
+        S.LEADER: ("文本", "", "如“王某(副区长)”"),
+        S.TOTAL_INVESTMENT: _AMOUNT,
+        S.PLANNED_START: _MONTH,
+        S.ACTUAL_START: (*_MONTH[:2], "尚未开工的留空"),
+        S.PLANNED_END: _MONTH,
+        S.LON: ("度", "如119.234567", "GCJ-02坐标(高德、腾讯地图),与边界文件一致"),
+        S.LAT: ("度", "如31.456789", "GCJ-02坐标"),
+        S.SUBSIDY_SOUGHT: (*_AMOUNT[:2], "申报项目拟争取的省级补助资金"),
+        S.YEAR: ("年份", "如2026", ""),
+        S.ANNUAL_PLAN: (*_AMOUNT[:2], "该年度计划完成投资"),
+        S.MONTH: _MONTH,
+        S.MONTH_COMPLETED: (*_AMOUNT[:2], "当月完成额,不是累计数"),
+        S.PROGRESS_TEXT: ("文本", "", "如“主体结构封顶”"),
+        S.FUNDING_SOURCE: ("文本", "、".join(own.funding_sources), ""),
+        S.FUNDING_AMOUNT: _AMOUNT,
+        S.FUNDING_MONTH: (*_MONTH[:2], "资金落实的月份"),
+        S.PROBLEM_ID: ("文本", "每个问题唯一", ""),
+        S.PROBLEM_TYPE: ("文本", "、".join(own.problem_types), ""),
+        S.PROBLEM_TEXT: ("文本", "", ""),
+        S.RAISED: _MONTH,
+        S.RESOLVED: (*_MONTH[:2], "未解决的留空"),
+        S.RESPONSIBLE_UNIT: ("文本", "", "负责协调解决的单位"),
+        S.INDICATOR_GROUP: ("文本", "、".join(S.INDICATOR_GROUPS), ""),
+        S.INDICATOR: ("文本", f"如{S.FAI_TOTAL}、{'、'.join(S.FAI_CATEGORIES)}、{S.FAI_RANK}", ""),
+        S.PERIOD: ("年份或年月", "年度数据填2025,月度累计数据填2026-02", ""),
+        S.VALUE: ("数字", "", "增速填百分数的数值,如7.0"),
+        S.UNIT: ("文本", "如%、亿元、家、位", "%的变化按个百分点计算"),
+        S.TARGET: ("数字", "", "如全年目标增速"),
+        S.CONTENT: ("文本", "", "建设内容及规模"),
+        S.YEARS_TEXT: ("文本", "如2025-2027、2025.03-2027.12", "按原文保存"),
+        S.OWNER_PERSON: ("文本", "", "建设单位的项目负责人"),
+        S.ACTUAL_END: (*_MONTH[:2], "尚未竣工的留空"),
+        S.WITHDRAWN: (*_MONTH[:2], "调出重点项目清单的月份,从该月起不再统计;未调出的留空"),
+        S.PRIOR_CUMULATIVE: (*_AMOUNT[:2], "开工至上年底累计完成投资"),
+        S.COVERS_FROM: (
+            *_MONTH[:2],
+            "完成投资涵盖多个月时的起始月份(如1-3月合计填2026-01);只含当月的留空",
+        ),
+    }
+
+
 _TABLE_NOTES = {
     S.PROJECTS: "每个项目一行。",
     S.PLANS: "每个项目每年一行。",
@@ -78,9 +95,10 @@ REQUIRED_FILL = PatternFill("solid", fgColor="FCE4D6")
 
 def instructions() -> pd.DataFrame:
     rows = []
+    doc = _doc()
     for table in S.TABLES:
         for column in S.COLUMNS[table]:
-            fmt, allowed, note = _DOC[column]
+            fmt, allowed, note = doc[column]
             required = "选填" if column in S.OPTIONAL[table] else "必填"
             rows.append((table, column, required, fmt, allowed, note))
     return pd.DataFrame(rows, columns=["工作表", "列名", "必填", "单位/格式", "填写要求", "说明"])
@@ -123,15 +141,16 @@ def _table_sheet(wb: Workbook, table: str, data: pd.DataFrame | None) -> None:
         cell.fill = HEADER_FILL if column in S.OPTIONAL[table] else REQUIRED_FILL
         ws.column_dimensions[get_column_letter(j)].width = max(12, len(column) * 2 + 2)
     ws.freeze_panes = "A2"
+    own = settings.current()
     choices = {
-        S.SECTOR: settings.current().sectors,
-        S.LEVEL: settings.current().levels,
+        S.SECTOR: own.sectors,
+        S.LEVEL: own.levels,
         S.STAGE: S.STAGES,
         S.NATURE: S.NATURES,
         S.NEWLY_ATTRACTED: (S.YES, S.NO),
         S.HIGH_TECH: (S.YES, S.NO),
-        S.FUNDING_SOURCE: settings.current().funding_sources,
-        S.PROBLEM_TYPE: settings.current().problem_types,
+        S.FUNDING_SOURCE: own.funding_sources,
+        S.PROBLEM_TYPE: own.problem_types,
     }
     last = max(MAX_TEMPLATE_ROWS, 1 + (0 if data is None else len(data)))
     for j, column in enumerate(columns, start=1):

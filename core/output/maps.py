@@ -82,8 +82,14 @@ def _legend(metric: str, max_rate: float) -> tuple[str, list[tuple[str, str]]]:
     return "区县底色:完成率", [*items, ("无年度计划", _hex(NO_DATA))]
 
 
-def _view(boundaries: Boundaries, width: int = 900, height: int = 600) -> pdk.ViewState:
-    x0, y0, x1, y1 = boundaries.bounds()
+def _view(boundaries: Boundaries, points: pd.DataFrame, width: int = 900,
+          height: int = 600) -> pdk.ViewState:  # fmt: skip
+    """The view that holds the counties, or the points where there is no boundary file."""
+    if boundaries.empty:
+        x0, x1 = float(points["lon"].min()), float(points["lon"].max())
+        y0, y1 = float(points["lat"].min()), float(points["lat"].max())
+    else:
+        x0, y0, x1, y1 = boundaries.bounds()
     span_x, span_y = max(x1 - x0, 1e-3), max(y1 - y0, 1e-3)
     zoom = math.log2(min(width * 360 / (256 * span_x), height * 170 / (256 * span_y))) - 0.3
     return pdk.ViewState(longitude=(x0 + x1) / 2, latitude=(y0 + y1) / 2, zoom=zoom)
@@ -130,32 +136,35 @@ def project_map(
         located.nlargest(MAX_POINTS, S.TOTAL_INVESTMENT) if len(located) > MAX_POINTS else located
     )
     total_yi = shown[S.TOTAL_INVESTMENT] / 10_000
-    points = pd.DataFrame(
-        {
-            "名称": shown[S.NAME],
-            "详情": shown[S.COUNTY]
-            + " · 总投资"
-            + shown[S.TOTAL_INVESTMENT].map(yi)
-            + " · "
-            + shown[M.STATUS]
-            + " · 完成率"
-            + shown[M.RATE].map(pct)
-            + "("
-            + shown[M.GAP].map(signed_points)
-            + ")",
-            "lon": shown[S.LON].round(5),
-            "lat": shown[S.LAT].round(5),
-            # Area grows with investment: radius ∝ √(亿元), floored so small projects stay visible.
-            "r": (
-                (total_yi.clip(lower=0) ** 0.5 * 260 + 250)
-                * shown[M.STATUS].map(lambda s: 0.6 if s == status.NO_PLAN else 1.0)
-            ).round(0),
-            # Projects with no plan this year (reserve, submitted) recede: smaller, half transparent.
-            "c": shown[M.STATUS].map(
-                lambda s: [*status.RGB[s], 110 if s == status.NO_PLAN else 235]
-            ),
-        }
-    )
+    if shown.empty:  # nothing in scope has coordinates
+        points = pd.DataFrame(columns=["名称", "详情", "lon", "lat", "r", "c"])
+    else:
+        points = pd.DataFrame(
+            {
+                "名称": shown[S.NAME],
+                "详情": shown[S.COUNTY]
+                + " · 总投资"
+                + shown[S.TOTAL_INVESTMENT].map(yi)
+                + " · "
+                + shown[M.STATUS]
+                + " · 完成率"
+                + shown[M.RATE].map(pct)
+                + "("
+                + shown[M.GAP].map(signed_points)
+                + ")",
+                "lon": shown[S.LON].round(5),
+                "lat": shown[S.LAT].round(5),
+                # Area grows with investment: radius ∝ √(亿元), floored so small projects stay visible.
+                "r": (
+                    (total_yi.clip(lower=0) ** 0.5 * 260 + 250)
+                    * shown[M.STATUS].map(lambda s: 0.6 if s == status.NO_PLAN else 1.0)
+                ).round(0),
+                # Projects with no plan this year (reserve, submitted) recede: smaller, half transparent.
+                "c": shown[M.STATUS].map(
+                    lambda s: [*status.RGB[s], 110 if s == status.NO_PLAN else 235]
+                ),
+            }
+        )
 
     layers = [
         pdk.Layer(
@@ -203,7 +212,7 @@ def project_map(
     ]
     deck = pdk.Deck(
         layers=layers,
-        initial_view_state=_view(boundaries),
+        initial_view_state=_view(boundaries, points),
         # map_provider=None is the only setting that requests nothing from outside (STACK-NOTES);
         # a configured tile server becomes a raster style that the map library draws beneath.
         **(

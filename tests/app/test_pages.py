@@ -252,7 +252,10 @@ def test_pages_show_the_imported_data(tmp_path, monkeypatch):
              ("边界.geojson", (fixtures / "mini" / "区县边界.geojson").read_bytes())]  # fmt: skip
     importing.commit(importing.check(files, store), store, "小样本")
     monkeypatch.setenv("BRIEFING_DATABASE_URL", url)
-    at = open_app()
+    at = open_app()  # own data opens on every level, not on the demo's 省重点
+    assert "范围:全市 · 全部行业领域 · 全部级别 · 截至2025年2月底" in unescape(texts(at))
+    assert metrics(at)["项目数"] == "3个"  # the projects with a 2025 plan, of any level
+    at = open_app(level="省重点")
     m = metrics(at)
     assert m["项目数"] == "2个"  # A-001 and B-002: the provincial projects with a 2025 plan
     assert m["完成率"] == "12.5%"
@@ -295,5 +298,5 @@ def test_messy_reimport_shows_the_same_figures_on_every_page(tmp_path, monkeypat
     monkeypatch.setenv("BRIEFING_DATABASE_URL", url)
     for page in PAGES:
         st.cache_resource.clear()
-        after = _page_figures(open_app(page))
+        after = _page_figures(open_app(page, level="省重点"))  # own data opens on every level
         assert after == before[page], page

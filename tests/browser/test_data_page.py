@@ -319,11 +319,11 @@ def test_import_check_history_rollback(page, server: Server, upload: Upload, dem
     findings = dataframe_with(page, "说明")
     errors = findings.loc[findings["级别"] == "错误"]
     assert len(errors) == 2, findings.to_string()
-    typo = errors.loc[errors["行"] == str(upload.bad_county_row)]
+    typo = errors.loc[errors["行"] == f"第{upload.bad_county_row}行"]
     assert len(typo) == 1, findings.to_string()
     assert typo.iloc[0][["工作表", "列", "值"]].tolist() == [S.PROJECTS, S.COUNTY, "城东"]
     assert "“城东区”" in typo.iloc[0]["说明"], typo.iloc[0]["说明"]
-    negative = errors.loc[errors["行"] == str(upload.bad_plan_row)]
+    negative = errors.loc[errors["行"] == f"第{upload.bad_plan_row}行"]
     assert len(negative) == 1, findings.to_string()
     assert negative.iloc[0][["工作表", "列", "值", "说明"]].tolist() == [
         S.PLANS,
@@ -382,7 +382,7 @@ def test_import_check_history_rollback(page, server: Server, upload: Upload, dem
     full_page_screenshot(page, "data_2_imported")
 
     # 5. The overview now runs on the import, with the demo's figures.
-    open_page(page, "/", OVERVIEW_TITLE)
+    open_page(page, "/?level=省重点", OVERVIEW_TITLE)  # own data opens on every level
     assert_no_exception(page, server)
     expect(metric_value(page, "项目数")).to_have_text(DEMO_COUNT)
     expect(metric_value(page, DONE_LABEL)).to_have_text(DEMO_DONE)
@@ -397,7 +397,7 @@ def test_import_check_history_rollback(page, server: Server, upload: Upload, dem
     expect(page.get_by_text(f"本次读取:{S.MONTHLY}1行。")).to_be_visible()
     message = click_and_wait_for_success(page, server, "确认导入", "导入完成")
     assert "第2批数据" in message, message
-    open_page(page, "/", OVERVIEW_TITLE)
+    open_page(page, "/?level=省重点", OVERVIEW_TITLE)  # own data opens on every level
     assert_no_exception(page, server)
     expect(metric_value(page, "项目数")).to_have_text(DEMO_COUNT)
     expect(metric_value(page, DONE_LABEL)).to_have_text(upload.expected_done)
@@ -430,7 +430,7 @@ def test_import_check_history_rollback(page, server: Server, upload: Upload, dem
         "是",
     ], history.to_string()
     full_page_screenshot(page, "data_3_rolled_back")
-    open_page(page, "/", OVERVIEW_TITLE)
+    open_page(page, "/?level=省重点", OVERVIEW_TITLE)  # own data opens on every level
     assert_no_exception(page, server)
     expect(metric_value(page, "项目数")).to_have_text(DEMO_COUNT)
     expect(metric_value(page, DONE_LABEL)).to_have_text(DEMO_DONE)

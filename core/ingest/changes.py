@@ -1,0 +1,102 @@
+"""What an import changes, shown before anything is written: projects new this month, projects
+that did not report, totals and plans that changed, and the month's amounts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from core.data import schema as S
+from core.ingest.findings import Report
+
+FIELD, BEFORE, AFTER = "字段", "原值", "新值"
+WATCHED = ((S.PROJECTS, S.TOTAL_INVESTMENT), (S.PROJECTS, S.STAGE), (S.PROJECTS, S.COUNTY),
+           (S.PLANS, S.ANNUAL_PLAN))  # fmt: skip
+
+
+@dataclass
+class Changes:
+    month: str | None  # the latest month the upload reports, YYYY-MM
+    new_projects: pd.DataFrame  # 项目代码, 项目名称, 所在区县
+    missing: pd.DataFrame  # projects expected to report for the month that did not (未报送)
+    changed: pd.DataFrame  # 项目代码, 项目名称, 字段, 原值, 新值
+    amounts: pd.DataFrame  # the month's rows: 项目代码, 项目名称, 起始年月, 本月完成投资(万元)
+    resolved: int  # problems the upload marks resolved
+
+    def summary(self) -> str:
+        parts = [f"新增项目{len(self.new_projects)}个"]
+        if self.month:
+            parts.append(f"{self.month}报送{len(self.amounts)}个项目")
+            parts.append(f"未报送{len(self.missing)}个(保留,标为未报送)")
+        parts.append(f"总投资或计划等变化{len(self.changed)}处")
+        if self.resolved:
+            parts.append(f"问题销号{self.resolved}个")
+        return "本次导入将:" + ",".join(parts) + "。"
+
+
+def of(report: Report, current: dict[str, pd.DataFrame]) -> Changes:
+    up = report.uploads
+    cur_projects = current[S.PROJECTS]
+    names = dict(zip(cur_projects[S.CODE], cur_projects[S.NAME], strict=True))
+    projects = up.get(S.PROJECTS)
+    new = pd.DataFrame(columns=[S.CODE, S.NAME, S.COUNTY])
+    if projects is not None:
+        names.update(zip(projects[S.CODE], projects[S.NAME].fillna(""), strict=True))
+        fresh = projects.loc[~projects[S.CODE].isin(cur_projects[S.CODE])]
+        new = fresh[[S.CODE, S.NAME, S.COUNTY]].fillna("").reset_index(drop=True)
+    changed = []
+    for table, column in WATCHED:
+        if table not in up or column not in up[table] or up[table][column].isna().all():
+            continue
+        key = [S.CODE] if table == S.PROJECTS else [S.CODE, S.YEAR]
+        before = current[table].set_index(key)[column]
+        before = before.loc[~before.index.duplicated(keep="last")]
+        after = up[table].set_index(key)[column]
+        both = after.index.intersection(before.index)
+        for k in both:
+            old, value = str(before.loc[k]), after.loc[k]
+            if value is not None and str(value) != old and _differs(old, str(value)):
+                code = k if isinstance(k, str) else k[0]
+                label = column if table == S.PROJECTS else f"{k[1]}年{column}"
+                changed.append((code, names.get(code, ""), label, old, str(value)))
+    monthly = up.get(S.MONTHLY)
+    month, amounts, missing = None, pd.DataFrame(), pd.DataFrame(columns=[S.CODE, S.NAME, S.COUNTY])
+    if monthly is not None and len(monthly):
+        month = str(monthly[S.MONTH].max())
+        rows = monthly.loc[monthly[S.MONTH] == month]
+        amounts = pd.DataFrame({
+            S.CODE: rows[S.CODE], S.NAME: rows[S.CODE].map(names).fillna(""),
+            S.COVERS_FROM: rows[S.COVERS_FROM].fillna(""),
+            S.MONTH_COMPLETED: rows[S.MONTH_COMPLETED].fillna(""),
+        }).reset_index(drop=True)  # fmt: skip
+        missing = _missing(cur_projects, projects, set(rows[S.CODE]), month)
+    problems = up.get(S.PROBLEMS)
+    resolved = 0 if problems is None else int((problems[S.RESOLVED].fillna("") != "").sum())
+    return Changes(month, new, missing,
+                   pd.DataFrame(changed, columns=[S.CODE, S.NAME, FIELD, BEFORE, AFTER]),
+                   amounts, resolved)  # fmt: skip
+
+
+def _differs(old: str, new: str) -> bool:
+    try:
+        return abs(float(old) - float(new)) > 1e-9
+    except ValueError:
+        return old != new
+
+
+def _missing(current: pd.DataFrame, uploaded: pd.DataFrame | None, reported: set[str],
+             month: str) -> pd.DataFrame:  # fmt: skip
+    """Projects of the counties this upload covers that did not report for the month: neither
+    withdrawn nor completed before it."""
+    expected = current.loc[(current[S.WITHDRAWN] == "") | (current[S.WITHDRAWN] > month)]
+    done = (
+        (expected[S.STAGE] == S.STAGE_COMPLETED)
+        & (expected[S.ACTUAL_END] != "")
+        & (expected[S.ACTUAL_END] < month)
+    )
+    expected = expected.loc[~done]
+    if uploaded is not None and len(uploaded):
+        expected = expected.loc[expected[S.COUNTY].isin(set(uploaded[S.COUNTY].dropna()))]
+    out = expected.loc[~expected[S.CODE].isin(reported), [S.CODE, S.NAME, S.COUNTY]]
+    return out.reset_index(drop=True)

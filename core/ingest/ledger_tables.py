@@ -1,0 +1,435 @@
+"""A ledger, read with its layout, as the store's tables: 项目清单, 年度计划, 月度进度, 存在问题.
+
+Each project row becomes a project (a generated code where the ledger has none, stable from
+month to month), its annual plan for the period's year, its year-to-date figure for the period
+(the month's own amount is the difference from the month before, worked out by the validation),
+its 形象进度, and an open problem where it names one. Several sheets of one upload that list the
+same projects (分级管理 / 分行业 views) are one list: each adds what its sections say.
+The tables come out as RawTables with the ledger's Excel rows, so every check names 第N行.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import re
+import unicodedata
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import pandas as pd
+
+from core import settings
+from core.data import schema as S
+from core.figures.periods import Period
+from core.ingest import vocabulary as V
+from core.ingest.findings import ERROR, WARNING, Finding
+from core.ingest.layouts import Layout
+from core.ingest.ledger import LedgerSheet, Record, Section
+from core.ingest.reading import RawTable
+from core.ingest.values import normalize_text, parse_amount, parse_years
+
+GENERATED_PREFIX = "ZB-"  # 自编: a code the product made because the ledger had none
+LEDGER_PROBLEM = "-Q"  # problem ids from a ledger: <project code>-Q<digest of the text>
+_NAME_MARKS = re.compile(r"[\s●○◆◇★☆△▲※*#·]")
+TOTAL_TOLERANCE = 0.01  # 万元 per summed row: rounding in the source sheet is not a mismatch
+
+
+def name_key(name: object) -> str:
+    """A project name for matching: half-width, no spaces or marks ("临湖大道 改造" = "临湖大道改造")."""
+    return _NAME_MARKS.sub("", unicodedata.normalize("NFKC", normalize_text(name)))
+
+
+def generated_code(county: str, name: str) -> str:
+    digest = hashlib.sha1(f"{name_key(county)}|{name_key(name)}".encode()).hexdigest()
+    return GENERATED_PREFIX + digest[:8].upper()
+
+
+def problem_id(code: str, text: str) -> str:
+    return f"{code}{LEDGER_PROBLEM}{hashlib.sha1(name_key(text).encode()).hexdigest()[:6].upper()}"
+
+
+@dataclass
+class _Project:
+    """One project as the upload's sheets describe it."""
+
+    sheet: LedgerSheet  # where its row is (the first sheet that lists it)
+    record: Record
+    values: dict[str, Any] = field(default_factory=dict)  # schema column → cell
+    defaulted: set[str] = field(default_factory=set)  # columns that took the layout's default
+    others: list[tuple[LedgerSheet, Record]] = field(default_factory=list)  # other views
+
+
+@dataclass
+class Converted:
+    tables: list[RawTable]
+    findings: list[Finding]
+    codes: dict[tuple[str, str | None, int], str]  # (file, sheet, Excel row) → project code
+    new_categories: dict[str, list[str]]  # schema column → values not in the office's lists
+
+
+def convert(
+    items: list[tuple[LedgerSheet, Layout]],
+    period: Period,
+    current: dict[str, pd.DataFrame] | None,
+) -> Converted:
+    """The store's tables from ledgers with their layouts, for the period's month."""
+    findings: list[Finding] = []
+    projects: dict[str, _Project] = {}
+    for ledger, layout in items:
+        _check_sections(ledger, layout, findings)
+        seen: dict[str, int] = {}
+        for record in ledger.records:
+            values = _values(ledger, layout, record)
+            key = name_key(values.get(S.NAME, ""))
+            if not key:
+                continue
+            if key in seen:
+                findings.append(Finding(ERROR, ledger.file, ledger.sheet, record.row, S.NAME,
+                                        normalize_text(values[S.NAME]),
+                                        f"与第{seen[key]}行的项目同名;同一台账中项目名称不能重复"))  # fmt: skip
+                continue
+            seen[key] = record.row
+            if key in projects:
+                _add_view(projects[key], ledger, record, values, findings)
+            else:
+                projects[key] = _Project(ledger, record, values)
+    for p in projects.values():
+        _fill_defaults(p, items)
+    codes = _codes(projects, current)
+    known = set(current[S.PROJECTS][S.CODE]) if current and S.PROJECTS in current else set()
+    for key, p in projects.items():
+        if codes[key] in known:  # a default is for new projects: a stored value stays
+            for column in p.defaulted:
+                del p.values[column]
+    tables = _tables(projects, codes, period, current, items)
+    out_codes = {(p.sheet.file, p.sheet.sheet, p.record.row): codes[k] for k, p in projects.items()}
+    return Converted(tables, findings, out_codes, _new_categories(projects))
+
+
+def _values(ledger: LedgerSheet, layout: Layout, record: Record) -> dict[str, Any]:
+    """Schema column → cell for one row: its columns first, then what its sections say."""
+    values: dict[str, Any] = {}
+    for c in ledger.columns:
+        f = layout.field_of(c)
+        if f is None or f is V.IGNORE or f.per_month or f is V.TEN_DAY or f.column is None:
+            continue
+        cell = record.cells[c.index] if c.index < len(record.cells) else ""
+        if cell in ("", None):
+            continue
+        values[f.column] = cell
+    for c in ledger.columns:  # cells that give two columns, where those are not given alone
+        f = layout.field_of(c)
+        cell = normalize_text(record.cells[c.index]) if c.index < len(record.cells) else ""
+        if not cell:
+            continue
+        if f is V.OWNER_WITH_PERSON:
+            unit, person = V.split_owner(cell)
+            values.setdefault(S.OWNER, unit)
+            if person:
+                values.setdefault(S.OWNER_PERSON, person)
+        elif f is V.YEARS:
+            start, end = parse_years(cell)
+            if start:
+                values.setdefault(S.PLANNED_START, start)
+            if end:
+                values.setdefault(S.PLANNED_END, end)
+    for level, index in record.sections.items():
+        meaning = layout.meaning_of(ledger.sheet, level)
+        column = V.MEANING_COLUMN.get(meaning or "")
+        if column and not normalize_text(values.get(column, "")):
+            values[column] = V.section_value(ledger.sections[index].label, meaning)
+    return values
+
+
+def _add_view(p: _Project, ledger: LedgerSheet, record: Record, values: dict, findings) -> None:
+    """Another sheet lists the same project: it adds what the first did not say."""
+    p.others.append((ledger, record))
+    for column, value in values.items():
+        mine = p.values.get(column)
+        if mine in ("", None):
+            p.values[column] = value
+        elif column in (S.COUNTY, S.SECTOR, S.LEVEL, S.STAGE) and normalize_text(
+            mine
+        ) != normalize_text(value):
+            findings.append(Finding(WARNING, ledger.file, ledger.sheet, record.row, column,
+                                    normalize_text(value),
+                                    f"与工作表“{p.sheet.sheet}”第{p.record.row}行的"
+                                    f"“{normalize_text(mine)}”不一致,采用后者"))  # fmt: skip
+
+
+def _fill_defaults(p: _Project, items: list[tuple[LedgerSheet, Layout]]) -> None:
+    layout = next(lay for led, lay in items if led is p.sheet)
+    for column, value in layout.defaults.items():
+        if value and not normalize_text(p.values.get(column, "")):
+            p.values[column] = value
+            p.defaulted.add(column)
+
+
+def _codes(projects: dict[str, _Project], current: dict[str, pd.DataFrame] | None) -> dict:
+    """Each project's code: the ledger's own, else the code it has in the store (same county and
+    name, or the same name alone when only one project has it), else a generated one."""
+    known: dict[tuple[str, str], str] = {}
+    by_name: dict[str, list[str]] = {}
+    if current is not None and len(current.get(S.PROJECTS, [])):
+        cur = current[S.PROJECTS]
+        for code, name, county in zip(cur[S.CODE], cur[S.NAME], cur[S.COUNTY], strict=True):
+            known[(name_key(county), name_key(name))] = code
+            by_name.setdefault(name_key(name), []).append(code)
+    codes = {}
+    for key, p in projects.items():
+        own = normalize_text(p.values.get(S.CODE, ""))
+        county = name_key(p.values.get(S.COUNTY, ""))
+        if own:
+            codes[key] = own
+        elif (county, key) in known:
+            codes[key] = known[(county, key)]
+        elif len(by_name.get(key, [])) == 1:
+            codes[key] = by_name[key][0]
+        else:
+            codes[key] = generated_code(county, key)
+    return codes
+
+
+def _frame(rows: list[dict], columns: list[str]) -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series([r.get(c, "") for r in rows], dtype=object) for c in columns})
+
+
+def _raw(table: str, ledger: LedgerSheet, rows: list[dict], numbers: list[int], columns,
+         units: dict[str, float]) -> RawTable:  # fmt: skip
+    order = [c for c in (*S.COLUMNS[table], *S.ALTERNATIVES.get(table, {})) if c in columns]
+    return RawTable(
+        table=table,
+        file=ledger.file,
+        sheet=ledger.sheet,
+        frame=_frame(rows, order),
+        rows=numbers,
+        header_row=ledger.header_rows[0],
+        multiplier=ledger.multiplier,
+        totals=[],
+        unknown_columns=[],
+        missing_columns=[],
+        column_multipliers=units,
+    )
+
+
+def _units(ledger: LedgerSheet, layout: Layout) -> dict[str, float]:
+    """Schema column → what converts its plain numbers to 万元, where its header states a unit."""
+    out = {}
+    for c in ledger.columns:
+        f = layout.field_of(c)
+        if f is not None and f.amount and f.column and c.unit is not None:
+            out[f.column] = c.unit
+    return out
+
+
+def _tables(projects, codes, period: Period, current, items) -> list[RawTable]:
+    by_sheet: dict[int, list[str]] = {}
+    for key, p in projects.items():
+        by_sheet.setdefault(id(p.sheet), []).append(key)
+    tables: list[RawTable] = []
+    current_problems = current.get(S.PROBLEMS) if current else None
+    for ledger, layout in items:
+        keys = by_sheet.get(id(ledger), [])
+        units = _units(ledger, layout)
+        project_rows, plan_rows, month_rows, problem_rows = [], [], [], []
+        project_cols: set[str] = {S.CODE}
+        for key in keys:
+            p = projects[key]
+            row = {c: v for c, v in p.values.items() if c in S.PROJECT_COLUMNS}
+            row[S.CODE] = codes[key]
+            project_cols |= set(row)
+            project_rows.append((row, p.record.row))
+            if S.ANNUAL_PLAN in p.values or S.PRIOR_CUMULATIVE in p.values:
+                plan = {S.CODE: codes[key], S.YEAR: str(period.year)}
+                for c in (S.ANNUAL_PLAN, S.PRIOR_CUMULATIVE):
+                    if c in p.values:
+                        plan[c] = p.values[c]
+                plan_rows.append((plan, p.record.row))
+            month_rows += [
+                (m, p.record.row) for m in _months(ledger, layout, p, codes[key], period)
+            ]
+            text = normalize_text(p.values.get(S.PROBLEM_TEXT, ""))
+            if text:
+                problem_rows.append((_problem(codes[key], text, period, current_problems),
+                                     p.record.row))  # fmt: skip
+        tables.append(_raw(S.PROJECTS, ledger, [r for r, _ in project_rows],
+                           [n for _, n in project_rows], project_cols, units))  # fmt: skip
+        for table, rows in ((S.PLANS, plan_rows), (S.MONTHLY, month_rows),
+                            (S.PROBLEMS, problem_rows)):  # fmt: skip
+            if rows:
+                columns = set().union(*(r.keys() for r, _ in rows))
+                tables.append(_raw(table, ledger, [r for r, _ in rows], [n for _, n in rows],
+                                   columns, units))  # fmt: skip
+    resolved = _resolved_problems(projects, codes, period, current_problems, items)
+    if resolved is not None:
+        tables.append(resolved)
+    return tables
+
+
+def _months(ledger: LedgerSheet, layout: Layout, p: _Project, code: str, period: Period):
+    """The 月度进度 rows of a project: the period's year-to-date figure (or the month's own
+    amount), its 形象进度, and per-month columns up to the period."""
+    rows: dict[str, dict] = {}
+
+    def month(m: int) -> dict:
+        key = Period(period.year, m).key
+        return rows.setdefault(key, {S.CODE: code, S.MONTH: key})
+
+    v = p.values
+    if S.MONTH_CUMULATIVE in v:
+        month(period.month)[S.MONTH_CUMULATIVE] = v[S.MONTH_CUMULATIVE]
+    elif S.MONTH_COMPLETED in v:
+        month(period.month)[S.MONTH_COMPLETED] = v[S.MONTH_COMPLETED]
+    if normalize_text(v.get(S.PROGRESS_TEXT, "")):
+        month(period.month)[S.PROGRESS_TEXT] = v[S.PROGRESS_TEXT]
+    ten_days = []
+    for c in ledger.columns:
+        f = layout.field_of(c)
+        cell = p.record.cells[c.index] if c.index < len(p.record.cells) else ""
+        if cell in ("", None) or f is None:
+            continue
+        if f.per_month and c.month and c.month <= period.month:
+            column = S.MONTH_COMPLETED if f is V.MONTH_N_AMOUNT else S.PROGRESS_TEXT
+            if column == S.MONTH_COMPLETED and S.MONTH_CUMULATIVE in v and c.month == period.month:
+                continue  # the year-to-date figure decides the period's month
+            month(c.month)[column] = cell
+        elif f is V.TEN_DAY:
+            ten_days.append(cell)
+    if ten_days and S.MONTH_CUMULATIVE not in v and S.MONTH_COMPLETED not in v:
+        try:  # in the sheet's unit, as the other amounts: the validation converts them all
+            total = sum(parse_amount(cell) or 0.0 for cell in ten_days)
+            month(period.month)[S.MONTH_COMPLETED] = _number(total)
+        except ValueError:
+            month(period.month)[S.MONTH_COMPLETED] = ten_days[0]  # the validation names it
+    if not rows:
+        month(period.month)  # reported this month, with nothing to report: still a return
+    return list(rows.values())
+
+
+def _problem(code: str, text: str, period: Period, current: pd.DataFrame | None) -> dict:
+    pid = problem_id(code, text)
+    raised = period.key
+    if current is not None and len(current):
+        earlier = current.loc[current[S.PROBLEM_ID] == pid, S.RAISED]
+        if len(earlier) and earlier.iloc[0]:
+            raised = earlier.iloc[0]  # the problem as first reported, still open
+    kind = V.problem_type(text, settings.current().problem_types)
+    return {S.PROBLEM_ID: pid, S.CODE: code, S.PROBLEM_TYPE: kind, S.PROBLEM_TEXT: text,
+            S.RAISED: raised, S.RESOLVED: ""}  # fmt: skip
+
+
+def _resolved_problems(projects, codes, period, current, items) -> RawTable | None:
+    """A ledger problem of a reporting project that this month's ledger no longer names is
+    resolved this month: the ledger lists what still needs coordinating."""
+    uses_problems = any(lay.field_of(c) is V.PROBLEM for led, lay in items for c in led.columns)
+    if not uses_problems or current is None or current.empty:
+        return None
+    named = {
+        problem_id(codes[k], normalize_text(p.values.get(S.PROBLEM_TEXT, "")))
+        for k, p in projects.items()
+        if normalize_text(p.values.get(S.PROBLEM_TEXT, ""))
+    }
+    reporting = {codes[k] for k in projects}
+    pr = current
+    ledger_made = pd.Series([pid.startswith(code + LEDGER_PROBLEM) for pid, code in
+                             zip(pr[S.PROBLEM_ID], pr[S.CODE], strict=True)], index=pr.index)  # fmt: skip
+    gone = pr.loc[ledger_made & pr[S.CODE].isin(reporting) & (pr[S.RESOLVED] == "")
+                  & ~pr[S.PROBLEM_ID].isin(named)]  # fmt: skip
+    if gone.empty:
+        return None
+    rows = [dict(r, **{S.RESOLVED: period.key}) for r in gone.to_dict("records")]
+    ledger = items[0][0]
+    return _raw(S.PROBLEMS, ledger, rows, [ledger.header_rows[1]] * len(rows),
+                set(S.PROBLEM_COLUMNS), {})  # fmt: skip
+
+
+def _new_categories(projects: dict[str, _Project]) -> dict[str, list[str]]:
+    own = settings.current()
+    lists = {S.SECTOR: (*own.sectors, S.UNCLASSIFIED), S.LEVEL: own.levels}
+    out: dict[str, list[str]] = {}
+    for column, allowed in lists.items():
+        values = {normalize_text(p.values.get(column, "")) for p in projects.values()}
+        new = sorted(v for v in values if v and v not in allowed)
+        if new:
+            out[column] = new
+    return out
+
+
+# --- the ledger's own totals -----------------------------------------------------------------
+
+
+def _check_sections(ledger: LedgerSheet, layout: Layout, findings: list[Finding]) -> None:
+    """合计 and section rows: their amounts and "(N项)" counts against the rows they head."""
+    amount_columns = [c for c in ledger.columns if (f := layout.field_of(c)) and f.amount]
+    for s in ledger.sections:
+        if s.part or s.last <= s.first:
+            continue
+        records = ledger.records[s.first : s.last]
+        label = s.label or "合计"
+        if s.count is not None and s.count != len(records) and not s.total:
+            findings.append(Finding(WARNING, ledger.file, ledger.sheet, s.row, None, "",
+                                    f"分组“{label}”写明{s.count}项,其下实有{len(records)}个项目"))  # fmt: skip
+        for c in amount_columns:
+            stated = _amount(s.amounts.get(c.index), c, ledger)
+            if stated is None:
+                continue
+            summed = sum(_amount(r.cells[c.index], c, ledger) or 0.0 for r in records
+                         if c.index < len(r.cells))  # fmt: skip
+            if abs(summed - stated) > TOTAL_TOLERANCE * max(len(records), 1):
+                findings.append(Finding(
+                    WARNING, ledger.file, ledger.sheet, s.row, c.label,
+                    normalize_text(s.amounts.get(c.index)),
+                    f"“{_section_text(s)}”行为{_number(stated)},其下各项目合计为{_number(summed)},"
+                    "两者不一致"))  # fmt: skip
+
+
+def _section_text(s: Section) -> str:
+    return s.label if not s.total else (s.label or "合计")
+
+
+def _amount(cell: Any, column, ledger: LedgerSheet) -> float | None:
+    try:
+        return parse_amount(cell, column.unit or ledger.multiplier)
+    except ValueError:
+        return None
+
+
+def _number(x: float) -> str:
+    x = round(float(x), 6)
+    return str(int(x)) if x == int(x) else repr(x)
+
+
+# --- the mapping step's preview --------------------------------------------------------------
+
+PREVIEW_COLUMNS = (S.CODE, S.NAME, S.COUNTY, S.SECTOR, S.LEVEL, S.STAGE, S.TOTAL_INVESTMENT,
+                   S.ANNUAL_PLAN, S.MONTH_CUMULATIVE, S.MONTH_COMPLETED, S.PROGRESS_TEXT,
+                   S.PROBLEM_TEXT, S.OWNER, S.OWNER_PERSON, S.LEADER)  # fmt: skip
+
+
+def preview(ledger: LedgerSheet, layout: Layout, period: Period, current,
+            rows: int = 5) -> pd.DataFrame:  # fmt: skip
+    """The first rows of a ledger as they will be stored: codes, the values its sections and
+    defaults give, amounts in 万元 (text that is no amount stays as written, to be reported)."""
+    head = replace(ledger, records=ledger.records[:rows])
+    converted = convert([(head, layout)], period, current)
+    merged: dict[str, dict[str, Any]] = {}
+    for raw in converted.tables:
+        for i, code in enumerate(raw.frame.get(S.CODE, pd.Series(dtype=object))):
+            target = merged.setdefault(code, {})
+            for column in raw.frame.columns:
+                value = raw.frame[column].iloc[i]
+                if column in (S.TOTAL_INVESTMENT, S.ANNUAL_PLAN, S.MONTH_CUMULATIVE,
+                              S.MONTH_COMPLETED) and value not in ("", None):  # fmt: skip
+                    with contextlib.suppress(ValueError):  # the check names what is no amount
+                        value = parse_amount(value, raw.multiplier_for(column))
+                if value not in ("", None):
+                    target[column] = value
+    frame = pd.DataFrame(list(merged.values()))
+    shown = [c for c in PREVIEW_COLUMNS if c in frame.columns]
+    return (
+        frame[shown]
+        .astype(object)
+        .fillna("")
+        .rename(columns={S.MONTH_CUMULATIVE: f"{period.ytd_label}累计完成投资(万元)"})
+    )
