@@ -2,7 +2,8 @@
 
 import streamlit as st
 
-from app_pages import common, presentation
+from app_pages import common, presentation, recovery
+from core.ingest.store import StoreError
 
 st.set_page_config(
     page_title="重大项目运行监测",
@@ -37,7 +38,18 @@ PAGES = [
     st.Page("app_pages/data.py", title="数据管理", icon=":material/database:", url_path="data"),
 ]
 
-data = common.portfolio()
+try:
+    data = common.portfolio()
+except StoreError as problem:  # a damaged or unreachable store: 数据管理 offers the fixes
+    navigation = st.navigation(PAGES)
+    common.style()
+    if navigation.url_path != "data":
+        recovery.unavailable(problem)
+        st.stop()
+    recovery.unavailable_here(problem)
+    navigation.run()
+    st.stop()
+recovery.loaded()
 presentation.begin(data)  # ?agenda=NAME: set the first view's filters before the sidebar
 navigation = st.navigation(PAGES, position="hidden" if common.presenting() else "sidebar")
 page = presentation.page_key(navigation.url_path)
@@ -45,6 +57,7 @@ presentation.follow(page)
 common.style()
 common.page_not_found([pg.url_path for pg in PAGES])
 common.sidebar(data)
+common.data_change_notice(data)
 if common.presenting():
     presentation.bar(data, page)
 navigation.run()

@@ -15,17 +15,36 @@ conv = common.convention()
 if not scope.mask(p.projects).any():
     common.empty_notice()
 generated = briefing.write(p, scope, conv).text()
-# One edit buffer per data version, scope and convention: edits survive page switches, and a
-# different scope starts from its own generated text.
-key = "brief_" + hashlib.sha1(f"{p.version}|{scope}|{conv}".encode()).hexdigest()[:16]
+# One edit buffer per scope and convention: edits survive page switches, and a different scope
+# starts from its own generated text. Beside it, the generated text it started from: when new
+# data change that, an unedited buffer follows, and an edited one is kept until the user says.
+key = "brief_" + hashlib.sha1(f"{scope}|{conv}".encode()).hexdigest()[:16]
+base = key + "_generated"
 
 
 def restore() -> None:
     st.session_state[key] = generated
+    st.session_state[base] = generated
+
+
+def keep_edits() -> None:
+    st.session_state[base] = generated
 
 
 if key not in st.session_state:
     restore()
+elif st.session_state.get(base) != generated:
+    if st.session_state[key] == st.session_state.get(base):
+        restore()  # not edited: simply the text for the new data
+    else:
+        st.warning(
+            "数据已更新,按新数据自动生成的简报与您开始修改时不同。下面仍是您修改过的正文;"
+            "可改用按新数据生成的文字(您的修改将被替换),或保留修改。",
+            icon=":material/edit_note:",
+        )
+        left, right, _ = st.columns([2, 1, 3])
+        left.button("改用按新数据生成的文字", on_click=restore, icon=":material/refresh:")
+        right.button("保留我的修改", on_click=keep_edits, icon=":material/check:")
 text = st.text_area(
     "简报正文(可直接修改,修改在切换页面后保留)",
     key=key,

@@ -27,6 +27,7 @@ from core.output.formatting import MISSING
 DATA_DIR_SETTING = "BRIEFING_DATA_DIR"  # a folder of the six CSV tables and the GeoJSON
 _SCOPE_KEY = "_scope"
 _NOTICES_KEY = "_url_notices"
+_SEEN_KEY = "_seen_version"  # the data version this session's pages last showed
 
 
 def _secret_database_url() -> str | None:
@@ -44,8 +45,12 @@ def _store(url: str) -> Store:
     return Store(url)
 
 
+def database_url_in_use() -> str:
+    return database_url(_secret_database_url())
+
+
 def store() -> Store:
-    return _store(database_url(_secret_database_url()))
+    return _store(database_url_in_use())
 
 
 def _folder_stamp(folder: Path) -> tuple:
@@ -77,6 +82,17 @@ def portfolio() -> Portfolio:
         return _load_folder(folder, _folder_stamp(Path(folder)))
     s = store()
     return _load_current(s.url, s.version() or "demo")
+
+
+def data_change_notice(p: Portfolio) -> None:
+    """When the data changed since this session's last page, say so once, above the page."""
+    seen = st.session_state.get(_SEEN_KEY)
+    st.session_state[_SEEN_KEY] = p.version
+    if seen is None or seen == p.version or os.environ.get(DATA_DIR_SETTING):
+        return
+    notice = datasource.change_notice(seen, store().current())
+    if notice:
+        st.info(notice, icon=":material/update:")
 
 
 def scope() -> Scope:

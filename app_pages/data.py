@@ -7,16 +7,20 @@ import hashlib
 import pandas as pd
 import streamlit as st
 
-from app_pages import common, import_steps
+from app_pages import common, import_steps, recovery
 from core.data import datasource
 from core.data import schema as S
 from core.figures.periods import Period
 from core.ingest import importing, workbook
 from core.ingest.layouts import Layouts
+from core.ingest.store import StoreError, VersionMoved, version_of
 
-store = common.store()
 st.title("数据管理")
 common.url_notices()
+# The store's problems and fixes, backups (app_pages/recovery.py); stops when it cannot open.
+if recovery.panel():
+    st.stop()
+store = common.store()
 batch = store.current()  # what is in use, without reading a million rows on every rerun
 if batch is None:
     st.info(
@@ -84,7 +88,10 @@ if uploaded:
         upload = import_steps.mapping(upload, digest, store)
     unsettled = upload.unsettled()
     decided = "|".join(p.layout.to_json() + p.layout.name + str(p.period) for p in upload.plans)
-    report_key = f"report_{digest}_{store.version()}_{hashlib.sha1(decided.encode()).hexdigest()}"
+    # The report the user reads is the one committed: it names the version it was checked
+    # against, and the store refuses it if the data moved in a way that matters. A new upload
+    # (the uploader is renewed after each import) is checked anew.
+    report_key = f"report_{digest}_{upload_round}_{hashlib.sha1(decided.encode()).hexdigest()}"
     asked = upload.plans and report_key not in st.session_state
     if asked and st.button("确认映射,检查数据", type="primary", icon=":material/fact_check:",
                            disabled=bool(unsettled)):  # fmt: skip
@@ -106,8 +113,14 @@ if uploaded:
                 "本批次备注", placeholder="例如:2026年3月各区县月报", key=f"note_{digest}"
             )
             if st.button("确认导入", type="primary", icon=":material/upload:"):
-                with st.spinner("正在导入…"):
-                    batch = importing.commit(report, store, note)
+                try:
+                    with st.spinner("正在导入…"):
+                        batch = importing.commit(report, store, note)
+                except (VersionMoved, StoreError) as refused:
+                    st.session_state.pop(report_key)  # the next run checks the data now
+                    st.error(getattr(refused, "message", str(refused)), icon=":material/block:")
+                    st.button("重新检查", icon=":material/refresh:")
+                    st.stop()
                 st.session_state["upload_round"] = upload_round + 1
                 st.session_state["data_done"] = (
                     f"导入完成:{datasource.batch_label(batch)}。各页面已使用新数据。"
@@ -149,8 +162,15 @@ else:
                             placeholder="例如:3月数据有误,恢复2月")  # fmt: skip
         sure = st.checkbox(f"确认把第{target}批数据恢复为当前数据(回滚会记入历史,可再次回滚)",
                            key=f"rollback_sure_{rollback_round}")  # fmt: skip
+        # The version this form was drawn from: the one the previous run showed.
+        seen = st.session_state.get("rollback_seen", version_of(history[0]))
+        st.session_state["rollback_seen"] = version_of(history[0])
         if st.button("回滚", icon=":material/history:", disabled=not sure):
-            batch = store.rollback(int(target), why)
+            try:
+                batch = store.rollback(int(target), why, seen_version=seen)
+            except (VersionMoved, StoreError) as refused:
+                st.error(getattr(refused, "message", str(refused)), icon=":material/block:")
+                st.stop()
             st.session_state["rollback_round"] = rollback_round + 1  # clears the form
             st.session_state["data_done"] = (
                 f"回滚完成:当前为{datasource.batch_label(batch)},数据来自第{batch.restored_from}批。"
@@ -204,3 +224,5 @@ if saved:
             st.rerun()
     except ValueError as exc:
         st.error(common.plain(str(exc)), icon=":material/error:")
+
+recovery.backups_section()  # backups and restore (app_pages/recovery.py)

@@ -1,11 +1,13 @@
-"""`python -m bench [--sizes 1000,10000,100000] [--no-browser] [--repeat N]`: the benchmark.
+"""`python -m bench [--sizes 1000,10000,100000] [--no-browser] [--repeat N] [--postgres URL]`.
 
 For each size: generate a portfolio with the demo's generator scaled up, import it through the
 real import path into a fresh store, time every page through AppTest (first load and filter
 change, in a process of its own) and, unless --no-browser, serve it with `streamlit run` and
 time every page in headless Chromium against a one-line floor page, counting the bytes sent
 and the server's peak memory. At the largest size, also time a chart's PNG export and the
-briefing's Word file. Prints one table and the targets met or missed; writes the same as
+briefing's Word file. At every size, import a one-project return into the store (time and
+bytes added); with --postgres, import the same files into a fresh PostgreSQL database on that
+server and time that too. Prints one table and the targets met or missed; writes the same as
 Markdown to bench/latest.md. Exit status: 0 every target met, 1 a target missed, 2 a crash.
 """
 
@@ -26,6 +28,7 @@ from pathlib import Path
 
 from bench import browser as chromium
 from bench import dataset, exports, report
+from bench import store as store_costs
 from bench.pages import ROOT
 from core.data.datasource import SNAPSHOTS_SETTING
 
@@ -67,6 +70,12 @@ def _args(argv: list[str] | None) -> argparse.Namespace:
         help="visits of each page in Chromium, the median reported (default 1: the first, "
         "cold filter change only)",
     )
+    parser.add_argument(
+        "--postgres",
+        metavar="URL",
+        help="a PostgreSQL server to import into as well (an admin URL, e.g. "
+        "postgresql+psycopg://briefing:briefing@127.0.0.1/postgres)",
+    )
     args = parser.parse_args(argv)
     if args.repeat < 1:
         parser.error("--repeat must be at least 1")
@@ -106,10 +115,12 @@ def _measure(args: argparse.Namespace) -> report.Run:
             work = tmp / str(size)
             work.mkdir()
             _say(f"{size:,}: generating and importing (scale {dataset.scale_for(size)})")
-            data = dataset.build(size, work)
+            data = dataset.build(size, work, args.postgres)
             _say(f"{data.projects:,} projects imported in {data.import_s:.1f} s; AppTest pages")
             pages, peak = _apptest(data)
             result = report.SizeResult(data, pages, peak)
+            _say(f"{data.projects:,}: a one-project return imported into the store")
+            result.one_project = store_costs.one_project(data.database_url)
             if browser:
                 # The floor just before the pages, so both see the machine in the same state.
                 _say(f"{data.projects:,}: the floor page in Chromium")

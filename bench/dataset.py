@@ -7,6 +7,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from bench.store import PostgresRun, postgres_run
 from core.data import demo
 from core.data import schema as S
 from core.data.geo import parse_boundaries
@@ -36,6 +37,7 @@ class Dataset:
     import_s: float  # importing.check + importing.commit
     database_url: str
     filter_county: str  # the county a "filter change" selects: the 2nd of the list
+    postgres: PostgresRun | None = None  # with --postgres: the same import into PostgreSQL
 
     def rows_text(self) -> str:
         return ", ".join(f"{name} {n:,}" for name, n in self.rows.items())
@@ -65,8 +67,9 @@ def _files(data: demo.DemoData, folder: Path) -> list[tuple[str, bytes]]:
     return files
 
 
-def build(size: int, work: Path) -> Dataset:
-    """Generate a portfolio of about `size` projects and import it into a new store in `work`."""
+def build(size: int, work: Path, postgres: str | None = None) -> Dataset:
+    """Generate a portfolio of about `size` projects and import it into a new store in `work`,
+    and into a new database on the PostgreSQL server `postgres` (an admin URL) if given."""
     started = time.perf_counter()
     data = demo.generate(scale=scale_for(size), first_month=FIRST_MONTH)
     files = _files(data, work / "csv")
@@ -85,6 +88,7 @@ def build(size: int, work: Path) -> Dataset:
     importing.commit(report, store, note=f"benchmark {size:,}")
     import_s = time.perf_counter() - started
     store.close()
+    del report
     return Dataset(
         size=size,
         projects=rows[S.PROJECTS],
@@ -94,4 +98,5 @@ def build(size: int, work: Path) -> Dataset:
         import_s=import_s,
         database_url=url,
         filter_county=county,
+        postgres=postgres_run(postgres, files) if postgres else None,
     )

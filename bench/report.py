@@ -14,6 +14,7 @@ from bench.browser import AppRun, Floor
 from bench.dataset import Dataset
 from bench.exports import ExportTimes
 from bench.pages import PAGES
+from bench.store import OneProject
 
 MB = 2**20
 
@@ -25,7 +26,8 @@ RERUN_S = 0.3  # server script time per rerun
 FIRST_LOAD_S = 5.0  # first load of the app after the server starts
 PAGE_BYTES = 2 * MB  # bytes sent per page, whatever the size of the portfolio
 PEAK_MB = 1.5 * 1024  # peak memory of the server
-IMPORT_S = 60.0  # import with the returns
+IMPORT_S = 60.0  # import with the returns (into SQLite, and into PostgreSQL with --postgres)
+ONE_PROJECT_WRITE_S = 1.0  # the store's transaction for a one-project return, at any size
 GROWTH = 3.0  # every page's time at the largest size ÷ at the smallest
 
 
@@ -37,6 +39,7 @@ class SizeResult:
     app: AppRun | None = None  # None with --no-browser
     floor: Floor | None = None  # the one-line page, measured just before this size's pages
     exports: ExportTimes | None = None  # the largest size only
+    one_project: OneProject | None = None  # a one-project return imported after the pages
 
 
 @dataclass
@@ -187,6 +190,11 @@ def size_lines(run: Run) -> list[tuple[str, list[str]]]:
             f"generated in {d.generate_s:.1f} s (not part of the import); import "
             f"{d.import_s:.1f} s ({len(d.files)} files, {sum(n for _, n in d.files) / MB:.0f} MB)"
         ]
+        for where, one in (("SQLite", r.one_project), ("PostgreSQL", _pg_one(d))):
+            if one:
+                lines.append(_one_project_text(where, one))
+        if d.postgres:
+            lines.append(f"PostgreSQL: import {d.postgres.import_s:.1f} s (the same files)")
         if r.app:
             lines.append(
                 f"server peak memory {_mb_or_unknown(r.app.peak_mb)}; "
@@ -201,6 +209,18 @@ def size_lines(run: Run) -> list[tuple[str, list[str]]]:
             )
         out.append((head, lines))
     return out
+
+
+def _pg_one(d: Dataset) -> OneProject | None:
+    return d.postgres.one if d.postgres else None
+
+
+def _one_project_text(where: str, one: OneProject) -> str:
+    return (
+        f"one-project return into {where}: check {one.check_s:.2f} s, write {one.write_s:.3f} s, "
+        f"snapshot {one.snapshot_s:.2f} s; database +{one.bytes_added / 1024:.0f} KB "
+        f"(the files: {one.rows_bytes / 1024:.1f} KB)"
+    )
 
 
 def _size_text(run: Run, bullet: str, indent: str) -> list[str]:
@@ -257,6 +277,20 @@ def targets(run: Run) -> tuple[list[Target], list[str]]:
                 r.data.import_s <= IMPORT_S,
             )
         )
+        if r.data.postgres:
+            pg = r.data.postgres.import_s
+            out.append(
+                Target(f"{n} PostgreSQL import ≤ {IMPORT_S:.0f} s", f"{pg:.1f} s", pg <= IMPORT_S)
+            )
+        for where, one in (("SQLite", r.one_project), ("PostgreSQL", _pg_one(r.data))):
+            if one:
+                out.append(
+                    Target(
+                        f"{n} one-project return written into {where} ≤ {ONE_PROJECT_WRITE_S:.0f} s",
+                        f"{one.write_s:.3f} s, +{one.bytes_added / 1024:.0f} KB",
+                        one.write_s <= ONE_PROJECT_WRITE_S,
+                    )
+                )
         if not r.app:
             continue
         visits = r.app.visits

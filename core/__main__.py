@@ -1,7 +1,7 @@
 """命令行工具 (the same core code as the app).
 
 python -m core template OUT.xlsx        blank template with 填表说明
-python -m core export OUT.xlsx          the data in use as an importable workbook
+python -m core export OUT.xlsx [--batch N]  the data in use (or as of batch N) as a workbook
 python -m core validate FILE...         exit 0 when importable, 1 with the report when not
 python -m core import FILE... [--note]  check and import as one batch; a ledger is read by its
     saved or recognised layout, --period/--level/--map "表头=字段"/--section settle the rest
@@ -13,6 +13,10 @@ python -m core summary [filters]        the main figures for a scope
 python -m core brief [filters] [--format text|docx|pdf] [--out FILE]
 python -m core deck [--agenda NAME | filters] [--out FILE.pptx]
 python -m core demo OUT_DIR [--scale N] rewrite the demo files
+python -m core migrate                  bring the database's schema up to date
+python -m core check-store              check the database and the snapshot, clean up
+python -m core backup [--to DIR]        write a backup of the database
+python -m core restore FILE             make a backup's data current again
 """
 
 from __future__ import annotations
@@ -29,9 +33,9 @@ from core.figures import measures as M
 from core.figures import overview as O
 from core.figures.periods import Convention, Period
 from core.figures.scope import ALL, DEFAULT_LEVEL, Scope, default_level
-from core.ingest import importing, layouts, workbook
+from core.ingest import importing, layouts, recovery, workbook
 from core.ingest.layouts import Layouts
-from core.ingest.store import DATABASE_URL_SETTING, Store
+from core.ingest.store import DATABASE_URL_SETTING, Store, StoreError
 
 
 def _store(args: argparse.Namespace) -> Store:
@@ -303,6 +307,13 @@ def _template(args: argparse.Namespace) -> int:
 
 
 def _export(args: argparse.Namespace) -> int:
+    if args.batch is not None:  # the data as they were once that batch was made
+        store = _store(args)
+        tables, _ = store.tables_as_of(args.batch)
+        entry = next(b for b in store.history() if b.id == args.batch)
+        args.out.write_bytes(workbook.data_bytes(tables))
+        print(f"{args.out}(第{args.batch}批之后的数据:{datasource.batch_label(entry)})")
+        return 0
     data = datasource.current(_store(args))
     args.out.write_bytes(workbook.data_bytes(data.tables))
     print(f"{args.out}({data.source})")
@@ -312,6 +323,37 @@ def _export(args: argparse.Namespace) -> int:
 def _demo(args: argparse.Namespace) -> int:
     for path in demo.write(demo.generate(scale=args.scale), args.out):
         print(path)
+    return 0
+
+
+def _migrate(args: argparse.Namespace) -> int:
+    before, after = Store(args.database, migrate=False).migrate()
+    if before == after:
+        print(f"数据库结构已是最新版本({after}),无需升级。")
+    elif before is None:
+        print(f"已建立数据库结构(版本{after})。")
+    else:
+        print(f"数据库结构已从版本{before}升级到{after}。")
+    return 0
+
+
+def _check_store(args: argparse.Namespace) -> int:
+    ok, lines = recovery.check(args.database)
+    print("\n".join(lines))
+    return 0 if ok else 1
+
+
+def _backup(args: argparse.Namespace) -> int:
+    print(f"已备份到 {recovery.backup(args.database, args.to)}")
+    return 0
+
+
+def _restore(args: argparse.Namespace) -> int:
+    entry = recovery.restore(args.file, args.database)
+    if entry is None:
+        print("已恢复:备份中没有导入的数据,各页面显示示例数据。")
+    else:
+        print(f"已恢复:当前为{datasource.batch_label(entry)}。")
     return 0
 
 
@@ -332,9 +374,9 @@ def parser() -> argparse.ArgumentParser:
     command("template", "生成空白填报模板(含填表说明)", _template).add_argument(
         "out", type=Path, help="输出的.xlsx文件"
     )
-    command("export", "把当前数据导出为可再次导入的工作簿", _export).add_argument(
-        "out", type=Path, help="输出的.xlsx文件"
-    )
+    p = command("export", "把当前数据(或某一批次时的数据)导出为可再次导入的工作簿", _export)
+    p.add_argument("out", type=Path, help="输出的.xlsx文件")
+    p.add_argument("--batch", type=int, help="导出第N批导入或回滚之后当时的数据(默认:当前数据)")
     for name, text, run in (("validate", "检查文件,可导入时退出码为0,否则为1并列出问题", _validate),
                             ("import", "检查并导入为一个批次(有错误时不导入)", _import)):  # fmt: skip
         p = command(name, text, run)
@@ -369,6 +411,15 @@ def parser() -> argparse.ArgumentParser:
     p = command("demo", "重新生成示例数据(确定性,可复现)", _demo)
     p.add_argument("out", type=Path, help="输出目录,例如 data/demo")
     p.add_argument("--scale", type=int, default=1, help="项目数倍数(基准测试用)")
+    command("migrate", "把数据库结构升级到本程序的版本(打开数据库时也会自动升级)", _migrate)
+    command("check-store", "检查数据库与快照文件,清理中断留下的临时文件", _check_store)
+    p = command("backup", "备份数据库(备份为一个SQLite文件)", _backup)
+    p.add_argument(
+        "--to", type=Path, help=f"备份文件夹(默认读环境变量{recovery.BACKUPS_SETTING},"
+        "未设置时为 data/backups)"
+    )  # fmt: skip
+    p = command("restore", "从备份恢复数据库(恢复前的数据被备份替换)", _restore)
+    p.add_argument("file", type=Path, help="备份文件(.sqlite)")
     return main
 
 
@@ -376,6 +427,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         return args.run(args)
+    except StoreError as exc:
+        print(f"错误:{exc.message}", file=sys.stderr)
+        return 1
     except (DataError, ValueError, OSError) as exc:
         print(f"错误:{exc}", file=sys.stderr)
         return 1

@@ -10,6 +10,7 @@ import json
 import os
 import shutil
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,13 +28,18 @@ from core.data.portfolio import (
     read_csv,
     with_all_columns,
 )
-from core.ingest.store import Batch, Store
+from core.ingest import migrations
+from core.ingest.store import ROLLBACK, Batch, Store, version_of
 
 # Typed tables of an imported data set, as Parquet: opening the app on 100,000 projects reads
 # these in under a second instead of re-reading and re-typing the database's text rows.
 SNAPSHOTS_SETTING = "BRIEFING_CACHE_DIR"
 DEFAULT_SNAPSHOTS = ROOT / "data" / "cache"
 KEEP_SNAPSHOTS = 3
+# A temporary snapshot folder older than this was left by a process killed while writing: a
+# snapshot of 100,000 projects is written in a few seconds, so ten minutes is never one in use.
+STALE_TEMPORARY_S = 600
+TEMPORARY_PREFIX = ".tmp-"
 _FRAMES = ("projects", "plans", "monthly", "funding", "problems", "indicators")
 _MATRICES = ("ytd", "plan_by_year")  # cached properties of Portfolio, saved with the tables
 
@@ -89,10 +95,25 @@ def snapshots() -> Path:
 
 
 def _snapshot_dir(store: Store, batch: Batch) -> Path:
-    """One snapshot per imported data set: a roll-back to it finds the import's snapshot."""
+    """One snapshot per imported data set: a roll-back to it finds the import's snapshot. The
+    schema's revision is part of the key: a new column makes new snapshots."""
     origin = next(b for b in store.history() if b.id == batch.data_batch)
-    key = f"{store.url}|{origin.id}|{origin.created_at.isoformat()}"
+    key = f"{store.url}|{origin.id}|{origin.created_at.isoformat()}|{migrations.head()}"
     return snapshots() / hashlib.sha256(key.encode()).hexdigest()[:20]
+
+
+def change_notice(seen_version: str, batch: Batch | None) -> str | None:
+    """What to tell a viewer whose page showed the data of `seen_version` (a Portfolio's
+    version) when the store's current entry is `batch`; None when nothing changed."""
+    if batch is None:
+        if seen_version.startswith("store-"):
+            return "导入的数据已不再使用,各页面现显示示例数据。"
+        return None
+    if seen_version == "store-" + version_of(batch):
+        return None
+    what = "回滚" if batch.kind == ROLLBACK else "导入"
+    when = f"{batch.created_at.month}月{batch.created_at.day}日{batch.created_at:%H:%M}"
+    return f"数据已于{when}更新为第{batch.id}批({what}),本页已按新数据显示。"
 
 
 def load(store: Store) -> Portfolio:
@@ -101,28 +122,71 @@ def load(store: Store) -> Portfolio:
     batch = store.current()
     if batch is None:
         return portfolio(current(store))
+    clean_temporary()
     folder = _snapshot_dir(store, batch)
     if (folder / "done").exists():
-        frames = {name: pd.read_parquet(folder / f"{name}.parquet") for name in _FRAMES}
-        boundaries = json.loads((folder / S.BOUNDARIES_FILE).read_text(encoding="utf-8"))
-        p = Portfolio(
-            **frames,
-            boundaries=parse_boundaries(boundaries, source=S.BOUNDARIES_FILE, allow_empty=True),
-            source=batch_label(batch),
-            version="store-" + store.version(),
-            is_demo=False,
-        )
-        # The year-to-date and plan matrices were saved too: no pivot of a million rows here.
-        for name in _MATRICES:
-            matrix = pd.read_parquet(folder / f"{name}.parquet")
-            if name == "plan_by_year":
-                matrix.columns = matrix.columns.astype(int)
-            p.__dict__[name] = matrix  # what cached_property would have stored
-        return p
+        try:
+            return _read_snapshot(folder, batch)
+        except Exception:  # any damage: the store still has the data
+            shutil.rmtree(folder, ignore_errors=True)  # rebuilt below
     data = current(store)
     p = portfolio(data)
     _write_snapshot(folder, p, data.boundaries)
     return p
+
+
+def _read_snapshot(folder: Path, batch: Batch) -> Portfolio:
+    frames = {name: pd.read_parquet(folder / f"{name}.parquet") for name in _FRAMES}
+    boundaries = json.loads((folder / S.BOUNDARIES_FILE).read_text(encoding="utf-8"))
+    p = Portfolio(
+        **frames,
+        boundaries=parse_boundaries(boundaries, source=S.BOUNDARIES_FILE, allow_empty=True),
+        source=batch_label(batch),
+        version="store-" + version_of(batch),
+        is_demo=False,
+    )
+    # The year-to-date and plan matrices were saved too: no pivot of a million rows here.
+    for name in _MATRICES:
+        matrix = pd.read_parquet(folder / f"{name}.parquet")
+        if name == "plan_by_year":
+            matrix.columns = matrix.columns.astype(int)
+        p.__dict__[name] = matrix  # what cached_property would have stored
+    return p
+
+
+def check_snapshot(store: Store) -> str | None:
+    """Whether the current data's snapshot reads; an unreadable one is removed and rebuilt.
+    Returns what was done, in words for the user, or None when all was well."""
+    batch = store.current()
+    if batch is None:
+        return None
+    folder = _snapshot_dir(store, batch)
+    if (folder / "done").exists():
+        try:
+            _read_snapshot(folder, batch)
+            return None
+        except Exception:  # any damage is repaired the same way
+            shutil.rmtree(folder, ignore_errors=True)
+            load(store)
+            return "快照文件已损坏,已从数据库重建。"
+    load(store)
+    return "已从数据库生成快照文件。"
+
+
+def clean_temporary(older_than_s: float = STALE_TEMPORARY_S) -> list[Path]:
+    """Remove the half-written snapshot folders that killed processes left; returns them."""
+    folder = snapshots()
+    if not folder.is_dir():
+        return []
+    limit = time.time() - older_than_s
+    stale = [
+        d
+        for d in folder.iterdir()
+        if d.name.startswith(TEMPORARY_PREFIX) and d.is_dir() and d.stat().st_mtime < limit
+    ]
+    for d in stale:
+        shutil.rmtree(d, ignore_errors=True)
+    return stale
 
 
 def _write_snapshot(folder: Path, p: Portfolio, boundaries: dict) -> None:
@@ -130,7 +194,7 @@ def _write_snapshot(folder: Path, p: Portfolio, boundaries: dict) -> None:
     tmp = None
     try:
         folder.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(dir=folder.parent, prefix=".tmp-"))
+        tmp = Path(tempfile.mkdtemp(dir=folder.parent, prefix=TEMPORARY_PREFIX))
         for name in _FRAMES:
             getattr(p, name).to_parquet(tmp / f"{name}.parquet", index=False)
         for name in _MATRICES:
@@ -146,9 +210,16 @@ def _write_snapshot(folder: Path, p: Portfolio, boundaries: dict) -> None:
             shutil.rmtree(tmp, ignore_errors=True)  # a read-only disk: the app works, slower
         return
     kept = sorted(
-        (d for d in folder.parent.iterdir() if d.is_dir() and not d.name.startswith(".")),
-        key=lambda d: d.stat().st_mtime,
+        ((t, d) for d in folder.parent.iterdir() if (t := _mtime(d)) and d.name[0] != "."),
         reverse=True,
     )
-    for d in kept[KEEP_SNAPSHOTS:]:
+    for _, d in kept[KEEP_SNAPSHOTS:]:
         shutil.rmtree(d, ignore_errors=True)
+
+
+def _mtime(folder: Path) -> float | None:
+    """A snapshot folder's time; None if it is not one, or another process just removed it."""
+    try:
+        return folder.stat().st_mtime if folder.is_dir() else None
+    except FileNotFoundError:
+        return None

@@ -119,6 +119,76 @@ COLUMNS = {
     PROBLEMS: PROBLEM_COLUMNS,
     INDICATORS: INDICATOR_COLUMNS,
 }
+# Rows with the same key replace each other: a county's return updates its own rows and leaves
+# the other counties' rows as they were. The store merges an import by these keys.
+KEYS = {
+    PROJECTS: (CODE,),
+    PLANS: (CODE, YEAR),
+    MONTHLY: (CODE, MONTH),
+    FUNDING: (CODE, FUNDING_SOURCE, FUNDING_MONTH),
+    PROBLEMS: (PROBLEM_ID,),
+    INDICATORS: (INDICATOR, PERIOD),
+}
+
+# The names of the tables and columns in the database: ASCII, because Chinese identifiers are
+# awkward across databases. A new column needs its name here and a migration revision that adds
+# it (README, "Adding a column to the store").
+STORE_TABLES = {
+    PROJECTS: "projects",
+    PLANS: "annual_plans",
+    MONTHLY: "monthly_progress",
+    FUNDING: "funding",
+    PROBLEMS: "problems",
+    INDICATORS: "indicators",
+}
+STORE_COLUMNS = {
+    CODE: "code",
+    NAME: "name",
+    COUNTY: "county",
+    SECTOR: "sector",
+    LEVEL: "level",
+    STAGE: "stage",
+    NATURE: "nature",
+    NEWLY_ATTRACTED: "newly_attracted",
+    HIGH_TECH: "high_tech",
+    OWNER: "owner",
+    LEADER: "leader",
+    TOTAL_INVESTMENT: "total_investment",
+    PLANNED_START: "planned_start",
+    ACTUAL_START: "actual_start",
+    PLANNED_END: "planned_end",
+    LON: "lon",
+    LAT: "lat",
+    SUBSIDY_SOUGHT: "subsidy_sought",
+    CONTENT: "content",
+    YEARS_TEXT: "years_text",
+    OWNER_PERSON: "owner_person",
+    ACTUAL_END: "actual_end",
+    WITHDRAWN: "withdrawn",
+    PRIOR_CUMULATIVE: "prior_cumulative",
+    COVERS_FROM: "covers_from",
+    YEAR: "year",
+    ANNUAL_PLAN: "annual_plan",
+    MONTH: "month",
+    MONTH_COMPLETED: "month_completed",
+    PROGRESS_TEXT: "progress_text",
+    FUNDING_SOURCE: "funding_source",
+    FUNDING_AMOUNT: "funding_amount",
+    FUNDING_MONTH: "funding_month",
+    PROBLEM_ID: "problem_id",
+    PROBLEM_TYPE: "problem_type",
+    PROBLEM_TEXT: "problem_text",
+    RAISED: "raised",
+    RESOLVED: "resolved",
+    RESPONSIBLE_UNIT: "responsible_unit",
+    INDICATOR_GROUP: "indicator_group",
+    INDICATOR: "indicator",
+    PERIOD: "period",
+    VALUE: "value",
+    UNIT: "unit",
+    TARGET: "target",
+}
+
 # Columns a sheet may carry in place of a schema column: alternative → the column it stands for.
 ALTERNATIVES = {MONTHLY: {MONTH_CUMULATIVE: MONTH_COMPLETED}}
 # Columns that may be left empty in a row; every other column must be filled.

@@ -57,6 +57,7 @@ class Report:
     layouts: list = field(default_factory=list)  # ledger layouts to save with the import
     new_categories: dict[str, list[str]] = field(default_factory=dict)  # added to the settings
     changes: object | None = None  # core.ingest.changes.Changes, when there is current data
+    checked_against: str | None = None  # the store version the check read (importing.check)
     omitted: dict[tuple, int] = field(default_factory=dict)  # kind → findings not kept
 
     def cap(self) -> None:

@@ -25,7 +25,7 @@ from core.ingest import changes, layouts, ledger_tables, reading
 from core.ingest.findings import ERROR, Finding, Report
 from core.ingest.layouts import Layout, Layouts
 from core.ingest.ledger import LedgerSheet
-from core.ingest.store import WITHDRAWAL, Batch, Store
+from core.ingest.store import WITHDRAWAL, Batch, Store, version_of
 from core.ingest.validation import validate
 
 # Larger files are refused (the CLI and the page alike); server.maxUploadSize in
@@ -134,7 +134,8 @@ def check(
     say = progress or (lambda fraction, text: None)
     upload = files if isinstance(files, Upload) else inspect(files, store, progress)
     say(0.7, "正在检查数据…")
-    current = store.current_tables()
+    seen = store.current()
+    current = None if seen is None else store.tables_as_of(seen.id)
     tables, boundaries_dict = current if current else (None, None)
     raw_tables = list(upload.reading.tables)
     findings: list[Finding] = []
@@ -169,6 +170,7 @@ def check(
         settings_in_force=categories,
     )
     report.findings[:0] = upload.early + findings
+    report.checked_against = version_of(seen)
     report.layouts = layouts.combined([p.layout for p in upload.plans])
     report.new_categories = new_categories
     if upload.early or unsettled or any(f.level == ERROR for f in findings):
@@ -192,13 +194,30 @@ def commit(report: Report, store: Store, note: str = "") -> Batch:
     if report.new_categories:
         settings.add_categories(report.new_categories)
     batch = store.import_batch(
-        report.tables, files=report.files, note=note.strip(), boundaries=report.boundaries
+        uploaded_rows(report),
+        files=report.files,
+        note=note.strip(),
+        boundaries=report.boundaries,
+        seen_version=report.checked_against,
     )
     saved = Layouts(store)
     for layout in report.layouts:
         saved.save(layout)
     datasource.load(store)  # the snapshot the app opens, written once here rather than there
     return batch
+
+
+def uploaded_rows(report: Report) -> dict[str, pd.DataFrame]:
+    """What the store merges: for each table uploaded, the checked rows (report.tables) whose
+    keys the upload names, whole, as the check saw them (an upload may give some columns only;
+    the others are the current row's)."""
+    rows = {}
+    for table, upload in report.uploads.items():
+        key = list(S.KEYS[table])
+        checked = report.tables[table]
+        named = pd.MultiIndex.from_frame(upload[key].astype(str))
+        rows[table] = checked.loc[pd.MultiIndex.from_frame(checked[key].astype(str)).isin(named)]
+    return rows
 
 
 def read_paths(paths: list[Path]) -> list[tuple[str, bytes]]:

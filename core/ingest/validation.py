@@ -22,16 +22,7 @@ from core.ingest import values as V
 from core.ingest.findings import ERROR, WARNING, Finding, Report
 from core.ingest.reading import RawTable, SourceProblem
 
-# Rows with the same key replace each other: a county's return updates its own rows and leaves
-# the other counties' rows as they were.
-KEYS = {
-    S.PROJECTS: (S.CODE,),
-    S.PLANS: (S.CODE, S.YEAR),
-    S.MONTHLY: (S.CODE, S.MONTH),
-    S.FUNDING: (S.CODE, S.FUNDING_SOURCE, S.FUNDING_MONTH),
-    S.PROBLEMS: (S.PROBLEM_ID,),
-    S.INDICATORS: (S.INDICATOR, S.PERIOD),
-}
+KEYS = S.KEYS  # rows with the same key replace each other (core.data.schema)
 AMOUNTS = {
     S.PROJECTS: (S.TOTAL_INVESTMENT, S.SUBSIDY_SOUGHT),
     S.PLANS: (S.ANNUAL_PLAN,),

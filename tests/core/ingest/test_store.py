@@ -1,16 +1,12 @@
-"""The store of imported data: round trip, history, roll-back, atomicity and serialized writes."""
+"""The store of imported data, on SQLite and on PostgreSQL: round trip, the merge by key, history
+as row versions, roll-back, the data as of any entry, atomicity under failures and SIGKILL, and
+the rule for a version that moved under the user."""
 
 from __future__ import annotations
 
 import json
-import os
 import re
-import signal
-import subprocess
-import sys
 import tempfile
-import threading
-import time
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -21,49 +17,51 @@ from hypothesis import strategies as st
 from pandas.testing import assert_frame_equal
 
 from core.data import schema as S
-from core.data.portfolio import DEMO_DIR, read_csv, with_all_columns
+from core.data.portfolio import DEMO_DIR, read_csv
 from core.ingest import store as store_module
-from core.ingest.store import DATABASE_URL_SETTING, IMPORT, ROLLBACK, Batch, Store, database_url
+from core.ingest.store import (
+    DATABASE_URL_SETTING,
+    IMPORT,
+    ROLLBACK,
+    Batch,
+    Store,
+    VersionMoved,
+    database_url,
+)
+from tests.store_kit import DATABASES, database, kill_inside
 
 REPO = Path(__file__).resolve().parents[3]
+MINI = REPO / "tests" / "fixtures" / "mini"
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
+
+
+def read_tables(folder: Path) -> dict[str, pd.DataFrame]:
+    """The files' tables with every schema column: one added later is empty in them."""
+    return {
+        name: read_csv(folder / f"{name}.csv")
+        .reindex(columns=S.COLUMNS[name], fill_value="")
+        .astype(str)
+        for name in S.TABLES
+    }
 
 
 @pytest.fixture(scope="module")
 def demo_tables() -> dict[str, pd.DataFrame]:
-    return {name: with_all_columns(read_csv(DEMO_DIR / f"{name}.csv"), name) for name in S.TABLES}
+    return read_tables(DEMO_DIR)
+
+
+@pytest.fixture(scope="module")
+def mini() -> dict[str, pd.DataFrame]:
+    return read_tables(MINI)
 
 
 @pytest.fixture(scope="module")
 def geo() -> dict:
-    return json.loads((DEMO_DIR / S.BOUNDARIES_FILE).read_text(encoding="utf-8"))
+    return json.loads((MINI / S.BOUNDARIES_FILE).read_text(encoding="utf-8"))
 
 
-@pytest.fixture
-def url(tmp_path) -> str:
-    return f"sqlite:///{tmp_path}/s.sqlite"
-
-
-def tables_copy(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+def copy(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
     return {name: df.copy() for name, df in tables.items()}
-
-
-def variant(tables: dict[str, pd.DataFrame], tag: str) -> dict[str, pd.DataFrame]:
-    """A different data set of the same shape: fewer projects, other monthly figures."""
-    out = tables_copy(tables)
-    out[S.PROJECTS] = out[S.PROJECTS].iloc[: len(out[S.PROJECTS]) // 2].reset_index(drop=True)
-    out[S.MONTHLY][S.MONTH_COMPLETED] = out[S.MONTHLY][S.MONTH_COMPLETED] + tag
-    out[S.PROBLEMS] = out[S.PROBLEMS].iloc[:0]
-    return out
-
-
-def big(tables: dict[str, pd.DataFrame], copies: int, tag: str) -> dict[str, pd.DataFrame]:
-    """The demo with its monthly table repeated `copies` times under changed project codes."""
-    out = tables_copy(tables)
-    monthly = pd.concat([out[S.MONTHLY]] * copies, ignore_index=True)
-    monthly[S.CODE] = [f"{tag}-{i:09d}" for i in range(len(monthly))]
-    out[S.MONTHLY] = monthly
-    return out
 
 
 def assert_tables_equal(actual, expected) -> None:
@@ -74,7 +72,9 @@ def assert_tables_equal(actual, expected) -> None:
     assert list(tables) == list(S.TABLES)
     for name in S.TABLES:
         assert list(tables[name].columns) == list(S.COLUMNS[name])
-        assert_frame_equal(tables[name], expected[0][name].reset_index(drop=True))
+        assert_frame_equal(
+            tables[name], expected[0][name].reset_index(drop=True), check_dtype=False
+        )
     assert boundaries == expected[1]
 
 
@@ -106,36 +106,41 @@ def test_import_round_trip(url, demo_tables, geo):
     batch = store.import_batch(
         demo_tables, files=["项目清单.csv", "月度进度.xlsx"], note="三月数据", boundaries=geo
     )
+    counts = {name: len(demo_tables[name]) for name in S.TABLES}
     assert batch == Batch(
         id=1,
         created_at=batch.created_at,
         kind=IMPORT,
         files=("项目清单.csv", "月度进度.xlsx"),
         note="三月数据",
-        row_counts={name: len(demo_tables[name]) for name in S.TABLES},
+        row_counts=counts,
         data_batch=1,
         restored_from=None,
+        changes={name: (n, 0) for name, n in counts.items()},
     )
     assert batch.created_at.microsecond == 0
     assert before <= batch.created_at <= datetime.now() + timedelta(seconds=1)
     assert store.has_data()
     assert store.current() == batch
     assert store.history() == [batch]
+    assert store.version() == f"1-{batch.created_at:%Y%m%d%H%M%S}"
     assert_tables_equal(store.current_tables(), (demo_tables, geo))
-    # Persisted: a new Store on the same database (schema creation is idempotent) sees it all.
+    # Persisted: a new Store on the same database (already migrated) sees it all.
     again = Store(url)
     assert again.history() == [batch]
     assert_tables_equal(again.current_tables(), (demo_tables, geo))
+    store.close()
+    again.close()
 
 
-def test_values_are_kept_as_text(url, demo_tables, geo):
-    tables = tables_copy(demo_tables)
+def test_values_are_kept_as_text(url, mini, geo):
+    tables = copy(mini)
     tables[S.MONTHLY] = pd.DataFrame(
         {
             S.CODE: [" 0012 ", "a,b", "nan"],
             S.MONTH: ["2026-01", "2026-02", "2026-03"],
             S.MONTH_COMPLETED: [1.5, 2.0, float("nan")],
-            S.PROGRESS_TEXT: ["完成“主体”", None, pd.NA],
+            S.PROGRESS_TEXT: ['完成“主体”,"引号"\n第二行\t制表', None, pd.NA],
         }
     )
     tables[S.PLANS] = pd.DataFrame({S.CODE: ["x"], S.YEAR: [2026], S.ANNUAL_PLAN: ["0.10"]})
@@ -147,7 +152,7 @@ def test_values_are_kept_as_text(url, demo_tables, geo):
         S.CODE: [" 0012 ", "a,b", "nan"],
         S.MONTH: ["2026-01", "2026-02", "2026-03"],
         S.MONTH_COMPLETED: ["1.5", "2.0", ""],
-        S.PROGRESS_TEXT: ["完成“主体”", "", ""],
+        S.PROGRESS_TEXT: ['完成“主体”,"引号"\n第二行\t制表', "", ""],
         S.COVERS_FROM: ["", "", ""],  # an optional column not given is empty
     }
     assert current[S.PLANS].to_dict("list") == {
@@ -159,15 +164,17 @@ def test_values_are_kept_as_text(url, demo_tables, geo):
     assert current[S.PROBLEMS].empty
     assert list(current[S.PROBLEMS].columns) == list(S.PROBLEM_COLUMNS)
     assert all(str(dtype) == "str" for df in current.values() for dtype in df.dtypes)
+    store.close()
 
 
-def test_extra_columns_are_ignored_and_order_follows_the_schema(url, demo_tables, geo):
-    tables = tables_copy(demo_tables)
+def test_extra_columns_are_ignored_and_order_follows_the_schema(url, mini, geo):
+    tables = copy(mini)
     projects = tables[S.PROJECTS]
     tables[S.PROJECTS] = projects[list(reversed(projects.columns))].assign(备注="x")
     store = Store(url)
     store.import_batch(tables, files=[], boundaries=geo)
-    assert_tables_equal(store.current_tables(), (demo_tables, geo))
+    assert_tables_equal(store.current_tables(), (mini, geo))
+    store.close()
 
 
 _TEXT = st.text(
@@ -175,38 +182,123 @@ _TEXT = st.text(
 )
 
 
-@pytest.fixture(scope="module")
-def text_store(tmp_path_factory):
-    return Store(f"sqlite:///{tmp_path_factory.mktemp('text')}/s.sqlite")
+@pytest.fixture(scope="module", params=DATABASES)
+def text_store(request, tmp_path_factory, mini, geo):
+    urls = database(request.param, tmp_path_factory.mktemp("text"))
+    store = Store(next(urls))
+    store.import_batch(mini, files=[], boundaries=geo)
+    yield store
+    store.close()
+    next(urls, None)
 
 
 @settings(
     max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
-@given(rows=st.lists(st.tuples(_TEXT, _TEXT, _TEXT, _TEXT, _TEXT), max_size=30))
-def test_any_text_round_trips(text_store, demo_tables, geo, rows):
-    tables = {name: demo_tables[name].iloc[:3] for name in S.TABLES}
-    tables[S.MONTHLY] = pd.DataFrame(rows, columns=list(S.MONTHLY_COLUMNS), dtype=str)
-    text_store.import_batch(tables, files=["t.csv"], boundaries=geo)
+@given(
+    rows=st.lists(
+        st.tuples(*[_TEXT] * len(S.MONTHLY_COLUMNS)), max_size=30, unique_by=lambda r: r[:2]
+    )
+)
+def test_any_text_round_trips(text_store, rows):
+    # Keys are made unique within the upload, as validation guarantees; unique across uploads
+    # by a prefix, so each example adds its own rows.
+    tag = f"{text_store.current().id}|"
+    frame = pd.DataFrame(rows, columns=list(S.MONTHLY_COLUMNS), dtype=str)
+    frame[S.CODE] = tag + frame[S.CODE]
+    text_store.import_batch({S.MONTHLY: frame}, files=["t.csv"])
     current, _ = text_store.current_tables()
-    assert current[S.MONTHLY].values.tolist() == [list(r) for r in rows]
+    mine = current[S.MONTHLY].loc[current[S.MONTHLY][S.CODE].str.startswith(tag)]
+    assert mine.values.tolist() == frame.values.tolist()
+
+
+# --- the merge by key ------------------------------------------------------------------------
+
+PLAN = [S.CODE, S.YEAR, S.ANNUAL_PLAN]
+# Hand-worked merges on 年度计划 (key: 项目代码 + 年度). The current rows are mini's four:
+# A-001 2024 1000 · A-001 2025 1200 · B-002 2025 6000 · C-003 2025 2400 (in this order).
+MERGES = {
+    "a new key is added at the end": (
+        [("D-004", "2025", "500")],
+        [("A-001", "2024", "1000"), ("A-001", "2025", "1200"), ("B-002", "2025", "6000"),
+         ("C-003", "2025", "2400"), ("D-004", "2025", "500")],
+        (1, 0),
+    ),
+    "a changed row replaces the current one": (
+        [("B-002", "2025", "3500")],
+        [("A-001", "2024", "1000"), ("A-001", "2025", "1200"), ("C-003", "2025", "2400"),
+         ("B-002", "2025", "3500")],
+        (1, 1),
+    ),
+    "a row sent unchanged writes nothing": (
+        [("A-001", "2025", "1200")],
+        [("A-001", "2024", "1000"), ("A-001", "2025", "1200"), ("B-002", "2025", "6000"),
+         ("C-003", "2025", "2400")],
+        (0, 0),
+    ),
+    "the same code in another year is another row": (
+        [("C-003", "2026", "900"), ("C-003", "2025", "2400")],
+        [("A-001", "2024", "1000"), ("A-001", "2025", "1200"), ("B-002", "2025", "6000"),
+         ("C-003", "2025", "2400"), ("C-003", "2026", "900")],
+        (1, 0),
+    ),
+    "an empty upload changes nothing": (
+        [],
+        [("A-001", "2024", "1000"), ("A-001", "2025", "1200"), ("B-002", "2025", "6000"),
+         ("C-003", "2025", "2400")],
+        (0, 0),
+    ),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("case", MERGES)
+def test_merge_by_key(url, mini, geo, case):
+    upload, expected, changes = MERGES[case]
+    store = Store(url)
+    store.import_batch(mini, files=["mini"], boundaries=geo)
+    batch = store.import_batch({S.PLANS: pd.DataFrame(upload, columns=PLAN)}, files=["p.csv"])
+    tables, _ = store.current_tables()
+    assert tables[S.PLANS][PLAN].values.tolist() == [list(r) for r in expected]
+    assert batch.changes == {S.PLANS: changes}
+    assert batch.row_counts == {**{t: len(mini[t]) for t in S.TABLES}, S.PLANS: len(expected)}
+    for name in S.TABLES:  # the tables not uploaded are as they were
+        if name != S.PLANS:
+            assert_frame_equal(tables[name], mini[name], check_dtype=False)
+    store.close()
+
+
+def test_an_import_writes_only_what_it_changes(url, demo_tables, geo):
+    """A month's return for one project: two rows written, one closed, nothing copied."""
+    store = Store(url)
+    store.import_batch(demo_tables, files=["all"], boundaries=geo)
+    project = demo_tables[S.PROJECTS].iloc[[7]].assign(**{S.ACTUAL_START: "2026-03"})
+    month = demo_tables[S.MONTHLY].iloc[[0]].assign(**{S.MONTH: "2099-12"})
+    batch = store.import_batch({S.PROJECTS: project, S.MONTHLY: month}, files=["one"])
+    assert batch.changes == {S.PROJECTS: (1, 1), S.MONTHLY: (1, 0)}
+    tables = store.current_tables()[0]
+    with store._engine.connect() as conn:
+        versions = {
+            name: conn.exec_driver_sql(f"SELECT count(*) FROM {S.STORE_TABLES[name]}").scalar()
+            for name in S.TABLES
+        }
+    assert versions == {
+        name: len(demo_tables[name]) + {S.PROJECTS: 1, S.MONTHLY: 1}.get(name, 0)
+        for name in S.TABLES
+    }
+    assert tables[S.PROJECTS].iloc[-1][S.ACTUAL_START] == "2026-03"
+    assert len(tables[S.PROJECTS]) == len(demo_tables[S.PROJECTS])
+    store.close()
 
 
 # --- history and roll-back -------------------------------------------------------------
 
 
-def test_second_import_and_rollback(url, demo_tables, geo):
+def test_history_rollback_and_data_as_of_each_entry(url, mini, geo):
     store = Store(url)
-    first_tables, second_tables = demo_tables, variant(demo_tables, "9")
-    first = store.import_batch(first_tables, files=["a.csv"], note="一", boundaries=geo)
-    v1 = store.version()
-    second = store.import_batch(second_tables, files=["b.csv"], note="二")
-    v2 = store.version()
-    assert second.id == 2 and second.data_batch == 2
-    assert second.row_counts[S.PROJECTS] == len(second_tables[S.PROJECTS])
-    assert store.current() == second
-    assert_tables_equal(store.current_tables(), (second_tables, geo))
-
+    first = store.import_batch(mini, files=["a.csv"], note="一", boundaries=geo)
+    changed = mini[S.PROJECTS].iloc[[1]].assign(**{S.NAME: "改名的快速路"})
+    second = store.import_batch({S.PROJECTS: changed}, files=["b.csv"], note="二")
+    after_second = store.current_tables()
     back = store.rollback(first.id, note="数据有误")
     assert back == Batch(
         id=3,
@@ -217,215 +309,211 @@ def test_second_import_and_rollback(url, demo_tables, geo):
         row_counts=first.row_counts,
         data_batch=1,
         restored_from=1,
+        changes={name: (1, 1) if name == S.PROJECTS else (0, 0) for name in S.TABLES},
     )
     assert store.current() == back
-    assert_tables_equal(store.current_tables(), (first_tables, geo))
+    assert_tables_equal(store.current_tables(), (mini, geo))  # row order included
     assert store.history() == [back, second, first]
-    assert len({v1, v2, store.version()}) == 3 and "" not in {v1, v2}
-
+    # An import after a roll-back merges into the restored data.
+    plan = pd.DataFrame([("E-005", "2026", "10")], columns=PLAN)
+    fourth = store.import_batch({S.PLANS: plan}, files=["c.csv"])
+    expected_fourth = copy(mini)
+    whole = plan.reindex(columns=S.PLAN_COLUMNS, fill_value="")  # a column added later: ""
+    expected_fourth[S.PLANS] = pd.concat([mini[S.PLANS], whole], ignore_index=True)
+    assert_tables_equal(store.current_tables(), (expected_fourth, geo))
+    # Rolling forward to the second import restores its data, without the fourth's row.
+    forward = store.rollback(second.id)
+    assert (forward.id, forward.data_batch, forward.restored_from) == (5, 2, 2)
+    assert_tables_equal(store.current_tables(), after_second)
+    # The data as of every entry are what was current then.
+    assert_tables_equal(store.tables_as_of(1), (mini, geo))
+    assert_tables_equal(store.tables_as_of(2), after_second)
+    assert_tables_equal(store.tables_as_of(3), (mini, geo))
+    assert_tables_equal(store.tables_as_of(fourth.id), (expected_fourth, geo))
+    assert_tables_equal(store.tables_as_of(5), after_second)
+    with pytest.raises(ValueError, match=CHINESE):
+        store.tables_as_of(6)
     # Rolling back to a roll-back entry restores the data that entry made current.
     again = store.rollback(3)
-    assert (again.id, again.data_batch, again.restored_from) == (4, 1, 3)
-    forward = store.rollback(2)
-    assert (forward.data_batch, forward.row_counts) == (2, second.row_counts)
-    assert_tables_equal(store.current_tables(), (second_tables, geo))
+    assert (again.id, again.data_batch, again.restored_from) == (6, 1, 3)
+    assert_tables_equal(store.current_tables(), (mini, geo))
+    assert len({store_module.version_of(b) for b in store.history()}) == 6
+    store.close()
 
 
-def test_rollback_of_unknown_entry(url, demo_tables, geo):
+def test_rollback_of_unknown_entry(url, mini, geo):
     store = Store(url)
     with pytest.raises(ValueError, match=CHINESE):
         store.rollback(1)
-    store.import_batch(demo_tables, files=[], boundaries=geo)
+    store.import_batch(mini, files=[], boundaries=geo)
     before = state(store)
     for entry_id in (0, 2, 99):
         with pytest.raises(ValueError, match=CHINESE):
             store.rollback(entry_id)
     assert_same_state(state(store), before)
+    store.close()
 
 
-def test_a_first_import_without_boundaries_keeps_an_empty_collection(url, demo_tables, geo):
+def test_a_first_import_without_boundaries_keeps_an_empty_collection(url, mini, geo):
     store = Store(url)
-    store.import_batch(demo_tables, files=["台账.xls"])  # a ledger alone, no boundary file
+    store.import_batch({S.PROJECTS: mini[S.PROJECTS]}, files=["台账.xls"])  # a ledger alone
     assert store.current_tables()[1] == {"type": "FeatureCollection", "features": []}
-    store.import_batch(demo_tables, files=["b.geojson"], boundaries=geo)
+    assert store.current_tables()[0][S.MONTHLY].empty  # the tables not given are empty
+    store.import_batch({}, files=["b.geojson"], boundaries=geo)
     assert store.current_tables()[1] == geo
+    store.close()
 
 
-def test_boundaries_kept_until_new_ones_come(url, demo_tables, geo):
+def test_boundaries_kept_until_new_ones_come(url, mini, geo):
     store = Store(url)
     other = {"type": "FeatureCollection", "features": [], "name": "另一份边界"}
-    store.import_batch(demo_tables, files=[], boundaries=geo)
-    store.import_batch(demo_tables, files=[])  # keeps entry 1's boundaries
+    store.import_batch(mini, files=[], boundaries=geo)
+    store.import_batch({}, files=[])  # keeps entry 1's boundaries
     assert store.current_tables()[1] == geo
-    store.import_batch(demo_tables, files=[], boundaries=other)
+    store.import_batch({}, files=[], boundaries=other)
     assert store.current_tables()[1] == other
     store.rollback(2)
     assert store.current_tables()[1] == geo
-    store.import_batch(demo_tables, files=[])  # keeps the boundaries of the roll-back
+    store.import_batch({}, files=[])  # keeps the boundaries of the roll-back
     assert store.current_tables()[1] == geo
+    store.close()
 
 
-def test_invalid_imports_change_nothing(url, demo_tables, geo):
+def test_invalid_imports_change_nothing(url, mini, geo):
     store = Store(url)
-    store.import_batch(demo_tables, files=[], boundaries=geo)
+    store.import_batch(mini, files=[], boundaries=geo)
     before = state(store)
-    without = {name: df for name, df in demo_tables.items() if name != S.FUNDING}
-    with pytest.raises(ValueError, match=f"缺少数据表.*{S.FUNDING}"):
-        store.import_batch(without, files=[])
-    short = tables_copy(demo_tables)
-    short[S.MONTHLY] = short[S.MONTHLY].drop(columns=[S.MONTH])
+    short = {S.MONTHLY: mini[S.MONTHLY].drop(columns=[S.MONTH])}
     with pytest.raises(ValueError, match=f"{S.MONTHLY}缺少必需的列.*{S.MONTH}"):
         store.import_batch(short, files=[])
     with pytest.raises(ValueError, match=CHINESE):
-        store.import_batch(demo_tables, files=[], boundaries="not a dict")
+        store.import_batch(mini, files=[], boundaries="not a dict")
     assert_same_state(state(store), before)
+    store.close()
 
 
 # --- atomicity -------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("earlier_batches", [0, 1])
-def test_import_failing_half_way_changes_nothing(
-    url, demo_tables, geo, monkeypatch, earlier_batches
-):
+def test_import_failing_half_way_changes_nothing(url, mini, geo, monkeypatch, earlier_batches):
     store = Store(url)
     for _ in range(earlier_batches):
-        store.import_batch(demo_tables, files=["a.csv"], boundaries=geo)
+        store.import_batch(mini, files=["a.csv"], boundaries=geo)
     before = state(store)
 
-    insert = store_module._insert_rows
+    merge = store_module._merge_rows
     calls = []
 
-    def failing(conn, name, batch_id, frame):
+    def failing(conn, name, entry_id, frame, current_rows):
         calls.append(name)
         if len(calls) == 3:
             raise RuntimeError("injected failure")
-        insert(conn, name, batch_id, frame)
+        return merge(conn, name, entry_id, frame, current_rows)
 
-    monkeypatch.setattr(store_module, "_insert_rows", failing)
+    changed = copy(mini)
+    changed[S.PROJECTS][S.NAME] = changed[S.PROJECTS][S.NAME] + "(改)"
+    monkeypatch.setattr(store_module, "_merge_rows", failing)
     with pytest.raises(RuntimeError, match="injected"):
-        store.import_batch(variant(demo_tables, "1"), files=["b.csv"], boundaries=geo)
-    assert calls == list(S.TABLES[:3])  # the entry and two tables were written, then undone
+        store.import_batch(changed, files=["b.csv"], boundaries=geo)
+    assert calls == list(S.TABLES[:3])  # two tables were written, then undone
     assert_same_state(state(store), before)
     assert_same_state(state(Store(url)), before)
 
-    monkeypatch.setattr(store_module, "_insert_rows", insert)
-    batch = store.import_batch(variant(demo_tables, "2"), files=["c.csv"], boundaries=geo)
+    monkeypatch.setattr(store_module, "_merge_rows", merge)
+    batch = store.import_batch(changed, files=["c.csv"], boundaries=geo)
     assert batch.id == earlier_batches + 1  # the failed import left no gap in the numbering
-    assert_tables_equal(store.current_tables(), (variant(demo_tables, "2"), geo))
+    assert_tables_equal(store.current_tables(), (changed, geo))
+    store.close()
 
 
-_KILLED_IMPORT = """
-import json, sys
-import pandas as pd
-from core.data import schema as S
-from core.ingest import store
-from core.data.portfolio import DEMO_DIR, read_csv
-
-tables = {name: read_csv(DEMO_DIR / f"{name}.csv") for name in S.TABLES}
-monthly = pd.concat([tables[S.MONTHLY]] * int(sys.argv[2]), ignore_index=True)
-monthly[S.CODE] = [f"K-{i:09d}" for i in range(len(monthly))]
-tables[S.MONTHLY] = monthly
-geo = json.loads((DEMO_DIR / S.BOUNDARIES_FILE).read_text(encoding="utf-8"))
-insert = store._insert_rows
-
-def announce(conn, name, batch_id, frame):
-    print("started", name, flush=True)
-    insert(conn, name, batch_id, frame)
-
-store._insert_rows = announce
-store.Store(sys.argv[1]).import_batch(tables, files=["big.csv"], boundaries=geo)
-print("finished", flush=True)
-"""
-
-
-def test_import_killed_mid_write_changes_nothing(url, tmp_path, demo_tables, geo):
+@pytest.mark.parametrize("point", [S.PROJECTS, S.INDICATORS, "entry"])
+@pytest.mark.parametrize("operation", ["import", "rollback"])
+def test_killed_import_or_rollback_changes_nothing(url, mini, geo, operation, point):
+    """SIGKILL inside the transaction, after the first table, the last one, or the entry row:
+    the store is exactly as before, on both databases, and the next write numbers on."""
     store = Store(url)
-    store.import_batch(demo_tables, files=["a.csv"], boundaries=geo)
+    store.import_batch(mini, files=["a.csv"], boundaries=geo)
+    changed = mini[S.PROJECTS].iloc[[0]].assign(**{S.NAME: "第二批"})
+    store.import_batch({S.PROJECTS: changed}, files=["b.csv"])
     before = state(store)
-    wal = tmp_path / "s.sqlite-wal"
-    wal_size = wal.stat().st_size if wal.exists() else 0
-
-    proc = subprocess.Popen(
-        [sys.executable, "-c", _KILLED_IMPORT, url, "300"],  # ~1.2 million monthly rows
-        cwd=REPO,
-        env={**os.environ, "PYTHONPATH": str(REPO)},
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    watchdog = threading.Timer(60, proc.kill)  # never let a stuck child hang the test run
-    watchdog.start()
-    try:
-        while True:
-            line = proc.stdout.readline()
-            assert line, "the import process ended before it began writing"
-            if line.startswith("started " + S.MONTHLY):
-                break
-        time.sleep(0.5)  # well inside the monthly table's insert
-        assert proc.poll() is None, "the import finished before it could be killed"
-        assert wal.stat().st_size > wal_size  # rows were written, not yet committed
-        proc.send_signal(signal.SIGKILL)
-        assert proc.wait(timeout=10) == -signal.SIGKILL
-    finally:
-        watchdog.cancel()
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
-        proc.stdout.close()
-
+    kill_inside(url, operation, point)
     assert_same_state(state(Store(url)), before)
     assert_same_state(state(store), before)
-    batch = store.import_batch(variant(demo_tables, "3"), files=["b.csv"])
-    assert batch.id == 2
-    assert_tables_equal(store.current_tables(), (variant(demo_tables, "3"), geo))
+    batch = store.rollback(1) if operation == "rollback" else store.import_batch({}, files=[])
+    assert batch.id == 3
+    store.close()
 
 
-# --- serialized writes -----------------------------------------------------------------
+# --- a version that moved under the user --------------------------------------------------
 
 
-def test_two_imports_at_once_run_one_after_the_other(url, demo_tables, geo, monkeypatch):
-    Store(url)  # the schema exists before the two writers start
-    inputs = {"one.csv": big(demo_tables, 20, "one"), "two.csv": big(demo_tables, 20, "two")}
-    insert = store_module._insert_rows
-    log: list[tuple[str, str]] = []
+def _project(mini, code: str, name: str) -> pd.DataFrame:
+    return mini[S.PROJECTS].iloc[[0]].assign(**{S.CODE: code, S.NAME: name})
 
-    def logged(conn, name, batch_id, frame):
-        log.append((threading.current_thread().name, name))
-        insert(conn, name, batch_id, frame)
 
-    monkeypatch.setattr(store_module, "_insert_rows", logged)
-    start = threading.Barrier(2)
-    results, errors = {}, []
+# What happened between the check (against the version `seen`) and the commit, and whether the
+# commit then goes ahead or is refused with the words given.
+MOVES = {
+    "nothing": (None, None),
+    "an import of other projects": ("other", None),
+    "an import of the same project": ("same", "其间的导入也更新了本次上传的“N-1”等1项"),
+    "an import of another table of the same project": ("same-plan", "“N-1”等1项"),
+    "a roll-back": ("rollback", "其间有回滚"),
+    "an import of new boundaries": ("boundaries", "其间更换了区县边界"),
+}
 
-    def run(file_name: str) -> None:
-        try:
-            writer = Store(url)  # its own engine and connections, like another app session
-            start.wait()
-            results[file_name] = writer.import_batch(
-                inputs[file_name], files=[file_name], boundaries=geo
-            )
-        except Exception as exc:  # reported below
-            errors.append(exc)
 
-    threads = [threading.Thread(target=run, args=(f,), name=f) for f in inputs]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    assert errors == []
-    assert sorted(b.id for b in results.values()) == [1, 2]
-
-    # The inserts of one import all came before those of the other.
-    first, second = sorted(results, key=lambda f: results[f].id)
-    assert log == [(first, name) for name in S.TABLES] + [(second, name) for name in S.TABLES]
-
-    monkeypatch.setattr(store_module, "_insert_rows", insert)
+@pytest.mark.parametrize("case", MOVES)
+def test_import_against_a_moved_version(url, mini, geo, case):
+    between, refusal = MOVES[case]
     store = Store(url)
-    assert [b.files for b in store.history()] == [(second,), (first,)]
-    for file_name, batch in results.items():
-        store.rollback(batch.id)
-        assert store.current().row_counts == {n: len(inputs[file_name][n]) for n in S.TABLES}
-        assert_tables_equal(store.current_tables(), (inputs[file_name], geo))
+    store.import_batch(mini, files=["a"], boundaries=geo)
+    store.import_batch({S.PROJECTS: _project(mini, "N-1", "先有的")}, files=["b"])
+    seen = store.version()
+    if between == "other":
+        store.import_batch({S.PROJECTS: _project(mini, "O-1", "他人的")}, files=["o"])
+    elif between == "same":
+        store.import_batch({S.PROJECTS: _project(mini, "N-1", "他人改的")}, files=["o"])
+    elif between == "same-plan":
+        plan = pd.DataFrame([("N-1", "2026", "5")], columns=PLAN)
+        store.import_batch({S.PLANS: plan}, files=["o"])
+    elif between == "rollback":
+        store.rollback(1)
+    elif between == "boundaries":
+        store.import_batch({}, files=["g"], boundaries=geo)
+    before = state(store)
+    mine = {S.PROJECTS: _project(mini, "N-1", "我改的")}
+    if refusal is None:
+        store.import_batch(mine, files=["mine"], seen_version=seen)
+        projects = store.current_tables()[0][S.PROJECTS].set_index(S.CODE)[S.NAME]
+        assert projects["N-1"] == "我改的"
+        if between == "other":
+            assert projects["O-1"] == "他人的"  # both kept
+    else:
+        with pytest.raises(VersionMoved, match=re.escape(refusal)) as refused:
+            store.import_batch(mine, files=["mine"], seen_version=seen)
+        assert str(refused.value).endswith("本次未导入:请重新检查后再确认导入。")
+        assert_same_state(state(store), before)
+    store.close()
+
+
+def test_rollback_refuses_a_moved_version(url, mini, geo):
+    store = Store(url)
+    store.import_batch(mini, files=["a"], boundaries=geo)
+    seen = store.version()
+    store.import_batch({S.PROJECTS: _project(mini, "N-1", "新")}, files=["b"])
+    moved = store.current()
+    before = state(store)
+    with pytest.raises(VersionMoved) as refused:
+        store.rollback(1, seen_version=seen)
+    assert str(refused.value) == (
+        f"在您打开本页之后,数据已更新为第2批(导入于{moved.created_at:%Y-%m-%d %H:%M})。"
+        "为免误操作,本次未回滚:请核对最新的导入历史后再操作。"
+    )
+    assert_same_state(state(store), before)
+    assert store.rollback(1, seen_version=store.version()).id == 3
+    store.close()
 
 
 # --- configuration ---------------------------------------------------------------------
