@@ -21,7 +21,7 @@ from core.data import schema as S
 from core.figures.periods import Period
 from core.ingest import vocabulary as V
 from core.ingest.ledger import Column, LedgerSheet
-from core.ingest.store import Store
+from core.ingest.store import LAYOUTS, Store
 from core.ingest.values import normalize_text
 
 # What a ledger may leave to a default for the whole file.
@@ -207,15 +207,7 @@ def find_column(ledger: LedgerSheet, what: str) -> Column | None:
 
 # --- saved layouts -------------------------------------------------------------------------
 
-_METADATA = sa.MetaData()
-_LAYOUTS = sa.Table(
-    "ledger_layouts",
-    _METADATA,
-    sa.Column("name", sa.Text, primary_key=True),
-    sa.Column("signature", sa.Text, nullable=False, index=True),
-    sa.Column("body", sa.Text, nullable=False),
-    sa.Column("updated_at", sa.DateTime, nullable=False),
-)
+_LAYOUTS = LAYOUTS
 
 
 class Layouts:
@@ -223,7 +215,6 @@ class Layouts:
 
     def __init__(self, store: Store):
         self._engine = store.engine
-        _METADATA.create_all(self._engine)
 
     def all(self) -> list[tuple[Layout, datetime]]:
         with self._engine.connect() as conn:

@@ -102,6 +102,23 @@ _BOUNDARIES = sa.Table(
     sa.Column("batch_id", sa.Integer, primary_key=True, autoincrement=False),
     sa.Column("geojson", sa.Text, nullable=False),
 )
+# Beside the data: the ledger layouts a person confirmed (core.ingest.layouts) and the meeting
+# agendas (core.output.agenda), saved in the same database so that a backup holds them too.
+LAYOUTS = sa.Table(
+    "ledger_layouts",
+    METADATA,
+    sa.Column("name", sa.Text, primary_key=True),
+    sa.Column("signature", sa.Text, nullable=False, index=True),
+    sa.Column("body", sa.Text, nullable=False),  # JSON: fields, sections, defaults
+    sa.Column("updated_at", sa.DateTime, nullable=False),
+)
+AGENDAS = sa.Table(
+    "agendas",
+    METADATA,
+    sa.Column("name", sa.Text, primary_key=True),
+    sa.Column("views", sa.Text, nullable=False),  # JSON list of agenda views
+    sa.Column("updated_at", sa.DateTime, nullable=False),
+)
 # The key (origin, row_no, valid_from) orders every read: SQLite stores such a table clustered on
 # it (WITHOUT ROWID), so reading the data is one sequential scan; other databases ignore the
 # option. The partial index on the current rows' keys finds, for an import, the rows it

@@ -18,7 +18,7 @@ import sqlalchemy as sa
 
 from core.figures.periods import Period
 from core.figures.scope import ALL, DEFAULT_LEVEL, Scope
-from core.ingest.store import Store
+from core.ingest.store import AGENDAS, Store
 
 # The pages a view can show, in the app's order: key → title (the key is the page's file name
 # and URL path; 总览 is served at "/").
@@ -111,23 +111,15 @@ def check(agenda: Agenda, counties: list[str], sectors: list[str]) -> list[str]:
     return problems
 
 
-_METADATA = sa.MetaData()
-_AGENDAS = sa.Table(
-    "agendas",
-    _METADATA,
-    sa.Column("name", sa.Text, primary_key=True),
-    sa.Column("views", sa.Text, nullable=False),  # JSON list of View.to_dict()
-    sa.Column("updated_at", sa.DateTime, nullable=False),
-)
+_AGENDAS = AGENDAS  # on the store's METADATA, created by its revision 0004
 
 
 @cache
 def _engine(url: str) -> sa.Engine:
     """One engine per database URL; SQLite waits for a writer instead of failing at once."""
     args = {"timeout": 30} if sa.make_url(url).get_backend_name() == "sqlite" else {}
-    engine = sa.create_engine(url, connect_args=args)
-    _METADATA.create_all(engine)
-    return engine
+    Store(url)  # brings the database to the newest revision (the agendas table included)
+    return sa.create_engine(url, connect_args=args)
 
 
 class Agendas:
