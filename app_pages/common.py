@@ -389,9 +389,11 @@ CHROME_CSS = """
 [data-testid="stFileUploaderDropzoneInstructions"] { display: none !important; }
 [data-testid="stSkipToContent"] { font-size: 0 !important; }
 [data-testid="stSkipToContent"]::after { content: "跳到正文"; font-size: 1rem; }
-[data-testid="stFileUploaderDropzone"] button,
-[data-testid="stFileUploaderDropzone"] button * { font-size: 0 !important; }
-[data-testid="stFileUploaderDropzone"] button::after { content: "选择文件"; font-size: 1rem; }
+[data-testid="stFileUploaderDropzone"] [data-testid="stBaseButton-secondary"],
+[data-testid="stFileUploaderDropzone"] [data-testid="stBaseButton-secondary"] * {
+  font-size: 0 !important; }
+[data-testid="stFileUploaderDropzone"] [data-testid="stBaseButton-secondary"]::after {
+  content: "选择文件"; font-size: 1rem; }
 </style>
 """
 # The document's language: Chinese text read as English is mis-hyphenated, mis-read by screen
