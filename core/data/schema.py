@@ -193,24 +193,12 @@ STORE_COLUMNS = {
 ALTERNATIVES = {MONTHLY: {MONTH_CUMULATIVE: MONTH_COMPLETED}}
 # Columns that may be left empty in a row; every other column must be filled.
 OPTIONAL = {
-    # 建设性质 and the planned months are often missing from a ledger.
-    PROJECTS: (
-        NATURE,
-        NEWLY_ATTRACTED,
-        HIGH_TECH,
-        OWNER,
-        LEADER,
-        PLANNED_START,
-        ACTUAL_START,
-        PLANNED_END,
-        LON,
-        LAT,
-        SUBSIDY_SOUGHT,
-        CONTENT,
-        YEARS_TEXT,
-        OWNER_PERSON,
-        ACTUAL_END,
-        WITHDRAWN,
+    # What identifies and classifies a project, and its size, is required; the rest (建设性质 and
+    # the planned months among them) is often missing from a ledger.
+    PROJECTS: tuple(
+        c
+        for c in PROJECT_COLUMNS
+        if c not in (CODE, NAME, COUNTY, SECTOR, LEVEL, STAGE, TOTAL_INVESTMENT)
     ),
     PLANS: (PRIOR_CUMULATIVE,),
     MONTHLY: (PROGRESS_TEXT, COVERS_FROM),

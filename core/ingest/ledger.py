@@ -17,10 +17,9 @@ from typing import Any
 
 from core.figures.periods import Period
 from core.ingest import vocabulary as V
-from core.ingest.sheets import Grid, filled
+from core.ingest.sheets import Grid, filled, header_window
 from core.ingest.values import is_total_label, normalize_text
 
-HEADER_SEARCH_ROWS = 20  # the header starts among the first 20 non-empty rows
 MAX_HEADER_ROWS = 5
 PLACE_TOTAL = re.compile(r"^(?P<place>.{2,14}?)(?:总计|合计|小计)")  # 龙海市合计14个
 FOOTNOTE = re.compile(
@@ -141,13 +140,7 @@ def _row_fields(cells: list[Any]) -> list[V.Field]:
 
 
 def _find_header(grid: Grid) -> int | None:
-    seen = 0
-    for i, row in enumerate(grid.cells):
-        if not any(filled(v) for v in row):
-            continue
-        seen += 1
-        if seen > HEADER_SEARCH_ROWS:
-            return None
+    for i, row in header_window(grid):
         fields = _row_fields(row)
         if V.NAME in fields and len(set(fields)) >= 2:
             return i

@@ -26,6 +26,7 @@ from core.ingest import ledger
 from core.ingest import vocabulary as V
 from core.ingest.sheets import (
     CSV_SUFFIXES,
+    HEADER_SEARCH_ROWS,
     OLE_MAGIC,
     WORKBOOK_SUFFIXES,
     ZIP_MAGIC,
@@ -34,13 +35,13 @@ from core.ingest.sheets import (
     csv_grid,
     decode,
     filled,
+    header_window,
     read_workbook,
     sniff_delimiter,
 )
 from core.ingest.values import is_total_label, normalize_text
 
 SERIAL_NUMBER = "序号"  # recognised in a header and dropped
-HEADER_SEARCH_ROWS = 20  # the header must be among the first 20 non-empty rows
 
 
 @dataclass
@@ -197,13 +198,7 @@ def _header_text(grid: Grid, first: int, last: int, c: int) -> tuple[str, str | 
 def _find_header(grid: Grid, table: str | None) -> tuple[int, str] | None:
     """The first row naming at least two columns of `table` (of any table if None): its index
     and the table it names."""
-    seen = 0
-    for i, row in enumerate(grid.cells):
-        if not any(filled(v) for v in row):
-            continue
-        seen += 1
-        if seen > HEADER_SEARCH_ROWS:
-            return None
+    for i, row in header_window(grid):
         found = {canonical_column(v) for v in row if isinstance(v, str) and v}
         named = table or table_for_sheet("", [c for c in found if c])
         if named and len(found & set(S.COLUMNS[named])) >= min(2, len(S.COLUMNS[named])):

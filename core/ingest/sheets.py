@@ -80,6 +80,22 @@ class Sheet:
     grid: Grid
 
 
+HEADER_SEARCH_ROWS = 20  # a header stands among the first 20 non-empty rows of a sheet
+
+
+def header_window(grid: Grid):
+    """(index, row) of the first HEADER_SEARCH_ROWS rows that hold anything: where a header is
+    looked for, below title rows and blank lines."""
+    seen = 0
+    for i, row in enumerate(grid.cells):
+        if not any(filled(v) for v in row):
+            continue
+        seen += 1
+        if seen > HEADER_SEARCH_ROWS:
+            return
+        yield i, row
+
+
 def filled(value: Any) -> bool:
     return value != "" and value is not None
 
