@@ -114,10 +114,7 @@ def inspect(
 
 
 def _county_names(store: Store, boundaries: dict | None) -> tuple[str, ...]:
-    use = boundaries
-    if use is None:
-        current = store.current_tables()
-        use = current[1] if current else None
+    use = boundaries if boundaries is not None else store.current_boundaries()
     try:
         return tuple(parse_boundaries(use).names) if use else ()
     except ValueError:

@@ -356,6 +356,21 @@ class Store:
         return self.tables_as_of(None)
 
     @_translated
+    def current_boundaries(self) -> dict | None:
+        """The current boundaries alone (None before the first import): what a check of the
+        counties needs, without reading a million rows."""
+        with self._engine.connect() as conn:
+            row = _current_row(conn)
+            if row is None:
+                return None
+            geojson = conn.execute(
+                sa.select(_BOUNDARIES.c.geojson).where(
+                    _BOUNDARIES.c.batch_id == row.boundaries_batch
+                )
+            ).scalar_one()
+        return json.loads(geojson)
+
+    @_translated
     def tables_as_of(self, entry_id: int | None) -> tuple[dict[str, pd.DataFrame], dict] | None:
         """The data as they were once entry `entry_id` was made (None: the current entry)."""
         with self._engine.connect() as conn:
