@@ -19,6 +19,7 @@ from core.data import schema as S
 from core.data.geo import Boundaries, contains_many
 from core.figures.periods import Period
 from core.ingest import values as V
+from core.ingest import vocabulary as VOCABULARY
 from core.ingest.findings import ERROR, WARNING, Finding, Report
 from core.ingest.reading import RawTable, SourceProblem
 
@@ -503,12 +504,21 @@ def _check_new_rows(up: pd.DataFrame, current: pd.DataFrame | None, f: list[Find
 def _check_counties(up: pd.DataFrame, boundaries: Boundaries, f: list[Finding]) -> None:
     names = set(boundaries.names)
     given = up[S.COUNTY].notna() & (up[S.COUNTY] != "")
-    for r in up.loc[~up[S.COUNTY].isin(names) & given].to_dict("records"):
+    unknown = up.loc[~up[S.COUNTY].isin(names) & given]
+    # Most counties of the upload unknown to the boundary file: another city's file, likely.
+    counties = set(up.loc[given, S.COUNTY])
+    other_city = len(counties) >= 3 and len(set(unknown[S.COUNTY])) * 2 > len(counties)
+    for r in unknown.to_dict("records"):
         county = r[S.COUNTY]
         near = [n for n in names if county in n or n in county]
         if near:
             level, message = ERROR, f"边界文件中没有这个区县,是否为“{near[0]}”?"
-        elif not county.endswith(COUNTY_SUFFIXES):
+        elif other_city:
+            level = WARNING
+            message = (
+                "所在区县在边界文件中不存在,是否上传了其他城市的边界文件?项目只在地图上显示为点位"
+            )
+        elif not (county.endswith(COUNTY_SUFFIXES) or VOCABULARY.COUNTY_LIKE.fullmatch(county)):
             level = ERROR
             message = "不是区县名称(应以区、县、市或旗结尾),也不是边界文件中的行政区划代码"
         else:

@@ -214,3 +214,28 @@ def test_millions_of_the_same_finding_are_counted_not_kept(store):
     (line,) = [x for x in report.lines() if x.message == "项目清单中没有这个项目代码"]
     assert line.rows_text().endswith("(共3000行)")
     assert report.summary().startswith("发现3001个错误")  # and 项目清单没有任何项目
+
+
+MINI_BOUNDARIES = (ROOT / "tests" / "fixtures" / "mini" / "区县边界.geojson").read_bytes()
+
+
+def test_counties_of_another_city_are_one_line_with_a_hint(store):
+    rows = "".join(f"A{i},项目{i},{county},产业项目,省重点,在建,10,,\n"
+                   for i, county in enumerate(["西湖区", "上城区", "滨江区"] * 14))  # fmt: skip
+    files = [("项目清单.csv", (PROJECTS + rows).encode()),
+             ("月度进度.csv", (MONTHLY + "A1,2026-01,1\n").encode()),
+             ("边界.geojson", MINI_BOUNDARIES)]  # fmt: skip
+    report = importing.check(files, store)
+    (line,) = [x for x in report.lines() if x.column == "所在区县"]
+    assert line.rows_text() == "第2–43行(共42行)"
+    assert line.values_text() == "西湖区、上城区、滨江区"
+    assert line.message.endswith("是否上传了其他城市的边界文件?项目只在地图上显示为点位")
+    assert report.importable  # a warning: the projects show as points
+
+
+def test_city_level_units_are_not_refused_as_county_names(store):
+    files = [("项目清单.csv", (PROJECTS + "A1,甲,市本级,产业项目,省重点,在建,10,,\n").encode()),
+             ("月度进度.csv", (MONTHLY + "A1,2026-01,1\n").encode()),
+             ("边界.geojson", MINI_BOUNDARIES)]  # fmt: skip
+    report = importing.check(files, store)
+    assert report.importable, [f.text() for f in report.findings]
