@@ -108,8 +108,13 @@ pick = st.selectbox(
 row = planned.loc[labels[pick]]
 left, right = st.columns([3, 2])
 with left:
-    curve = M.project_curve(p, row[V.CODE], scope.period)
-    common.chart(charts.project_curve(curve, scope, row[V.NAME]))
+    common.scoped_chart(
+        p,
+        ("project_curve", row[V.CODE], scope),
+        lambda: charts.project_curve(
+            M.project_curve(p, row[V.CODE], scope.period), scope, row[V.NAME]
+        ),
+    )
 with right:
     for label, value in V.detail_rows(row):
         st.markdown(f"**{label}**:{common.plain(value)}")
