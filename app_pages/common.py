@@ -385,13 +385,26 @@ def _draw(c: ChartOut, present_height: int, spec_of: Callable) -> None:
     spec = spec_of(("screen",), lambda: screen_spec(c.chart))
     # A copy: streamlit moves the datasets out of the spec it is given.
     st.vega_lite_chart(spec=copy.deepcopy(spec), theme=None, width="stretch", key=f"chart_{c.key}")
+    _downloads(c)
+
+
+@st.fragment
+def _downloads(c: ChartOut) -> None:
+    """The chart's 下载图表 menu. Its three buttons are made only once the menu is opened (a
+    rerun of this fragment alone): a page of four charts otherwise registers twelve downloads
+    with the server and sends twelve buttons to the browser on every rerun."""
+    menu = st.popover(
+        "下载图表", icon=":material/download:", key=f"downloads_{c.key}", on_change="rerun"
+    )
+    if not menu.open:
+        return
     stem = c.file_stem()
     downloads = (
         ("PNG图片(2倍清晰度,适合幻灯片)", lambda: export.png(c), "png", "image/png", "image"),
         ("SVG矢量图", lambda: export.svg(c), "svg", "image/svg+xml", "draw"),
         ("图表数据CSV", lambda: export.csv(c), "csv", "text/csv", "table"),
     )
-    with st.popover("下载图表", icon=":material/download:"):
+    with menu:
         for label, data, ext, mime, icon in downloads:
             st.download_button(label, data=data, file_name=f"{stem}.{ext}", mime=mime,
                                on_click="ignore", key=f"{ext}_{c.key}", icon=f":material/{icon}:")  # fmt: skip

@@ -21,7 +21,7 @@ p = common.portfolio()
 scope = common.header("要素保障")
 shows = presentation.shows("factors")  # 汇报模式: 存在问题, 未解决问题清单, 资金保障
 
-if not scope.mask(p.projects).any():
+if not M.in_scope(p, scope).any():
     common.empty_notice()
     st.stop()
 

@@ -19,7 +19,7 @@ shows = presentation.shows("growth")
 
 if shows(0):
     st.subheader("累计完成投资")
-    if not scope.mask(p.projects).any():
+    if not M.in_scope(p, scope).any():
         common.empty_notice()
     else:
         series = M.cumulative_by_month(p, scope)
@@ -29,7 +29,7 @@ if shows(0):
             common.scoped_chart(
                 p, ("cumulative", scope), lambda: charts.cumulative(series, scope), 720
             )
-            codes = p.projects.loc[scope.mask(p.projects), S.CODE]
+            codes = p.projects.loc[M.in_scope(p, scope), S.CODE]
             note = M.coverage_note(p, codes, scope.period.year)
             if note:
                 st.caption(note)

@@ -15,7 +15,7 @@ conv = common.convention()
 shows = presentation.shows("overview")
 
 this, last = M.year_figures_with_last_year(p, scope, conv)
-if not scope.mask(p.projects).any():
+if not M.in_scope(p, scope).any():
     common.empty_notice()
     st.stop()
 
