@@ -82,6 +82,7 @@ stop() {
   trap - EXIT INT TERM
   for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
   for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  rm -f "$RUN"/replica-*.pid "$RUN/nginx/nginx.pid.script"
   say "stopped"
 }
 trap stop EXIT
@@ -112,6 +113,7 @@ for port in $REPLICA_PORTS; do
     --server.fileWatcherType none --browser.gatherUsageStats false \
     >"$RUN/replica-$port.log" 2>&1 &
   pids+=("$!")
+  echo "$!" >"$RUN/replica-$port.pid"
   replicas+="    server $HOST:$port;"$'\n'
 done
 i=0
@@ -161,6 +163,7 @@ EOF
 "$NGINX" -p "$RUN/nginx" -c "$RUN/nginx/nginx.conf" -g "daemon off;" \
   >>"$RUN/nginx/logs/error.log" 2>&1 &
 pids+=("$!")
+echo "$!" >"$RUN/nginx/nginx.pid.script"
 wait_healthy "https://$HOST:$HTTPS_PORT" "$!" "$RUN/nginx/logs/error.log" "nginx"
 say "nginx on https://$HOST:$HTTPS_PORT (http://$HOST:$HTTP_PORT redirects there)"
 say "ready: https://$HOST:$HTTPS_PORT  (run folder $RUN; Ctrl-C stops)"

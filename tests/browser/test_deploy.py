@@ -18,17 +18,12 @@ import json
 import os
 import re
 import shutil
-import signal
-import socket
 import ssl
-import subprocess
-import sys
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -36,13 +31,13 @@ from browser_kit import (
     ALERT,
     CHART,
     ELEMENT_TIMEOUT,
-    ROOT,
     RUN_TIMEOUT,
     SIDEBAR,
     metric_value,
     wait_for_run,
 )
 
+from bench.deployment import DeploymentError, LocalDeployment
 from core.data import datasource
 from core.data import schema as S
 from core.data.portfolio import DEMO_DIR
@@ -51,9 +46,6 @@ from tests import store_kit
 
 pytestmark = pytest.mark.browser
 
-START = ROOT / "deploy" / "start-local.sh"
-START_TIMEOUT = 240  # s: two replicas and nginx, on a busy 2-core machine
-PORTS = range(9000, 9200)  # this project's ports on a shared machine
 ROUTE_COOKIE = "briefing_route"
 OVERVIEW = "/?level=省重点"  # own data opens on every level: the demo's default, stated
 OVERVIEW_TITLE = "重大项目运行总览"
@@ -87,52 +79,16 @@ def _required() -> bool:
     )
 
 
-def _free_ports(count: int) -> list[int]:
-    found = []
-    for port in PORTS:
-        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-            try:
-                s.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-        found.append(port)
-        if len(found) == count:
-            return found
-    pytest.fail(f"fewer than {count} free ports in {PORTS}")
-
-
-@dataclass(frozen=True)
-class Deployment:
-    url: str  # nginx, HTTPS
-    http_url: str  # nginx, plain HTTP: redirects
-    replicas: list[str]  # the replicas' own addresses (127.0.0.1 only)
-    run: Path
-    database_url: str
-
-    @property
-    def access_log(self) -> Path:
-        return self.run / "nginx" / "logs" / "access.log"
-
-    def upstreams(self, route: str, path_prefix: str = "") -> set[str]:
-        """The replicas nginx sent the requests of a route cookie to (those under a path)."""
-        found = set()
-        for line in self.access_log.read_text(errors="replace").splitlines():
-            request = re.search(r'"[A-Z]+ (\S+)', line)
-            match = re.search(rf"route={re.escape(route)} upstream=(\S+)", line)
-            if (
-                match
-                and match.group(1) != "-"
-                and request
-                and request.group(1).startswith(path_prefix)
-            ):
-                found.add(match.group(1))
-        return found
-
-    def logs(self) -> str:
-        return "\n".join(
-            f"--- {p.name} ---\n" + "\n".join(p.read_text(errors="replace").splitlines()[-30:])
-            for p in sorted(self.run.glob("replica-*.log"))
-        )
+def _upstreams(deployment: LocalDeployment, route: str, path_prefix: str = "") -> set[str]:
+    """The replicas nginx sent the requests of a route cookie to (those under a path), from
+    its access log."""
+    found = set()
+    for line in deployment.access_log.read_text(errors="replace").splitlines():
+        request = re.search(r'"[A-Z]+ (\S+)', line)
+        match = re.search(rf"route={re.escape(route)} upstream=(\S+)", line)
+        if match and match.group(1) != "-" and request and request.group(1).startswith(path_prefix):
+            found.add(match.group(1))
+    return found
 
 
 def _get(url: str) -> tuple[int, dict[str, str], str]:
@@ -159,53 +115,21 @@ def database() -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def deployment(chromium, database: str, tmp_path_factory) -> Iterator[Deployment]:
+def deployment(chromium, database: str, tmp_path_factory) -> Iterator[LocalDeployment]:
     if not (shutil.which("nginx") or Path("/usr/sbin/nginx").exists()):
         problem = "nginx is not installed (Debian's nginx: `.ci/run` installs it as root)"
         if _required():
             pytest.fail(problem)
         pytest.skip(problem)
     run = tmp_path_factory.mktemp("deploy")
-    https, http, *replicas = _free_ports(4)
-    env = {
-        **os.environ,
-        "BRIEFING_DATABASE_URL": database,
-        "BRIEFING_DEPLOY_DIR": str(run),
-        "BRIEFING_CACHE_DIR": str(run / "cache"),
-        "BRIEFING_HTTPS_PORT": str(https),
-        "BRIEFING_HTTP_PORT": str(http),
-        "BRIEFING_REPLICA_PORTS": " ".join(map(str, replicas)),
-        "PYTHON": sys.executable,
-    }
-    env.pop("BRIEFING_DATA_DIR", None)
-    out = run / "start-local.out"
-    with out.open("wb") as log:
-        proc = subprocess.Popen(
-            ["bash", str(START)], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
-        )
+    d = LocalDeployment(database, run, replicas=2, env={"BRIEFING_CACHE_DIR": str(run / "cache")})
     try:
-        deadline = time.monotonic() + START_TIMEOUT
-        while "[deploy] ready:" not in out.read_text(errors="replace"):
-            if proc.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(
-                    f"deploy/start-local.sh did not start:\n{out.read_text(errors='replace')}"
-                )
-            time.sleep(0.5)
-        yield Deployment(
-            url=f"https://127.0.0.1:{https}",
-            http_url=f"http://127.0.0.1:{http}",
-            replicas=[f"127.0.0.1:{p}" for p in replicas],
-            run=run,
-            database_url=database,
-        )
-    finally:
-        proc.send_signal(signal.SIGTERM)  # the script stops the replicas and nginx it started
-        try:
-            proc.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-    assert "[deploy] stopped" in out.read_text(errors="replace")
+        with d:
+            yield d
+    except DeploymentError as exc:
+        pytest.fail(str(exc))
+    assert d.stopped, d.output()
+    assert not list(run.glob("replica-*.pid")), "the script left replicas behind"
 
 
 @pytest.fixture(scope="module")
@@ -230,7 +154,7 @@ def upload(tmp_path_factory) -> tuple[Path, Path, str]:
     return book, geojson, "105个"
 
 
-def _context(browser, deployment: Deployment, route: str | None = None):
+def _context(browser, deployment: LocalDeployment, route: str | None = None):
     context = browser.new_context(
         base_url=deployment.url,
         ignore_https_errors=True,  # the script's certificate is self-signed
@@ -250,13 +174,13 @@ def _route(context) -> str:
     return next(c["value"] for c in context.cookies() if c["name"] == ROUTE_COOKIE)
 
 
-def _route_to(deployment: Deployment, replica: str) -> str:
+def _route_to(deployment: LocalDeployment, replica: str) -> str:
     """A route cookie value that nginx sends to `replica` (read from its access log)."""
     for i in range(200):
         route = f"test-route-{i}"
         status, _, _ = _get_with_cookie(f"{deployment.url}/_stcore/health", route)
         assert status == 200
-        if deployment.upstreams(route) == {replica}:
+        if _upstreams(deployment, route) == {replica}:
             return route
     pytest.fail(f"no route cookie reached {replica}")
 
@@ -290,7 +214,7 @@ def _nav(page, label: str, title: str) -> None:
     wait_for_run(page, title)
 
 
-def test_headers_metrics_and_redirect(deployment: Deployment) -> None:
+def test_headers_metrics_and_redirect(deployment: LocalDeployment) -> None:
     status, headers, body = _get(f"{deployment.url}/")
     assert status == 200 and "<html" in body.lower()
     assert headers["X-Frame-Options"] == "DENY"
@@ -302,8 +226,8 @@ def test_headers_metrics_and_redirect(deployment: Deployment) -> None:
     assert re.match(rf"{ROUTE_COOKIE}=\w+; Path=/; Secure; HttpOnly", headers["Set-Cookie"])
     # Metrics: not through nginx, only on each replica's own local port.
     assert _get(f"{deployment.url}/_stcore/metrics")[0] == 404
-    for replica in deployment.replicas:
-        assert _get(f"http://{replica}/_stcore/metrics")[0] == 200
+    for replica in deployment.replica_urls:
+        assert _get(f"{replica}/_stcore/metrics")[0] == 200
     # Plain HTTP goes to HTTPS.
     query = "county=" + urllib.parse.quote("城东区")
     status, headers, _ = _get(f"{deployment.http_url}/progress?{query}")
@@ -311,7 +235,9 @@ def test_headers_metrics_and_redirect(deployment: Deployment) -> None:
     assert headers["Location"] == f"{deployment.url}/progress?{query}"
 
 
-def test_import_on_one_replica_shows_on_the_other(browser, deployment: Deployment, upload) -> None:
+def test_import_on_one_replica_shows_on_the_other(
+    browser, deployment: LocalDeployment, upload
+) -> None:
     from playwright.sync_api import expect
 
     book, geojson, count_after = upload
@@ -320,8 +246,9 @@ def test_import_on_one_replica_shows_on_the_other(browser, deployment: Deploymen
     try:
         _open(a, OVERVIEW, OVERVIEW_TITLE, CHART)
         route_a = _route(context_a)
-        (replica_a,) = deployment.upstreams(route_a)
-        replica_b = next(r for r in deployment.replicas if r != replica_a)
+        (replica_a,) = _upstreams(deployment, route_a)
+        replicas = [u.removeprefix("http://") for u in deployment.replica_urls]
+        replica_b = next(r for r in replicas if r != replica_a)
         context_b, b = _context(browser, deployment, _route_to(deployment, replica_b))
         try:
             _open(b, OVERVIEW, OVERVIEW_TITLE, CHART)
@@ -369,12 +296,12 @@ def test_import_on_one_replica_shows_on_the_other(browser, deployment: Deploymen
         context_a.close()
     # Each browser stayed on its replica: page, upload and WebSocket (whose line nginx writes
     # when it closes, with the contexts).
-    assert deployment.upstreams(route_a) == {replica_a}
-    assert deployment.upstreams(route_b) == {replica_b}
-    assert deployment.upstreams(route_a, "/_stcore/upload_file") == {replica_a}
+    assert _upstreams(deployment, route_a) == {replica_a}
+    assert _upstreams(deployment, route_b) == {replica_b}
+    assert _upstreams(deployment, route_a, "/_stcore/upload_file") == {replica_a}
     deadline = time.monotonic() + 10
-    while time.monotonic() < deadline and not deployment.upstreams(route_b, "/_stcore/stream"):
+    while time.monotonic() < deadline and not _upstreams(deployment, route_b, "/_stcore/stream"):
         time.sleep(0.2)
     for route, replica in ((route_a, replica_a), (route_b, replica_b)):
-        assert deployment.upstreams(route, "/_stcore/stream") == {replica}
-    assert "Traceback" not in deployment.logs(), deployment.logs()
+        assert _upstreams(deployment, route, "/_stcore/stream") == {replica}
+    assert "Traceback" not in deployment.replica_logs(), deployment.replica_logs()
