@@ -369,6 +369,13 @@ def scoped_chart(
     _draw(c, present_height, lambda variant, make: p.memo(("chart_spec", *key, *variant), make))
 
 
+def static_chart(p: Portfolio, key: tuple, build: Callable) -> None:
+    """An altair chart without downloads (a legend), its spec made once per data version and
+    `key` for every session."""
+    spec = p.memo(("static_chart", *key), lambda: screen_spec(build()))
+    st.vega_lite_chart(spec=copy.deepcopy(spec), theme=None)
+
+
 def chart(c: ChartOut, present_height: int = PRESENT_CHART_HEIGHT) -> None:
     """Show a chart with its three downloads (PNG at 2×, SVG, CSV of exactly what is drawn);
     in 汇报模式 with projector-sized type and no download menu."""
