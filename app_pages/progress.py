@@ -37,7 +37,10 @@ if shows(0):
     more = c4.multiselect("更多列", V.MORE_COLUMNS, key="progress_columns", placeholder="形象进度、存在问题…",
                           select_all=False, persist_state="session")  # fmt: skip
 
-    shown = V.filter_and_sort(table, query, chosen, order)
+    shown = p.memo(
+        ("progress_shown", scope, conv, query, tuple(chosen), order),
+        lambda: V.filter_and_sort(table, query, chosen, order),
+    )
     page = shown.head(V.MAX_ROWS)
     st.caption(common.plain(V.count_caption(len(shown), len(table), len(page))))
     if shown.empty:

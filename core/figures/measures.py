@@ -162,7 +162,9 @@ def _year_figures(
     mask = in_scope(p, scope)
     plan, done = aligned_plan(p, period.year)[mask], aligned_ytd(p, period)[mask]
     annual = plan > 0
-    projects = p.projects.loc[mask]
+    # Only the columns used: selecting rows of every text column is the slow part.
+    used = [S.CODE, S.PLANNED_START, S.ACTUAL_START, S.TOTAL_INVESTMENT]
+    projects = p.projects.loc[mask, used]
     planned_start = (projects[S.PLANNED_START].str.slice(0, 4) == str(period.year)).to_numpy()
     actual = projects[S.ACTUAL_START]
     started = ((actual != "") & (actual <= period.key)).to_numpy()
@@ -254,7 +256,8 @@ def pipeline(p: Portfolio, scope: Scope) -> list[StageFigures]:
 
 
 def _pipeline(p: Portfolio, scope: Scope) -> list[StageFigures]:
-    df = p.projects.loc[in_scope(p, scope)]
+    used = [S.STAGE, S.NEWLY_ATTRACTED, S.TOTAL_INVESTMENT, S.SUBSIDY_SOUGHT]
+    df = p.projects.loc[in_scope(p, scope), used]
     out = []
     for stage in S.STAGES:
         d = df.loc[df[S.STAGE] == stage]
@@ -333,7 +336,7 @@ def industry_figures(p: Portfolio, scope: Scope, period: Period | None = None) -
 
 def _industry_figures(p: Portfolio, scope: Scope, period: Period) -> IndustryFigures:
     mask = in_scope(p, scope) & (aligned_plan(p, period.year) > 0)
-    df = p.projects.loc[mask]
+    df = p.projects.loc[mask, [S.SECTOR, S.HIGH_TECH, S.TOTAL_INVESTMENT]]
     ind = df.loc[df[S.SECTOR].isin(settings.current().industry_sectors)]
     ht = ind.loc[ind[S.HIGH_TECH] == S.YES]
     return IndustryFigures(
@@ -535,7 +538,13 @@ def problem_counts(p: Portfolio, scope: Scope, by: str) -> pd.DataFrame:
 def progress_table(
     p: Portfolio, scope: Scope, convention: Convention = Convention.MONTHS
 ) -> pd.DataFrame:
-    """One row per project in scope with its figures, 形象进度 and open problems."""
+    """One row per project in scope with its figures, 形象进度 and open problems. Shared by
+    every session, not copied: callers that change it copy first."""
+    key = ("progress_table", scope, convention)
+    return p.memo(key, lambda: _progress_table(p, scope, convention))
+
+
+def _progress_table(p: Portfolio, scope: Scope, convention: Convention) -> pd.DataFrame:
     df = projects_in_scope(p, scope, convention).copy()
     df[S.PROGRESS_TEXT] = df[S.CODE].map(latest_progress_text(p, scope.period)).fillna("")
     op = open_problems(p, replace(scope, stage=None))
