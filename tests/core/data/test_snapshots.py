@@ -62,3 +62,38 @@ def test_a_damaged_table_is_found_when_the_snapshot_is_read_and_rebuilt(store):
     p = datasource.load(store)  # found by its footer, rebuilt from the store
     assert len(p.funding) > 0
     assert datasource.check_snapshot(store) is None
+
+
+_LOAD = """
+import sys
+from core.data import datasource
+from core.ingest.store import Store
+p = datasource.load(Store(sys.argv[1]))
+print(p.version, len(p.monthly), len(p.projects), flush=True)
+"""
+
+
+def test_processes_writing_one_snapshot_at_once_leave_one_whole_snapshot(store, tmp_path):
+    """Replicas opening new data together: each writes the snapshot to a folder of its own and
+    renames it; the first rename wins, the others drop theirs, and every one reads whole data."""
+    import os
+    import subprocess
+    import sys
+
+    shutil.rmtree(datasource.snapshots())
+    repo = Path(__file__).parents[3]
+    env = {**os.environ, "PYTHONPATH": str(repo)}
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", _LOAD, store.url], cwd=repo, env=env, stdout=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(4)
+    ]  # fmt: skip
+    outputs = {proc.communicate(timeout=120)[0].strip() for proc in procs}
+    assert all(proc.returncode == 0 for proc in procs)
+    eager = datasource.portfolio(datasource.current(store))
+    assert outputs == {f"{eager.version} {len(eager.monthly)} {len(eager.projects)}"}
+    folders = list(datasource.snapshots().iterdir())
+    assert len(folders) == 1 and (folders[0] / "done").exists(), folders
+    assert not list(datasource.snapshots().glob(".tmp-*"))
