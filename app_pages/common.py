@@ -5,8 +5,10 @@ Pages call `portfolio()`, `scope()` and `convention()` and never draw filters th
 
 from __future__ import annotations
 
+import copy
 import os
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 import streamlit as st
@@ -346,22 +348,70 @@ def indicator_cards(cards: list[IndicatorCard], per_row: int = 4) -> None:
 PRESENT_CHART_HEIGHT = 700  # px, 汇报模式: a chart with the page's title bar fits 1080
 
 
+def screen_spec(chart) -> dict:
+    """An altair chart as the Vega-Lite spec st.altair_chart sends (its data as Arrow datasets):
+    streamlit's own conversion, so that a spec kept in a cache draws exactly as the chart."""
+    from streamlit.elements.vega_charts import _convert_altair_to_vega_lite_spec
+
+    return _convert_altair_to_vega_lite_spec(chart)
+
+
+def scoped_chart(
+    p: Portfolio,
+    key: tuple,
+    build: Callable[[], ChartOut],
+    present_height: int = PRESENT_CHART_HEIGHT,
+) -> None:
+    """`chart(build())`, with the chart and its spec made once per data version and `key` (the
+    chart's name and everything its figures depend on: scope, convention …) and shared by every
+    session of the process: a scope that another session has just drawn costs no altair work."""
+    c = p.memo(("chart", *key), build)
+    _draw(c, present_height, lambda variant, make: p.memo(("chart_spec", *key, *variant), make))
+
+
+def static_chart(p: Portfolio, key: tuple, build: Callable) -> None:
+    """An altair chart without downloads (a legend), its spec made once per data version and
+    `key` for every session."""
+    spec = p.memo(("static_chart", *key), lambda: screen_spec(build()))
+    st.vega_lite_chart(spec=copy.deepcopy(spec), theme=None)
+
+
 def chart(c: ChartOut, present_height: int = PRESENT_CHART_HEIGHT) -> None:
     """Show a chart with its three downloads (PNG at 2×, SVG, CSV of exactly what is drawn);
     in 汇报模式 with projector-sized type and no download menu."""
+    _draw(c, present_height, lambda variant, make: make())
+
+
+def _draw(c: ChartOut, present_height: int, spec_of: Callable) -> None:
     if presenting():
-        st.vega_lite_chart(
-            charts.projector_spec(c, present_height), width="stretch", key=f"chart_{c.key}"
+        spec = spec_of(
+            ("projector", present_height), lambda: charts.projector_spec(c, present_height)
         )
+        st.vega_lite_chart(spec=copy.deepcopy(spec), width="stretch", key=f"chart_{c.key}")
         return
-    st.altair_chart(c.chart, theme=None, width="stretch", key=f"chart_{c.key}")
+    spec = spec_of(("screen",), lambda: screen_spec(c.chart))
+    # A copy: streamlit moves the datasets out of the spec it is given.
+    st.vega_lite_chart(spec=copy.deepcopy(spec), theme=None, width="stretch", key=f"chart_{c.key}")
+    _downloads(c)
+
+
+@st.fragment
+def _downloads(c: ChartOut) -> None:
+    """The chart's 下载图表 menu. Its three buttons are made only once the menu is opened (a
+    rerun of this fragment alone): a page of four charts otherwise registers twelve downloads
+    with the server and sends twelve buttons to the browser on every rerun."""
+    menu = st.popover(
+        "下载图表", icon=":material/download:", key=f"downloads_{c.key}", on_change="rerun"
+    )
+    if not menu.open:
+        return
     stem = c.file_stem()
     downloads = (
         ("PNG图片(2倍清晰度,适合幻灯片)", lambda: export.png(c), "png", "image/png", "image"),
         ("SVG矢量图", lambda: export.svg(c), "svg", "image/svg+xml", "draw"),
         ("图表数据CSV", lambda: export.csv(c), "csv", "text/csv", "table"),
     )
-    with st.popover("下载图表", icon=":material/download:"):
+    with menu:
         for label, data, ext, mime, icon in downloads:
             st.download_button(label, data=data, file_name=f"{stem}.{ext}", mime=mime,
                                on_click="ignore", key=f"{ext}_{c.key}", icon=f":material/{icon}:")  # fmt: skip

@@ -15,6 +15,8 @@ from core.ingest import importing, workbook
 from core.ingest.layouts import Layouts
 from core.ingest.store import StoreError, VersionMoved, version_of
 
+WITHDRAW_CHOICES = 100  # projects listed by the 调出项目 picker at once (the search finds others)
+
 st.title("数据管理")
 common.url_notices()
 # The store's problems and fixes, backups (app_pages/recovery.py); stops when it cannot open.
@@ -182,13 +184,23 @@ if batch is not None:
     st.caption(
         "调出重点项目清单的项目自所选月份起不再统计,此前各期的数字不变;调出记入导入历史,可回滚。"
     )
-    candidates = importing.project_choices(store)
-    labels = dict(zip(candidates[S.CODE], candidates[S.NAME] + "(" + candidates[S.COUNTY] + ")",
-                      strict=True))  # fmt: skip
+    # From the data in memory, not the store (a read of every table on each rerun), and only
+    # the projects the search finds: a list of 100,000 names is megabytes on every rerun.
+    candidates = p.memo(("withdraw_choices",), lambda: importing.withdrawable(p.projects))
     withdraw_round = st.session_state.setdefault("withdraw_round", 0)
+    codes_key = f"withdraw_codes_{withdraw_round}"
     c1, c2 = st.columns([3, 1])
+    query = c1.text_input("查找项目", key=f"withdraw_query_{withdraw_round}",
+                          placeholder="输入项目名称、代码或区县中的文字")  # fmt: skip
+    found = importing.search_projects(candidates, query)
+    chosen = st.session_state.get(codes_key, [])
+    shown = pd.concat([candidates.loc[candidates[S.CODE].isin(chosen)],
+                       found.head(WITHDRAW_CHOICES)]).drop_duplicates(S.CODE)  # fmt: skip
+    labels = dict(zip(shown[S.CODE], shown[S.NAME] + "(" + shown[S.COUNTY] + ")", strict=True))
     codes = c1.multiselect("项目", list(labels), format_func=labels.get, placeholder="选择要调出的项目",
-                           key=f"withdraw_codes_{withdraw_round}")  # fmt: skip
+                           key=codes_key)  # fmt: skip
+    if len(found) > WITHDRAW_CHOICES:
+        c1.caption(f"找到{len(found)}个项目,列出前{WITHDRAW_CHOICES}个;输入更多文字缩小范围。")
     months = [x.key for x in p.periods()]
     month = c2.selectbox("自哪个月起", months, key=f"withdraw_month_{withdraw_round}",
                          format_func=lambda m: Period.parse(m).label)  # fmt: skip

@@ -8,11 +8,20 @@ from core.figures import measures as M
 from core.figures import progress as V
 from core.output import charts
 
+
+def _problems_by_county(p, scope):
+    by_county = M.problem_counts(p, scope.citywide(), S.COUNTY)
+    order = {c: i for i, c in enumerate(p.counties)}
+    by_county = by_county.sort_values(S.COUNTY, key=lambda s: s.map(order), kind="mergesort")
+    return charts.problems(by_county, S.COUNTY, scope, "problems_by_county", "存在问题按区县",
+                           highlight=scope.counties)  # fmt: skip
+
+
 p = common.portfolio()
 scope = common.header("要素保障")
 shows = presentation.shows("factors")  # 汇报模式: 存在问题, 未解决问题清单, 资金保障
 
-if not scope.mask(p.projects).any():
+if not M.in_scope(p, scope).any():
     common.empty_notice()
     st.stop()
 
@@ -32,8 +41,10 @@ if shows(0):
         c[2].metric("已解决", f"{len(problems) - len(open_)}个", border=True)
         left, right = st.columns(2)
         with left:
-            common.chart(
-                charts.problems(
+            common.scoped_chart(
+                p,
+                ("problems_by_type", scope),
+                lambda: charts.problems(
                     M.problem_counts(p, scope, S.PROBLEM_TYPE),
                     S.PROBLEM_TYPE,
                     scope,
@@ -43,16 +54,9 @@ if shows(0):
                 present_height=560,
             )
         with right:
-            by_county = M.problem_counts(p, scope.citywide(), S.COUNTY)
-            order = {c: i for i, c in enumerate(p.counties)}
-            by_county = by_county.sort_values(
-                S.COUNTY, key=lambda s: s.map(order), kind="mergesort"
+            common.scoped_chart(
+                p, ("problems_by_county", scope), lambda: _problems_by_county(p, scope), 560
             )
-            common.chart(
-                charts.problems(by_county, S.COUNTY, scope, "problems_by_county", "存在问题按区县",
-                                highlight=scope.counties),
-                present_height=560,
-            )  # fmt: skip
 
 if shows(1):
     open_ = M.open_problems(p, scope)
@@ -96,7 +100,14 @@ elif funding.empty:
 else:
     left, right = st.columns(2)
     with left:
-        common.chart(charts.funding_by_source(funding, scope))
+        common.scoped_chart(
+            p, ("funding_by_source", scope), lambda: charts.funding_by_source(funding, scope)
+        )
     with right:
-        by_county = M.funding_by_county(p, scope.citywide())
-        common.chart(charts.funding_by_county(by_county, scope, p.counties, scope.counties))
+        common.scoped_chart(
+            p,
+            ("funding_by_county", scope),
+            lambda: charts.funding_by_county(
+                M.funding_by_county(p, scope.citywide()), scope, p.counties, scope.counties
+            ),
+        )

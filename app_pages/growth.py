@@ -19,15 +19,17 @@ shows = presentation.shows("growth")
 
 if shows(0):
     st.subheader("累计完成投资")
-    if not scope.mask(p.projects).any():
+    if not M.in_scope(p, scope).any():
         common.empty_notice()
     else:
         series = M.cumulative_by_month(p, scope)
         if series[M.VALUE].sum() == 0:
             st.info("当前范围内本年和上年都没有完成投资的数据。", icon=":material/info:")
         else:
-            common.chart(charts.cumulative(series, scope), present_height=720)
-            codes = p.projects.loc[scope.mask(p.projects), S.CODE]
+            common.scoped_chart(
+                p, ("cumulative", scope), lambda: charts.cumulative(series, scope), 720
+            )
+            codes = p.projects.loc[M.in_scope(p, scope), S.CODE]
             note = M.coverage_note(p, codes, scope.period.year)
             if note:
                 st.caption(note)
@@ -44,7 +46,7 @@ if shows(1):
         common.indicator_cards(cards, per_row=5 if common.presenting() else 3)
         rows = I.fai_rows(p.indicators, scope.period)
         rows = rows.loc[rows[S.INDICATOR] != S.FAI_RANK]
-        common.chart(charts.fai_growth(rows, scope), present_height=520)
+        common.scoped_chart(p, ("fai_growth", scope), lambda: charts.fai_growth(rows, scope), 520)
 
 if shows(2):
     st.subheader("区县与行业对比")
@@ -54,15 +56,22 @@ if shows(2):
     else:
         left, right = st.columns(2)
         with left:
-            common.chart(
-                charts.comparison(ranking, S.COUNTY, scope, schedule, "county_rates",
-                                  "各区县完成率", highlight=scope.counties)
+            common.scoped_chart(
+                p, ("county_rates", scope, conv),
+                lambda: charts.comparison(ranking, S.COUNTY, scope, schedule, "county_rates",
+                                          "各区县完成率", highlight=scope.counties),
             )  # fmt: skip
         with right:
-            sectors = M.sector_breakdown(p, scope, conv)
-            common.chart(
-                charts.comparison(
-                    sectors, S.SECTOR, scope, schedule, "sector_rates", "各行业领域完成率"
+            common.scoped_chart(
+                p,
+                ("sector_rates", scope, conv),
+                lambda: charts.comparison(
+                    M.sector_breakdown(p, scope, conv),
+                    S.SECTOR,
+                    scope,
+                    schedule,
+                    "sector_rates",
+                    "各行业领域完成率",
                 ),
                 present_height=560,
             )

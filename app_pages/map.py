@@ -31,26 +31,42 @@ if p.boundaries.empty and not located.any():
 metric = st.radio(
     "区县底色", maps.METRICS, horizontal=True, key="map_metric", persist_state="session"
 )
-result = maps.project_map(
-    p.boundaries,
-    M.county_ranking(p, scope, conv),
-    projects,
-    metric,
-    tile_url=maps.configured_tile_url(),
-    counties=scope.counties,
-    view_size=(1700, 600) if common.presenting() else (maps.VIEW_WIDTH, maps.VIEW_HEIGHT),
-    label_size=26 if common.presenting() else 18,
-)
+size = (1700, 600) if common.presenting() else (maps.VIEW_WIDTH, maps.VIEW_HEIGHT)
+label_size = 26 if common.presenting() else 18
+tile_url = maps.configured_tile_url()
+
+
+def _project_map() -> maps.MapOut:
+    out = maps.project_map(
+        p.boundaries,
+        M.county_ranking(p, scope, conv),
+        projects,
+        metric,
+        tile_url=tile_url,
+        counties=scope.counties,
+        view_size=size,
+        label_size=label_size,
+    )
+    # The deck's JSON (thousands of points) made once for every session that shows this map.
+    spec = out.deck.to_json()
+    out.deck.to_json = lambda: spec
+    return out
+
+
+result = p.memo(("project_map", scope, conv, metric, size, label_size, tile_url), _project_map)
 key_size = charts.PROJECTOR_MIN_SIZE if common.presenting() else 14
-st.altair_chart(charts.legend(result.legend, result.legend_title, key_size), theme=None)
+common.static_chart(
+    p,
+    ("map_legend", result.legend_title, tuple(result.legend), key_size),
+    lambda: charts.legend(result.legend, result.legend_title, key_size),
+)
 st.pydeck_chart(result.deck, height=660 if common.presenting() else 640, key="project_map")
-st.altair_chart(
-    charts.legend(
-        [(k, v) for k, v in status.COLORS.items()],
-        "项目圆点:颜色表示状态,大小表示总投资",
-        key_size,
+common.static_chart(
+    p,
+    ("status_legend", key_size),
+    lambda: charts.legend(
+        [(k, v) for k, v in status.COLORS.items()], "项目圆点:颜色表示状态,大小表示总投资", key_size
     ),
-    theme=None,
 )
 if not common.presenting():
     st.caption(status.rule())

@@ -15,7 +15,7 @@ conv = common.convention()
 shows = presentation.shows("overview")
 
 this, last = M.year_figures_with_last_year(p, scope, conv)
-if not scope.mask(p.projects).any():
+if not M.in_scope(p, scope).any():
     common.empty_notice()
     st.stop()
 
@@ -61,11 +61,18 @@ if this.count == 0:
 if shows(1):
     left, right = st.columns(2)
     with left:
-        ranking = M.county_ranking(p, scope.citywide(), conv)
-        common.chart(charts.county_ranking(ranking, scope, this.schedule))
+        common.scoped_chart(
+            p,
+            ("county_ranking", scope, conv),
+            lambda: charts.county_ranking(
+                M.county_ranking(p, scope.citywide(), conv), scope, this.schedule
+            ),
+        )
     with right:
-        common.chart(
-            charts.sector_composition(M.sector_breakdown(p, scope, conv), scope),
+        common.scoped_chart(
+            p,
+            ("sector_composition", scope, conv),
+            lambda: charts.sector_composition(M.sector_breakdown(p, scope, conv), scope),
             present_height=600,
         )
         industry = M.industry_figures(p, scope)
@@ -75,7 +82,12 @@ if shows(1):
 if shows(2):
     funding = M.funding_by_source(p, scope)
     if len(funding):
-        common.chart(charts.funding_by_source(funding, scope), present_height=600)
+        common.scoped_chart(
+            p,
+            ("funding_by_source", scope),
+            lambda: charts.funding_by_source(funding, scope),
+            present_height=600,
+        )
         sentence = O.funding_sentence(M.funding_by_channel(p, scope), scope)
         if sentence:
             st.caption(common.plain(sentence))

@@ -37,7 +37,10 @@ if shows(0):
     more = c4.multiselect("更多列", V.MORE_COLUMNS, key="progress_columns", placeholder="形象进度、存在问题…",
                           select_all=False, persist_state="session")  # fmt: skip
 
-    shown = V.filter_and_sort(table, query, chosen, order)
+    shown = p.memo(
+        ("progress_shown", scope, conv, query, tuple(chosen), order),
+        lambda: V.filter_and_sort(table, query, chosen, order),
+    )
     page = shown.head(V.MAX_ROWS)
     st.caption(common.plain(V.count_caption(len(shown), len(table), len(page))))
     if shown.empty:
@@ -108,8 +111,13 @@ pick = st.selectbox(
 row = planned.loc[labels[pick]]
 left, right = st.columns([3, 2])
 with left:
-    curve = M.project_curve(p, row[V.CODE], scope.period)
-    common.chart(charts.project_curve(curve, scope, row[V.NAME]))
+    common.scoped_chart(
+        p,
+        ("project_curve", row[V.CODE], scope),
+        lambda: charts.project_curve(
+            M.project_curve(p, row[V.CODE], scope.period), scope, row[V.NAME]
+        ),
+    )
 with right:
     for label, value in V.detail_rows(row):
         st.markdown(f"**{label}**:{common.plain(value)}")

@@ -1,4 +1,5 @@
-"""`python -m bench [--sizes 1000,10000,100000] [--no-browser] [--repeat N] [--postgres URL]`.
+"""`python -m bench [--sizes 1000,10000,100000] [--no-browser] [--repeat N] [--postgres URL]`;
+`python -m bench --sessions 30 [--sizes 465,100000]`: the meeting of thirty (bench.meeting).
 
 For each size: generate a portfolio with the demo's generator scaled up, import it through the
 real import path into a fresh store, time every page through AppTest (first load and filter
@@ -27,7 +28,7 @@ from datetime import datetime
 from pathlib import Path
 
 from bench import browser as chromium
-from bench import dataset, exports, report
+from bench import dataset, exports, meeting, report
 from bench import store as store_costs
 from bench.pages import ROOT
 from core.data.datasource import SNAPSHOTS_SETTING
@@ -57,8 +58,16 @@ def _args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--sizes",
         type=_sizes,
-        default=_sizes(DEFAULT_SIZES),
-        help=f"numbers of projects, comma-separated (default {DEFAULT_SIZES})",
+        default=None,
+        help=f"numbers of projects, comma-separated (default {DEFAULT_SIZES}; with --sessions "
+        f"{meeting.DEFAULT_SIZES})",
+    )
+    parser.add_argument(
+        "--sessions",
+        type=int,
+        metavar="N",
+        help="instead of the page benchmark: N sessions at once against one app process, then "
+        "against two replicas behind nginx (open the overview, change the county, open 项目进度)",
     )
     parser.add_argument(
         "--no-browser", action="store_true", help="skip the Chromium measurements and targets"
@@ -79,6 +88,10 @@ def _args(argv: list[str] | None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if args.repeat < 1:
         parser.error("--repeat must be at least 1")
+    if args.sessions is not None and not 1 <= args.sessions <= 200:
+        parser.error("--sessions must be between 1 and 200")
+    if args.sizes is None:
+        args.sizes = _sizes(meeting.DEFAULT_SIZES if args.sessions else DEFAULT_SIZES)
     return args
 
 
@@ -138,8 +151,25 @@ def _measure(args: argparse.Namespace) -> report.Run:
     return run
 
 
+def _meeting(args: argparse.Namespace) -> int:
+    started = time.perf_counter()
+    try:
+        m = meeting.measure(args.sizes, args.sessions, _say)
+    except Exception:
+        traceback.print_exc()
+        print("benchmark crashed: no report", file=sys.stderr)
+        return 2
+    print(meeting.report(m, markdown=False))
+    print(f"machine: {report.machine(m)}; run took {time.perf_counter() - started:.0f} s")
+    meeting.LATEST.write_text(meeting.report(m, markdown=True), encoding="utf-8")
+    print(f"written: {meeting.LATEST.relative_to(ROOT)}")
+    return 1 if meeting.missed(m) else 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _args(argv)
+    if args.sessions:
+        return _meeting(args)
     started = time.perf_counter()
     try:
         run = _measure(args)

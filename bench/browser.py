@@ -81,6 +81,10 @@ ARM_CLICK_JS = """() => {
                           { capture: true, once: true });
 }"""
 FLOOR = Page("bench/floor_app.py", "/", "ok", None, has_scope=False)
+FLOOR_CHARTS = 4  # the most charts a page of the app draws at once (投资增长)
+FLOOR_WITH_CHARTS = Page(
+    "bench/floor_app.py", f"/?charts={FLOOR_CHARTS}", "ok", "chart", has_scope=False
+)
 FLOOR_CHOICE = "城西区"  # the option of the floor's 区县 multiselect that a change picks
 FLOOR_REPEATS = 3  # the floor is the denominator of every ratio: the median of a few visits
 
@@ -114,6 +118,11 @@ class Floor:
     load_s: float
     filter_s: float
     load_bytes: int
+    # The same page with FLOOR_CHARTS small charts that follow the filter: Streamlit's own cost
+    # of a page with charts, none of the app's work behind it.
+    charts_load_s: float | None = None
+    charts_filter_s: float | None = None
+    charts_bytes: int | None = None
 
 
 # --- The server ----------------------------------------------------------------------------
@@ -344,16 +353,25 @@ def floor_server(work: Path) -> Server:
     return Server(FLOOR.script, work / "floor.log")
 
 
-def measure_floor(browser, server: Server) -> Floor:
-    """The one-line page, timed like the app's pages: medians of a few visits."""
+def _floor_visits(browser, server: Server, page: Page) -> tuple[float, float, int]:
     loads, filters, sizes = [], [], []
     for _ in range(FLOOR_REPEATS):
         tab = Tab(browser, server.url)
         try:
-            loads.append(tab.open(FLOOR))
+            loads.append(tab.open(page))
             sizes.append(tab.bytes)
             tab.settle()
-            filters.append(tab.change(FLOOR, _pick_county(tab, FLOOR_CHOICE), None))
+            filters.append(tab.change(page, _pick_county(tab, FLOOR_CHOICE), None))
         finally:
             tab.close()
-    return Floor(statistics.median(loads), statistics.median(filters), max(sizes))
+    return statistics.median(loads), statistics.median(filters), max(sizes)
+
+
+def measure_floor(browser, server: Server) -> Floor:
+    """The one-line page, timed like the app's pages: medians of a few visits; then the same
+    page with FLOOR_CHARTS charts."""
+    floor = Floor(*_floor_visits(browser, server, FLOOR))
+    floor.charts_load_s, floor.charts_filter_s, floor.charts_bytes = _floor_visits(
+        browser, server, FLOOR_WITH_CHARTS
+    )
+    return floor

@@ -37,6 +37,7 @@ class Dataset:
     import_s: float  # importing.check + importing.commit
     database_url: str
     filter_county: str  # the county a "filter change" selects: the 2nd of the list
+    counties: tuple[str, ...] = ()  # every county, in the boundary file's order
     postgres: PostgresRun | None = None  # with --postgres: the same import into PostgreSQL
 
     def rows_text(self) -> str:
@@ -75,7 +76,8 @@ def build(size: int, work: Path, postgres: str | None = None) -> Dataset:
     files = _files(data, work / "csv")
     generate_s = time.perf_counter() - started
     rows = {name: len(frame) for name, frame in data.tables.items()}
-    county = parse_boundaries(data.boundaries, source=S.BOUNDARIES_FILE).names[1]
+    counties = tuple(parse_boundaries(data.boundaries, source=S.BOUNDARIES_FILE).names)
+    county = counties[1]
     del data
 
     url = f"sqlite:///{(work / 'store.sqlite').resolve()}"
@@ -98,5 +100,6 @@ def build(size: int, work: Path, postgres: str | None = None) -> Dataset:
         import_s=import_s,
         database_url=url,
         filter_county=county,
+        counties=counties,
         postgres=postgres_run(postgres, files) if postgres else None,
     )

@@ -5,16 +5,21 @@ Pages and the CLI both go through here, so both always show the same data and sa
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
 import shutil
 import tempfile
+import threading
 import time
+from collections import OrderedDict
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import pandas as pd
+import pyarrow.parquet as pq
 
 from core import ROOT
 from core.data import schema as S
@@ -28,6 +33,7 @@ from core.data.portfolio import (
     read_csv,
     with_all_columns,
 )
+from core.figures.periods import Period
 from core.ingest import migrations
 from core.ingest.store import ROLLBACK, Batch, Store, version_of
 
@@ -126,7 +132,10 @@ def load(store: Store) -> Portfolio:
     folder = _snapshot_dir(store, batch)
     if (folder / "done").exists():
         try:
-            return _read_snapshot(folder, batch)
+            p = _read_snapshot(folder, batch)
+            with contextlib.suppress(OSError):  # in use: the newest, so pruning keeps it
+                os.utime(folder)
+            return p
         except Exception:  # any damage: the store still has the data
             shutil.rmtree(folder, ignore_errors=True)  # rebuilt below
     data = current(store)
@@ -135,22 +144,71 @@ def load(store: Store) -> Portfolio:
     return p
 
 
+class _SnapshotPortfolio(Portfolio):
+    """A Portfolio read from a snapshot lazily: the project list and the boundaries at once
+    (every page's filters and masks need them), each other table and the year-to-date and plan
+    matrices from their Parquet files when first used. A page that needs neither the million
+    monthly returns nor the matrices (经济指标, 简报's text, 数据管理) does not read them; the
+    reporting months the sidebar offers were saved beside the tables."""
+
+    def __getattr__(self, name: str):
+        # Only called for what is not yet in the instance: the tables not read so far.
+        if name not in _LAZY_FRAMES or "_files" not in self.__dict__:
+            raise AttributeError(name)
+        return self._read(name)
+
+    def _read(self, name: str) -> pd.DataFrame:
+        with self.__dict__["_read_lock"]:
+            if name not in self.__dict__:
+                handle = self.__dict__["_files"].pop(name)
+                with handle:
+                    frame = pd.read_parquet(handle)
+                if name == "plan_by_year":
+                    frame.columns = frame.columns.astype(int)
+                self.__dict__[name] = frame
+        return self.__dict__[name]
+
+    @cached_property
+    def ytd(self) -> pd.DataFrame:
+        return self._read("ytd")
+
+    @cached_property
+    def plan_by_year(self) -> pd.DataFrame:
+        return self._read("plan_by_year")
+
+
+_LAZY_FRAMES = tuple(name for name in _FRAMES if name != "projects")
+_META = "meta.json"  # the reporting months: the sidebar's choices, without the returns
+
+
 def _read_snapshot(folder: Path, batch: Batch) -> Portfolio:
-    frames = {name: pd.read_parquet(folder / f"{name}.parquet") for name in _FRAMES}
+    meta = json.loads((folder / _META).read_text(encoding="utf-8"))
     boundaries = json.loads((folder / S.BOUNDARIES_FILE).read_text(encoding="utf-8"))
-    p = Portfolio(
-        **frames,
+    p = object.__new__(_SnapshotPortfolio)  # its tables are filled in as they are used
+    p.__dict__.update(
+        projects=pd.read_parquet(folder / "projects.parquet"),
         boundaries=parse_boundaries(boundaries, source=S.BOUNDARIES_FILE, allow_empty=True),
         source=batch_label(batch),
         version="store-" + version_of(batch),
         is_demo=False,
+        _memo=OrderedDict(),
+        _memo_lock=threading.Lock(),
+        _computing={},
+        _read_lock=threading.Lock(),
+        # What cached_property would have stored: computed from the returns when written.
+        _periods=tuple(Period.parse(k) for k in meta["periods"]),
+        latest_period=Period.parse(meta["latest_period"]),
     )
-    # The year-to-date and plan matrices were saved too: no pivot of a million rows here.
-    for name in _MATRICES:
-        matrix = pd.read_parquet(folder / f"{name}.parquet")
-        if name == "plan_by_year":
-            matrix.columns = matrix.columns.astype(int)
-        p.__dict__[name] = matrix  # what cached_property would have stored
+    # The files are opened now and read when used: an open file stays readable on Linux even
+    # if another process prunes or rebuilds the snapshot meanwhile. Each one's footer is read
+    # now, so a damaged snapshot is found here (and rebuilt by load()), not by a page.
+    files = {}
+    for name in (*_LAZY_FRAMES, *_MATRICES):
+        handle = (folder / f"{name}.parquet").open("rb")
+        files[name] = handle
+        pq.read_metadata(handle)
+        handle.seek(0)
+    p.__dict__["_files"] = files
     return p
 
 
@@ -163,7 +221,9 @@ def check_snapshot(store: Store) -> str | None:
     folder = _snapshot_dir(store, batch)
     if (folder / "done").exists():
         try:
-            _read_snapshot(folder, batch)
+            p = _read_snapshot(folder, batch)
+            for name in (*_LAZY_FRAMES, *_MATRICES):  # every table read, not only its footer
+                getattr(p, name)
             return None
         except Exception:  # any damage is repaired the same way
             shutil.rmtree(folder, ignore_errors=True)
@@ -203,6 +263,8 @@ def _write_snapshot(folder: Path, p: Portfolio, boundaries: dict) -> None:
             matrix.set_axis(text_columns, axis=1).to_parquet(tmp / f"{name}.parquet")
         text = json.dumps(boundaries, ensure_ascii=False)
         (tmp / S.BOUNDARIES_FILE).write_text(text, encoding="utf-8")
+        meta = {"periods": [x.key for x in p.periods()], "latest_period": p.latest_period.key}
+        (tmp / _META).write_text(json.dumps(meta), encoding="utf-8")
         (tmp / "done").write_text(p.version, encoding="utf-8")
         tmp.rename(folder)  # another process may have won the race: then its copy stays
     except OSError:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from functools import cached_property
 from io import StringIO
@@ -40,16 +42,36 @@ class Portfolio:
     source: str  # what the pages say the data is, e.g. "示例数据(示例市)"
     version: str  # changes whenever any input byte changes: the cache key
     is_demo: bool = False
-    # Results already computed for this data, e.g. each scope's project table: a Portfolio never
-    # changes, so a filter change back and forth, or two pages on one scope, compute once.
-    _memo: dict = field(default_factory=dict, repr=False, compare=False)
+    # Results already computed for this data, e.g. each scope's project table or a chart: a
+    # Portfolio never changes and is shared by every session of the process, so a filter change
+    # back and forth, two pages on one scope, or thirty sessions on one scope compute once.
+    _memo: OrderedDict = field(default_factory=OrderedDict, repr=False, compare=False)
+    _memo_lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+    _computing: dict = field(default_factory=dict, repr=False, compare=False)
 
     def memo(self, key, compute):
-        if key not in self._memo:
-            if len(self._memo) > MEMO_ENTRIES:
-                self._memo.clear()
-            self._memo[key] = compute()
-        return self._memo[key]
+        """`compute()`, once per key: sessions asking for a key that another session is
+        computing wait for its result instead of computing it again. The least recently used
+        results are dropped beyond MEMO_ENTRIES."""
+        with self._memo_lock:
+            if key in self._memo:
+                self._memo.move_to_end(key)
+                return self._memo[key]
+            lock = self._computing.setdefault(key, threading.Lock())
+        with lock:
+            with self._memo_lock:
+                if key in self._memo:  # computed by the session we waited for
+                    return self._memo[key]
+            try:
+                value = compute()
+                with self._memo_lock:
+                    self._memo[key] = value
+                    while len(self._memo) > MEMO_ENTRIES:
+                        self._memo.popitem(last=False)
+            finally:
+                with self._memo_lock:
+                    self._computing.pop(key, None)
+        return value
 
     @cached_property
     def ytd(self) -> pd.DataFrame:

@@ -77,6 +77,12 @@ def projects_in_scope(
     return p.memo(key, lambda: _projects_in_scope(p, scope, convention, period))
 
 
+def in_scope(p: Portfolio, scope: Scope) -> np.ndarray:
+    """Scope.mask of the project list as a boolean array, once per scope (string comparisons
+    over every project are the slow part of most figures)."""
+    return p.memo(("in_scope", scope), lambda: scope.mask(p.projects).to_numpy())
+
+
 def aligned_plan(p: Portfolio, year: int) -> np.ndarray:
     """Each project's annual plan, in the order of p.projects (0 without a plan)."""
     return p.memo(("aligned_plan", year), lambda: _aligned(p, plan_by_project(p, year)))
@@ -94,7 +100,7 @@ def _aligned(p: Portfolio, by_code: pd.Series) -> np.ndarray:
 def _projects_in_scope(
     p: Portfolio, scope: Scope, convention: Convention, period: Period
 ) -> pd.DataFrame:
-    mask = scope.mask(p.projects).to_numpy()
+    mask = in_scope(p, scope)
     df = p.projects.loc[mask].copy()
     df[PLAN] = aligned_plan(p, period.year)[mask]
     df[DONE] = aligned_ytd(p, period)[mask]
@@ -146,10 +152,19 @@ def year_figures(
     period: Period | None = None,
 ) -> YearFigures:
     period = period or scope.period
-    mask = scope.mask(p.projects).to_numpy()
+    key = ("year_figures", scope, convention, period)
+    return p.memo(key, lambda: _year_figures(p, scope, convention, period))
+
+
+def _year_figures(
+    p: Portfolio, scope: Scope, convention: Convention, period: Period
+) -> YearFigures:
+    mask = in_scope(p, scope)
     plan, done = aligned_plan(p, period.year)[mask], aligned_ytd(p, period)[mask]
     annual = plan > 0
-    projects = p.projects.loc[mask]
+    # Only the columns used: selecting rows of every text column is the slow part.
+    used = [S.CODE, S.PLANNED_START, S.ACTUAL_START, S.TOTAL_INVESTMENT]
+    projects = p.projects.loc[mask, used]
     planned_start = (projects[S.PLANNED_START].str.slice(0, 4) == str(period.year)).to_numpy()
     actual = projects[S.ACTUAL_START]
     started = ((actual != "") & (actual <= period.key)).to_numpy()
@@ -241,7 +256,8 @@ def pipeline(p: Portfolio, scope: Scope) -> list[StageFigures]:
 
 
 def _pipeline(p: Portfolio, scope: Scope) -> list[StageFigures]:
-    df = p.projects.loc[scope.mask(p.projects)]
+    used = [S.STAGE, S.NEWLY_ATTRACTED, S.TOTAL_INVESTMENT, S.SUBSIDY_SOUGHT]
+    df = p.projects.loc[in_scope(p, scope), used]
     out = []
     for stage in S.STAGES:
         d = df.loc[df[S.STAGE] == stage]
@@ -315,8 +331,12 @@ class IndustryFigures:
 
 def industry_figures(p: Portfolio, scope: Scope, period: Period | None = None) -> IndustryFigures:
     period = period or scope.period
-    mask = scope.mask(p.projects).to_numpy() & (aligned_plan(p, period.year) > 0)
-    df = p.projects.loc[mask]
+    return p.memo(("industry", scope, period), lambda: _industry_figures(p, scope, period))
+
+
+def _industry_figures(p: Portfolio, scope: Scope, period: Period) -> IndustryFigures:
+    mask = in_scope(p, scope) & (aligned_plan(p, period.year) > 0)
+    df = p.projects.loc[mask, [S.SECTOR, S.HIGH_TECH, S.TOTAL_INVESTMENT]]
     ind = df.loc[df[S.SECTOR].isin(settings.current().industry_sectors)]
     ht = ind.loc[ind[S.HIGH_TECH] == S.YES]
     return IndustryFigures(
@@ -337,13 +357,18 @@ def funding_in_scope(p: Portfolio, scope: Scope, period: Period | None = None) -
 
 
 def _funding_in_scope(p: Portfolio, scope: Scope, period: Period) -> pd.DataFrame:
-    codes = p.projects.loc[scope.mask(p.projects), [S.CODE, S.COUNTY]]
+    codes = p.projects.loc[in_scope(p, scope), [S.CODE, S.COUNTY]]
     f = p.funding.loc[p.funding[S.FUNDING_MONTH] <= period.key]
     return f.merge(codes, on=S.CODE, how="inner")
 
 
 def funding_by_source(p: Portfolio, scope: Scope, period: Period | None = None) -> pd.DataFrame:
     """Secured funding by source, in the order of settings.current().funding_sources, with the report's channel."""
+    key = ("funding_by_source", scope, period or scope.period)
+    return p.memo(key, lambda: _funding_by_source(p, scope, period)).copy()
+
+
+def _funding_by_source(p: Portfolio, scope: Scope, period: Period | None) -> pd.DataFrame:
     f = funding_in_scope(p, scope, period)
     g = f.groupby(S.FUNDING_SOURCE)[S.FUNDING_AMOUNT].sum()
     sources = [s for s in settings.current().funding_sources if s in g.index] + sorted(
@@ -360,6 +385,11 @@ def funding_by_channel(
     p: Portfolio, scope: Scope, period: Period | None = None
 ) -> dict[str, float]:
     """The report's split: 专项债券, 银行贷款, 其他融资渠道 (every channel, zero if none)."""
+    key = ("funding_by_channel", scope, period or scope.period)
+    return dict(p.memo(key, lambda: _funding_by_channel(p, scope, period)))
+
+
+def _funding_by_channel(p: Portfolio, scope: Scope, period: Period | None) -> dict[str, float]:
     by_source = funding_by_source(p, scope, period)
     channels = dict.fromkeys(dict.fromkeys(settings.current().funding_channels.values()), 0.0)
     for channel, amount in zip(by_source["渠道"], by_source[AMOUNT], strict=True):
@@ -429,7 +459,7 @@ def cumulative_by_month(p: Portfolio, scope: Scope) -> pd.DataFrame:
     year's, and the plan spread evenly over the months, for the projects with a plan."""
     year = scope.period.year
     rows = []
-    codes = p.projects.loc[scope.mask(p.projects), S.CODE]
+    codes = p.projects.loc[in_scope(p, scope), S.CODE]
     for y, label, upto in ((year, THIS_YEAR, scope.period.month), (year - 1, LAST_YEAR, 12)):
         plans = plan_by_project(p, y).reindex(codes).fillna(0.0)
         annual = plans[plans > 0]  # the year's population: projects with a plan that year
@@ -474,7 +504,7 @@ def problems_at(p: Portfolio, scope: Scope) -> pd.DataFrame:
 
 
 def _problems_at(p: Portfolio, scope: Scope) -> pd.DataFrame:
-    projects = p.projects.loc[scope.mask(p.projects), [S.CODE, S.NAME, S.COUNTY, S.SECTOR]]
+    projects = p.projects.loc[in_scope(p, scope), [S.CODE, S.NAME, S.COUNTY, S.SECTOR]]
     pr = p.problems.loc[p.problems[S.RAISED] <= scope.period.key].merge(projects, on=S.CODE)
     solved = (pr[S.RESOLVED] != "") & (pr[S.RESOLVED] <= scope.period.key)
     pr[STATUS] = np.where(solved, "已解决", "未解决")
@@ -508,7 +538,13 @@ def problem_counts(p: Portfolio, scope: Scope, by: str) -> pd.DataFrame:
 def progress_table(
     p: Portfolio, scope: Scope, convention: Convention = Convention.MONTHS
 ) -> pd.DataFrame:
-    """One row per project in scope with its figures, 形象进度 and open problems."""
+    """One row per project in scope with its figures, 形象进度 and open problems. Shared by
+    every session, not copied: callers that change it copy first."""
+    key = ("progress_table", scope, convention)
+    return p.memo(key, lambda: _progress_table(p, scope, convention))
+
+
+def _progress_table(p: Portfolio, scope: Scope, convention: Convention) -> pd.DataFrame:
     df = projects_in_scope(p, scope, convention).copy()
     df[S.PROGRESS_TEXT] = df[S.CODE].map(latest_progress_text(p, scope.period)).fillna("")
     op = open_problems(p, replace(scope, stage=None))

@@ -250,10 +250,19 @@ def withdraw(store: Store, codes: list[str], period: Period, note: str = "") -> 
     return batch
 
 
-def project_choices(store: Store) -> pd.DataFrame:
-    """Projects that can be withdrawn: code, name, county, not yet withdrawn."""
-    current = store.current_tables()
-    if current is None:
-        return pd.DataFrame(columns=[S.CODE, S.NAME, S.COUNTY])
-    projects = current[0][S.PROJECTS]
+def withdrawable(projects: pd.DataFrame) -> pd.DataFrame:
+    """The projects of a list that can be withdrawn (not yet withdrawn): code, name, county."""
     return projects.loc[projects[S.WITHDRAWN] == "", [S.CODE, S.NAME, S.COUNTY]]
+
+
+def search_projects(projects: pd.DataFrame, query: str) -> pd.DataFrame:
+    """The projects whose name, code or county contains every word of `query` (all when empty)."""
+    found = projects
+    for word in query.split():
+        hit = (
+            found[S.NAME].str.contains(word, regex=False)
+            | found[S.CODE].str.contains(word, regex=False)
+            | found[S.COUNTY].str.contains(word, regex=False)
+        )
+        found = found.loc[hit]
+    return found

@@ -116,29 +116,30 @@ def _finish(
             height=height + SCREEN_EXTRA_HEIGHT,
         )
         # Files: the plot keeps its size and the picture grows around titles, legend and axes.
+        # One configure call: altair copies the whole (layered) chart at each call.
         .configure(
             font=FONT,
             background="white",
             padding=16,
             autosize=alt.AutoSizeParams(type="fit-x", contains="padding"),
+            axis=alt.AxisConfig(
+                labelFontSize=LABEL_SIZE,
+                titleFontSize=LABEL_SIZE,
+                labelColor="#222",
+                titleColor="#222",
+                gridColor="#e3e6ea",
+            ),
+            # A handful of round ticks on every quantitative axis, never one per unit.
+            axisQuantitative=alt.AxisConfig(tickCount=6, labelFlush=True),
+            legend=alt.LegendConfig(
+                columns=3,
+                labelFontSize=LABEL_SIZE,
+                titleFontSize=LABEL_SIZE,
+                orient="top",
+                labelLimit=320,
+            ),
+            view=alt.ViewConfig(stroke=None),
         )
-        .configure_axis(
-            labelFontSize=LABEL_SIZE,
-            titleFontSize=LABEL_SIZE,
-            labelColor="#222",
-            titleColor="#222",
-            gridColor="#e3e6ea",
-        )
-        # A handful of round ticks on every quantitative axis, never one per unit.
-        .configure_axisQuantitative(tickCount=6, labelFlush=True)
-        .configure_legend(
-            columns=3,
-            labelFontSize=LABEL_SIZE,
-            titleFontSize=LABEL_SIZE,
-            orient="top",
-            labelLimit=320,
-        )
-        .configure_view(stroke=None)
     )
     return ChartOut(key, title, scope, titled, data.reset_index(drop=True), width, height)
 

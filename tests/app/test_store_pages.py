@@ -207,3 +207,24 @@ def test_an_unedited_briefing_follows_the_data(url):
     at.run()
     assert at.text_area[0].value != before
     assert not any("数据已更新" in w.value for w in at.warning)
+
+
+def test_withdraw_picker_lists_what_the_search_finds(url, monkeypatch):
+    """调出项目 offers the projects the search finds (never the whole list of a province) and
+    withdraws the one chosen."""
+    at = open_app("data")
+    picker = at.multiselect(key="withdraw_codes_0")
+    projects = Store(url).current_tables()[0][S.PROJECTS]
+    assert len(picker.options) == len(projects)  # five projects: all listed
+    name = projects.iloc[1][S.NAME]
+    at.text_input(key="withdraw_query_0").input(name).run()
+    picker = at.multiselect(key="withdraw_codes_0")
+    assert [o.split("(")[0] for o in picker.options] == [name]
+    picker.set_value([projects.iloc[1][S.CODE]]).run()
+    at.text_input(key="withdraw_note_0").input("项目终止").run()
+    button(at, "调出").click().run()
+    assert not at.exception
+    assert "调出完成" in shown(at)
+    after = Store(url).current_tables()[0][S.PROJECTS].set_index(S.CODE)[S.WITHDRAWN]
+    assert after[projects.iloc[1][S.CODE]] != ""
+    assert (after != "").sum() == 1

@@ -1,0 +1,212 @@
+"""`python -m bench --sessions 30`: the meeting of thirty, measured and reported.
+
+At each size (default: the demo's 465 projects and 100,000): the portfolio is generated and
+imported as for the page benchmark, then N sessions (bench.sessions) run at once against one
+app process, then against two replicas behind nginx (deploy/start-local.sh, the deployment of
+docs/deploy.md on 127.0.0.1). Before the sessions, one untimed visit per process loads the data,
+as a server that has been running has it loaded. Prints one table (p50/p95/max seconds to a
+complete page per step), the errors and each process's peak memory, and the targets; writes the
+same to bench/latest-sessions.md.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from bench import dataset, sessions
+from bench.browser import Server
+from bench.deployment import LocalDeployment
+from bench.report import Target, load_average, machine
+
+LATEST = Path(__file__).with_name("latest-sessions.md")
+DEFAULT_SIZES = "465,100000"
+P95_DEMO_S = 3.0  # one process, at the demo's size (up to DEMO_LIMIT projects)
+P95_LARGE_S = 5.0  # one process, at larger sizes (the issue's figure is for 100,000)
+DEMO_LIMIT = 1_000
+PEAK_MB = 2 * 1024  # each process
+
+
+@dataclass
+class Setup:
+    name: str  # "one process" / "2 replicas + nginx"
+    result: sessions.RunResult
+    peak_mb: list[float | None]  # per process
+    warm_s: float  # the untimed first visit that loaded the data
+
+
+@dataclass
+class Size:
+    data: dataset.Dataset
+    setups: list[Setup] = field(default_factory=list)
+
+
+@dataclass
+class Meeting:
+    started: datetime
+    sessions: int
+    sizes: list[Size] = field(default_factory=list)
+    load_before: str = ""
+    load_after: str = ""
+    chromium_version: str | None = None
+    browser: bool = False
+
+
+def measure(sizes: list[int], count: int, say) -> Meeting:
+    meeting = Meeting(datetime.now(), count, load_before=load_average())
+    with tempfile.TemporaryDirectory(prefix="bench-sessions-") as tmp:
+        os.environ["BRIEFING_CACHE_DIR"] = str(Path(tmp) / "snapshots")
+        for size in sizes:
+            work = Path(tmp) / str(size)
+            work.mkdir()
+            say(f"{size:,}: generating and importing (scale {dataset.scale_for(size)})")
+            data = dataset.build(size, work)
+            counties = list(data.counties)
+            result = Size(data)
+            say(f"{data.projects:,}: {count} sessions against one process")
+            with Server("app.py", work / "server.log", data.database_url) as server:
+                warm = sessions.warm_up(server.url)
+                run = sessions.run(server.url, counties, count)
+                result.setups.append(Setup("one process", run, [server.peak_mb()], warm))
+            say(f"{data.projects:,}: {count} sessions against two replicas behind nginx")
+            with LocalDeployment(data.database_url, work / "deploy", replicas=2) as d:
+                warm = max(sessions.warm_up(u) for u in d.replica_urls)
+                run = sessions.run(d.url, counties, count)
+                result.setups.append(Setup("2 replicas + nginx", run, d.peak_mb(), warm))
+            meeting.sizes.append(result)
+    meeting.load_after = load_average()
+    return meeting
+
+
+def _s(v: float | None) -> str:
+    return "—" if v is None else f"{v:.2f}"
+
+
+HEADERS = ("projects", "setup", "step", "p50 s", "p95 s", "max s", "done", "errors")
+
+
+def rows(m: Meeting) -> list[list[str]]:
+    out = []
+    for size in m.sizes:
+        for setup in size.setups:
+            errors = len(setup.result.errors())
+            for step in sessions.STEPS:
+                times = setup.result.times(step)
+                p50, p95, worst = sessions.summary(times)
+                out.append(
+                    [
+                        f"{size.data.projects:,}",
+                        setup.name,
+                        step,
+                        _s(p50),
+                        _s(p95),
+                        _s(worst),
+                        f"{len(times)}/{m.sessions}",
+                        str(errors),
+                    ]
+                )
+    return out
+
+
+def _limit(projects: int) -> float:
+    return P95_DEMO_S if projects <= DEMO_LIMIT else P95_LARGE_S
+
+
+def targets(m: Meeting) -> list[Target]:
+    out = []
+    for size in m.sizes:
+        n = f"[{size.data.projects:,}]"
+        for setup in size.setups:
+            if setup.name == "one process":
+                limit = _limit(size.data.projects)
+                p95s = {s: sessions.summary(setup.result.times(s))[1] for s in sessions.STEPS}
+                worst = max(p95s, key=lambda s: p95s[s] or float("inf"))
+                value = p95s[worst]
+                out.append(
+                    Target(
+                        f"{n} {m.sessions} sessions, one process: p95 of every step ≤ {limit:.0f} s",
+                        "no figure" if value is None else f"worst {value:.2f} s ({worst})",
+                        value is not None
+                        and all(v is not None and v <= limit for v in p95s.values()),
+                    )
+                )
+            errors = setup.result.errors()
+            out.append(
+                Target(
+                    f"{n} {m.sessions} sessions, {setup.name}: no errors",
+                    f"{len(errors)} errors" + (f" (first: {errors[0]})" if errors else ""),
+                    not errors,
+                )
+            )
+            peaks = [p for p in setup.peak_mb if p is not None]
+            out.append(
+                Target(
+                    f"{n} {setup.name}: peak memory of each server process ≤ 2 GB",
+                    ", ".join(f"{p:.0f} MB" for p in peaks) or "unknown",
+                    len(peaks) == len(setup.peak_mb) and max(peaks) <= PEAK_MB,
+                )
+            )
+    return out
+
+
+def size_lines(m: Meeting) -> list[str]:
+    out = []
+    for size in m.sizes:
+        d = size.data
+        out.append(f"{d.projects:,} projects: {d.rows_text()}; imported in {d.import_s:.1f} s")
+        for setup in size.setups:
+            peaks = ", ".join("unknown" if p is None else f"{p:.0f} MB" for p in setup.peak_mb)
+            out.append(
+                f"  {setup.name}: all {m.sessions} sessions' three steps in "
+                f"{setup.result.wall_s:.1f} s; server peak memory {peaks}; the data's first "
+                f"load (untimed) {setup.warm_s:.1f} s"
+            )
+    return out
+
+
+def _table(headers, body, markdown: bool) -> str:
+    if markdown:
+        lines = ["| " + " | ".join(headers) + " |", "|" + " --- |" * len(headers)]
+        return "\n".join(lines + ["| " + " | ".join(r) + " |" for r in body])
+    widths = [max(len(h), *(len(r[i]) for r in body)) for i, h in enumerate(headers)]
+
+    def line(cells) -> str:
+        return "  ".join(
+            c.ljust(w) if i < 3 else c.rjust(w)
+            for i, (c, w) in enumerate(zip(cells, widths, strict=True))
+        )
+
+    return "\n".join([line(headers), line("-" * w for w in widths), *map(line, body)])
+
+
+def report(m: Meeting, markdown: bool) -> str:
+    checked = targets(m)
+    errors = [
+        f"{s.data.projects:,} {x.name}: {e}"
+        for s in m.sizes
+        for x in s.setups
+        for e in x.result.errors()
+    ]
+    bullet = "- " if markdown else ""
+    parts = []
+    if markdown:
+        parts += [
+            f"`python -m bench --sessions {m.sessions}` of {m.started:%Y-%m-%d %H:%M}, on {machine(m)}.",
+            "",
+        ]
+    parts += [_table(HEADERS, rows(m), markdown), ""]
+    parts += [bullet + line.strip() if markdown else line for line in size_lines(m)]
+    if errors:
+        parts += ["", "Errors:" if markdown else "ERRORS", *(bullet + e for e in errors[:20])]
+    parts += ["", "Targets:" if markdown else "TARGETS", *(bullet + t.line() for t in checked)]
+    missed = sum(not t.ok for t in checked)
+    if not markdown:
+        parts.append(f"{missed} of {len(checked)} targets missed" if missed else "every target met")
+    return "\n".join(parts) + "\n"
+
+
+def missed(m: Meeting) -> bool:
+    return any(not t.ok for t in targets(m))

@@ -1,0 +1,307 @@
+"""The deployment of docs/deploy.md, started by deploy/start-local.sh and driven in Chromium.
+
+nginx (Debian's) in front of two replicas of the app on one PostgreSQL database (a scratch one
+on the test server): a browser imports a template workbook on one replica (数据管理), and a
+browser on the other replica sees the imported figures at its next rerun, with the notice that
+the data changed. Along the way: the two browsers are served by different replicas and each
+stays on its own (its page, WebSocket and upload), HTTPS with the security headers, no resource
+blocked by the Content-Security-Policy on any page, /_stcore/metrics not reachable through nginx,
+and plain HTTP redirected to HTTPS.
+
+Needs Chromium, nginx and a PostgreSQL server; without them the test is skipped, unless CI's
+BRIEFING_REQUIRE_BROWSER=1 or BRIEFING_REQUIRE_POSTGRES=1 makes that a failure.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import ssl
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from browser_kit import (
+    ALERT,
+    CHART,
+    ELEMENT_TIMEOUT,
+    RUN_TIMEOUT,
+    SIDEBAR,
+    metric_value,
+    wait_for_run,
+)
+
+from bench.deployment import DeploymentError, LocalDeployment
+from core.data import datasource
+from core.data import schema as S
+from core.data.portfolio import DEMO_DIR
+from core.ingest import workbook
+from tests import store_kit
+
+pytestmark = pytest.mark.browser
+
+ROUTE_COOKIE = "briefing_route"
+OVERVIEW = "/?level=省重点"  # own data opens on every level: the demo's default, stated
+OVERVIEW_TITLE = "重大项目运行总览"
+PROGRESS_TITLE = "项目推进情况"
+DATA_TITLE = "数据管理"
+COUNT = "项目数"
+DEMO_COUNT = "106个"
+# Every CSP report in the page, kept where the test can read it.
+CSP_LISTENER = """window.__cspReports = [];
+document.addEventListener("securitypolicyviolation", (e) => window.__cspReports.push(
+  `${e.violatedDirective} blocked ${e.blockedURI || "(inline)"} in ${e.sourceFile}:${e.lineNumber}`
+), true);"""
+PAGES = [
+    ("/", OVERVIEW_TITLE, CHART),
+    ("/progress", PROGRESS_TITLE, CHART),
+    ("/growth", "投资增长", CHART),
+    ("/map", "项目地图", "[data-testid='stDeckGlJsonChart'] canvas"),
+    ("/factors", "要素保障", CHART),
+    ("/indicators", "经济指标", None),
+    ("/briefing", "简报", None),
+    ("/agenda", "会议议程", None),
+    ("/data", DATA_TITLE, None),
+    ("/?present=1", OVERVIEW_TITLE, "[data-testid='stMetric']"),
+]
+
+
+def _required() -> bool:
+    return "1" in (
+        os.environ.get("BRIEFING_REQUIRE_BROWSER"),
+        os.environ.get(store_kit.REQUIRE_SETTING),
+    )
+
+
+def _upstreams(deployment: LocalDeployment, route: str, path_prefix: str = "") -> set[str]:
+    """The replicas nginx sent the requests of a route cookie to (those under a path), from
+    its access log."""
+    found = set()
+    for line in deployment.access_log.read_text(errors="replace").splitlines():
+        request = re.search(r'"[A-Z]+ (\S+)', line)
+        match = re.search(rf"route={re.escape(route)} upstream=(\S+)", line)
+        if match and match.group(1) != "-" and request and request.group(1).startswith(path_prefix):
+            found.add(match.group(1))
+    return found
+
+
+def _get(url: str) -> tuple[int, dict[str, str], str]:
+    """A GET that follows no redirect and trusts the self-signed certificate."""
+    context = ssl.create_default_context()
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args, **kwargs):
+            return None
+
+    opener = urllib.request.build_opener(urllib.request.HTTPSHandler(context=context), NoRedirect)
+    try:
+        with opener.open(url, timeout=10) as r:
+            return r.status, dict(r.headers), r.read().decode(errors="replace")
+    except urllib.error.HTTPError as e:
+        return e.code, dict(e.headers), ""
+
+
+@pytest.fixture(scope="module")
+def database() -> Iterator[str]:
+    yield from store_kit.postgres_database()
+
+
+@pytest.fixture(scope="module")
+def deployment(chromium, database: str, tmp_path_factory) -> Iterator[LocalDeployment]:
+    if not (shutil.which("nginx") or Path("/usr/sbin/nginx").exists()):
+        problem = "nginx is not installed (Debian's nginx: `.ci/run` installs it as root)"
+        if _required():
+            pytest.fail(problem)
+        pytest.skip(problem)
+    run = tmp_path_factory.mktemp("deploy")
+    d = LocalDeployment(database, run, replicas=2, env={"BRIEFING_CACHE_DIR": str(run / "cache")})
+    try:
+        with d:
+            yield d
+    except DeploymentError as exc:
+        pytest.fail(str(exc))
+    assert d.stopped, d.output()
+    assert not list(run.glob("replica-*.pid")), "the script left replicas behind"
+
+
+@pytest.fixture(scope="module")
+def upload(tmp_path_factory) -> tuple[Path, Path, str]:
+    """The template workbook filled with the demo less one provincial project with a plan this
+    year (so the overview counts 105, not the demo's 106), and the boundary file."""
+    tables, boundaries = datasource.folder_tables(DEMO_DIR)
+    projects, plans = tables[S.PROJECTS], tables[S.PLANS]
+    planned = plans.loc[
+        (plans[S.YEAR] == "2026") & (plans[S.ANNUAL_PLAN].astype(float) > 0), S.CODE
+    ]
+    provincial = projects.loc[projects[S.LEVEL] == S.LEVEL_PROVINCIAL, S.CODE]
+    code = sorted(set(provincial) & set(planned))[0]
+    for name, frame in tables.items():
+        if S.CODE in frame.columns:
+            tables[name] = frame.loc[frame[S.CODE] != code].reset_index(drop=True)
+    folder = tmp_path_factory.mktemp("deploy_upload")
+    book = folder / "重大项目数据_2026年2月.xlsx"
+    book.write_bytes(workbook.data_bytes(tables))
+    geojson = folder / S.BOUNDARIES_FILE
+    geojson.write_text(json.dumps(boundaries, ensure_ascii=False), encoding="utf-8")
+    return book, geojson, "105个"
+
+
+def _context(browser, deployment: LocalDeployment, route: str | None = None):
+    context = browser.new_context(
+        base_url=deployment.url,
+        ignore_https_errors=True,  # the script's certificate is self-signed
+        viewport={"width": 1920, "height": 1080},
+        locale="zh-CN",
+        timezone_id="Asia/Shanghai",
+    )
+    context.add_init_script(CSP_LISTENER)
+    if route:
+        context.add_cookies([{"name": ROUTE_COOKIE, "value": route, "url": deployment.url}])
+    page = context.new_page()
+    page.set_default_timeout(ELEMENT_TIMEOUT)
+    return context, page
+
+
+def _route(context) -> str:
+    return next(c["value"] for c in context.cookies() if c["name"] == ROUTE_COOKIE)
+
+
+def _route_to(deployment: LocalDeployment, replica: str) -> str:
+    """A route cookie value that nginx sends to `replica` (read from its access log)."""
+    for i in range(200):
+        route = f"test-route-{i}"
+        status, _, _ = _get_with_cookie(f"{deployment.url}/_stcore/health", route)
+        assert status == 200
+        if _upstreams(deployment, route) == {replica}:
+            return route
+    pytest.fail(f"no route cookie reached {replica}")
+
+
+def _get_with_cookie(url: str, route: str) -> tuple[int, dict[str, str], str]:
+    context = ssl.create_default_context()
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    request = urllib.request.Request(url, headers={"Cookie": f"{ROUTE_COOKIE}={route}"})
+    with urllib.request.urlopen(request, timeout=10, context=context) as r:
+        return r.status, dict(r.headers), r.read().decode(errors="replace")
+
+
+def _open(page, path: str, title: str, drawn: str | None = None) -> None:
+    from playwright.sync_api import expect
+
+    page.goto(path, wait_until="domcontentloaded")
+    wait_for_run(page, title)
+    if drawn:
+        expect(page.locator(drawn).first).to_be_visible(timeout=RUN_TIMEOUT)
+    expect(page.locator("[data-testid='stException']")).to_have_count(0)
+
+
+def _no_csp_reports(page, where: str) -> None:
+    reports = page.evaluate("window.__cspReports || []")
+    assert not reports, f"the Content-Security-Policy blocked something on {where}: {reports}"
+
+
+def _nav(page, label: str, title: str) -> None:
+    page.locator(SIDEBAR).get_by_role("link", name=re.compile(label)).first.click()
+    wait_for_run(page, title)
+
+
+def test_headers_metrics_and_redirect(deployment: LocalDeployment) -> None:
+    status, headers, body = _get(f"{deployment.url}/")
+    assert status == 200 and "<html" in body.lower()
+    assert headers["X-Frame-Options"] == "DENY"
+    csp = headers["Content-Security-Policy"]
+    assert "frame-ancestors 'none'" in csp and "default-src 'self'" in csp
+    assert "'unsafe-eval'" not in csp
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["Strict-Transport-Security"].startswith("max-age=")
+    assert re.match(rf"{ROUTE_COOKIE}=\w+; Path=/; Secure; HttpOnly", headers["Set-Cookie"])
+    # Metrics: not through nginx, only on each replica's own local port.
+    assert _get(f"{deployment.url}/_stcore/metrics")[0] == 404
+    for replica in deployment.replica_urls:
+        assert _get(f"{replica}/_stcore/metrics")[0] == 200
+    # Plain HTTP goes to HTTPS.
+    query = "county=" + urllib.parse.quote("城东区")
+    status, headers, _ = _get(f"{deployment.http_url}/progress?{query}")
+    assert status == 301
+    assert headers["Location"] == f"{deployment.url}/progress?{query}"
+
+
+def test_import_on_one_replica_shows_on_the_other(
+    browser, deployment: LocalDeployment, upload
+) -> None:
+    from playwright.sync_api import expect
+
+    book, geojson, count_after = upload
+    # A: a first visitor; nginx picks its replica. B: a visitor on the other replica.
+    context_a, a = _context(browser, deployment)
+    try:
+        _open(a, OVERVIEW, OVERVIEW_TITLE, CHART)
+        route_a = _route(context_a)
+        (replica_a,) = _upstreams(deployment, route_a)
+        replicas = [u.removeprefix("http://") for u in deployment.replica_urls]
+        replica_b = next(r for r in replicas if r != replica_a)
+        context_b, b = _context(browser, deployment, _route_to(deployment, replica_b))
+        try:
+            _open(b, OVERVIEW, OVERVIEW_TITLE, CHART)
+            expect(metric_value(b, COUNT)).to_have_text(DEMO_COUNT)
+            expect(b.locator(SIDEBAR)).to_contain_text("当前显示示例数据")
+
+            # Every page through nginx, with nothing blocked by the policy.
+            for path, title, drawn in PAGES:
+                _open(a, path, title, drawn)
+                _no_csp_reports(a, path)
+
+            # The import, on A's replica: the template workbook and the boundaries.
+            _open(a, "/data", DATA_TITLE)
+            a.locator("[data-testid='stFileUploader'] input[type=file]").set_input_files(
+                [str(book), str(geojson)]
+            )
+            expect(a.locator(ALERT).filter(has_text="检查通过").first).to_be_visible(
+                timeout=RUN_TIMEOUT
+            )
+            wait_for_run(a, DATA_TITLE)
+            a.get_by_role("button", name=re.compile("确认导入$")).click()
+            expect(a.locator(ALERT).filter(has_text="导入完成").first).to_be_visible(
+                timeout=RUN_TIMEOUT
+            )
+            wait_for_run(a, DATA_TITLE)
+            _open(a, OVERVIEW, OVERVIEW_TITLE, CHART)
+            expect(metric_value(a, COUNT)).to_have_text(count_after)
+            done_a = metric_value(a, "1-2月完成投资(亿元)").inner_text()
+
+            # B's next rerun (a page switch in the same session) runs on the imported data.
+            _nav(b, "项目进度", PROGRESS_TITLE)
+            expect(b.locator(ALERT).filter(has_text="更新为第1批(导入)").first).to_be_visible()
+            _nav(b, "总览", OVERVIEW_TITLE)
+            expect(metric_value(b, COUNT)).to_have_text(count_after)
+            expect(metric_value(b, "1-2月完成投资(亿元)")).to_have_text(done_a)
+            expect(b.locator(SIDEBAR)).to_contain_text("第1批数据")
+            expect(b.locator(SIDEBAR)).not_to_contain_text("当前显示示例数据")
+            _no_csp_reports(b, "the second replica")
+            _no_csp_reports(a, "the first replica")
+
+            route_b = _route(context_b)
+        finally:
+            context_b.close()
+    finally:
+        context_a.close()
+    # Each browser stayed on its replica: page, upload and WebSocket (whose line nginx writes
+    # when it closes, with the contexts).
+    assert _upstreams(deployment, route_a) == {replica_a}
+    assert _upstreams(deployment, route_b) == {replica_b}
+    assert _upstreams(deployment, route_a, "/_stcore/upload_file") == {replica_a}
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and not _upstreams(deployment, route_b, "/_stcore/stream"):
+        time.sleep(0.2)
+    for route, replica in ((route_a, replica_a), (route_b, replica_b)):
+        assert _upstreams(deployment, route, "/_stcore/stream") == {replica}
+    assert "Traceback" not in deployment.replica_logs(), deployment.replica_logs()
