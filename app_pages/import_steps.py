@@ -21,6 +21,7 @@ from core.ingest import vocabulary as V
 from core.ingest.findings import ERROR, Report
 from core.ingest.importing import LedgerPlan, Upload
 from core.ingest.store import Store
+from core.output import cells
 
 GRID = 3  # column selectboxes per row
 MONTHS = list(range(1, 13))
@@ -178,7 +179,7 @@ def report(result: Report) -> None:
     )
     st.download_button(
         "下载检查结果(.csv)",
-        data=table.to_csv(index=False).encode("utf-8-sig"),
+        data=cells.csv_bytes(table),
         file_name="数据检查结果.csv",
         mime="text/csv",
         on_click="ignore",
