@@ -5,8 +5,10 @@ Pages call `portfolio()`, `scope()` and `convention()` and never draw filters th
 
 from __future__ import annotations
 
+import logging
 import os
 import re
+import uuid
 from pathlib import Path
 
 import streamlit as st
@@ -416,3 +418,28 @@ def style() -> None:
     """The CSS and the language attribute every page gets (app.py, once per run)."""
     st.html(CHROME_CSS)
     st.html(LANG_SCRIPT, unsafe_allow_javascript=True)
+
+
+# --- Errors ---------------------------------------------------------------------------------
+
+_log = logging.getLogger("briefing")
+
+
+def report_error(exc: BaseException) -> None:
+    """An error the page did not expect: logged on the server with an id, and only the id
+    reaches the screen (no exception text, path or database address)."""
+    error_id = uuid.uuid4().hex[:8].upper()
+    _log.error("error %s", error_id, exc_info=exc)
+    st.error(
+        f"页面出现错误(错误编号{error_id}),操作未完成。请刷新页面重试;"
+        "如反复出现,请把错误编号告诉管理员,由管理员在服务器日志中查找原因。",
+        icon=":material/error:",
+    )
+
+
+def settings_value(key: str):
+    """A value of the settings' [access] section, as a number to show (12, not 12.0)."""
+    from core import settings
+
+    value = settings.current().section("access")[key]
+    return f"{value:g}" if isinstance(value, float) else value

@@ -114,6 +114,14 @@ def counties_of(actor: Actor) -> tuple[str, ...] | None:
     return actor.counties
 
 
+def sees_batch(actor: Actor, made_by: str) -> bool:
+    """The import history: an admin sees every entry, a county reporter the ones it made, a
+    viewer none (the pages say which batch is in use)."""
+    if may(actor, AUDIT):
+        return True
+    return may(actor, IMPORT) and actor.signed_in and made_by == actor.user
+
+
 def cli_actor() -> Actor:
     """The person at the server's shell: `python -m core` acts as an admin (whoever can run it
     can read and write the database file or its URL anyway), recorded as user@host."""

@@ -63,6 +63,18 @@ class Upload:
         return [f"{p.ledger.name}:{u}" for p in self.plans for u in p.unsettled()]
 
 
+def limits_text() -> str:
+    """The limits an upload is held to, as the 数据管理 page states them before the upload."""
+    from core.ingest import sheets
+
+    return (
+        f"上传限制:单个文件不超过{MAX_FILE_MB}MB;每张工作表不超过{sheets.MAX_COLUMNS}列、"
+        f"{sheets.MAX_AREA // 10000}万个单元格,合并单元格合计不超过{sheets.MAX_MERGED_AREA // 10000}"
+        f"万个;.xlsx解压后不超过{sheets.MAX_UNZIPPED_BYTES >> 30}GB。超过的文件不会读取,"
+        "检查结果会说明原因。"
+    )
+
+
 def _boundary_file(name: str, content: bytes) -> tuple[dict | None, Finding | None]:
     try:
         data = json.loads(content.decode("utf-8-sig"))

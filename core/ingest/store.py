@@ -222,12 +222,14 @@ FAILED = "failed"
 
 
 class StoreError(Exception):
-    """A problem of the database itself, with what to tell the user (Chinese) in `message`."""
+    """A problem of the database itself, with what to tell the user (Chinese) in `message`;
+    `public` says the same without the database's file or server, for anyone but an admin."""
 
-    def __init__(self, kind: str, message: str):
+    def __init__(self, kind: str, message: str, public: str | None = None):
         super().__init__(message)
         self.kind = kind
         self.message = message
+        self.public = public or message
 
 
 class VersionMoved(ValueError):
@@ -253,6 +255,7 @@ def problem(exc: BaseException, url: str) -> StoreError:
             CORRUPT,
             f"数据库文件已损坏,无法读取({place})。可从备份恢复;没有备份时,可把损坏的文件另存一旁后"
             "重新开始(各页面先显示示例数据,再次导入后恢复正常)。",
+            _ASK_ADMIN,
         )
     if (is_sqlite and _SQLITE_READ_ONLY.search(text)) or code in _PG_READ_ONLY:
         return read_only(url)
@@ -263,6 +266,7 @@ def problem(exc: BaseException, url: str) -> StoreError:
             UNREACHABLE,
             f"无法打开数据库({place})。请确认数据库服务器已启动、地址和账户正确,"
             "或数据库文件所在的文件夹存在且可以访问。",
+            _ASK_ADMIN,
         )
     return StoreError(
         FAILED,
@@ -275,7 +279,11 @@ def read_only(url: str) -> StoreError:
         READ_ONLY,
         f"数据库是只读的({where(url)}),不能导入或回滚;现有数据仍可查看。"
         "请检查数据库文件及其所在文件夹的写权限,或数据库账户的权限。",
+        "数据库目前是只读的,不能导入或回滚;现有数据仍可查看。请联系管理员。",
     )
+
+
+_ASK_ADMIN = "暂时无法读取数据库,数据未作改动。请联系管理员处理(管理员登录后在“数据管理”页可看到原因和恢复办法)。"
 
 
 def _translated(method: Callable) -> Callable:
