@@ -197,7 +197,7 @@ def restore(path: Path, url: str | None = None, *, actor: Actor) -> Batch | None
             except StoreError as exc:
                 if exc.kind != CORRUPT:
                     raise
-                set_aside(url)
+                set_aside(url, actor=actor)
             _sqlite_copy(copy, target)
         else:
             _copy_store(source, Store(url), replace=True)

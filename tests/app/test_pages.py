@@ -12,6 +12,7 @@ from core.data.portfolio import load_folder
 from core.figures import measures as M
 from core.figures.scope import Scope
 from core.output.formatting import pct, yi
+from tests.access_kit import ADMIN
 
 PAGES = ["overview", "progress", "growth", "map", "factors", "indicators", "briefing"]
 LINK = {"county": ["城东区"], "sector": ["产业项目"]}
@@ -232,7 +233,7 @@ def test_pages_show_the_imported_data(tmp_path, monkeypatch):
     store = Store(url)
     files = [("正确.xlsx", (fixtures / "bad" / "正确.xlsx").read_bytes()),
              ("边界.geojson", (fixtures / "mini" / "区县边界.geojson").read_bytes())]  # fmt: skip
-    importing.commit(importing.check(files, store), store, "小样本")
+    importing.commit(importing.check(files, store), store, "小样本", actor=ADMIN)
     monkeypatch.setenv("BRIEFING_DATABASE_URL", url)
     at = open_app()  # own data opens on every level, not on the demo's 省重点
     assert "范围:全市 · 全部行业领域 · 全部级别 · 截至2025年2月底" in unescape(texts(at))
@@ -276,7 +277,7 @@ def test_messy_reimport_shows_the_same_figures_on_every_page(tmp_path, monkeypat
     store = Store(url)
     geo = json.dumps(datasource.current(store).boundaries, ensure_ascii=False).encode()
     report = importing.check([("示例市.xlsx", messy_demo_workbook()), ("边界.geojson", geo)], store)
-    importing.commit(report, store, "乱表再导入")
+    importing.commit(report, store, "乱表再导入", actor=ADMIN)
     monkeypatch.setenv("BRIEFING_DATABASE_URL", url)
     for page in PAGES:
         st.cache_resource.clear()

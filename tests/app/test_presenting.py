@@ -7,6 +7,7 @@ from streamlit.testing.v1 import AppTest
 
 from core.ingest.store import Store
 from core.output import agenda as A
+from tests.access_kit import ADMIN
 
 
 def charts_drawn(at: AppTest) -> int:
@@ -104,7 +105,7 @@ def test_agenda_link_steps_through_its_views(tmp_path, monkeypatch):
     monkeypatch.setenv("BRIEFING_DATABASE_URL", url)
     A.Agendas(Store(url)).save(
         A.Agenda("3月调度会", (A.View("overview", counties=("青山县",)),
-                             A.View("progress", sectors=("产业项目",))))
+                             A.View("progress", sectors=("产业项目",)))), actor=ADMIN
     )  # fmt: skip
     at = open_app(agenda="3月调度会")
     assert at.toggle(key="present_toggle").value is True

@@ -16,6 +16,7 @@ from core.data import datasource
 from core.data import schema as S
 from core.ingest import importing
 from core.ingest.store import Store
+from tests.access_kit import ADMIN
 from tests.store_kit import kill_inside
 
 APP = str(Path(__file__).parents[2] / "app.py")
@@ -32,7 +33,7 @@ def url(tmp_path, monkeypatch) -> str:
     monkeypatch.setenv("BRIEFING_BACKUP_DIR", str(tmp_path / "backups"))
     store = Store(url)
     report = importing.check(importing.read_paths(sorted(MINI.iterdir())), store)
-    importing.commit(report, store, "小样本")
+    importing.commit(report, store, "小样本", actor=ADMIN)
     store.close()
     st.cache_data.clear()
     st.cache_resource.clear()
@@ -63,7 +64,9 @@ def another_import(url: str, name: str = "他人改名") -> None:
     """Someone else's import: project A-001 renamed."""
     store = Store(url)
     projects = store.current_tables()[0][S.PROJECTS]
-    store.import_batch({S.PROJECTS: projects.iloc[[0]].assign(**{S.NAME: name})}, files=["x"])
+    store.import_batch(
+        {S.PROJECTS: projects.iloc[[0]].assign(**{S.NAME: name})}, files=["x"], actor=ADMIN
+    )
     store.close()
 
 
@@ -75,7 +78,7 @@ def damage(path: Path) -> None:
 def test_a_damaged_store_is_reported_everywhere_and_restored_from_a_backup(url, tmp_path):
     from core.ingest import recovery
 
-    recovery.backup(url)
+    recovery.backup(url, actor=ADMIN)
     damage(tmp_path / "store.sqlite")
     for page in PAGES:
         at = open_app(page)
@@ -188,7 +191,7 @@ def test_an_edited_briefing_is_kept_until_the_user_chooses(url):
     store = Store(url)
     plans = store.current_tables()[0][S.PLANS]
     doubled = plans.assign(**{S.ANNUAL_PLAN: (pd.to_numeric(plans[S.ANNUAL_PLAN]) * 2).astype(str)})
-    store.import_batch({S.PLANS: doubled}, files=["plans.csv"])
+    store.import_batch({S.PLANS: doubled}, files=["plans.csv"], actor=ADMIN)
     at.run()
     assert at.text_area[0].value == "我改过的简报"
     assert any("数据已更新" in w.value for w in at.warning)
@@ -203,7 +206,9 @@ def test_an_unedited_briefing_follows_the_data(url):
     another_import(url)
     store = Store(url)
     plans = store.current_tables()[0][S.PLANS]
-    store.import_batch({S.PLANS: plans.assign(**{S.ANNUAL_PLAN: "1"})}, files=["p.csv"])
+    store.import_batch(
+        {S.PLANS: plans.assign(**{S.ANNUAL_PLAN: "1"})}, files=["p.csv"], actor=ADMIN
+    )
     at.run()
     assert at.text_area[0].value != before
     assert not any("数据已更新" in w.value for w in at.warning)
