@@ -61,9 +61,11 @@ def _texts(values: pd.Series) -> bool:
 
 
 def csv_bytes(frame: pd.DataFrame, head: list[str] | tuple[str, ...] = ()) -> bytes:
-    """A CSV file for Excel: UTF-8 with BOM, optional title lines, every cell inert."""
-    lines = "".join(f"{csv_text(h)}\n" for h in head)
-    return (lines + csv_frame(frame).to_csv(index=False)).encode(CSV_ENCODING)
+    """A CSV file for Excel: UTF-8 with BOM, optional title lines, every cell inert. Lines end
+    in CRLF (RFC 4180), so a field holding a lone carriage return is quoted, not split."""
+    lines = "".join(f"{csv_text(h)}\r\n" for h in head)
+    body = csv_frame(frame).to_csv(index=False, lineterminator="\r\n")
+    return (lines + body).encode(CSV_ENCODING)
 
 
 def as_text(cell: Cell) -> None:

@@ -21,3 +21,29 @@ def open_app(page: str = "overview", **query) -> AppTest:
         at.switch_page(f"app_pages/{page}.py").run()
     assert not at.exception, [e.value for e in at.exception]
     return at
+
+
+def sign_in(at: AppTest, user: str, password: str) -> AppTest:
+    """Sign in through the sidebar's form (or the page's, when viewing needs a sign-in)."""
+    at.text_input(key="sign_in_user").input(user)
+    at.text_input(key="sign_in_password").input(password)
+    next(b for b in at.button if b.label == "登录").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def as_admin(at: AppTest, url: str | None = None) -> AppTest:
+    """The app signed in as an admin of the store it uses (the account made if need be)."""
+    from core.access.roles import Role
+    from core.access.users import Users
+    from core.ingest.store import Store
+    from tests.access_kit import ADMIN, PASSWORD
+
+    store = Store(url)
+    try:
+        users = Users(store)
+        if users.get("office-admin") is None:
+            users.add(ADMIN, "office-admin", Role.ADMIN, password=PASSWORD)
+    finally:
+        store.close()
+    return sign_in(at, "office-admin", PASSWORD)

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 import streamlit as st
+from app_kit import as_admin
 from streamlit.testing.v1 import AppTest
 
 from core import settings
@@ -35,6 +36,7 @@ def own_store(tmp_path, monkeypatch):
 def data_page() -> AppTest:
     at = AppTest.from_file(APP, default_timeout=90)
     at.run()
+    as_admin(at)
     at.switch_page("app_pages/data.py").run()
     return at
 

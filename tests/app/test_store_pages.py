@@ -10,6 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import streamlit as st
+from app_kit import as_admin
 from streamlit.testing.v1 import AppTest
 
 from core.data import datasource
@@ -41,9 +42,11 @@ def url(tmp_path, monkeypatch) -> str:
     st.cache_resource.clear()
 
 
-def open_app(page: str = "overview") -> AppTest:
+def open_app(page: str = "overview", admin: bool = False) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=60)
     at.run()
+    if admin:
+        as_admin(at)
     if page != "overview":
         at.switch_page(f"app_pages/{page}.py").run()
     assert not at.exception, [e.value for e in at.exception]
@@ -79,11 +82,13 @@ def test_a_damaged_store_is_reported_everywhere_and_restored_from_a_backup(url, 
     from core.ingest import recovery
 
     recovery.backup(url, actor=ADMIN)
+    at = open_app("data", admin=True)  # an admin signed in before the damage
     damage(tmp_path / "store.sqlite")
     for page in PAGES:
-        at = open_app(page)
-        assert "无法读取数据" in shown(at) and "数据库文件已损坏" in shown(at), page
-    at = open_app("data")
+        viewer = open_app(page)
+        assert "无法读取数据" in shown(viewer) and "请联系管理员" in shown(viewer), page
+        assert "store.sqlite" not in shown(viewer) and "已损坏" not in shown(viewer), page
+    at.run()
     assert "数据库文件已损坏" in shown(at)
     assert "导入历史" not in [s.value for s in at.subheader]  # the page stops at the panel
     at.checkbox(key="restore_sure").check().run()
@@ -97,8 +102,9 @@ def test_a_damaged_store_is_reported_everywhere_and_restored_from_a_backup(url, 
 
 
 def test_a_damaged_store_without_backup_can_start_afresh(url, tmp_path):
+    at = open_app("data", admin=True)
     damage(tmp_path / "store.sqlite")
-    at = open_app("data")
+    at.run()
     assert "还没有备份" in shown(at)
     button(at, "另存损坏的文件并重新开始").click().run()
     assert not at.exception
@@ -142,7 +148,7 @@ def test_a_read_only_store_shows_its_data_and_refuses_writes_in_chinese(url, tmp
     st.cache_resource.clear()
     at = open_app()
     assert any(m.label == "项目数" for m in at.metric)
-    at = open_app("data")
+    at = open_app("data", admin=True)
     assert "数据库是只读的" in shown(at)
     at.checkbox(key="rollback_sure_0").check().run()
     button(at, "回滚").click().run()
@@ -153,14 +159,14 @@ def test_a_read_only_store_shows_its_data_and_refuses_writes_in_chinese(url, tmp
 
 def test_a_killed_import_leaves_the_page_as_before(url):
     kill_inside(url, "import", S.MONTHLY)
-    at = open_app("data")
+    at = open_app("data", admin=True)
     assert at.dataframe[1].value["批次"].tolist() == [1]
     assert any("第1批数据" in s.value.replace("\\", "") for s in at.success)
 
 
 def test_a_rollback_form_refuses_to_act_on_data_that_moved(url):
     another_import(url, "第二批")
-    at = open_app("data")
+    at = open_app("data", admin=True)
     at.checkbox(key="rollback_sure_0").check().run()
     another_import(url, "第三批")  # someone else, while the form is open
     button(at, "回滚").click().run()
