@@ -18,7 +18,7 @@ from core import settings
 from core.access import roles
 from core.access.roles import ANONYMOUS, Actor
 from core.access.users import SignInRefused, Users
-from core.ingest.store import StoreError
+from core.ingest.store import READ_ONLY, StoreError
 
 _ACTOR_KEY = "_actor"  # the signed-in Actor of this session
 _ACTIVE_KEY = "_last_active"  # time.monotonic() of the session's last run
@@ -172,8 +172,12 @@ def _submitted() -> None:
     except SignInRefused as refused:
         st.session_state[_NOTICE_KEY] = refused.message
         return
-    except StoreError:
-        st.session_state[_NOTICE_KEY] = "数据库暂时无法读取,不能登录;请稍后再试或联系管理员。"
+    except StoreError as problem:
+        st.session_state[_NOTICE_KEY] = (
+            "数据库目前是只读的,无法记录登录,暂时不能登录;请联系管理员。"
+            if problem.kind == READ_ONLY
+            else "数据库暂时无法读取,不能登录;请稍后再试或联系管理员。"
+        )
         return
     st.session_state[_ACTOR_KEY] = actor
     st.session_state[_RUN_KEY] = actor

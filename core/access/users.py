@@ -18,7 +18,7 @@ import json
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import cache
+from functools import cache, wraps
 
 import sqlalchemy as sa
 from argon2 import PasswordHasher
@@ -27,7 +27,7 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from core import settings
 from core.access import audit, roles
 from core.access.roles import Actor, Refused, Role
-from core.ingest.store import USERS, Store
+from core.ingest.store import USERS, Store, problem
 
 USERNAME = re.compile(r"^[\w.@-]{2,40}$")  # letters (Chinese too), digits, . _ @ -
 
@@ -98,6 +98,20 @@ def _user(row: sa.Row) -> User:
     )
 
 
+def _translated(method):
+    """Database exceptions leave as the store's StoreError, with its Chinese message (a sign-in
+    on a read-only database is refused so: it could not count a failure)."""
+
+    @wraps(method)
+    def run(self, *args, **kwargs):
+        try:
+            return method(self, *args, **kwargs)
+        except sa.exc.DBAPIError as exc:
+            raise problem(exc, self.store.url) from exc
+
+    return run
+
+
 class Users:
     """The accounts of a store's database."""
 
@@ -107,21 +121,25 @@ class Users:
 
     # --- reading ------------------------------------------------------------------------
 
+    @_translated
     def all(self) -> list[User]:
         with self._engine.connect() as conn:
             rows = conn.execute(sa.select(USERS).order_by(USERS.c.username)).all()
         return [_user(r) for r in rows]
 
+    @_translated
     def get(self, username: str) -> User | None:
         with self._engine.connect() as conn:
             row = conn.execute(sa.select(USERS).where(USERS.c.username == username)).first()
         return None if row is None else _user(row)
 
+    @_translated
     def any_admin(self) -> bool:
         return any(u.role is Role.ADMIN and not u.disabled for u in self.all())
 
     # --- changes (an admin's) ---------------------------------------------------------------
 
+    @_translated
     def add(
         self,
         actor: Actor,
@@ -162,6 +180,7 @@ class Users:
             audit.record(conn, actor, audit.USER_ADDED, username, _describe(role, counties))
         return self.get(username)
 
+    @_translated
     def set_role(
         self, actor: Actor, username: str, role: Role | str, counties: tuple[str, ...] = ()
     ) -> User:
@@ -181,6 +200,7 @@ class Users:
                          f"{_describe(user.role, user.counties)} → {_describe(role, counties)}")  # fmt: skip
         return self.get(username)
 
+    @_translated
     def set_sso(self, actor: Actor, username: str, *, email: str = "", subject: str = "") -> User:
         """The e-mail and subject single sign-on matches the account by."""
         roles.require(actor, roles.USERS)
@@ -194,6 +214,7 @@ class Users:
                          f"单点登录邮箱:{email.strip().lower() or '无'};标识:{subject.strip() or '无'}")  # fmt: skip
         return self.get(username)
 
+    @_translated
     def disable(self, actor: Actor, username: str) -> User:
         roles.require(actor, roles.USERS)
         with self._engine.begin() as conn:
@@ -205,6 +226,7 @@ class Users:
             audit.record(conn, actor, audit.USER_DISABLED, username)
         return self.get(username)
 
+    @_translated
     def enable(self, actor: Actor, username: str) -> User:
         roles.require(actor, roles.USERS)
         with self._engine.begin() as conn:
@@ -214,6 +236,7 @@ class Users:
             audit.record(conn, actor, audit.USER_ENABLED, username)
         return self.get(username)
 
+    @_translated
     def reset_password(self, actor: Actor, username: str, password: str) -> User:
         """A new password; the account's failures and lock are cleared."""
         roles.require(actor, roles.USERS)
@@ -227,6 +250,7 @@ class Users:
 
     # --- signing in -------------------------------------------------------------------------
 
+    @_translated
     def sign_in(self, username: str, password: str, origin: str = "") -> Actor:
         """The actor of a correct password; else SignInRefused, the failure counted and
         recorded (committed: the refusal is raised after the transaction)."""
@@ -269,6 +293,7 @@ class Users:
             raise SignInRefused(refused)
         return actor
 
+    @_translated
     def sso(self, claims: dict, origin: str = "") -> Actor:
         """The actor of a person the office's identity provider signed in (st.user's claims):
         the account with that subject, else that e-mail; else the role the settings give
@@ -309,6 +334,7 @@ class Users:
             raise SignInRefused(refused)
         return actor
 
+    @_translated
     def current(self, actor: Actor) -> Actor | None:
         """The actor again as the store has the account now (a role changed, an account
         disabled since the sign-in); None when it may no longer act. An SSO person without an
@@ -325,6 +351,7 @@ class Users:
             return None
         return user.actor(actor.via, actor.origin)
 
+    @_translated
     def record_sign_out(self, actor: Actor, idle: bool = False) -> None:
         audit.record(self._engine, actor, audit.IDLE_SIGN_OUT if idle else audit.SIGN_OUT,
                      actor.user)  # fmt: skip

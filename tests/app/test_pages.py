@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 import streamlit as st
-from app_kit import open_app
+from app_kit import as_admin, open_app
 from streamlit.testing.v1 import AppTest
 
 from core.data.portfolio import load_folder
@@ -246,8 +246,11 @@ def test_pages_show_the_imported_data(tmp_path, monkeypatch):
     assert not any("示例数据" in c.value for c in at.sidebar.caption)
     at.switch_page("app_pages/data.py").run()
     assert any("第1批数据" in unescape(s.value) for s in at.success)
+    assert len(at.dataframe) == 1  # a viewer sees which batch is in use, not the history
+    as_admin(at, url)
     history = at.dataframe[1].value
     assert history["备注"].tolist() == ["小样本"]
+    assert history["操作人"].tolist() == [f"{ADMIN.user}(管理员)"]
 
 
 def _page_figures(at: AppTest) -> dict:

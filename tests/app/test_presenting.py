@@ -2,7 +2,7 @@
 screen, and an agenda opened by link and stepped through without touching the sidebar."""
 
 import pytest
-from app_kit import open_app
+from app_kit import as_admin, open_app
 from streamlit.testing.v1 import AppTest
 
 from core.ingest.store import Store
@@ -130,6 +130,9 @@ def test_agenda_page_offers_the_example_and_saves(tmp_path, monkeypatch):
     monkeypatch.setenv("BRIEFING_DATABASE_URL", url)
     at = open_app("agenda")
     assert at.text_input[0].value == "2月调度会"
+    assert not [b for b in at.button if b.label in ("保存议程", "删除议程")]  # anonymous
+    assert any("需要以管理员账户登录" in c.value for c in at.caption)
+    as_admin(at, url)
     save = next(b for b in at.button if b.label == "保存议程")
     save.click().run()
     assert not at.exception

@@ -10,14 +10,16 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import streamlit as st
-from app_kit import as_admin
+from app_kit import as_admin, sign_in
 from streamlit.testing.v1 import AppTest
 
+from core.access.roles import Role
+from core.access.users import Users
 from core.data import datasource
 from core.data import schema as S
 from core.ingest import importing
 from core.ingest.store import Store
-from tests.access_kit import ADMIN
+from tests.access_kit import ADMIN, PASSWORD
 from tests.store_kit import kill_inside
 
 APP = str(Path(__file__).parents[2] / "app.py")
@@ -35,6 +37,7 @@ def url(tmp_path, monkeypatch) -> str:
     store = Store(url)
     report = importing.check(importing.read_paths(sorted(MINI.iterdir())), store)
     importing.commit(report, store, "小样本", actor=ADMIN)
+    Users(store).add(ADMIN, "office-admin", Role.ADMIN, password=PASSWORD)  # as_admin signs in
     store.close()
     st.cache_data.clear()
     st.cache_resource.clear()
@@ -84,6 +87,7 @@ def test_a_damaged_store_is_reported_everywhere_and_restored_from_a_backup(url, 
     recovery.backup(url, actor=ADMIN)
     at = open_app("data", admin=True)  # an admin signed in before the damage
     damage(tmp_path / "store.sqlite")
+    st.cache_resource.clear()  # no pooled connection that read the file before the damage
     for page in PAGES:
         viewer = open_app(page)
         assert "无法读取数据" in shown(viewer) and "请联系管理员" in shown(viewer), page
@@ -143,12 +147,15 @@ def test_half_written_snapshot_folders_are_cleaned(url):
 
 def test_a_read_only_store_shows_its_data_and_refuses_writes_in_chinese(url, tmp_path, monkeypatch):
     another_import(url)
+    at = open_app("data", admin=True)  # signed in while the database could still be written
     read_only = f"sqlite:///file:{tmp_path}/store.sqlite?mode=ro&uri=true"
     monkeypatch.setenv("BRIEFING_DATABASE_URL", read_only)
     st.cache_resource.clear()
-    at = open_app()
-    assert any(m.label == "项目数" for m in at.metric)
-    at = open_app("data", admin=True)
+    viewer = open_app()
+    assert any(m.label == "项目数" for m in viewer.metric)
+    sign_in(viewer, "office-admin", PASSWORD)  # a sign-in could not be counted: refused
+    assert any("只读" in w.value for w in viewer.warning)
+    at.run()
     assert "数据库是只读的" in shown(at)
     at.checkbox(key="rollback_sure_0").check().run()
     button(at, "回滚").click().run()
