@@ -69,7 +69,8 @@ def _folder_stamp(folder: Path) -> tuple:
 # returns would be copied on every rerun by cache_data. Its own memo then serves every session.
 @st.cache_resource(show_spinner="正在读取项目数据…", max_entries=4)
 def _load_folder(folder: str, stamp: tuple) -> Portfolio:
-    return load_folder(Path(folder))
+    # The folder's name, never its path: the server's layout is nobody's business on screen.
+    return load_folder(Path(folder), source=f"数据文件夹“{Path(folder).name}”")
 
 
 @st.cache_resource(show_spinner="正在读取项目数据…", max_entries=2)
@@ -94,7 +95,7 @@ def data_change_notice(p: Portfolio) -> None:
         return
     notice = datasource.change_notice(seen, store().current())
     if notice:
-        st.info(notice, icon=":material/update:")
+        st.info(notice, icon=":material/update:")  # ids and times only, no text from data
 
 
 def scope() -> Scope:
@@ -313,11 +314,11 @@ def empty_notice(what: str = "项目") -> None:
 def card(col, c: Card) -> None:
     """A KPI card from core's texts."""
     col.metric(
-        c.label,
+        plain(c.label),  # a label is Markdown to streamlit: nothing from data may render
         c.value,
         c.delta,
         delta_color=c.delta_color,
-        help=c.help,
+        help=plain(c.help) if c.help else None,
         border=True,
         delta_arrow=c.delta_arrow,
         delta_description=c.description if c.delta else None,
@@ -328,10 +329,10 @@ def indicator_card(col, c: IndicatorCard) -> None:
     # Indicator changes are phrases ("下降4.0%"), so the colour follows the news, not a sign.
     color = {1: "normal", -1: "inverse"}.get(c.change_sign, "off")
     col.metric(
-        c.label,
+        plain(c.label),  # an indicator's name and unit come from the data
         c.value,
         c.change,
-        help=c.target,
+        help=plain(c.target) if c.target else None,
         border=True,
         delta_color=color,
         delta_arrow="off",

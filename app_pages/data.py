@@ -165,6 +165,7 @@ else:
         pd.DataFrame(
             {
                 "批次": [b.id for b in history],
+                "当前": ["是" if b.id == everything[0].id else "" for b in history],
                 "时间": [b.created_at.strftime("%Y-%m-%d %H:%M:%S") for b in history],
                 "类型": [
                     b.kind + (f"(恢复第{b.restored_from}批)" if b.restored_from else "")
@@ -175,7 +176,6 @@ else:
                 "备注": [b.note for b in history],
                 # One column per table: the row counts of the data each entry made current.
                 **{f"{t}(行)": [b.row_counts.get(t, 0) for b in history] for t in S.TABLES},
-                "当前": ["是" if b.id == everything[0].id else "" for b in history],
             }
         ),
         width="stretch",

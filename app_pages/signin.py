@@ -8,6 +8,7 @@ changed or an account disabled by an admin takes effect at the next click.
 
 from __future__ import annotations
 
+import logging
 import time
 
 import streamlit as st
@@ -20,6 +21,7 @@ from core.access.roles import ANONYMOUS, Actor
 from core.access.users import SignInRefused, Users
 from core.ingest.store import READ_ONLY, StoreError
 
+_log = logging.getLogger("briefing")
 _ACTOR_KEY = "_actor"  # the signed-in Actor of this session
 _ACTIVE_KEY = "_last_active"  # time.monotonic() of the session's last run
 _NOTICE_KEY = "_sign_in_notice"  # a message for the next run (timed out, refused by SSO)
@@ -68,13 +70,27 @@ def is_local() -> bool:
     return _ip() is None and not _forwarded()
 
 
+# The identity cookie is signed with [auth] cookie_secret: a short or example one could be
+# guessed, and then anyone could forge a signed-in admin's cookie.
+MIN_COOKIE_SECRET = 32
+_EXAMPLE_SECRETS = ("change-me", "xxx", "请替换")
+
+
 def sso_configured() -> bool:
-    """.streamlit/secrets.toml has an [auth] section st.login can use."""
+    """.streamlit/secrets.toml has an [auth] section st.login can use, with a real secret."""
     try:
         section = st.secrets.get("auth")
     except (FileNotFoundError, KeyError, StreamlitSecretNotFoundError):
         return False
-    return bool(section) and bool(section.get("client_id") or section.get("default"))
+    if not section or not (section.get("client_id") or section.get("default")):
+        return False
+    secret = str(section.get("cookie_secret") or "")
+    if len(secret) < MIN_COOKIE_SECRET or any(x in secret for x in _EXAMPLE_SECRETS):
+        _log.warning("single sign-on is off: [auth] cookie_secret must be %d or more random "
+                     "characters (python -c 'import secrets; print(secrets.token_urlsafe(48))')",
+                     MIN_COOKIE_SECRET)  # fmt: skip
+        return False
+    return True
 
 
 def _users() -> Users:

@@ -5,6 +5,7 @@ modules, as the folder is not a package."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
@@ -47,3 +48,9 @@ def as_admin(at: AppTest, url: str | None = None) -> AppTest:
     finally:
         store.close()
     return sign_in(at, "office-admin", PASSWORD)
+
+
+def unescaped(text: str) -> str:
+    """A label or message as the screen shows it: the app escapes every Markdown character of
+    text that may come from data (app_pages.common.plain), AppTest reports the escaped form."""
+    return re.sub(r"\\(.)", r"\1", text)

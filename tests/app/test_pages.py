@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 import streamlit as st
-from app_kit import as_admin, open_app
+from app_kit import as_admin, open_app, unescaped
 from streamlit.testing.v1 import AppTest
 
 from core.data.portfolio import load_folder
@@ -19,7 +19,7 @@ LINK = {"county": ["城东区"], "sector": ["产业项目"]}
 
 
 def metrics(at: AppTest) -> dict[str, str]:
-    return {m.label: m.value for m in at.metric}
+    return {unescaped(m.label): m.value for m in at.metric}
 
 
 def texts(at: AppTest) -> str:
@@ -45,7 +45,7 @@ def test_overview_default_states_the_report(data):
     assert m["序时进度(按月)"] == "16.7%"
     assert m["已落实资金(亿元)"] == "1200.0"
     assert (m["储备项目"], m["申报项目"], m["在建项目"]) == ("103个", "104个", "106个")
-    delta = {x.label: x.delta for x in at.metric}
+    delta = {unescaped(x.label): x.delta for x in at.metric}
     assert delta["序时进度(按月)"] == "落后2.4个百分点"
     body = unescape(texts(at))
     assert "范围:全市 · 全部行业领域 · 省重点 · 截至2026年2月底" in body

@@ -2,7 +2,7 @@
 screen, and an agenda opened by link and stepped through without touching the sidebar."""
 
 import pytest
-from app_kit import as_admin, open_app
+from app_kit import as_admin, open_app, unescaped
 from streamlit.testing.v1 import AppTest
 
 from core.ingest.store import Store
@@ -21,7 +21,7 @@ def charts_drawn(at: AppTest) -> int:
 )  # fmt: skip
 def test_schedule_link_uses_the_documented_keys(value, label):
     at = open_app(schedule=value)
-    assert label in [m.label for m in at.metric]
+    assert label in [unescaped(m.label) for m in at.metric]
     assert not at.warning  # no "不存在" notice for a documented value
 
 
@@ -67,7 +67,7 @@ def test_project_detail_speaks_one_unit():
 def test_past_period_labels_stages_and_drops_changes_without_a_base():
     at = open_app(period="2025-01")
     assert "项目储备与推进(当前状态)" in [h.value for h in at.subheader]
-    funding = next(m for m in at.metric if m.label == "已落实资金(亿元)")
+    funding = next(m for m in at.metric if unescaped(m.label) == "已落实资金(亿元)")
     assert funding.delta in (None, "")
     assert "不计算同比" in funding.proto.help
 
