@@ -85,7 +85,7 @@ else:
         "Excel工作簿可为.xlsx、.xls、.xlsm、.xlsb或.ods;WPS表格请另存为.xlsx。"
         "已有数据时,上传的行按项目更新原有的行,未上传的项目和表保持不变。"
     )
-    st.markdown(common.plain(importing.limits_text()))
+    st.caption(common.plain(importing.limits_text()))
     upload_round = st.session_state.setdefault("upload_round", 0)
     uploaded = st.file_uploader(
         "选择文件",
