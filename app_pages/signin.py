@@ -267,3 +267,15 @@ def gate(actor: Actor) -> None:
     with left:
         form(st)
     st.stop()
+
+
+def allowed(action: str) -> Actor:
+    """A page that only some roles may open (core decides): its actor, or the refusal shown
+    and the run stopped."""
+    found = actor()
+    try:
+        roles.require(found, action)
+    except roles.Refused as refused:
+        st.error(common.plain(refused.message), icon=":material/block:")
+        st.stop()
+    return found

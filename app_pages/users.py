@@ -10,12 +10,7 @@ from core.access.roles import Role
 from core.access.users import Users
 
 st.title("用户管理")
-actor = signin.actor()
-try:
-    roles.require(actor, roles.USERS)
-except roles.Refused as refused:
-    st.error(common.plain(refused.message), icon=":material/block:")
-    st.stop()
+actor = signin.allowed(roles.USERS)  # stops with the refusal otherwise
 
 users = Users(common.store())
 p = common.portfolio()

@@ -53,4 +53,4 @@ def as_admin(at: AppTest, url: str | None = None) -> AppTest:
 def unescaped(text: str) -> str:
     """A label or message as the screen shows it: the app escapes every Markdown character of
     text that may come from data (app_pages.common.plain), AppTest reports the escaped form."""
-    return re.sub(r"\\(.)", r"\1", text)
+    return re.sub(r"\\(.)", r"\1", text).replace("\u2060", "")
