@@ -1,10 +1,12 @@
 # Two commands do all the set-up on a fresh machine with Python ≥ 3.11 and git:
-#   make run    start the app on the demo data (http://localhost:8501)
+#   make run    start the app on the demo data (http://127.0.0.1:8501, this machine only)
 #   make test   install what the tests need and run them all (lint, unit, AppTest, browser)
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8501
+# Only this machine by default; ADDRESS=0.0.0.0 serves the network (README "Security").
+ADDRESS ?= 127.0.0.1
 
 .PHONY: run test install install-test browser-deps lint format demo-data clean
 
@@ -25,7 +27,7 @@ install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
 
 run: install
-	$(BIN)/streamlit run app.py --server.port $(PORT)
+	$(BIN)/streamlit run app.py --server.address $(ADDRESS) --server.port $(PORT)
 
 # The browser test needs Debian's Chromium and a CJK font. As root (CI) they are installed
 # here; elsewhere the test says it is skipped unless BRIEFING_REQUIRE_BROWSER=1.

@@ -1,8 +1,10 @@
-"""重大项目运行监测: the entry point — page set-up, the shared sidebar, and the page router."""
+"""重大项目运行监测: the entry point — page set-up, who is at the screen, the shared sidebar, and
+the page router."""
 
 import streamlit as st
 
-from app_pages import common, presentation, recovery
+from app_pages import common, presentation, recovery, signin
+from core.access import roles
 from core.ingest.store import StoreError
 
 st.set_page_config(
@@ -37,27 +39,49 @@ PAGES = [
     ),
     st.Page("app_pages/data.py", title="数据管理", icon=":material/database:", url_path="data"),
 ]
+# Only for an admin: the router does not know these pages for anyone else, and each page asks
+# core again (roles.require) before it shows anything.
+ADMIN_PAGES = [
+    st.Page("app_pages/users.py", title="用户管理", icon=":material/group:", url_path="users"),
+    st.Page(
+        "app_pages/audit.py", title="操作记录", icon=":material/history_edu:", url_path="audit"
+    ),
+]
+
+
+def main() -> None:
+    actor = signin.current()
+    pages = PAGES + (ADMIN_PAGES if roles.may(actor, roles.USERS) else [])
+    try:
+        data = common.portfolio()
+    except StoreError as problem:  # a damaged or unreachable store: 数据管理 offers the fixes
+        navigation = st.navigation(pages)
+        common.style()
+        signin.gate(actor)
+        if navigation.url_path != "data":
+            recovery.unavailable(problem)
+            st.stop()
+        recovery.unavailable_here(problem)
+        navigation.run()
+        st.stop()
+    recovery.loaded()
+    presentation.begin(data)  # ?agenda=NAME: set the first view's filters before the sidebar
+    navigation = st.navigation(pages, position="hidden" if common.presenting() else "sidebar")
+    page = presentation.page_key(navigation.url_path)
+    presentation.follow(page)
+    common.style()
+    signin.gate(actor)  # viewing that needs a sign-in stops here with the form
+    common.page_not_found([pg.url_path for pg in pages])
+    common.sidebar(data)
+    if not common.presenting():
+        signin.sidebar(actor)
+    common.data_change_notice(data)
+    if common.presenting():
+        presentation.bar(data, page)
+    navigation.run()
+
 
 try:
-    data = common.portfolio()
-except StoreError as problem:  # a damaged or unreachable store: 数据管理 offers the fixes
-    navigation = st.navigation(PAGES)
-    common.style()
-    if navigation.url_path != "data":
-        recovery.unavailable(problem)
-        st.stop()
-    recovery.unavailable_here(problem)
-    navigation.run()
-    st.stop()
-recovery.loaded()
-presentation.begin(data)  # ?agenda=NAME: set the first view's filters before the sidebar
-navigation = st.navigation(PAGES, position="hidden" if common.presenting() else "sidebar")
-page = presentation.page_key(navigation.url_path)
-presentation.follow(page)
-common.style()
-common.page_not_found([pg.url_path for pg in PAGES])
-common.sidebar(data)
-common.data_change_notice(data)
-if common.presenting():
-    presentation.bar(data, page)
-navigation.run()
+    main()
+except Exception as exc:  # st.stop and st.rerun are not Exceptions: they pass
+    common.report_error(exc)

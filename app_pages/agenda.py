@@ -5,8 +5,9 @@ from urllib.parse import quote
 
 import streamlit as st
 
-from app_pages import common, presentation
+from app_pages import common, presentation, signin
 from core import settings
+from core.access import roles
 from core.data import schema as S
 from core.figures import measures as M
 from core.figures.scope import ALL
@@ -17,6 +18,8 @@ p = common.portfolio()
 scope = common.header("会议议程")
 conv = common.convention()
 agendas = A.Agendas(common.store())
+actor = signin.actor()
+may_save = roles.may(actor, roles.AGENDAS)
 levels = [ALL, *settings.current().levels]
 stages = [ALL, *S.STAGES]
 page_titles = list(A.PAGES.values())
@@ -106,19 +109,30 @@ problems = A.check(draft, p.counties, p.sectors)
 
 
 def save(agenda: A.Agenda) -> None:
-    agendas.save(agenda)
+    try:
+        agendas.save(agenda, actor=signin.actor())
+    except roles.Refused as refused:
+        st.session_state["agenda_refused"] = refused.message
+        return
     st.session_state["agenda_choice"] = agenda.name
-    st.toast(f"已保存议程“{agenda.name}”", icon=":material/check:")
+    st.toast(common.plain(f"已保存议程“{agenda.name}”"), icon=":material/check:")
 
 
 def delete(name: str) -> None:
-    agendas.delete(name)
+    try:
+        agendas.delete(name, actor=signin.actor())
+    except roles.Refused as refused:
+        st.session_state["agenda_refused"] = refused.message
+        return
     st.session_state["agenda_choice"] = NEW
 
 
+if "agenda_refused" in st.session_state:
+    st.error(common.plain(st.session_state.pop("agenda_refused")), icon=":material/block:")
 c1, c2, c3, c4 = st.columns(4)
-c1.button("保存议程", icon=":material/save:", type="primary", disabled=bool(problems),
-          on_click=save, args=(draft,))  # fmt: skip
+if may_save:
+    c1.button("保存议程", icon=":material/save:", type="primary", disabled=bool(problems),
+              on_click=save, args=(draft,))  # fmt: skip
 saved = agendas.get(draft.name) if draft.name else None
 c2.button(
     "开始汇报",
@@ -137,8 +151,10 @@ c3.download_button(
     icon=":material/download:",
     disabled=bool(problems),
 )
-if saved is not None:
+if saved is not None and may_save:
     c4.button("删除议程", icon=":material/delete:", on_click=delete, args=(saved.name,))
+if not may_save:
+    st.caption("保存和删除议程需要以管理员账户登录;未保存的议程也可以下载汇报材料。")
 
 for problem in problems:
     st.caption(common.plain(problem))

@@ -6,8 +6,10 @@ Pages call `portfolio()`, `scope()` and `convention()` and never draw filters th
 from __future__ import annotations
 
 import copy
+import logging
 import os
 import re
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 
@@ -69,7 +71,8 @@ def _folder_stamp(folder: Path) -> tuple:
 # returns would be copied on every rerun by cache_data. Its own memo then serves every session.
 @st.cache_resource(show_spinner="正在读取项目数据…", max_entries=4)
 def _load_folder(folder: str, stamp: tuple) -> Portfolio:
-    return load_folder(Path(folder))
+    # The folder's name, never its path: the server's layout is nobody's business on screen.
+    return load_folder(Path(folder), source=f"数据文件夹“{Path(folder).name}”")
 
 
 @st.cache_resource(show_spinner="正在读取项目数据…", max_entries=2)
@@ -94,7 +97,7 @@ def data_change_notice(p: Portfolio) -> None:
         return
     notice = datasource.change_notice(seen, store().current())
     if notice:
-        st.info(notice, icon=":material/update:")
+        st.info(notice, icon=":material/update:")  # ids and times only, no text from data
 
 
 def scope() -> Scope:
@@ -105,12 +108,20 @@ def convention() -> Convention:
     return Convention(st.session_state.get(SCHEDULE_PARAM, Convention.MONTHS.value))
 
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:&=^])")
+# GitHub-style autolinks (http://…, www.…, a@b.c) are found in the text after every escape has
+# been read, so no escape stops them: an invisible word joiner (U+2060) after the scheme or www
+# and before an @ does, and the text still reads the same.
+_AUTOLINK = re.compile(r"(?i)(https?|ftp|www)(?=[:.])|(?=@)")
+WORD_JOINER = "\u2060"
 
 
 def plain(text: str) -> str:
-    """Text from data made inert for st.markdown/caption: every markup character escaped."""
-    return _MD_SPECIAL.sub(r"\\\1", str(text))
+    """Text from data made inert for anything streamlit renders as Markdown (st.markdown,
+    captions, alerts, and the labels and help of metrics, widgets and expanders): every markup
+    character escaped, and no link, image or colour made of it."""
+    text = _AUTOLINK.sub(lambda m: (m.group(1) or "") + WORD_JOINER, str(text))
+    return _MD_SPECIAL.sub(r"\\\1", text)
 
 
 # --- Sidebar -------------------------------------------------------------------------------
@@ -313,11 +324,11 @@ def empty_notice(what: str = "项目") -> None:
 def card(col, c: Card) -> None:
     """A KPI card from core's texts."""
     col.metric(
-        c.label,
+        plain(c.label),  # a label is Markdown to streamlit: nothing from data may render
         c.value,
         c.delta,
         delta_color=c.delta_color,
-        help=c.help,
+        help=plain(c.help) if c.help else None,
         border=True,
         delta_arrow=c.delta_arrow,
         delta_description=c.description if c.delta else None,
@@ -328,10 +339,10 @@ def indicator_card(col, c: IndicatorCard) -> None:
     # Indicator changes are phrases ("下降4.0%"), so the colour follows the news, not a sign.
     color = {1: "normal", -1: "inverse"}.get(c.change_sign, "off")
     col.metric(
-        c.label,
+        plain(c.label),  # an indicator's name and unit come from the data
         c.value,
         c.change,
-        help=c.target,
+        help=plain(c.target) if c.target else None,
         border=True,
         delta_color=color,
         delta_arrow="off",
@@ -468,3 +479,28 @@ def style() -> None:
     """The CSS and the language attribute every page gets (app.py, once per run)."""
     st.html(CHROME_CSS)
     st.html(LANG_SCRIPT, unsafe_allow_javascript=True)
+
+
+# --- Errors ---------------------------------------------------------------------------------
+
+_log = logging.getLogger("briefing")
+
+
+def report_error(exc: BaseException) -> None:
+    """An error the page did not expect: logged on the server with an id, and only the id
+    reaches the screen (no exception text, path or database address)."""
+    error_id = uuid.uuid4().hex[:8].upper()
+    _log.error("error %s", error_id, exc_info=exc)
+    st.error(
+        f"页面出现错误(错误编号{error_id}),操作未完成。请刷新页面重试;"
+        "如反复出现,请把错误编号告诉管理员,由管理员在服务器日志中查找原因。",
+        icon=":material/error:",
+    )
+
+
+def settings_value(key: str):
+    """A value of the settings' [access] section, as a number to show (12, not 12.0)."""
+    from core import settings
+
+    value = settings.current().section("access")[key]
+    return f"{value:g}" if isinstance(value, float) else value

@@ -7,7 +7,8 @@ import hashlib
 import pandas as pd
 import streamlit as st
 
-from app_pages import common, import_steps, recovery
+from app_pages import common, import_steps, recovery, signin
+from core.access import roles
 from core.data import datasource
 from core.data import schema as S
 from core.figures.periods import Period
@@ -19,6 +20,7 @@ WITHDRAW_CHOICES = 100  # projects listed by the 调出项目 picker at once (th
 
 st.title("数据管理")
 common.url_notices()
+actor = signin.actor()
 # The store's problems and fixes, backups (app_pages/recovery.py); stops when it cannot open.
 if recovery.panel():
     st.stop()
@@ -63,20 +65,36 @@ with right:
     st.caption("模板含“填表说明”工作表,列出每一列的单位、格式和允许的值。")
 
 st.subheader("上传数据")
-st.caption(
-    "可一次选择多个文件:本办的台账或月报表(一张表一行一个项目,可有标题行、多行表头、"
-    "“一、××县”这样的分组行和合计行),填报模板,CSV(UTF-8或GBK),区县边界GeoJSON。"
-    "Excel工作簿可为.xlsx、.xls、.xlsm、.xlsb或.ods;WPS表格请另存为.xlsx。"
-    f"单个文件不超过{importing.MAX_FILE_MB}MB。已有数据时,上传的行按项目更新原有的行,"
-    "未上传的项目和表保持不变。"
-)
-upload_round = st.session_state.setdefault("upload_round", 0)
-uploaded = st.file_uploader(
-    "选择文件",
-    accept_multiple_files=True,
-    key=f"upload_{upload_round}",
-    help="台账、模板、CSV和边界文件可以一起上传;首次导入只需台账(或项目清单和月度进度)",
-)
+if not roles.may(actor, roles.IMPORT):
+    st.info(
+        "上传和导入数据需要以区县填报或管理员账户登录(左侧栏底部“登录”);查看和下载无需登录。",
+        icon=":material/lock:",
+    )
+    uploaded = None
+else:
+    own = roles.counties_of(actor)
+    if own is not None:
+        st.info(
+            common.plain(
+                f"本账户({actor.label()})只能导入{'、'.join(own)}的项目数据:"
+                "其他区县的行、全市指标和区县边界会在检查时列为错误。"
+            ),
+            icon=":material/location_on:",
+        )
+    st.caption(
+        "可一次选择多个文件:本办的台账或月报表(一张表一行一个项目,可有标题行、多行表头、"
+        "“一、××县”这样的分组行和合计行),填报模板,CSV(UTF-8或GBK),区县边界GeoJSON。"
+        "Excel工作簿可为.xlsx、.xls、.xlsm、.xlsb或.ods;WPS表格请另存为.xlsx。"
+        "已有数据时,上传的行按项目更新原有的行,未上传的项目和表保持不变。"
+    )
+    st.caption(common.plain(importing.limits_text()))
+    upload_round = st.session_state.setdefault("upload_round", 0)
+    uploaded = st.file_uploader(
+        "选择文件",
+        accept_multiple_files=True,
+        key=f"upload_{upload_round}",
+        help="台账、模板、CSV和边界文件可以一起上传;首次导入只需台账(或项目清单和月度进度)",
+    )
 
 if uploaded:
     files = [(f.name, f.getvalue()) for f in uploaded]
@@ -102,7 +120,10 @@ if uploaded:
         if st.session_state.get(report_key) is None:
             bar = st.progress(0.0, text="准备检查…")
             st.session_state[report_key] = importing.check(
-                upload, store, lambda fraction, text: bar.progress(min(fraction, 1.0), text=text)
+                upload,
+                store,
+                lambda fraction, text: bar.progress(min(fraction, 1.0), text=text),
+                actor=actor,
             )
             bar.empty()
         report = st.session_state[report_key]
@@ -117,10 +138,11 @@ if uploaded:
             if st.button("确认导入", type="primary", icon=":material/upload:"):
                 try:
                     with st.spinner("正在导入…"):
-                        batch = importing.commit(report, store, note)
-                except (VersionMoved, StoreError) as refused:
+                        batch = importing.commit(report, store, note, actor=actor)
+                except (VersionMoved, StoreError, roles.Refused) as refused:
                     st.session_state.pop(report_key)  # the next run checks the data now
-                    st.error(getattr(refused, "message", str(refused)), icon=":material/block:")
+                    st.error(common.plain(getattr(refused, "message", str(refused))),
+                             icon=":material/block:")  # fmt: skip
                     st.button("重新检查", icon=":material/refresh:")
                     st.stop()
                 st.session_state["upload_round"] = upload_round + 1
@@ -132,31 +154,36 @@ if uploaded:
 if "data_done" in st.session_state:
     st.success(common.plain(st.session_state.pop("data_done")), icon=":material/check_circle:")
 
-st.subheader("导入历史")
-history = store.history()
-if not history:
+everything = store.history()
+history = [b for b in everything if roles.sees_batch(actor, b.user)]
+if everything and not history:
+    pass  # a viewer: the page's first line says which batch is in use
+elif not everything:
+    st.subheader("导入历史")
     st.caption("还没有导入记录。")
 else:
+    st.subheader("导入历史" if roles.may(actor, roles.AUDIT) else "本账户的导入")
     common.dataframe(
         pd.DataFrame(
             {
                 "批次": [b.id for b in history],
+                "当前": ["是" if b.id == everything[0].id else "" for b in history],
                 "时间": [b.created_at.strftime("%Y-%m-%d %H:%M:%S") for b in history],
                 "类型": [
                     b.kind + (f"(恢复第{b.restored_from}批)" if b.restored_from else "")
                     for b in history
                 ],
+                "操作人": [f"{b.user}({b.role})" if b.user else "未记录" for b in history],
                 "文件": ["、".join(b.files) for b in history],
                 "备注": [b.note for b in history],
                 # One column per table: the row counts of the data each entry made current.
                 **{f"{t}(行)": [b.row_counts.get(t, 0) for b in history] for t in S.TABLES},
-                "当前": ["是" if i == 0 else "" for i in range(len(history))],
             }
         ),
         width="stretch",
     )
     earlier = [b.id for b in history[1:]]
-    if earlier:
+    if earlier and roles.may(actor, roles.ROLLBACK):
         rollback_round = st.session_state.setdefault("rollback_round", 0)
         c1, c2 = st.columns([1, 3])
         target = c1.selectbox("回滚到批次", earlier, key=f"rollback_target_{rollback_round}")
@@ -169,9 +196,10 @@ else:
         st.session_state["rollback_seen"] = version_of(history[0])
         if st.button("回滚", icon=":material/history:", disabled=not sure):
             try:
-                batch = store.rollback(int(target), why, seen_version=seen)
-            except (VersionMoved, StoreError) as refused:
-                st.error(getattr(refused, "message", str(refused)), icon=":material/block:")
+                batch = store.rollback(int(target), why, seen_version=seen, actor=actor)
+            except (VersionMoved, StoreError, roles.Refused) as refused:
+                st.error(common.plain(getattr(refused, "message", str(refused))),
+                         icon=":material/block:")  # fmt: skip
                 st.stop()
             st.session_state["rollback_round"] = rollback_round + 1  # clears the form
             st.session_state["data_done"] = (
@@ -179,7 +207,7 @@ else:
             )
             st.rerun()
 
-if batch is not None:
+if batch is not None and roles.may(actor, roles.WITHDRAW):
     st.subheader("调出项目")
     st.caption(
         "调出重点项目清单的项目自所选月份起不再统计,此前各期的数字不变;调出记入导入历史,可回滚。"
@@ -208,15 +236,15 @@ if batch is not None:
                         placeholder="例如:项目终止,经市重大办同意调出")  # fmt: skip
     if st.button("调出", icon=":material/playlist_remove:", disabled=not codes or not month):
         try:
-            batch = importing.withdraw(store, codes, Period.parse(month), why)
-        except ValueError as exc:  # the messages of core are Chinese and name the project
+            batch = importing.withdraw(store, codes, Period.parse(month), why, actor=actor)
+        except (ValueError, roles.Refused) as exc:  # core's messages are Chinese
             st.error(common.plain(str(exc)), icon=":material/error:")
         else:
             st.session_state["withdraw_round"] = withdraw_round + 1
             st.session_state["data_done"] = f"调出完成:{datasource.batch_label(batch)}。"
             st.rerun()
 
-saved = Layouts(store).all()
+saved = Layouts(store).all() if roles.may(actor, roles.LAYOUTS) else []
 if saved:
     st.subheader("台账格式")
     st.caption("上传台账时按表头自动套用已保存的格式(表头中的年月不影响识别)。")
@@ -229,12 +257,13 @@ if saved:
     new_name = c2.text_input("新名称", key="layout_new_name")
     try:
         if c3.button("改名", icon=":material/edit:", disabled=not new_name):
-            Layouts(store).rename(chosen, new_name)
+            Layouts(store).rename(chosen, new_name, actor=actor)
             st.rerun()
         if st.button("删除所选台账格式", icon=":material/delete:"):
-            Layouts(store).delete(chosen)
+            Layouts(store).delete(chosen, actor=actor)
             st.rerun()
-    except ValueError as exc:
+    except (ValueError, roles.Refused) as exc:
         st.error(common.plain(str(exc)), icon=":material/error:")
 
-recovery.backups_section()  # backups and restore (app_pages/recovery.py)
+if roles.may(actor, roles.BACKUP):
+    recovery.backups_section()  # backups and restore (app_pages/recovery.py)

@@ -6,7 +6,7 @@ from app_pages import common, presentation
 from core.data import schema as S
 from core.figures import measures as M
 from core.figures import progress as V
-from core.output import charts
+from core.output import cells, charts
 
 
 def _problems_by_county(p, scope):
@@ -82,7 +82,7 @@ if shows(1):
     if not open_.empty and not common.presenting():
         st.download_button(
             "下载未解决问题清单(CSV)",
-            data=lambda: listed.to_csv(index=False).encode("utf-8-sig"),
+            data=lambda: cells.csv_bytes(listed),
             file_name=f"未解决问题_{scope.file_label()}_{scope.period.label}.csv",
             mime="text/csv",
             on_click="ignore",

@@ -32,7 +32,7 @@ if shows(0):
             codes = p.projects.loc[M.in_scope(p, scope), S.CODE]
             note = M.coverage_note(p, codes, scope.period.year)
             if note:
-                st.caption(note)
+                st.caption(common.plain(note))
 
 if shows(1):
     st.subheader("固定资产投资增速")

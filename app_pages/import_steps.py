@@ -21,6 +21,7 @@ from core.ingest import vocabulary as V
 from core.ingest.findings import ERROR, Report
 from core.ingest.importing import LedgerPlan, Upload
 from core.ingest.store import Store
+from core.output import cells
 
 GRID = 3  # column selectboxes per row
 MONTHS = list(range(1, 13))
@@ -38,7 +39,7 @@ def mapping(upload: Upload, digest: str, store: Store) -> Upload:
         title = f"{plan.ledger.name} · {len(plan.ledger.records)}个项目"
         if plan.saved:
             title += f" · 已按台账格式“{plan.layout.name}”读取"
-        with st.expander(title, expanded=expanded, icon=":material/table_view:"):
+        with st.expander(common.plain(title), expanded=expanded, icon=":material/table_view:"):
             upload = importing.with_plan(upload, i, **_plan_choices(plan, f"{digest}_{i}", store))
     return upload
 
@@ -66,7 +67,7 @@ def _plan_choices(plan: LedgerPlan, key: str, store: Store) -> dict:
         with grid[n % GRID]:
             column = ledger.column(_index(ledger, r[layouts.COLUMN]))
             known = layout.field_of(column)
-            label = f"{r[layouts.COLUMN]}列 · {r[layouts.HEADER]}"
+            label = common.plain(f"{r[layouts.COLUMN]}列 · {r[layouts.HEADER]}")
             chosen = st.selectbox(
                 label,
                 options,
@@ -88,7 +89,9 @@ def _plan_choices(plan: LedgerPlan, key: str, store: Store) -> dict:
         cols = st.columns(max(len(sections), 2))
         for (level, labels, meaning), col in zip(sections, cols, strict=False):
             chosen = col.selectbox(
-                f"第{level}级分组(如“{labels}”)" if level > 0 else f"带合计的分组(如“{labels}”)",
+                common.plain(
+                    f"第{level}级分组(如“{labels}”)" if level > 0 else f"带合计的分组(如“{labels}”)"
+                ),
                 V.SECTION_MEANINGS,
                 index=V.SECTION_MEANINGS.index(meaning) if meaning else None,
                 placeholder="请选择",
@@ -178,7 +181,7 @@ def report(result: Report) -> None:
     )
     st.download_button(
         "下载检查结果(.csv)",
-        data=table.to_csv(index=False).encode("utf-8-sig"),
+        data=cells.csv_bytes(table),
         file_name="数据检查结果.csv",
         mime="text/csv",
         on_click="ignore",

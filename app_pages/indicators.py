@@ -42,5 +42,5 @@ SCREEN_OF = {"固定资产投资": 0, "产业转型": 0, "科技创新": 1, "绿
 for group in S.INDICATOR_GROUPS:
     group_cards = [c for c in annual if c.group == group]
     if group_cards and shows(SCREEN_OF.get(group, 3)):
-        st.subheader(f"{group}({group_cards[0].when})")
+        st.subheader(common.plain(f"{group}({group_cards[0].when})"))
         common.indicator_cards(group_cards, per_row=per_row)

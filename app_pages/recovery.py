@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app_pages import common
+from app_pages import common, signin
+from core.access import roles
 from core.ingest import recovery
 from core.ingest.store import StoreError
 
@@ -17,7 +18,7 @@ _HEALTH_KEY = "_store_health"
 def unavailable(problem: StoreError) -> None:
     """Any page but 数据管理 when the data cannot be read: what is wrong, and where to fix it."""
     st.title("无法读取数据")
-    st.error(problem.message, icon=":material/error:")
+    st.error(_said(problem), icon=":material/error:")
     st.page_link("app_pages/data.py", label="前往“数据管理”处理", icon=":material/database:")
 
 
@@ -40,12 +41,18 @@ def panel() -> bool:
     if _DONE_KEY in st.session_state:
         st.success(st.session_state.pop(_DONE_KEY), icon=":material/check_circle:")
     if problem is not None:
-        st.error(problem.message, icon=":material/error:")
-        _fixes(health, problem)
+        st.error(_said(problem), icon=":material/error:")
+        if roles.may(signin.actor(), roles.RESTORE):
+            _fixes(health, problem)
         return True
     if not health.writable:
-        st.warning(health.message(), icon=":material/lock:")
+        st.warning(_said(recovery.read_only(health.url)), icon=":material/lock:")
     return False
+
+
+def _said(problem: StoreError) -> str:
+    """The problem as this person may read it: where the database is, only for an admin."""
+    return problem.message if roles.may(signin.actor(), roles.RESTORE) else problem.public
 
 
 def backups_section() -> None:
@@ -57,7 +64,7 @@ def backups_section() -> None:
 def _fixes(health: recovery.Health, problem: StoreError | None) -> None:
     with st.expander("数据库备份与恢复", expanded=problem is not None, icon=":material/backup:"):
         if problem is None and st.button("立即备份", icon=":material/backup:"):
-            _act(lambda: f"已备份到 {recovery.backup(common.database_url_in_use())}")
+            _act(lambda: f"已备份为{_backup().name}。")
         if health.backups:
             choice = st.selectbox(
                 "备份",
@@ -74,19 +81,23 @@ def _fixes(health: recovery.Health, problem: StoreError | None) -> None:
                 chosen = health.backups[choice]
                 _act(lambda: _restored(chosen))
         else:
-            st.caption(f"备份文件夹({recovery.backups_folder()})中还没有备份。")
+            st.caption(f"备份文件夹“{recovery.backups_folder().name}”中还没有备份。")
         if health.can_set_aside:
             st.caption("没有可用的备份时:把损坏的文件另存一旁,数据库重新开始(先显示示例数据)。")
             if st.button("另存损坏的文件并重新开始", icon=":material/restart_alt:"):
-                _act(
-                    lambda: (
-                        f"损坏的文件已另存为 {recovery.set_aside(common.database_url_in_use())}。"
-                    )
-                )
+                _act(lambda: f"损坏的文件已另存为{_set_aside().name}。")
+
+
+def _backup():
+    return recovery.backup(common.database_url_in_use(), actor=signin.actor())
+
+
+def _set_aside():
+    return recovery.set_aside(common.database_url_in_use(), actor=signin.actor())
 
 
 def _restored(chosen: recovery.Backup) -> str:
-    recovery.restore(chosen.path, common.database_url_in_use())
+    recovery.restore(chosen.path, common.database_url_in_use(), actor=signin.actor())
     return f"已从{chosen.label()}恢复。"
 
 
@@ -94,8 +105,11 @@ def _act(action) -> None:
     """Run a fix; on success forget every cached store and data set and show the page anew."""
     try:
         done = action()
-    except (StoreError, ValueError, OSError) as exc:
-        st.error(exc.message if isinstance(exc, StoreError) else str(exc), icon=":material/error:")
+    except (StoreError, ValueError, roles.Refused) as exc:
+        st.error(common.plain(getattr(exc, "message", str(exc))), icon=":material/error:")
+        return
+    except OSError as exc:  # a folder that cannot be written: the path stays in the log
+        common.report_error(exc)
         return
     st.cache_resource.clear()
     st.session_state.pop(_PROBLEM_KEY, None)

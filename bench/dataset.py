@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bench.store import PostgresRun, postgres_run
+from core.access import roles
 from core.data import demo
 from core.data import schema as S
 from core.data.geo import parse_boundaries
@@ -87,7 +88,7 @@ def build(size: int, work: Path, postgres: str | None = None) -> Dataset:
     if not report.importable:
         first = "\n".join(f.text() for f in report.findings[:10])
         raise ImportRefused(f"{size:,} projects: {report.summary()}\n{first}")
-    importing.commit(report, store, note=f"benchmark {size:,}")
+    importing.commit(report, store, note=f"benchmark {size:,}", actor=roles.cli_actor())
     import_s = time.perf_counter() - started
     store.close()
     del report

@@ -7,6 +7,7 @@ by the deployment's browser test (tests/browser/test_deploy.py).
 from __future__ import annotations
 
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -16,6 +17,7 @@ from pathlib import Path
 
 from bench.pages import ROOT
 from bench.proc import peak_mb
+from core import settings
 
 START = ROOT / "deploy" / "start-local.sh"
 PORTS = range(9000, 9200)  # this project's ports on a shared machine
@@ -42,6 +44,20 @@ def free_ports(count: int) -> list[int]:
     raise DeploymentError(f"fewer than {count} free ports in {PORTS.start}–{PORTS.stop - 1}")
 
 
+def viewing_open_settings(folder: Path) -> Path:
+    """A copy of the office's settings with viewing open to anyone who reaches the address
+    (README "Security"). Behind nginx every request comes from elsewhere, which by default needs
+    a sign-in to view: an intranet office that lets its staff look, or a meeting room of thirty
+    laptops, opens viewing this way. Writing still needs a signed-in admin."""
+    text = settings.path().read_text(encoding="utf-8")
+    opened = re.sub(r'(?m)^viewing = ".*"$', f'viewing = "{settings.VIEW_OPEN}"', text)
+    if opened == text:
+        raise DeploymentError("the settings file has no viewing line")
+    target = folder / "settings.toml"
+    target.write_text(opened, encoding="utf-8")
+    return target
+
+
 class LocalDeployment:
     """`with LocalDeployment(database_url, run_dir, replicas=2) as d:` d.url is nginx (HTTPS),
     d.replica_urls the replicas' own addresses; leaving the block stops what the script
@@ -49,6 +65,7 @@ class LocalDeployment:
 
     def __init__(self, database_url: str, run: Path, replicas: int = 2, env: dict | None = None):
         self.run = Path(run)
+        self.database_url = database_url
         https, http, *ports = free_ports(2 + replicas)
         self.url = f"https://127.0.0.1:{https}"
         self.http_url = f"http://127.0.0.1:{http}"

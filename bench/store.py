@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
+from core.access import roles
 from core.data import datasource
 from core.data import schema as S
 from core.ingest import importing
@@ -78,6 +79,7 @@ def one_project(url: str) -> OneProject:
         files=report.files,
         note="基准测试",
         seen_version=report.checked_against,
+        actor=roles.cli_actor(),
     )
     written = time.perf_counter()
     datasource.load(store)
@@ -128,7 +130,7 @@ def postgres_run(server: str, files: list[tuple[str, bytes]]) -> PostgresRun:
         store = Store(url)
         started = time.perf_counter()
         report = importing.check(files, store)
-        importing.commit(report, store, note="benchmark")
+        importing.commit(report, store, note="benchmark", actor=roles.cli_actor())
         import_s = time.perf_counter() - started
         store.close()
         return PostgresRun(import_s, one_project(url))

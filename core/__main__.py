@@ -17,15 +17,24 @@ python -m core migrate                  bring the database's schema up to date
 python -m core check-store              check the database and the snapshot, clean up
 python -m core backup [--to DIR]        write a backup of the database
 python -m core restore FILE             make a backup's data current again
+python -m core user add|list|set-role|disable|enable|reset-password|set-sso   accounts
+python -m core audit [--user U] [--action A] [--since YYYY-MM-DD]   the audit trail
+
+The commands act as an admin, recorded in the history and the audit trail as the shell's
+user@host (core.access.roles.cli_actor): whoever can run them can open the database anyway.
 """
 
 from __future__ import annotations
 
 import argparse
+import getpass
 import sys
 from dataclasses import replace
+from datetime import datetime, timedelta
 from pathlib import Path
 
+from core.access import audit, roles
+from core.access.users import Users
 from core.data import datasource, demo
 from core.data import schema as S
 from core.data.portfolio import DataError, Portfolio, load_folder
@@ -247,7 +256,7 @@ def _import(args: argparse.Namespace) -> int:
     if not report.importable:
         print("未导入:数据库保持不变。", file=sys.stderr)
         return 1
-    batch = importing.commit(report, store, args.note or "")
+    batch = importing.commit(report, store, args.note or "", actor=roles.cli_actor())
     print(f"已导入为{datasource.batch_label(batch)}。")
     return 0
 
@@ -255,10 +264,10 @@ def _import(args: argparse.Namespace) -> int:
 def _layouts(args: argparse.Namespace) -> int:
     saved = Layouts(_store(args))
     if args.rename:
-        saved.rename(*args.rename)
+        saved.rename(*args.rename, actor=roles.cli_actor())
         print(f"已改名为“{args.rename[1]}”。")
     elif args.delete:
-        saved.delete(args.delete)
+        saved.delete(args.delete, actor=roles.cli_actor())
         print(f"已删除“{args.delete}”。")
     else:
         found = saved.all()
@@ -271,7 +280,8 @@ def _layouts(args: argparse.Namespace) -> int:
 
 
 def _withdraw(args: argparse.Namespace) -> int:
-    batch = importing.withdraw(_store(args), args.codes, Period.parse(args.period), args.note or "")
+    batch = importing.withdraw(_store(args), args.codes, Period.parse(args.period),
+                               args.note or "", actor=roles.cli_actor())  # fmt: skip
     print(f"已调出,记为{datasource.batch_label(batch)}。")
     return 0
 
@@ -287,15 +297,16 @@ def _history(args: argparse.Namespace) -> int:
         extra = f",恢复自第{b.restored_from}批" if b.restored_from else ""
         files = "、".join(b.files) or "—"
         mark = "(当前)" if b.id == current else ""
+        who = f"{b.user}({b.role})" if b.user else audit.NOBODY
         print(
-            f"第{b.id}批{mark} {b.created_at:%Y-%m-%d %H:%M} {b.kind}{extra} 文件:{files} "
-            f"{counts} 备注:{b.note or '—'}"
+            f"第{b.id}批{mark} {b.created_at:%Y-%m-%d %H:%M} {b.kind}{extra} 操作人:{who} "
+            f"文件:{files} {counts} 备注:{b.note or '—'}"
         )
     return 0
 
 
 def _rollback(args: argparse.Namespace) -> int:
-    batch = _store(args).rollback(args.batch, args.note or "")
+    batch = _store(args).rollback(args.batch, args.note or "", actor=roles.cli_actor())
     print(f"已回滚:当前为{datasource.batch_label(batch)},数据来自第{batch.restored_from}批。")
     return 0
 
@@ -344,16 +355,95 @@ def _check_store(args: argparse.Namespace) -> int:
 
 
 def _backup(args: argparse.Namespace) -> int:
-    print(f"已备份到 {recovery.backup(args.database, args.to)}")
+    print(f"已备份到 {recovery.backup(args.database, args.to, actor=roles.cli_actor())}")
     return 0
 
 
 def _restore(args: argparse.Namespace) -> int:
-    entry = recovery.restore(args.file, args.database)
+    entry = recovery.restore(args.file, args.database, actor=roles.cli_actor())
     if entry is None:
         print("已恢复:备份中没有导入的数据,各页面显示示例数据。")
     else:
         print(f"已恢复:当前为{datasource.batch_label(entry)}。")
+    return 0
+
+
+def _password(args: argparse.Namespace) -> str:
+    """The new password: one line of standard input with --password-stdin (scripts), else asked
+    twice without echo. Never an argument: it would stay in the shell's history."""
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    first = getpass.getpass("新密码:")
+    if getpass.getpass("再输入一次:") != first:
+        raise ValueError("两次输入的密码不一致")
+    return first
+
+
+def _user(args: argparse.Namespace) -> int:
+    users = Users(_store(args))
+    actor = roles.cli_actor()
+    counties = tuple(args.county or ())
+    if args.action == "list":
+        found = users.all()
+        if not found:
+            print("还没有账户。添加第一位管理员:python -m core user add 账户名 --role 管理员")
+        for u in found:
+            state = "已停用" if u.disabled else ("已锁定" if u.locked(datetime.now()) else "正常")
+            sso = "、".join(x for x in (u.email, u.subject) if x)
+            print(f"{u.username} {u.display_name or ''} {u.role.value}"
+                  + (f"({'、'.join(u.counties)})" if u.counties else "")
+                  + f" {state} 密码:{'已设' if u.has_password else '无'}"
+                  + (f" 单点登录:{sso}" if sso else "")
+                  + (f" 最近登录:{u.last_sign_in:%Y-%m-%d %H:%M}" if u.last_sign_in else ""))  # fmt: skip
+        return 0
+    if not args.username:
+        raise ValueError("请写出账户名")
+    if args.action == "add":
+        wants_password = args.password_stdin or not (args.email or args.subject)
+        user = users.add(actor, args.username, args.role or roles.Role.VIEWER,
+                         password=_password(args) if wants_password else None,
+                         counties=counties, email=args.email or "", subject=args.subject or "",
+                         display_name=args.name or "")  # fmt: skip
+        print(f"已添加账户“{user.username}”({user.role.value})。")
+    elif args.action == "set-role":
+        if not args.role:
+            raise ValueError("请用 --role 指定角色:查看、区县填报或管理员")
+        user = users.set_role(actor, args.username, args.role, counties)
+        print(
+            f"“{user.username}”现为{user.role.value}"
+            + (f"({'、'.join(user.counties)})" if user.counties else "")
+            + "。"
+        )
+    elif args.action == "disable":
+        users.disable(actor, args.username)
+        print(f"已停用“{args.username}”。")
+    elif args.action == "enable":
+        users.enable(actor, args.username)
+        print(f"已启用“{args.username}”。")
+    elif args.action == "reset-password":
+        users.reset_password(actor, args.username, _password(args))
+        print(f"已重设“{args.username}”的密码,并解除锁定。")
+    elif args.action == "set-sso":
+        users.set_sso(actor, args.username, email=args.email or "", subject=args.subject or "")
+        print(f"已设置“{args.username}”的单点登录信息。")
+    return 0
+
+
+def _audit(args: argparse.Namespace) -> int:
+    since = datetime.strptime(args.since, "%Y-%m-%d") if args.since else None
+    until = datetime.strptime(args.until, "%Y-%m-%d") + timedelta(days=1) if args.until else None
+    found = audit.entries(_store(args), audit.Filter(args.user, args.action, since, until, args.text),
+                          limit=args.limit)  # fmt: skip
+    if args.csv:
+        from core.output import cells
+
+        args.csv.write_bytes(cells.csv_bytes(audit.frame(found)))
+        print(f"{args.csv}({len(found)}条)")
+        return 0
+    if not found:
+        print("没有符合条件的操作记录。")
+    for entry in found:
+        print(audit.line(entry))
     return 0
 
 
@@ -418,8 +508,28 @@ def parser() -> argparse.ArgumentParser:
         "--to", type=Path, help=f"备份文件夹(默认读环境变量{recovery.BACKUPS_SETTING},"
         "未设置时为 data/backups)"
     )  # fmt: skip
-    p = command("restore", "从备份恢复数据库(恢复前的数据被备份替换)", _restore)
+    p = command("restore", "从备份恢复数据库(恢复前的数据被备份替换;账户和操作记录保留)", _restore)
     p.add_argument("file", type=Path, help="备份文件(.sqlite)")
+    p = command("user", "管理账户:add添加、list列出、set-role改角色、disable停用、enable启用、"
+                "reset-password重设密码、set-sso设置单点登录邮箱", _user)  # fmt: skip
+    p.add_argument("action", choices=["add", "list", "set-role", "disable", "enable",
+                                      "reset-password", "set-sso"], help="操作")  # fmt: skip
+    p.add_argument("username", nargs="?", help="账户名")
+    p.add_argument("--role", choices=[r.value for r in roles.Role], help="角色")
+    p.add_argument("--county", action="append", help="区县填报账户的区县,可重复")
+    p.add_argument("--name", help="姓名(显示用)")
+    p.add_argument("--email", help="单点登录的邮箱(按它匹配账户)")
+    p.add_argument("--subject", help="单点登录的用户标识sub(按它匹配账户)")
+    p.add_argument("--password-stdin", action="store_true",
+                   help="从标准输入读一行作为密码(脚本用);默认在终端输入两次")  # fmt: skip
+    p = command("audit", "列出操作记录(最新在前),或导出为CSV", _audit)
+    p.add_argument("--user", help="只看这个账户")
+    p.add_argument("--action", choices=list(audit.ACTIONS), help="只看这种操作")
+    p.add_argument("--since", help="自这一天起,YYYY-MM-DD")
+    p.add_argument("--until", help="到这一天止,YYYY-MM-DD")
+    p.add_argument("--text", help="对象或详情中含这些字")
+    p.add_argument("--limit", type=int, help="最多列出多少条")
+    p.add_argument("--csv", type=Path, help="写入CSV文件而不是显示")
     return main
 
 
@@ -427,7 +537,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         return args.run(args)
-    except StoreError as exc:
+    except (StoreError, roles.Refused) as exc:
         print(f"错误:{exc.message}", file=sys.stderr)
         return 1
     except (DataError, ValueError, OSError) as exc:

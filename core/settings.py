@@ -100,11 +100,47 @@ class Settings:
         low, high = self.section("limits")["lat_range"]
         return float(low), float(high)
 
+    # --- [access]: who may do what (core.access) ---------------------------------------------
+
+    @property
+    def viewing(self) -> str:
+        """ "local", "open" or "sign-in": who may view without signing in (VIEWING_RULES)."""
+        value = str(self.section("access")["viewing"])
+        if value not in VIEWING_RULES:
+            raise SettingsError(
+                f"设置文件中[access] viewing的值“{value}”无效,应为{'、'.join(VIEWING_RULES)}之一"
+            )
+        return value
+
+    @property
+    def idle_minutes(self) -> float:
+        return float(self.section("access")["idle_minutes"])
+
+    @property
+    def max_failed_sign_ins(self) -> int:
+        return int(self.section("access")["max_failed_sign_ins"])
+
+    @property
+    def lockout_minutes(self) -> float:
+        return float(self.section("access")["lockout_minutes"])
+
+    @property
+    def min_password_length(self) -> int:
+        return int(self.section("access")["min_password_length"])
+
+    @property
+    def sso_unknown_role(self) -> str:
+        return str(self.section("access")["sso_unknown_role"])
+
     @property
     def serious_gap(self) -> float:
         """严重滞后 from this gap on, as a fraction (−0.10 for 10 points)."""
         return -float(self.section("status")["serious_gap_points"]) / 100
 
+
+# [access] viewing: who may view without signing in (data/settings.toml says why each).
+VIEW_LOCAL, VIEW_OPEN, VIEW_SIGN_IN = "local", "open", "sign-in"
+VIEWING_RULES = (VIEW_LOCAL, VIEW_OPEN, VIEW_SIGN_IN)
 
 # Lists a ledger may add to: schema column → key of [categories].
 CATEGORY_KEYS = {"行业领域": "sectors", "项目级别": "levels", "问题类型": "problem_types"}
@@ -122,12 +158,16 @@ def with_categories(new: dict[str, list[str]], base: Settings | None = None) -> 
     return Settings(data)
 
 
-def add_categories(new: dict[str, list[str]]) -> None:
-    """Append values to the office's lists in its settings file, keeping its comments."""
+def add_categories(new: dict[str, list[str]], *, actor) -> None:
+    """Append values to the office's lists in its settings file, keeping its comments; only for
+    an actor who may change the office's rules (core.access.roles.SETTINGS)."""
     import tomlkit  # only needed when the file is written
+
+    from core.access import roles
 
     if not new:
         return
+    roles.require(actor, roles.SETTINGS)
     file = path()
     document = (
         tomlkit.parse(file.read_text(encoding="utf-8")) if file.exists() else tomlkit.document()

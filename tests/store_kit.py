@@ -78,6 +78,7 @@ REPO = Path(__file__).resolve().parents[1]
 _KILLED = """
 import json, sys, time
 import pandas as pd
+from core.access import roles
 from core.data import schema as S
 from core.data.portfolio import read_csv
 from core.ingest import store
@@ -101,9 +102,9 @@ store._restore_rows = pause_after(store._restore_rows, lambda a: a[1])
 store._insert_entry = pause_after(store._insert_entry, lambda a: "entry")
 s = store.Store(url)
 if operation == "import":
-    s.import_batch(tables, files=["killed.csv"])
+    s.import_batch(tables, files=["killed.csv"], actor=roles.cli_actor())
 else:
-    s.rollback(1)
+    s.rollback(1, actor=roles.cli_actor())
 print("finished", flush=True)
 """
 

@@ -58,6 +58,8 @@ class Report:
     new_categories: dict[str, list[str]] = field(default_factory=dict)  # added to the settings
     changes: object | None = None  # core.ingest.changes.Changes, when there is current data
     checked_against: str | None = None  # the store version the check read (importing.check)
+    # The counties the check allowed (a county reporter's); None: every county (an admin's).
+    checked_for: tuple[str, ...] | None = None
     omitted: dict[tuple, int] = field(default_factory=dict)  # kind → findings not kept
 
     def cap(self) -> None:

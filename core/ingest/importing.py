@@ -17,6 +17,8 @@ from pathlib import Path
 import pandas as pd
 
 from core import settings
+from core.access import audit, roles
+from core.access.roles import Actor
 from core.data import datasource
 from core.data import schema as S
 from core.data.geo import Boundaries, parse_boundaries
@@ -59,6 +61,18 @@ class Upload:
 
     def unsettled(self) -> list[str]:
         return [f"{p.ledger.name}:{u}" for p in self.plans for u in p.unsettled()]
+
+
+def limits_text() -> str:
+    """The limits an upload is held to, as the 数据管理 page states them before the upload."""
+    from core.ingest import sheets
+
+    return (
+        f"上传限制:单个文件不超过{MAX_FILE_MB}MB;每张工作表不超过{sheets.MAX_COLUMNS}列、"
+        f"{sheets.MAX_AREA // 10000}万个单元格,合并单元格合计不超过{sheets.MAX_MERGED_AREA // 10000}"
+        f"万个;.xlsx解压后不超过{sheets.MAX_UNZIPPED_BYTES >> 30}GB。超过的文件不会读取,"
+        "检查结果会说明原因。"
+    )
 
 
 def _boundary_file(name: str, content: bytes) -> tuple[dict | None, Finding | None]:
@@ -125,9 +139,15 @@ def check(
     files: list[tuple[str, bytes]] | Upload,
     store: Store,
     progress: Callable[[float, str], None] | None = None,
+    *,
+    actor: Actor | None = None,
 ) -> Report:
     """Read (unless given an inspected upload) and validate against the store's current data;
-    ledgers are read with their plans' layouts. Changes nothing."""
+    ledgers are read with their plans' layouts. Changes nothing.
+
+    For a county reporter (`actor`), rows of other counties, city indicators, boundaries and
+    categories the office's lists lack are errors naming them; the report remembers for whom
+    it was checked, and only that scope may commit it."""
     say = progress or (lambda fraction, text: None)
     upload = files if isinstance(files, Upload) else inspect(files, store, progress)
     say(0.7, "正在检查数据…")
@@ -156,6 +176,12 @@ def check(
         findings.append(Finding("警告", "", None, None, None, "",
                                 "没有区县边界文件:地图只显示有坐标的项目点位,"
                                 "可在数据管理页上传区县边界(GeoJSON)"))  # fmt: skip
+    counties = None if actor is None else roles.counties_of(actor)
+    if counties is not None and new_categories:
+        added = ";".join(f"{c}:{'、'.join(v)}" for c, v in new_categories.items())
+        findings.append(Finding(ERROR, "", None, None, None, "",
+                                f"台账中有本办类别列表里没有的值({added}),只有管理员可以添加;"
+                                "请改用列表中的值,或请管理员导入"))  # fmt: skip
     categories = settings.with_categories(new_categories)
     report = validate(
         raw_tables,
@@ -165,8 +191,10 @@ def check(
         new_boundaries=upload.boundaries,
         files=upload.files,
         settings_in_force=categories,
+        counties=counties,
     )
     report.findings[:0] = upload.early + findings
+    report.checked_for = counties
     report.checked_against = version_of(seen)
     report.layouts = layouts.combined([p.layout for p in upload.plans])
     report.new_categories = new_categories
@@ -183,23 +211,36 @@ def _usable(geojson: dict | None) -> dict | None:
     return geojson if geojson and geojson.get("features") else None
 
 
-def commit(report: Report, store: Store, note: str = "") -> Batch:
+def commit(report: Report, store: Store, note: str = "", *, actor: Actor) -> Batch:
     """Write a checked report to the store as one batch (raises if it has errors); the ledger
-    layouts it used are saved and new categories join the office's lists."""
+    layouts it used are saved and new categories join the office's lists.
+
+    The actor must be allowed to import, and a county reporter only a report checked for its
+    own counties (roles.Refused otherwise); the store checks the rows' counties again."""
+    counties = roles.counties_of(actor)
+    if counties is not None and (
+        report.checked_for is None or not set(report.checked_for) <= set(counties)
+    ):
+        raise roles.Refused("这份检查结果不是按您的区县做的,未导入:请重新上传并检查。")
     if not report.importable:
         raise ValueError("数据存在错误,不能导入:" + report.summary())
     if report.new_categories:
-        settings.add_categories(report.new_categories)
+        settings.add_categories(report.new_categories, actor=actor)
     batch = store.import_batch(
         uploaded_rows(report),
         files=report.files,
         note=note.strip(),
         boundaries=report.boundaries,
         seen_version=report.checked_against,
+        actor=actor,
     )
+    if report.new_categories:
+        added = ";".join(f"{c}:{'、'.join(v)}" for c, v in report.new_categories.items())
+        audit.record(store, actor, audit.CATEGORIES_ADDED, settings.path().name,
+                     f"随第{batch.id}批导入:{added}")  # fmt: skip
     saved = Layouts(store)
     for layout in report.layouts:
-        saved.save(layout)
+        saved.save(layout, actor=actor)
     datasource.load(store)  # the snapshot the app opens, written once here rather than there
     return batch
 
@@ -230,8 +271,12 @@ def with_plan(upload: Upload, index: int, *, layout: Layout | None = None,
     return replace(upload, plans=plans)
 
 
-def withdraw(store: Store, codes: list[str], period: Period, note: str = "") -> Batch:
-    """Withdraw projects from the list (调出) from the period on: one recorded batch."""
+def withdraw(
+    store: Store, codes: list[str], period: Period, note: str = "", *, actor: Actor
+) -> Batch:
+    """Withdraw projects from the list (调出) from the period on: one recorded batch; only for
+    an actor who may withdraw (roles.Refused otherwise)."""
+    roles.require(actor, roles.WITHDRAW)
     current = store.current_tables()
     if current is None:
         raise ValueError("尚未导入数据,没有可调出的项目")
@@ -244,7 +289,7 @@ def withdraw(store: Store, codes: list[str], period: Period, note: str = "") -> 
     tables = dict(tables, **{S.PROJECTS: projects})
     names = "、".join(projects.loc[projects[S.CODE].isin(codes), S.NAME].tolist()[:5])
     text = f"调出{len(codes)}个项目({names}{'等' if len(codes) > 5 else ''}),自{period.label}起不再统计"
-    batch = store.import_batch(tables, files=[], kind=WITHDRAWAL,
+    batch = store.import_batch(tables, files=[], kind=WITHDRAWAL, actor=actor,
                                note=(note.strip() + ";" if note.strip() else "") + text)  # fmt: skip
     datasource.load(store)
     return batch

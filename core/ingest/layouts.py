@@ -17,6 +17,8 @@ import pandas as pd
 import sqlalchemy as sa
 
 from core import settings
+from core.access import audit, roles
+from core.access.roles import Actor
 from core.data import schema as S
 from core.figures.periods import Period
 from core.ingest import vocabulary as V
@@ -235,19 +237,32 @@ class Layouts:
             row = conn.execute(sa.select(_LAYOUTS).where(_LAYOUTS.c.name == name)).first()
         return None if row is None else Layout.from_json(row.name, row.signature, row.body)
 
-    def save(self, layout: Layout) -> None:
-        """Save under its name; a layout of the same signature under another name is replaced."""
+    def save(self, layout: Layout, *, actor: Actor) -> bool:
+        """Save under its name; a layout of the same signature under another name is replaced.
+
+        An admin may save any layout. Someone who may import only (a county reporter) adds the
+        layout of a ledger seen for the first time, so that next month's is read alike, but
+        changes no saved one: then nothing is saved and False is returned."""
+        roles.require(actor, roles.IMPORT)
         name = layout.name.strip()
         if not name:
             raise ValueError("台账格式的名称不能为空")
         with self._engine.begin() as conn:
-            conn.execute(sa.delete(_LAYOUTS).where(
-                (_LAYOUTS.c.name == name) | (_LAYOUTS.c.signature == layout.signature)))  # fmt: skip
+            clash = (_LAYOUTS.c.name == name) | (_LAYOUTS.c.signature == layout.signature)
+            if (
+                not roles.may(actor, roles.LAYOUTS)
+                and conn.execute(sa.select(_LAYOUTS.c.name).where(clash)).first()
+            ):
+                return False
+            conn.execute(sa.delete(_LAYOUTS).where(clash))
             conn.execute(sa.insert(_LAYOUTS).values(
                 name=name, signature=layout.signature, body=layout.to_json(),
                 updated_at=datetime.now().replace(microsecond=0)))  # fmt: skip
+            audit.record(conn, actor, audit.LAYOUT_SAVED, name)
+        return True
 
-    def rename(self, old: str, new: str) -> None:
+    def rename(self, old: str, new: str, *, actor: Actor) -> None:
+        roles.require(actor, roles.LAYOUTS)
         new = new.strip()
         if not new:
             raise ValueError("台账格式的名称不能为空")
@@ -257,12 +272,15 @@ class Layouts:
             done = conn.execute(sa.update(_LAYOUTS).where(_LAYOUTS.c.name == old).values(name=new))
             if done.rowcount == 0:
                 raise ValueError(f"没有名为“{old}”的台账格式")
+            audit.record(conn, actor, audit.LAYOUT_RENAMED, old, f"改名为“{new}”")
 
-    def delete(self, name: str) -> None:
+    def delete(self, name: str, *, actor: Actor) -> None:
+        roles.require(actor, roles.LAYOUTS)
         with self._engine.begin() as conn:
             done = conn.execute(sa.delete(_LAYOUTS).where(_LAYOUTS.c.name == name))
             if done.rowcount == 0:
                 raise ValueError(f"没有名为“{name}”的台账格式")
+            audit.record(conn, actor, audit.LAYOUT_DELETED, name)
 
 
 # --- what the mapping step shows -------------------------------------------------------------

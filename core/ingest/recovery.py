@@ -24,11 +24,15 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from core import ROOT
+from core.access import audit, roles
+from core.access.roles import Actor
 from core.data import datasource
 from core.data import schema as S
 from core.ingest.store import (
+    AUDIT,
     CORRUPT,
     METADATA,
+    USERS,
     Batch,
     Store,
     StoreError,
@@ -130,8 +134,10 @@ def _current_in(path: Path) -> Batch | None:
 # --- backup and restore --------------------------------------------------------------------
 
 
-def backup(url: str | None = None, folder: Path | None = None) -> Path:
-    """Write a backup of the store to the backups folder; returns the file."""
+def backup(url: str | None = None, folder: Path | None = None, *, actor: Actor) -> Path:
+    """Write a backup of the store to the backups folder; returns the file. A backup holds the
+    accounts (password hashes, never passwords) and the audit trail too: keep it private."""
+    roles.require(actor, roles.BACKUP)
     url = database_url(url)
     folder = folder or backups_folder()
     folder.mkdir(parents=True, exist_ok=True)
@@ -153,18 +159,28 @@ def backup(url: str | None = None, folder: Path | None = None) -> Path:
     finally:
         for leftover in (tmp, *_companions(tmp)):
             leftover.unlink(missing_ok=True)
+    store = Store(url)
+    try:
+        audit.record(store, actor, audit.BACKUP, target.name)
+    finally:
+        store.close()
     return target
 
 
-def restore(path: Path, url: str | None = None) -> Batch | None:
-    """Make the store's content that of the backup `path`, whole; returns its current entry.
+def restore(path: Path, url: str | None = None, *, actor: Actor) -> Batch | None:
+    """Make the store's data that of the backup `path`, whole; returns its current entry.
 
-    A SQLite store that cannot be opened (a damaged file) is set aside first. The backup itself
-    is never changed: an older one is migrated in a temporary copy."""
+    The accounts and the audit trail stay those of the database restored into, with the
+    restore recorded: an old backup cannot bring back a disabled account or erase the trail.
+    A store without accounts (damaged and set aside, or begun afresh) takes the backup's, and
+    the backup's trail with its own entries after it. The
+    backup itself is never changed: an older one is migrated in a temporary copy."""
+    roles.require(actor, roles.RESTORE)
     url = database_url(url)
     path = Path(path)
     if not path.is_file():
-        raise ValueError(f"找不到备份文件“{path}”")
+        raise ValueError(f"找不到备份文件“{path.name}”")
+    kept = _access_rows(url)
     with tempfile.TemporaryDirectory() as folder:
         copy = Path(folder) / "backup.sqlite"
         try:
@@ -181,17 +197,61 @@ def restore(path: Path, url: str | None = None) -> Batch | None:
             except StoreError as exc:
                 if exc.kind != CORRUPT:
                     raise
-                set_aside(url)
+                set_aside(url, actor=actor)
             _sqlite_copy(copy, target)
         else:
             _copy_store(source, Store(url), replace=True)
             source.close()
+    store = Store(url)
+    try:
+        with store._write() as conn:
+            if kept is not None and kept[USERS.name]:
+                for table in (USERS, AUDIT):
+                    conn.execute(table.delete())
+                    if kept[table.name]:
+                        conn.execute(table.insert(), kept[table.name])
+                _renumber_trail(conn)
+            elif kept is not None:  # a store begun afresh: the backup's accounts, both trails
+                _renumber_trail(conn)
+                for row in kept[AUDIT.name]:
+                    conn.execute(AUDIT.insert().values({k: v for k, v in row.items() if k != "id"}))
+            made = f"{entry.created_at:%Y-%m-%d %H:%M}" if entry else ""
+            audit.record(conn, actor, audit.RESTORE, path.name,
+                         f"备份中当时为第{entry.id}批({made})" if entry else "备份中没有导入的数据")  # fmt: skip
+    finally:
+        store.close()
     return entry
 
 
-def set_aside(url: str | None = None) -> Path:
+def _access_rows(url: str) -> dict[str, list[dict]] | None:
+    """The accounts and the trail of the store at `url`; None when it cannot be read."""
+    try:
+        store = Store(url)
+    except StoreError:
+        return None
+    try:
+        with store.engine.connect() as conn:
+            return {
+                t.name: [r._asdict() for r in conn.execute(sa.select(t))] for t in (USERS, AUDIT)
+            }
+    except sa.exc.SQLAlchemyError:
+        return None
+    finally:
+        store.close()
+
+
+def _renumber_trail(conn: sa.Connection) -> None:
+    """PostgreSQL's sequence of the trail's ids after rows were written with their own ids."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(sa.text(
+            "SELECT setval(pg_get_serial_sequence('audit_trail', 'id'), "
+            "COALESCE((SELECT max(id) FROM audit_trail), 0) + 1, false)"))  # fmt: skip
+
+
+def set_aside(url: str | None = None, *, actor: Actor) -> Path:
     """Move a SQLite store's file (and its journal) aside, so that the store begins afresh;
     returns where the file went. The app shows the demo until the next import or restore."""
+    roles.require(actor, roles.RESTORE)
     url = database_url(url)
     path = sqlite_path(url)
     if path is None:
@@ -200,6 +260,11 @@ def set_aside(url: str | None = None) -> Path:
     for part, moved in zip((path, *_companions(path)), (aside, *_companions(aside)), strict=True):
         if part.exists():
             part.rename(moved)
+    fresh = Store(url)
+    try:
+        audit.record(fresh, actor, audit.SET_ASIDE, aside.name)
+    finally:
+        fresh.close()
     return aside
 
 

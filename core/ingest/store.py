@@ -57,6 +57,8 @@ import pandas as pd
 import sqlalchemy as sa
 
 from core import ROOT
+from core.access import roles
+from core.access.roles import Actor
 from core.data import schema as S
 from core.ingest import migrations
 
@@ -95,6 +97,9 @@ _BATCHES = sa.Table(
     sa.Column("boundaries_batch", sa.Integer, nullable=False),
     # JSON object: table name → [versions written, versions closed] by this entry
     sa.Column("changes", sa.Text, nullable=False, server_default="{}"),
+    # Who made the entry (revision 0005): the account and its role; "" in older entries.
+    sa.Column("user_name", sa.Text, nullable=False, server_default=""),
+    sa.Column("user_role", sa.Text, nullable=False, server_default=""),
 )
 _BOUNDARIES = sa.Table(
     "boundaries",
@@ -118,6 +123,40 @@ AGENDAS = sa.Table(
     sa.Column("name", sa.Text, primary_key=True),
     sa.Column("views", sa.Text, nullable=False),  # JSON list of agenda views
     sa.Column("updated_at", sa.DateTime, nullable=False),
+)
+# Who may do what (core.access): the accounts, and the trail of who did what. The trail is only
+# ever appended to (core.access.audit has no way to change or remove an entry), and a restore
+# from a backup keeps the database's own accounts and trail (core.ingest.recovery).
+USERS = sa.Table(
+    "users",
+    METADATA,
+    sa.Column("username", sa.Text, primary_key=True),
+    sa.Column("display_name", sa.Text, nullable=False, server_default=""),
+    sa.Column("role", sa.Text, nullable=False),  # core.access.roles.Role
+    sa.Column("counties", sa.Text, nullable=False, server_default="[]"),  # JSON list
+    # Single sign-on: matched by the subject, else by the e-mail (lower case); "" for none.
+    sa.Column("email", sa.Text, nullable=False, server_default="", index=True),
+    sa.Column("subject", sa.Text, nullable=False, server_default="", index=True),
+    # An argon2 hash (never the password); "" for an account that signs in only by SSO.
+    sa.Column("password_hash", sa.Text, nullable=False, server_default=""),
+    sa.Column("disabled", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("failed_sign_ins", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("locked_until", sa.DateTime, nullable=True),
+    sa.Column("last_sign_in", sa.DateTime, nullable=True),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+    sa.Column("updated_at", sa.DateTime, nullable=False),
+)
+AUDIT = sa.Table(
+    "audit_trail",
+    METADATA,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("at", sa.DateTime, nullable=False, index=True),
+    sa.Column("user_name", sa.Text, nullable=False),  # "" for an anonymous request
+    sa.Column("user_role", sa.Text, nullable=False),
+    sa.Column("action", sa.Text, nullable=False, index=True),  # core.access.audit's words
+    sa.Column("target", sa.Text, nullable=False),  # what it acted on: a batch, a user, a file
+    sa.Column("detail", sa.Text, nullable=False),
+    sa.Column("origin", sa.Text, nullable=False),  # 本机, an address, user@host for the CLI
 )
 # The key (origin, row_no, valid_from) orders every read: SQLite stores such a table clustered on
 # it (WITHOUT ROWID), so reading the data is one sequential scan; other databases ignore the
@@ -183,12 +222,14 @@ FAILED = "failed"
 
 
 class StoreError(Exception):
-    """A problem of the database itself, with what to tell the user (Chinese) in `message`."""
+    """A problem of the database itself, with what to tell the user (Chinese) in `message`;
+    `public` says the same without the database's file or server, for anyone but an admin."""
 
-    def __init__(self, kind: str, message: str):
+    def __init__(self, kind: str, message: str, public: str | None = None):
         super().__init__(message)
         self.kind = kind
         self.message = message
+        self.public = public or message
 
 
 class VersionMoved(ValueError):
@@ -214,6 +255,7 @@ def problem(exc: BaseException, url: str) -> StoreError:
             CORRUPT,
             f"数据库文件已损坏,无法读取({place})。可从备份恢复;没有备份时,可把损坏的文件另存一旁后"
             "重新开始(各页面先显示示例数据,再次导入后恢复正常)。",
+            _ASK_ADMIN,
         )
     if (is_sqlite and _SQLITE_READ_ONLY.search(text)) or code in _PG_READ_ONLY:
         return read_only(url)
@@ -224,6 +266,7 @@ def problem(exc: BaseException, url: str) -> StoreError:
             UNREACHABLE,
             f"无法打开数据库({place})。请确认数据库服务器已启动、地址和账户正确,"
             "或数据库文件所在的文件夹存在且可以访问。",
+            _ASK_ADMIN,
         )
     return StoreError(
         FAILED,
@@ -236,7 +279,11 @@ def read_only(url: str) -> StoreError:
         READ_ONLY,
         f"数据库是只读的({where(url)}),不能导入或回滚;现有数据仍可查看。"
         "请检查数据库文件及其所在文件夹的写权限,或数据库账户的权限。",
+        "数据库目前是只读的,不能导入或回滚;现有数据仍可查看。请联系管理员。",
     )
+
+
+_ASK_ADMIN = "暂时无法读取数据库,数据未作改动。请联系管理员处理(管理员登录后在“数据管理”页可看到原因和恢复办法)。"
 
 
 def _translated(method: Callable) -> Callable:
@@ -269,6 +316,8 @@ class Batch:
     restored_from: int | None  # for a roll-back: the entry id it restored
     # table name → (row versions written, row versions closed) by this entry
     changes: dict[str, tuple[int, int]] = field(default_factory=dict)
+    user: str = ""  # the account that made it ("" before revision 0005 recorded it)
+    role: str = ""  # that account's role then
 
 
 def version_id(version: str) -> int | None:
@@ -404,13 +453,20 @@ class Store:
         boundaries: dict | None = None,
         seen_version: str | None = None,
         kind: str = IMPORT,
+        actor: Actor,
     ) -> Batch:
         """Merge uploaded rows into the current data by key, as a new entry, whole or not at all.
+
+        `actor` must be allowed to import (a withdrawal: to withdraw); a county reporter's rows
+        must all be of its counties, checked here inside the write lock against the current
+        data (roles.Refused otherwise). The entry records the actor, and so does the trail.
 
         `rows` holds the uploaded rows of the tables uploaded (the first import needs all six);
         the others stay as they are. Every value is kept as the text given ("" for a missing
         one). Without `boundaries` the entry keeps the current boundaries. `seen_version` is
         the version the rows were checked against (None: no check; see the module docstring)."""
+        roles.require(actor, roles.WITHDRAW if kind == WITHDRAWAL else roles.IMPORT)
+        own = roles.counties_of(actor) if kind != WITHDRAWAL else None
         frames = {name: _text_frame(rows, name) for name in S.TABLES if name in rows}
         if boundaries is not None and not isinstance(boundaries, dict):
             raise ValueError("区县边界应为GeoJSON要素集合(FeatureCollection)")
@@ -423,6 +479,8 @@ class Store:
                     geojson = json.dumps(NO_BOUNDARIES)
             elif seen_version is not None and version_of(current) != seen_version:
                 _refuse_if_overlapping(conn, current, seen_version, frames)
+            if own is not None:
+                _refuse_other_counties(conn, frames, boundaries, own, current is not None)
             new_id = 1 if current is None else current.id + 1
             counts = {} if current is None else json.loads(current.row_counts)
             changes = {}
@@ -440,6 +498,8 @@ class Store:
                 data_batch=new_id,
                 restored_from=None,
                 changes=changes,
+                user=actor.user,
+                role=actor.role.value,
             )
             if geojson is None:
                 boundaries_batch = current.boundaries_batch
@@ -447,13 +507,23 @@ class Store:
                 boundaries_batch = new_id
                 conn.execute(sa.insert(_BOUNDARIES).values(batch_id=new_id, geojson=geojson))
             _insert_entry(conn, entry, boundaries_batch)
+            what = audit.WITHDRAW if kind == WITHDRAWAL else audit.IMPORT
+            rows_text = "、".join(f"{t}{changes[t][0]}行" for t in changes if changes[t][0])
+            files_text = f"文件:{'、'.join(entry.files)}" if entry.files else ""
+            detail = ";".join(p for p in (files_text, rows_text and f"写入{rows_text}",
+                                          entry.note and f"备注:{entry.note}") if p)  # fmt: skip
+            audit.record(conn, actor, what, f"第{new_id}批", detail)
         return entry
 
     @_translated
-    def rollback(self, entry_id: int, note: str = "", *, seen_version: str | None = None) -> Batch:
+    def rollback(
+        self, entry_id: int, note: str = "", *, seen_version: str | None = None, actor: Actor
+    ) -> Batch:
         """Make the data of history entry `entry_id` current again, as a new history entry.
 
-        With `seen_version`, refuses (VersionMoved) when the data changed since it was read."""
+        With `seen_version`, refuses (VersionMoved) when the data changed since it was read;
+        `actor` must be allowed to roll back (roles.Refused otherwise)."""
+        roles.require(actor, roles.ROLLBACK)
         with self._write() as conn:
             restored = conn.execute(sa.select(_BATCHES).where(_BATCHES.c.id == entry_id)).first()
             if restored is None:
@@ -476,8 +546,12 @@ class Store:
                 data_batch=restored.data_batch,
                 restored_from=restored.id,
                 changes=changes,
+                user=actor.user,
+                role=actor.role.value,
             )
             _insert_entry(conn, entry, restored.boundaries_batch)
+            audit.record(conn, actor, audit.ROLLBACK, f"第{new_id}批",
+                         f"恢复第{entry_id}批的数据" + (f";原因:{entry.note}" if entry.note else ""))  # fmt: skip
         return entry
 
     @contextmanager
@@ -554,6 +628,8 @@ def _batch(row: sa.Row) -> Batch:
         data_batch=row.data_batch,
         restored_from=row.restored_from,
         changes={t: tuple(n) for t, n in json.loads(row.changes).items()},
+        user=row.user_name,
+        role=row.user_role,
     )
 
 
@@ -574,6 +650,8 @@ def _insert_entry(conn: sa.Connection, entry: Batch, boundaries_batch: int) -> N
             restored_from=entry.restored_from,
             boundaries_batch=boundaries_batch,
             changes=json.dumps({t: list(n) for t, n in entry.changes.items()}, ensure_ascii=False),
+            user_name=entry.user,
+            user_role=entry.role,
         )
     )
 
@@ -699,6 +777,59 @@ def _refuse_if_overlapping(
             )
 
 
+_IN_CHUNK = 900  # values per IN (…): below SQLite's limit of bound parameters
+
+
+def _refuse_other_counties(
+    conn: sa.Connection,
+    frames: dict[str, pd.DataFrame],
+    boundaries: dict | None,
+    counties: tuple[str, ...],
+    has_data: bool,
+) -> None:
+    """A county reporter's import: every row must be of a project of its counties — by the
+    county the row gives and by the county the store has for that project now — and it brings
+    neither city indicators nor boundaries. The check's findings say the same per row
+    (core.ingest.validation); this is the refusal at the last gate, under the write lock."""
+    mine = set(counties)
+    words = "、".join(counties)
+    if boundaries is not None:
+        raise roles.Refused(f"区县填报账户只能导入{words}的项目数据,不能上传区县边界。")
+    if len(frames.get(S.INDICATORS, ())):
+        raise roles.Refused(f"区县填报账户只能导入{words}的项目数据,不能导入全市指标。")
+    given: dict[str, str] = {}
+    if S.PROJECTS in frames:
+        given = dict(zip(frames[S.PROJECTS][S.CODE], frames[S.PROJECTS][S.COUNTY], strict=True))
+    codes = set(given)
+    for name in (S.PLANS, S.MONTHLY, S.FUNDING, S.PROBLEMS):
+        if name in frames:
+            codes |= set(frames[name][S.CODE])
+    stored: dict[str, str] = {}
+    if has_data and codes:
+        table = S.STORE_TABLES[S.PROJECTS]
+        code, county = S.STORE_COLUMNS[S.CODE], S.STORE_COLUMNS[S.COUNTY]
+        listed = sorted(codes)
+        for start in range(0, len(listed), _IN_CHUNK):
+            part = listed[start : start + _IN_CHUNK]
+            marks = ", ".join(f":c{i}" for i in range(len(part)))
+            found = conn.execute(
+                sa.text(f"SELECT {code}, {county} FROM {table} "
+                        f"WHERE valid_to IS NULL AND {code} IN ({marks})"),
+                {f"c{i}": c for i, c in enumerate(part)},
+            ).all()  # fmt: skip
+            stored.update({r[0]: r[1] for r in found})
+    outside = sorted(
+        c for c in codes
+        if given.get(c, stored.get(c)) not in mine or (c in stored and stored[c] not in mine)
+    )  # fmt: skip
+    if outside:
+        shown = "、".join(outside[:5]) + ("等" if len(outside) > 5 else "")
+        raise roles.Refused(
+            f"区县填报账户只能导入{words}的项目数据:本次有{len(outside)}个项目属于其他区县"
+            f"(项目代码{shown}),未导入。"
+        )
+
+
 def _subject_columns(name: str) -> list[str]:
     """What a row is about: its project, or for an indicator its name and period."""
     headers = (S.CODE,) if S.CODE in S.COLUMNS[name] else S.KEYS[name]
@@ -800,3 +931,8 @@ def _copy_out(conn: sa.Connection, sql: str, headers: list[str]) -> pd.DataFrame
         keep_default_na=False,
         na_filter=False,
     )
+
+
+# The trail records each entry in the entry's transaction; core.access.audit builds on the tables
+# above, so it is imported once they exist.
+from core.access import audit  # noqa: E402

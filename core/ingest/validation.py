@@ -22,6 +22,7 @@ from core.ingest import values as V
 from core.ingest import vocabulary as VOCABULARY
 from core.ingest.findings import ERROR, WARNING, Finding, Report
 from core.ingest.reading import RawTable, SourceProblem
+from core.output.cells import formula_like
 
 KEYS = S.KEYS  # rows with the same key replace each other (core.data.schema)
 AMOUNTS = {
@@ -212,6 +213,17 @@ class _Checker:
         return pd.Series(out, index=self.raw.frame.index, dtype=object)
 
 
+def _warn_formulas(c: _Checker, column: str, clean: pd.Series) -> None:
+    """Text that Excel would run as a formula (core.output.cells): kept as the text it is, and
+    every export writes it as text, but a person should know the return carries it."""
+    if column not in c.raw.frame.columns:
+        return
+    for i in np.flatnonzero(clean.map(formula_like).to_numpy(dtype=bool)):
+        c.add(WARNING, int(i), column, clean.iloc[i],
+              f"以“{clean.iloc[i][:1].strip() or '制表符'}”开头,在Excel中可能被当作公式;"
+              "本程序按文字保存,导出时也写成文字")  # fmt: skip
+
+
 def _is_str(values: pd.Series) -> pd.Series:
     return pd.Series([type(v) is str for v in values], index=values.index, dtype=bool)
 
@@ -249,6 +261,7 @@ def _clean(raw: RawTable, findings: list[Finding], own: settings.Settings) -> pd
             out[column] = c.years(column)
         else:
             out[column] = c.text(column)
+            _warn_formulas(c, column, out[column])
         c.required(column, out[column])
     for column, allowed in _choices(table, own).items():
         if column in raw.frame.columns:
@@ -362,11 +375,13 @@ def validate(
     new_boundaries: dict | None = None,
     files: list[str] | None = None,
     settings_in_force: settings.Settings | None = None,
+    counties: tuple[str, ...] | None = None,
 ) -> Report:
     """Check uploaded tables against each other and against the current data.
 
     `current` is the data in use (None before the first import); `boundaries` the county
-    polygons that will be in use after the import (the new file's, or the current ones).
+    polygons that will be in use after the import (the new file's, or the current ones);
+    `counties` those a county reporter may import (None: every county).
     """
     own = settings_in_force or settings.current()
     report = Report(files=list(files or []), boundaries=new_boundaries)
@@ -475,6 +490,8 @@ def validate(
                     "项目清单中没有这个项目代码",
                 )
             )
+    if counties is not None:
+        _check_own_counties(uploaded, current, merged, counties, new_boundaries, f)
     _check_completed_within_total(merged, uploaded, f)
     report.cap()
     if not report.errors:
@@ -484,6 +501,53 @@ def validate(
 
 def _empty(table: str) -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype=object) for c in S.COLUMNS[table]})
+
+
+def _check_own_counties(
+    uploaded: dict[str, pd.DataFrame],
+    current: dict[str, pd.DataFrame] | None,
+    merged: dict[str, pd.DataFrame],
+    counties: tuple[str, ...],
+    new_boundaries: dict | None,
+    f: list[Finding],
+) -> None:
+    """A county reporter's upload (core.access.roles): each row must be of a project of its
+    counties, both as the row says and as the store has it; no city indicators, no boundaries.
+    The store refuses the same at the last gate (core.ingest.store)."""
+    mine = set(counties)
+    words = "、".join(counties)
+    if new_boundaries is not None:
+        f.append(Finding(ERROR, "", None, None, None, "",
+                         f"区县边界只能由管理员上传;本账户只能导入{words}的项目数据"))  # fmt: skip
+    if S.INDICATORS in uploaded:
+        for r in uploaded[S.INDICATORS].to_dict("records"):
+            f.append(Finding(ERROR, r["_file"], r["_sheet"], r["_row"], S.INDICATOR,
+                             r[S.INDICATOR], "全市指标只能由管理员导入"))  # fmt: skip
+    before = {}
+    if current is not None and len(current.get(S.PROJECTS, ())):
+        before = dict(zip(current[S.PROJECTS][S.CODE], current[S.PROJECTS][S.COUNTY], strict=False))
+    after = dict(zip(merged[S.PROJECTS][S.CODE], merged[S.PROJECTS][S.COUNTY], strict=False))
+    if S.PROJECTS in uploaded:
+        for r in uploaded[S.PROJECTS].to_dict("records"):
+            given, stored = r[S.COUNTY], before.get(r[S.CODE])
+            if given not in (None, "") and given not in mine:
+                f.append(Finding(ERROR, r["_file"], r["_sheet"], r["_row"], S.COUNTY, given,
+                                 f"不是本账户的区县({words}),这一行不能导入"))  # fmt: skip
+            elif stored is not None and stored not in mine:
+                f.append(Finding(ERROR, r["_file"], r["_sheet"], r["_row"], S.CODE, r[S.CODE],
+                                 f"这个项目属于{stored},不是本账户的区县({words}),不能修改"))  # fmt: skip
+    for table in (S.PLANS, S.MONTHLY, S.FUNDING, S.PROBLEMS):
+        if table not in uploaded:
+            continue
+        for r in uploaded[table].to_dict("records"):
+            county = after.get(r[S.CODE]) or before.get(r[S.CODE])
+            stored = before.get(r[S.CODE])
+            if county is None:
+                continue  # named as unknown to the project list already
+            if county not in mine or (stored is not None and stored not in mine):
+                f.append(Finding(ERROR, r["_file"], r["_sheet"], r["_row"], S.CODE, r[S.CODE],
+                                 f"这个项目属于{stored or county},不是本账户的区县({words}),"
+                                 "不能导入"))  # fmt: skip
 
 
 def _check_new_rows(up: pd.DataFrame, current: pd.DataFrame | None, f: list[Finding]) -> None:

@@ -13,6 +13,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from core import settings
 from core.data import schema as S
+from core.output import cells
 
 INSTRUCTIONS = "填表说明"
 MAX_TEMPLATE_ROWS = 5000  # dropdown lists cover this many rows of each sheet
@@ -127,7 +128,9 @@ def _instructions_sheet(wb: Workbook) -> None:
         cell.font, cell.fill = Font(bold=True), HEADER_FILL
     for i, row in enumerate(table.itertuples(index=False), start=start + 1):
         for j, value in enumerate(row, start=1):
-            ws.cell(row=i, column=j, value=value).alignment = Alignment(wrap_text=True)
+            cell = ws.cell(row=i, column=j, value=value)
+            cell.alignment = Alignment(wrap_text=True)
+            cells.as_text(cell)  # the office's own list entries are text, whatever they start with
     for j, width in enumerate((12, 24, 8, 12, 46, 36), start=1):
         ws.column_dimensions[get_column_letter(j)].width = width
 
@@ -167,11 +170,12 @@ def _table_sheet(wb: Workbook, table: str, data: pd.DataFrame | None) -> None:
             ws.add_data_validation(dv)
     if data is not None:
         for row in data[columns].itertuples(index=False):
-            ws.append([_cell(v) for v in row])
+            cells.append(ws, [_cell(v) for v in row])
 
 
 def _cell(value):
-    """Numbers stay numbers in the workbook (Excel sums them); everything else is text."""
+    """Numbers stay numbers in the workbook (Excel sums them); everything else is text, and
+    text that looks like a formula stays text (core.output.cells)."""
     if value is None or (isinstance(value, float) and pd.isna(value)):
         return None
     text = str(value)

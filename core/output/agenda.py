@@ -16,6 +16,8 @@ from functools import cache
 
 import sqlalchemy as sa
 
+from core.access import audit, roles
+from core.access.roles import Actor
 from core.figures.periods import Period
 from core.figures.scope import ALL, DEFAULT_LEVEL, Scope
 from core.ingest.store import AGENDAS, Store
@@ -145,8 +147,9 @@ class Agendas:
         views = tuple(View.from_dict(d) for d in json.loads(row.views))
         return Agenda(row.name, views, row.updated_at)
 
-    def save(self, agenda: Agenda) -> Agenda:
-        """Store the agenda under its name, replacing one of the same name."""
+    def save(self, agenda: Agenda, *, actor: Actor) -> Agenda:
+        """Store the agenda under its name, replacing one of the same name (an admin's)."""
+        roles.require(actor, roles.AGENDAS)
         name = agenda.name.strip()
         if not name or not agenda.views:
             raise AgendaError("议程须有名称和至少一项视图")
@@ -155,11 +158,16 @@ class Agendas:
         with self._engine.begin() as conn:
             conn.execute(sa.delete(_AGENDAS).where(_AGENDAS.c.name == name))
             conn.execute(sa.insert(_AGENDAS).values(name=name, views=views, updated_at=now))
+            audit.record(conn, actor, audit.AGENDA_SAVED, name, f"{len(agenda.views)}项视图")
         return Agenda(name, agenda.views, now)
 
-    def delete(self, name: str) -> bool:
+    def delete(self, name: str, *, actor: Actor) -> bool:
+        roles.require(actor, roles.AGENDAS)
         with self._engine.begin() as conn:
-            return conn.execute(sa.delete(_AGENDAS).where(_AGENDAS.c.name == name)).rowcount > 0
+            done = conn.execute(sa.delete(_AGENDAS).where(_AGENDAS.c.name == name)).rowcount > 0
+            if done:
+                audit.record(conn, actor, audit.AGENDA_DELETED, name)
+            return done
 
 
 def example(behind_counties: list[str], industry_sector: str | None) -> Agenda:

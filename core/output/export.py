@@ -17,10 +17,10 @@ import vl_convert as vlc
 from core.data import schema as S
 from core.figures import measures as M
 from core.figures.scope import Scope
+from core.output import cells
 from core.output.charts import ChartOut
 
 PNG_SCALE = 2  # slides are projected large: twice the screen resolution stays sharp
-CSV_ENCODING = "utf-8-sig"  # Excel opens UTF-8 with a BOM as Chinese, without it as mojibake
 
 
 @cache
@@ -50,8 +50,7 @@ def svg(chart: ChartOut) -> str:
 
 def csv(chart: ChartOut) -> bytes:
     """The chart's data, headed with its title and scope so the file says what it is."""
-    head = f"{chart.title}\n{chart.scope.sentence()}\n"
-    return (head + chart.data.to_csv(index=False)).encode(CSV_ENCODING)
+    return cells.csv_bytes(chart.data, head=(chart.title, chart.scope.sentence()))
 
 
 # --- The progress table ----------------------------------------------------------------
@@ -90,7 +89,7 @@ def progress_sheet(table: pd.DataFrame, scope: Scope) -> pd.DataFrame:
 
 
 def progress_csv(table: pd.DataFrame, scope: Scope) -> bytes:
-    return progress_sheet(table, scope).to_csv(index=False).encode(CSV_ENCODING)
+    return cells.csv_bytes(progress_sheet(table, scope))
 
 
 def progress_xlsx(table: pd.DataFrame, scope: Scope) -> bytes:
@@ -103,9 +102,11 @@ def progress_xlsx(table: pd.DataFrame, scope: Scope) -> bytes:
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
         sheet.to_excel(writer, index=False, sheet_name="项目进度", startrow=2)
         ws = writer.sheets["项目进度"]
+        cells.harden_frame_cells(ws, sheet, first_row=3)  # names that look like formulas
         ws["A1"] = f"重大项目推进情况表({scope.period.as_of})"
         ws["A1"].font = Font(size=16, bold=True)
         ws["A2"] = scope.sentence() + " · 单位:万元"
+        cells.as_text(ws["A2"])  # the scope names counties and sectors from the data
         ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(sheet.columns))
         header_fill = PatternFill("solid", fgColor="DCE6F1")
         for cell in ws[3]:

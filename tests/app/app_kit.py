@@ -5,6 +5,7 @@ modules, as the folder is not a package."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
@@ -21,3 +22,35 @@ def open_app(page: str = "overview", **query) -> AppTest:
         at.switch_page(f"app_pages/{page}.py").run()
     assert not at.exception, [e.value for e in at.exception]
     return at
+
+
+def sign_in(at: AppTest, user: str, password: str) -> AppTest:
+    """Sign in through the sidebar's form (or the page's, when viewing needs a sign-in)."""
+    at.text_input(key="sign_in_user").input(user)
+    at.text_input(key="sign_in_password").input(password)
+    next(b for b in at.button if b.label == "登录").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def as_admin(at: AppTest, url: str | None = None) -> AppTest:
+    """The app signed in as an admin of the store it uses (the account made if need be)."""
+    from core.access.roles import Role
+    from core.access.users import Users
+    from core.ingest.store import Store
+    from tests.access_kit import ADMIN, PASSWORD
+
+    store = Store(url)
+    try:
+        users = Users(store)
+        if users.get("office-admin") is None:
+            users.add(ADMIN, "office-admin", Role.ADMIN, password=PASSWORD)
+    finally:
+        store.close()
+    return sign_in(at, "office-admin", PASSWORD)
+
+
+def unescaped(text: str) -> str:
+    """A label or message as the screen shows it: the app escapes every Markdown character of
+    text that may come from data (app_pages.common.plain), AppTest reports the escaped form."""
+    return re.sub(r"\\(.)", r"\1", text).replace("\u2060", "")

@@ -5,20 +5,21 @@ from pathlib import Path
 
 import pytest
 import streamlit as st
-from app_kit import open_app
+from app_kit import as_admin, open_app, unescaped
 from streamlit.testing.v1 import AppTest
 
 from core.data.portfolio import load_folder
 from core.figures import measures as M
 from core.figures.scope import Scope
 from core.output.formatting import pct, yi
+from tests.access_kit import ADMIN
 
 PAGES = ["overview", "progress", "growth", "map", "factors", "indicators", "briefing"]
 LINK = {"county": ["城东区"], "sector": ["产业项目"]}
 
 
 def metrics(at: AppTest) -> dict[str, str]:
-    return {m.label: m.value for m in at.metric}
+    return {unescaped(m.label): m.value for m in at.metric}
 
 
 def texts(at: AppTest) -> str:
@@ -44,7 +45,7 @@ def test_overview_default_states_the_report(data):
     assert m["序时进度(按月)"] == "16.7%"
     assert m["已落实资金(亿元)"] == "1200.0"
     assert (m["储备项目"], m["申报项目"], m["在建项目"]) == ("103个", "104个", "106个")
-    delta = {x.label: x.delta for x in at.metric}
+    delta = {unescaped(x.label): x.delta for x in at.metric}
     assert delta["序时进度(按月)"] == "落后2.4个百分点"
     body = unescape(texts(at))
     assert "范围:全市 · 全部行业领域 · 省重点 · 截至2026年2月底" in body
@@ -232,7 +233,7 @@ def test_pages_show_the_imported_data(tmp_path, monkeypatch):
     store = Store(url)
     files = [("正确.xlsx", (fixtures / "bad" / "正确.xlsx").read_bytes()),
              ("边界.geojson", (fixtures / "mini" / "区县边界.geojson").read_bytes())]  # fmt: skip
-    importing.commit(importing.check(files, store), store, "小样本")
+    importing.commit(importing.check(files, store), store, "小样本", actor=ADMIN)
     monkeypatch.setenv("BRIEFING_DATABASE_URL", url)
     at = open_app()  # own data opens on every level, not on the demo's 省重点
     assert "范围:全市 · 全部行业领域 · 全部级别 · 截至2025年2月底" in unescape(texts(at))
@@ -245,8 +246,11 @@ def test_pages_show_the_imported_data(tmp_path, monkeypatch):
     assert not any("示例数据" in c.value for c in at.sidebar.caption)
     at.switch_page("app_pages/data.py").run()
     assert any("第1批数据" in unescape(s.value) for s in at.success)
+    assert len(at.dataframe) == 1  # a viewer sees which batch is in use, not the history
+    as_admin(at, url)
     history = at.dataframe[1].value
     assert history["备注"].tolist() == ["小样本"]
+    assert history["操作人"].tolist() == [f"{ADMIN.user}(管理员)"]
 
 
 def _page_figures(at: AppTest) -> dict:
@@ -276,7 +280,7 @@ def test_messy_reimport_shows_the_same_figures_on_every_page(tmp_path, monkeypat
     store = Store(url)
     geo = json.dumps(datasource.current(store).boundaries, ensure_ascii=False).encode()
     report = importing.check([("示例市.xlsx", messy_demo_workbook()), ("边界.geojson", geo)], store)
-    importing.commit(report, store, "乱表再导入")
+    importing.commit(report, store, "乱表再导入", actor=ADMIN)
     monkeypatch.setenv("BRIEFING_DATABASE_URL", url)
     for page in PAGES:
         st.cache_resource.clear()

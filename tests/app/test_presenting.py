@@ -2,11 +2,12 @@
 screen, and an agenda opened by link and stepped through without touching the sidebar."""
 
 import pytest
-from app_kit import open_app
+from app_kit import as_admin, open_app, unescaped
 from streamlit.testing.v1 import AppTest
 
 from core.ingest.store import Store
 from core.output import agenda as A
+from tests.access_kit import ADMIN
 
 
 def charts_drawn(at: AppTest) -> int:
@@ -20,7 +21,7 @@ def charts_drawn(at: AppTest) -> int:
 )  # fmt: skip
 def test_schedule_link_uses_the_documented_keys(value, label):
     at = open_app(schedule=value)
-    assert label in [m.label for m in at.metric]
+    assert label in [unescaped(m.label) for m in at.metric]
     assert not at.warning  # no "不存在" notice for a documented value
 
 
@@ -66,7 +67,7 @@ def test_project_detail_speaks_one_unit():
 def test_past_period_labels_stages_and_drops_changes_without_a_base():
     at = open_app(period="2025-01")
     assert "项目储备与推进(当前状态)" in [h.value for h in at.subheader]
-    funding = next(m for m in at.metric if m.label == "已落实资金(亿元)")
+    funding = next(m for m in at.metric if unescaped(m.label) == "已落实资金(亿元)")
     assert funding.delta in (None, "")
     assert "不计算同比" in funding.proto.help
 
@@ -104,7 +105,7 @@ def test_agenda_link_steps_through_its_views(tmp_path, monkeypatch):
     monkeypatch.setenv("BRIEFING_DATABASE_URL", url)
     A.Agendas(Store(url)).save(
         A.Agenda("3月调度会", (A.View("overview", counties=("青山县",)),
-                             A.View("progress", sectors=("产业项目",))))
+                             A.View("progress", sectors=("产业项目",)))), actor=ADMIN
     )  # fmt: skip
     at = open_app(agenda="3月调度会")
     assert at.toggle(key="present_toggle").value is True
@@ -129,6 +130,9 @@ def test_agenda_page_offers_the_example_and_saves(tmp_path, monkeypatch):
     monkeypatch.setenv("BRIEFING_DATABASE_URL", url)
     at = open_app("agenda")
     assert at.text_input[0].value == "2月调度会"
+    assert not [b for b in at.button if b.label in ("保存议程", "删除议程")]  # anonymous
+    assert any("需要以管理员账户登录" in c.value for c in at.caption)
+    as_admin(at, url)
     save = next(b for b in at.button if b.label == "保存议程")
     save.click().run()
     assert not at.exception

@@ -10,12 +10,16 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import streamlit as st
+from app_kit import as_admin, sign_in
 from streamlit.testing.v1 import AppTest
 
+from core.access.roles import Role
+from core.access.users import Users
 from core.data import datasource
 from core.data import schema as S
 from core.ingest import importing
 from core.ingest.store import Store
+from tests.access_kit import ADMIN, PASSWORD
 from tests.store_kit import kill_inside
 
 APP = str(Path(__file__).parents[2] / "app.py")
@@ -32,7 +36,8 @@ def url(tmp_path, monkeypatch) -> str:
     monkeypatch.setenv("BRIEFING_BACKUP_DIR", str(tmp_path / "backups"))
     store = Store(url)
     report = importing.check(importing.read_paths(sorted(MINI.iterdir())), store)
-    importing.commit(report, store, "小样本")
+    importing.commit(report, store, "小样本", actor=ADMIN)
+    Users(store).add(ADMIN, "office-admin", Role.ADMIN, password=PASSWORD)  # as_admin signs in
     store.close()
     st.cache_data.clear()
     st.cache_resource.clear()
@@ -40,9 +45,11 @@ def url(tmp_path, monkeypatch) -> str:
     st.cache_resource.clear()
 
 
-def open_app(page: str = "overview") -> AppTest:
+def open_app(page: str = "overview", admin: bool = False) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=60)
     at.run()
+    if admin:
+        as_admin(at)
     if page != "overview":
         at.switch_page(f"app_pages/{page}.py").run()
     assert not at.exception, [e.value for e in at.exception]
@@ -63,7 +70,9 @@ def another_import(url: str, name: str = "他人改名") -> None:
     """Someone else's import: project A-001 renamed."""
     store = Store(url)
     projects = store.current_tables()[0][S.PROJECTS]
-    store.import_batch({S.PROJECTS: projects.iloc[[0]].assign(**{S.NAME: name})}, files=["x"])
+    store.import_batch(
+        {S.PROJECTS: projects.iloc[[0]].assign(**{S.NAME: name})}, files=["x"], actor=ADMIN
+    )
     store.close()
 
 
@@ -75,12 +84,15 @@ def damage(path: Path) -> None:
 def test_a_damaged_store_is_reported_everywhere_and_restored_from_a_backup(url, tmp_path):
     from core.ingest import recovery
 
-    recovery.backup(url)
+    recovery.backup(url, actor=ADMIN)
+    at = open_app("data", admin=True)  # an admin signed in before the damage
     damage(tmp_path / "store.sqlite")
+    st.cache_resource.clear()  # no pooled connection that read the file before the damage
     for page in PAGES:
-        at = open_app(page)
-        assert "无法读取数据" in shown(at) and "数据库文件已损坏" in shown(at), page
-    at = open_app("data")
+        viewer = open_app(page)
+        assert "无法读取数据" in shown(viewer) and "请联系管理员" in shown(viewer), page
+        assert "store.sqlite" not in shown(viewer) and "已损坏" not in shown(viewer), page
+    at.run()
     assert "数据库文件已损坏" in shown(at)
     assert "导入历史" not in [s.value for s in at.subheader]  # the page stops at the panel
     at.checkbox(key="restore_sure").check().run()
@@ -94,8 +106,9 @@ def test_a_damaged_store_is_reported_everywhere_and_restored_from_a_backup(url, 
 
 
 def test_a_damaged_store_without_backup_can_start_afresh(url, tmp_path):
+    at = open_app("data", admin=True)
     damage(tmp_path / "store.sqlite")
-    at = open_app("data")
+    at.run()
     assert "还没有备份" in shown(at)
     button(at, "另存损坏的文件并重新开始").click().run()
     assert not at.exception
@@ -134,12 +147,15 @@ def test_half_written_snapshot_folders_are_cleaned(url):
 
 def test_a_read_only_store_shows_its_data_and_refuses_writes_in_chinese(url, tmp_path, monkeypatch):
     another_import(url)
+    at = open_app("data", admin=True)  # signed in while the database could still be written
     read_only = f"sqlite:///file:{tmp_path}/store.sqlite?mode=ro&uri=true"
     monkeypatch.setenv("BRIEFING_DATABASE_URL", read_only)
     st.cache_resource.clear()
-    at = open_app()
-    assert any(m.label == "项目数" for m in at.metric)
-    at = open_app("data")
+    viewer = open_app()
+    assert any(m.label == "项目数" for m in viewer.metric)
+    sign_in(viewer, "office-admin", PASSWORD)  # a sign-in could not be counted: refused
+    assert any("只读" in w.value for w in viewer.warning)
+    at.run()
     assert "数据库是只读的" in shown(at)
     at.checkbox(key="rollback_sure_0").check().run()
     button(at, "回滚").click().run()
@@ -150,14 +166,14 @@ def test_a_read_only_store_shows_its_data_and_refuses_writes_in_chinese(url, tmp
 
 def test_a_killed_import_leaves_the_page_as_before(url):
     kill_inside(url, "import", S.MONTHLY)
-    at = open_app("data")
+    at = open_app("data", admin=True)
     assert at.dataframe[1].value["批次"].tolist() == [1]
     assert any("第1批数据" in s.value.replace("\\", "") for s in at.success)
 
 
 def test_a_rollback_form_refuses_to_act_on_data_that_moved(url):
     another_import(url, "第二批")
-    at = open_app("data")
+    at = open_app("data", admin=True)
     at.checkbox(key="rollback_sure_0").check().run()
     another_import(url, "第三批")  # someone else, while the form is open
     button(at, "回滚").click().run()
@@ -188,7 +204,7 @@ def test_an_edited_briefing_is_kept_until_the_user_chooses(url):
     store = Store(url)
     plans = store.current_tables()[0][S.PLANS]
     doubled = plans.assign(**{S.ANNUAL_PLAN: (pd.to_numeric(plans[S.ANNUAL_PLAN]) * 2).astype(str)})
-    store.import_batch({S.PLANS: doubled}, files=["plans.csv"])
+    store.import_batch({S.PLANS: doubled}, files=["plans.csv"], actor=ADMIN)
     at.run()
     assert at.text_area[0].value == "我改过的简报"
     assert any("数据已更新" in w.value for w in at.warning)
@@ -203,7 +219,9 @@ def test_an_unedited_briefing_follows_the_data(url):
     another_import(url)
     store = Store(url)
     plans = store.current_tables()[0][S.PLANS]
-    store.import_batch({S.PLANS: plans.assign(**{S.ANNUAL_PLAN: "1"})}, files=["p.csv"])
+    store.import_batch(
+        {S.PLANS: plans.assign(**{S.ANNUAL_PLAN: "1"})}, files=["p.csv"], actor=ADMIN
+    )
     at.run()
     assert at.text_area[0].value != before
     assert not any("数据已更新" in w.value for w in at.warning)
@@ -212,7 +230,7 @@ def test_an_unedited_briefing_follows_the_data(url):
 def test_withdraw_picker_lists_what_the_search_finds(url, monkeypatch):
     """调出项目 offers the projects the search finds (never the whole list of a province) and
     withdraws the one chosen."""
-    at = open_app("data")
+    at = open_app("data", admin=True)
     picker = at.multiselect(key="withdraw_codes_0")
     projects = Store(url).current_tables()[0][S.PROJECTS]
     assert len(picker.options) == len(projects)  # five projects: all listed

@@ -6,7 +6,16 @@ its modules, as the folder is not a package.
 
 from __future__ import annotations
 
+import os
 import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -108,3 +117,112 @@ def full_page_screenshot(page, name: str, width: int = 1920, height: int = 1080)
     page.screenshot(path=str(path), full_page=True)
     page.set_viewport_size({"width": width, "height": height})
     return path
+
+
+ADMIN_USER = "office-admin"  # the admin account the browser tests sign in with
+
+
+def account(server: Server, name: str = ADMIN_USER, role: str = "管理员", counties=()) -> str:
+    """An account in the server's store, made through core like `python -m core user add`;
+    returns its password."""
+    from core.access.users import Users
+    from core.ingest.store import Store
+    from tests.access_kit import ADMIN, PASSWORD
+
+    store = Store(server.database_url)
+    try:
+        users = Users(store)
+        if users.get(name) is None:
+            users.add(ADMIN, name, role, password=PASSWORD, counties=tuple(counties))
+    finally:
+        store.close()
+    return PASSWORD
+
+
+def sign_in(page, server: Server, name: str = ADMIN_USER, password: str | None = None) -> None:
+    """Sign in through the sidebar's 登录 form, as a person would (the account made if need
+    be); a reload begins a new session, so a test signs in again after page.goto."""
+    from playwright.sync_api import expect
+
+    password = password or account(server, name)
+    sidebar = page.locator(SIDEBAR)
+    user_box = sidebar.get_by_label("账户", exact=True)
+    if not user_box.is_visible():
+        sidebar.locator("[data-testid='stExpander'] summary").filter(has_text="登录").click()
+    user_box.fill(name)
+    sidebar.get_by_label("密码", exact=True).fill(password)
+    sidebar.locator("[data-testid='stFormSubmitButton'] button").click()
+    expect(sidebar.get_by_text(re.compile("^已登录"))).to_be_visible(timeout=RUN_TIMEOUT)
+    wait_for_run(page)
+
+
+def open_signed_in(page, server: Server, path: str, title: str | None = None) -> None:
+    open_page(page, path, title)
+    sign_in(page, server)
+    wait_for_run(page, title)
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def healthy(url: str, path: str = "/_stcore/health") -> bool:
+    try:
+        with urllib.request.urlopen(f"{url}{path}", timeout=2) as r:
+            return r.status == 200
+    except (urllib.error.URLError, OSError):
+        return False
+
+
+@contextmanager
+def started(command: list[str], url: str, log_path: Path, env: dict, health: str) -> Iterator:
+    """A server process, until it answers `health`; stopped (by its own id) afterwards."""
+    with log_path.open("wb") as log:
+        proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        try:
+            deadline = time.monotonic() + SERVER_START_TIMEOUT
+            while not healthy(url, health):
+                if proc.poll() is not None:
+                    pytest.fail(
+                        f"{command[2]} exited with {proc.returncode}:\n{log_path.read_text()}"
+                    )
+                if time.monotonic() > deadline:
+                    pytest.fail(f"{command[2]} not up after {SERVER_START_TIMEOUT} s:\n"
+                                f"{log_path.read_text()}")  # fmt: skip
+                time.sleep(0.3)
+            yield proc
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(timeout=10)
+
+
+@contextmanager
+def app_server(
+    folder: Path, *, port: int | None = None, args: tuple[str, ...] = (), env: dict | None = None
+) -> Iterator[Server]:
+    """The app on a (free) local port with its own empty store in `folder`."""
+    database_url = f"sqlite:///{folder}/browser.sqlite"
+    port = port or free_port()
+    url = f"http://127.0.0.1:{port}"
+    log_path = folder / "server.log"
+    environment = {**os.environ, "BRIEFING_DATABASE_URL": database_url,
+                   "BRIEFING_CACHE_DIR": str(folder / "snapshots"), **(env or {})}  # fmt: skip
+    environment.pop("BRIEFING_DATA_DIR", None)  # a data folder would win over the store
+    command = [
+        sys.executable, "-m", "streamlit", "run", "app.py",
+        "--server.headless", "true",
+        "--server.address", "127.0.0.1",
+        "--server.port", str(port),
+        "--browser.gatherUsageStats", "false",
+        # Others may edit the sources while the tests run: no "File change" banner, no reruns.
+        "--server.fileWatcherType", "none",
+        *args,
+    ]  # fmt: skip
+    with started(command, url, log_path, environment, "/_stcore/health"):
+        yield Server(url, database_url, log_path)

@@ -5,12 +5,6 @@ from __future__ import annotations
 
 import os
 import re
-import socket
-import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,10 +13,9 @@ from browser_kit import (
     CHROMIUM,
     CHROMIUM_ARGS,
     ELEMENT_TIMEOUT,
-    ROOT,
     SCREENSHOTS,
-    SERVER_START_TIMEOUT,
     Server,
+    app_server,
 )
 
 
@@ -48,61 +41,11 @@ def chromium() -> Path:
     return CHROMIUM
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _healthy(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-            return r.read().decode().strip() == "ok"
-    except (urllib.error.URLError, OSError):
-        return False
-
-
 @pytest.fixture(scope="module")
 def server(chromium: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """The app on a free local port with its own empty store, once for the module."""
-    folder = tmp_path_factory.mktemp("browser")
-    database_url = f"sqlite:///{folder}/browser.sqlite"
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}"
-    log_path = folder / "server.log"
-    env = {**os.environ, "BRIEFING_DATABASE_URL": database_url,
-           "BRIEFING_CACHE_DIR": str(folder / "snapshots")}  # fmt: skip
-    env.pop("BRIEFING_DATA_DIR", None)  # a data folder would win over the store
-    command = [
-        sys.executable, "-m", "streamlit", "run", "app.py",
-        "--server.headless", "true",
-        "--server.address", "127.0.0.1",
-        "--server.port", str(port),
-        "--browser.gatherUsageStats", "false",
-        # Others may edit the sources while the tests run: no "File change" banner, no reruns.
-        "--server.fileWatcherType", "none",
-    ]  # fmt: skip
-    with log_path.open("wb") as log:
-        proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-        try:
-            deadline = time.monotonic() + SERVER_START_TIMEOUT
-            while not _healthy(url):
-                if proc.poll() is not None:
-                    pytest.fail(f"streamlit exited with {proc.returncode}:\n{log_path.read_text()}")
-                if time.monotonic() > deadline:
-                    pytest.fail(
-                        f"streamlit not healthy after {SERVER_START_TIMEOUT} s:\n"
-                        f"{log_path.read_text()}"
-                    )
-                time.sleep(0.3)
-            yield Server(url, database_url, log_path)
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait(timeout=10)
+    with app_server(tmp_path_factory.mktemp("browser")) as running:
+        yield running
 
 
 @pytest.fixture(scope="module")

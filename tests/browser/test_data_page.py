@@ -31,6 +31,7 @@ from browser_kit import (
     full_page_screenshot,
     metric_value,
     open_page,
+    open_signed_in,
     wait_for_run,
 )
 
@@ -313,7 +314,7 @@ def test_import_check_history_rollback(page, server: Server, upload: Upload, dem
 
     # 3. The workbook with a county typo and a negative amount, with the boundaries: refused,
     # each mistake named by its row.
-    open_page(page, "/data", DATA_TITLE)
+    open_signed_in(page, server, "/data", DATA_TITLE)
     upload_files(page, upload.bad, upload.geojson)
     wait_for_check(page, server, BAD_SUMMARY)
     findings = dataframe_with(page, "说明")
@@ -391,7 +392,7 @@ def test_import_check_history_rollback(page, server: Server, upload: Upload, dem
     expect(sidebar).to_contain_text("第1批数据")
 
     # 6. A one-row 月度进度 return replaces one project's 2026-02 figure.
-    open_page(page, "/data", DATA_TITLE)
+    open_signed_in(page, server, "/data", DATA_TITLE)
     upload_files(page, upload.monthly)
     wait_for_check(page, server, GOOD_SUMMARY)
     expect(page.get_by_text(f"本次读取:{S.MONTHLY}1行。")).to_be_visible()
@@ -403,7 +404,7 @@ def test_import_check_history_rollback(page, server: Server, upload: Upload, dem
     expect(metric_value(page, DONE_LABEL)).to_have_text(upload.expected_done)
 
     # 7. Back to batch 1.
-    open_page(page, "/data", DATA_TITLE)
+    open_signed_in(page, server, "/data", DATA_TITLE)
     history = dataframe_with(page, "批次")
     assert history["批次"].tolist() == ["2", "1"], history.to_string()
     assert history["当前"].tolist() == ["是", ""], history.to_string()

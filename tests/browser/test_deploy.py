@@ -34,19 +34,26 @@ from browser_kit import (
     RUN_TIMEOUT,
     SIDEBAR,
     metric_value,
+    sign_in,
     wait_for_run,
 )
 
-from bench.deployment import DeploymentError, LocalDeployment
+from bench.deployment import DeploymentError, LocalDeployment, viewing_open_settings
+from core.access.roles import Role
+from core.access.users import Users
 from core.data import datasource
 from core.data import schema as S
 from core.data.portfolio import DEMO_DIR
 from core.ingest import workbook
+from core.ingest.store import Store
+from core.settings import SETTINGS_SETTING
 from tests import store_kit
+from tests.access_kit import ADMIN, PASSWORD
 
 pytestmark = pytest.mark.browser
 
 ROUTE_COOKIE = "briefing_route"
+IMPORTER = "office-admin"  # the admin who imports on replica A
 OVERVIEW = "/?level=省重点"  # own data opens on every level: the demo's default, stated
 OVERVIEW_TITLE = "重大项目运行总览"
 PROGRESS_TITLE = "项目推进情况"
@@ -122,7 +129,13 @@ def deployment(chromium, database: str, tmp_path_factory) -> Iterator[LocalDeplo
             pytest.fail(problem)
         pytest.skip(problem)
     run = tmp_path_factory.mktemp("deploy")
-    d = LocalDeployment(database, run, replicas=2, env={"BRIEFING_CACHE_DIR": str(run / "cache")})
+    # Viewing open to the intranet (through nginx every browser is from elsewhere); the import
+    # still needs the admin's sign-in, on whichever replica serves it.
+    env = {
+        "BRIEFING_CACHE_DIR": str(run / "cache"),
+        SETTINGS_SETTING: str(viewing_open_settings(run)),
+    }
+    d = LocalDeployment(database, run, replicas=2, env=env)
     try:
         with d:
             yield d
@@ -152,6 +165,19 @@ def upload(tmp_path_factory) -> tuple[Path, Path, str]:
     geojson = folder / S.BOUNDARIES_FILE
     geojson.write_text(json.dumps(boundaries, ensure_ascii=False), encoding="utf-8")
     return book, geojson, "105个"
+
+
+def _admin(deployment: LocalDeployment) -> str:
+    """The admin account in the deployment's store, made as `python -m core user add` would;
+    its password."""
+    store = Store(deployment.database_url)
+    try:
+        users = Users(store)
+        if users.get(IMPORTER) is None:
+            users.add(ADMIN, IMPORTER, Role.ADMIN, password=PASSWORD)
+    finally:
+        store.close()
+    return PASSWORD
 
 
 def _context(browser, deployment: LocalDeployment, route: str | None = None):
@@ -260,8 +286,11 @@ def test_import_on_one_replica_shows_on_the_other(
                 _open(a, path, title, drawn)
                 _no_csp_reports(a, path)
 
-            # The import, on A's replica: the template workbook and the boundaries.
+            # The import, on A's replica, by a signed-in admin: the template workbook and the
+            # boundaries.
             _open(a, "/data", DATA_TITLE)
+            sign_in(a, None, IMPORTER, _admin(deployment))
+            wait_for_run(a, DATA_TITLE)
             a.locator("[data-testid='stFileUploader'] input[type=file]").set_input_files(
                 [str(book), str(geojson)]
             )

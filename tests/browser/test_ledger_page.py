@@ -20,6 +20,7 @@ from browser_kit import (
     full_page_screenshot,
     metric_value,
     open_page,
+    open_signed_in,
     wait_for_run,
 )
 
@@ -65,7 +66,7 @@ def test_an_xls_ledger_through_the_page(page, server: Server, tmp_path: Path) ->
 
     ledger = tmp_path / "龙海片区重点项目月报.xls"
     ledger.write_bytes(WRITERS["xls"](pairs_ledger()))
-    open_page(page, "/data", "数据管理")
+    open_signed_in(page, server, "/data", "数据管理")
     page.locator("[data-testid='stFileUploader'] input[type=file]").set_input_files(str(ledger))
     expect(page.get_by_text("台账映射").first).to_be_visible(timeout=RUN_TIMEOUT)
     wait_for_run(page, "数据管理")

@@ -20,6 +20,8 @@ from browser_kit import (
     wait_for_run,
 )
 
+from tests.access_kit import ADMIN
+
 pytestmark = pytest.mark.browser
 
 PAGES = [
@@ -194,7 +196,7 @@ def test_agenda_link_steps_through_pages_without_the_sidebar(page, server: Serve
 
     A.Agendas(Store(server.database_url)).save(
         A.Agenda("3月调度会", (A.View("overview", counties=("青山县",)),
-                             A.View("progress", sectors=("产业项目",))))
+                             A.View("progress", sectors=("产业项目",)))), actor=ADMIN
     )  # fmt: skip
     open_page(page, "/?agenda=3月调度会", "重大项目运行总览")
     expect(scope_sentence(page)).to_contain_text("范围:青山县")

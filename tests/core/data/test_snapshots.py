@@ -16,6 +16,7 @@ from core.figures import measures as M
 from core.figures.scope import Scope
 from core.ingest import importing
 from core.ingest.store import Store
+from tests.access_kit import ADMIN
 
 MINI = Path(__file__).parents[2] / "fixtures" / "mini"
 
@@ -25,7 +26,7 @@ def store(tmp_path, monkeypatch) -> Store:
     monkeypatch.setenv("BRIEFING_CACHE_DIR", str(tmp_path / "snapshots"))
     s = Store(f"sqlite:///{tmp_path}/s.sqlite")
     report = importing.check(importing.read_paths(sorted(MINI.iterdir())), s)
-    importing.commit(report, s, "首次导入")
+    importing.commit(report, s, "首次导入", actor=ADMIN)
     yield s
     s.close()
 
@@ -68,6 +69,7 @@ _LOAD = """
 import sys
 from core.data import datasource
 from core.ingest.store import Store
+from tests.access_kit import ADMIN
 p = datasource.load(Store(sys.argv[1]))
 print(p.version, len(p.monthly), len(p.projects), flush=True)
 """

@@ -18,6 +18,7 @@ import pytest
 from core.data import schema as S
 from core.ingest import importing
 from core.ingest.store import Store
+from tests.access_kit import ADMIN
 
 REPO = Path(__file__).resolve().parents[3]
 MINI = REPO / "tests" / "fixtures" / "mini"
@@ -26,6 +27,7 @@ ROUNDS = 20
 # One county reporter: on "check" it checks a one-project 项目清单.csv, on "commit" it commits it.
 _REPORTER = """
 import sys
+from core.access.roles import cli_actor
 from core.ingest import importing
 from core.ingest.store import Store, VersionMoved
 
@@ -43,7 +45,7 @@ for line in sys.stdin:
         print("checked", report.checked_against, flush=True)
     else:
         try:
-            print("committed", importing.commit(report, store, name).id, flush=True)
+            print("committed", importing.commit(report, store, name, actor=cli_actor()).id, flush=True)
         except VersionMoved as exc:
             print("refused", exc, flush=True)
 """
@@ -53,7 +55,7 @@ def seed(url: str) -> None:
     files = importing.read_paths(sorted(MINI.iterdir()))
     report = importing.check(files, Store(url))
     assert report.importable, report.summary()
-    importing.commit(report, Store(url), "首次导入")
+    importing.commit(report, Store(url), "首次导入", actor=ADMIN)
 
 
 class Reporter:

@@ -23,6 +23,7 @@ from core.figures.scope import Scope
 from core.ingest import importing, workbook
 from core.ingest.store import Store
 from core.output import maps
+from tests.access_kit import ADMIN
 
 FIXTURES = Path(__file__).parents[2] / "fixtures"
 MINI_GEOJSON = (FIXTURES / "mini" / "区县边界.geojson").read_bytes()
@@ -96,7 +97,7 @@ def test_messy_export_reimports_to_the_same_figures(store):
     geo = json.dumps(datasource.current(store).boundaries, ensure_ascii=False).encode()
     report = importing.check([("示例市.xlsx", messy_demo_workbook()), ("边界.geojson", geo)], store)
     assert report.findings == [], [f.text() for f in report.findings[:5]]
-    importing.commit(report, store, "再导入")
+    importing.commit(report, store, "再导入", actor=ADMIN)
     imported = datasource.portfolio(datasource.current(store))
     assert not imported.is_demo and imported.latest_period == demo.latest_period
     scopes = [Scope(demo.latest_period), Scope(demo.latest_period, level=None)]
@@ -110,11 +111,11 @@ def test_messy_export_reimports_to_the_same_figures(store):
 def test_an_update_replaces_rows_by_key_and_keeps_the_rest(store):
     good = (FIXTURES / "bad" / "正确.xlsx").read_bytes()
     importing.commit(importing.check([("正确.xlsx", good), ("b.geojson", MINI_GEOJSON)], store),
-                     store)  # fmt: skip
+                     store, actor=ADMIN)  # fmt: skip
     update = "项目代码,年月,1-2月完成投资(万元)\nA-001,2025-02,500\n".encode("gb18030")
     report = importing.check([("月度进度.csv", update)], store)
     assert report.importable, [f.text() for f in report.findings]
-    importing.commit(report, store, "A-001二月更正")
+    importing.commit(report, store, "A-001二月更正", actor=ADMIN)
     tables, _ = store.current_tables()
     monthly = tables["月度进度"].set_index(["项目代码", "年月"])["本月完成投资(万元)"]
     assert monthly[("A-001", "2025-02")] == "400"  # 500 to date minus January's 100
@@ -147,7 +148,9 @@ def test_random_corruptions_never_crash_nor_touch_the_store(store, edits, drop_s
     if not store.has_data():
         good = (FIXTURES / "bad" / "正确.xlsx").read_bytes()
         importing.commit(
-            importing.check([("正确.xlsx", good), ("b.geojson", MINI_GEOJSON)], store), store
+            importing.check([("正确.xlsx", good), ("b.geojson", MINI_GEOJSON)], store),
+            store,
+            actor=ADMIN,
         )
     before = (store.version(), store.history(), store.current_tables())
     wb = load_workbook(FIXTURES / "bad" / "正确.xlsx")
@@ -193,7 +196,7 @@ def test_real_hangzhou_boundaries_with_current_district_names(store):
     assert report.importable, [f.text() for f in report.errors]
     assert sorted(f.value for f in report.warnings) == ["临平区", "钱塘区"]
     assert all("只在地图上显示为点位" in f.message for f in report.warnings)
-    importing.commit(report, store, "杭州")
+    importing.commit(report, store, "杭州", actor=ADMIN)
     p = datasource.portfolio(datasource.current(store))
     assert "下城区" in p.counties and "西湖区" in p.counties
     assert set(p.projects[S.COUNTY]) == {"上城区", "西湖区", "临平区", "钱塘区"}
@@ -257,7 +260,7 @@ def test_snapshot_gives_the_same_portfolio_and_serves_a_roll_back(store, monkeyp
     monkeypatch.setenv("BRIEFING_CACHE_DIR", str(tmp_path / "snap"))
     good = (FIXTURES / "bad" / "正确.xlsx").read_bytes()
     importing.commit(importing.check([("正确.xlsx", good), ("b.geojson", MINI_GEOJSON)], store),
-                     store)  # fmt: skip
+                     store, actor=ADMIN)  # fmt: skip
     snapshots = list((tmp_path / "snap").iterdir())
     assert len(snapshots) == 1  # written by the import, for the app's first load
     fresh = datasource.portfolio(datasource.current(store))
@@ -265,8 +268,8 @@ def test_snapshot_gives_the_same_portfolio_and_serves_a_roll_back(store, monkeyp
     for scope in (Scope(fresh.latest_period, level=None), Scope(fresh.latest_period)):
         assert figures(cached, scope) == figures(fresh, scope)
     update = "项目代码,年月,本月完成投资(万元)\nA-001,2025-02,900\n".encode()
-    importing.commit(importing.check([("月度进度.csv", update)], store), store)
-    store.rollback(1)
+    importing.commit(importing.check([("月度进度.csv", update)], store), store, actor=ADMIN)
+    store.rollback(1, actor=ADMIN)
     assert len(list((tmp_path / "snap").iterdir())) == 2  # the roll-back reuses the first
     again = datasource.load(store)
     assert again.source.startswith("第3批数据(回滚")

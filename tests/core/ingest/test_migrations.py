@@ -15,6 +15,7 @@ from pandas.testing import assert_frame_equal
 from core.data import schema as S
 from core.ingest import migrations
 from core.ingest.store import METADATA, ROLLBACK, Store
+from tests.access_kit import ADMIN
 from tests.store_kit import cli
 
 FIXTURES = Path(__file__).parents[2] / "fixtures" / "store"
@@ -120,9 +121,9 @@ def test_a_first_release_store_migrates_with_its_history(url):
     geo = store.current_tables()[1]
     given = [S.CODE, S.YEAR, S.ANNUAL_PLAN]  # a column added later is optional: empty here
     plan = pd.DataFrame([("A-001", "2026", "7")], columns=given)
-    store.import_batch({S.PLANS: plan}, files=["新.csv"])
+    store.import_batch({S.PLANS: plan}, files=["新.csv"], actor=ADMIN)
     assert store.current_tables()[0][S.PLANS].iloc[-1][given].tolist() == ["A-001", "2026", "7"]
-    store.rollback(2)
+    store.rollback(2, actor=ADMIN)
     tables, boundaries = store.current_tables()
     assert boundaries == geo
     for name in S.TABLES:

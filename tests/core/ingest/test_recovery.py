@@ -10,9 +10,11 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
+from core.access import audit
 from core.data import schema as S
 from core.ingest import importing, recovery
 from core.ingest.store import CORRUPT, READ_ONLY, UNREACHABLE, Store, StoreError
+from tests.access_kit import ADMIN
 from tests.store_kit import cli
 
 MINI = Path(__file__).parents[2] / "fixtures" / "mini"
@@ -27,13 +29,15 @@ def folders(tmp_path, monkeypatch):
 def seeded(url: str) -> Store:
     store = Store(url)
     report = importing.check(importing.read_paths(sorted(MINI.iterdir())), store)
-    importing.commit(report, store, "小样本")
+    importing.commit(report, store, "小样本", actor=ADMIN)
     return store
 
 
 def rename(store: Store, name: str) -> None:
     projects = store.current_tables()[0][S.PROJECTS]
-    store.import_batch({S.PROJECTS: projects.iloc[[0]].assign(**{S.NAME: name})}, files=["x"])
+    store.import_batch(
+        {S.PROJECTS: projects.iloc[[0]].assign(**{S.NAME: name})}, files=["x"], actor=ADMIN
+    )
 
 
 def everything(store: Store):
@@ -54,11 +58,11 @@ def test_backup_and_restore_bring_back_data_and_history(url):
     store = seeded(url)
     rename(store, "备份时的名称")
     saved = everything(store)
-    path = recovery.backup(url)
+    path = recovery.backup(url, actor=ADMIN)
     assert path.parent == recovery.backups_folder() and path.suffix == ".sqlite"
     rename(store, "备份后的修改")
-    store.rollback(1)
-    restored = recovery.restore(path, url)
+    store.rollback(1, actor=ADMIN)
+    restored = recovery.restore(path, url, actor=ADMIN)
     assert restored == saved[0][0]
     assert_same(everything(Store(url)), saved)
     [listed] = recovery.list_backups()
@@ -72,7 +76,7 @@ def test_a_backup_of_a_sqlite_store_restores_into_either_database(url, tmp_path)
     other = f"sqlite:///{tmp_path}/other.sqlite"
     seeded(other)
     saved = everything(Store(other))
-    recovery.restore(recovery.backup(other), url)
+    recovery.restore(recovery.backup(other, actor=ADMIN), url, actor=ADMIN)
     assert_same(everything(Store(url)), saved)
 
 
@@ -82,9 +86,9 @@ def test_a_damaged_backup_is_refused_and_changes_nothing(url, tmp_path):
     bad = tmp_path / "bad.sqlite"
     bad.write_bytes(b"not a backup" * 100)
     with pytest.raises(ValueError, match=re.escape("备份文件“bad.sqlite”已损坏或不是本程序的备份")):
-        recovery.restore(bad, url)
+        recovery.restore(bad, url, actor=ADMIN)
     with pytest.raises(ValueError, match="找不到备份文件"):
-        recovery.restore(tmp_path / "missing.sqlite", url)
+        recovery.restore(tmp_path / "missing.sqlite", url, actor=ADMIN)
     assert_same(everything(store), before)
 
 
@@ -138,9 +142,12 @@ def test_a_damaged_sqlite_file(tmp_path):
     assert raised.value.message.startswith(f"数据库文件已损坏,无法读取({path})。可从备份恢复")
     health = recovery.health(f"sqlite:///{path}")
     assert not health.usable and health.can_set_aside
-    aside = recovery.set_aside(f"sqlite:///{path}")
-    assert aside.exists() and not path.exists()
-    assert Store(f"sqlite:///{path}").current() is None  # begins afresh
+    aside = recovery.set_aside(f"sqlite:///{path}", actor=ADMIN)
+    assert aside.exists() and aside != path
+    fresh = Store(f"sqlite:///{path}")
+    assert fresh.current() is None  # begins afresh, with the setting aside in its trail
+    [entry] = audit.entries(fresh)
+    assert (entry.action, entry.target, entry.user) == (audit.SET_ASIDE, aside.name, ADMIN.user)
 
 
 def read_only_url(url: str, tmp_path: Path) -> str:
@@ -162,8 +169,8 @@ def test_a_read_only_database_reads_and_refuses_writes(url, tmp_path):
     assert read_only.current().id == 2
     assert read_only.current_tables()[0][S.PROJECTS].iloc[-1][S.NAME] == "第二批"
     for write in (
-        lambda: read_only.rollback(1),
-        lambda: read_only.import_batch({}, files=[]),
+        lambda: read_only.rollback(1, actor=ADMIN),
+        lambda: read_only.import_batch({}, files=[], actor=ADMIN),
     ):
         with pytest.raises(StoreError) as raised:
             write()

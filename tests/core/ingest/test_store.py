@@ -28,6 +28,7 @@ from core.ingest.store import (
     VersionMoved,
     database_url,
 )
+from tests.access_kit import ADMIN
 from tests.store_kit import DATABASES, database, kill_inside
 
 REPO = Path(__file__).resolve().parents[3]
@@ -104,7 +105,11 @@ def test_import_round_trip(url, demo_tables, geo):
     store = Store(url)
     before = datetime.now().replace(microsecond=0)
     batch = store.import_batch(
-        demo_tables, files=["项目清单.csv", "月度进度.xlsx"], note="三月数据", boundaries=geo
+        demo_tables,
+        files=["项目清单.csv", "月度进度.xlsx"],
+        note="三月数据",
+        boundaries=geo,
+        actor=ADMIN,
     )
     counts = {name: len(demo_tables[name]) for name in S.TABLES}
     assert batch == Batch(
@@ -117,6 +122,8 @@ def test_import_round_trip(url, demo_tables, geo):
         data_batch=1,
         restored_from=None,
         changes={name: (n, 0) for name, n in counts.items()},
+        user=ADMIN.user,
+        role=ADMIN.role.value,
     )
     assert batch.created_at.microsecond == 0
     assert before <= batch.created_at <= datetime.now() + timedelta(seconds=1)
@@ -146,7 +153,7 @@ def test_values_are_kept_as_text(url, mini, geo):
     tables[S.PLANS] = pd.DataFrame({S.CODE: ["x"], S.YEAR: [2026], S.ANNUAL_PLAN: ["0.10"]})
     tables[S.PROBLEMS] = tables[S.PROBLEMS].iloc[:0]
     store = Store(url)
-    store.import_batch(tables, files=[], boundaries=geo)
+    store.import_batch(tables, files=[], boundaries=geo, actor=ADMIN)
     current, _ = store.current_tables()
     assert current[S.MONTHLY].to_dict("list") == {
         S.CODE: [" 0012 ", "a,b", "nan"],
@@ -172,7 +179,7 @@ def test_extra_columns_are_ignored_and_order_follows_the_schema(url, mini, geo):
     projects = tables[S.PROJECTS]
     tables[S.PROJECTS] = projects[list(reversed(projects.columns))].assign(备注="x")
     store = Store(url)
-    store.import_batch(tables, files=[], boundaries=geo)
+    store.import_batch(tables, files=[], boundaries=geo, actor=ADMIN)
     assert_tables_equal(store.current_tables(), (mini, geo))
     store.close()
 
@@ -186,7 +193,7 @@ _TEXT = st.text(
 def text_store(request, tmp_path_factory, mini, geo):
     urls = database(request.param, tmp_path_factory.mktemp("text"))
     store = Store(next(urls))
-    store.import_batch(mini, files=[], boundaries=geo)
+    store.import_batch(mini, files=[], boundaries=geo, actor=ADMIN)
     yield store
     store.close()
     next(urls, None)
@@ -206,7 +213,7 @@ def test_any_text_round_trips(text_store, rows):
     tag = f"{text_store.current().id}|"
     frame = pd.DataFrame(rows, columns=list(S.MONTHLY_COLUMNS), dtype=str)
     frame[S.CODE] = tag + frame[S.CODE]
-    text_store.import_batch({S.MONTHLY: frame}, files=["t.csv"])
+    text_store.import_batch({S.MONTHLY: frame}, files=["t.csv"], actor=ADMIN)
     current, _ = text_store.current_tables()
     mine = current[S.MONTHLY].loc[current[S.MONTHLY][S.CODE].str.startswith(tag)]
     assert mine.values.tolist() == frame.values.tolist()
@@ -255,8 +262,10 @@ MERGES = {
 def test_merge_by_key(url, mini, geo, case):
     upload, expected, changes = MERGES[case]
     store = Store(url)
-    store.import_batch(mini, files=["mini"], boundaries=geo)
-    batch = store.import_batch({S.PLANS: pd.DataFrame(upload, columns=PLAN)}, files=["p.csv"])
+    store.import_batch(mini, files=["mini"], boundaries=geo, actor=ADMIN)
+    batch = store.import_batch(
+        {S.PLANS: pd.DataFrame(upload, columns=PLAN)}, files=["p.csv"], actor=ADMIN
+    )
     tables, _ = store.current_tables()
     assert tables[S.PLANS][PLAN].values.tolist() == [list(r) for r in expected]
     assert batch.changes == {S.PLANS: changes}
@@ -270,10 +279,10 @@ def test_merge_by_key(url, mini, geo, case):
 def test_an_import_writes_only_what_it_changes(url, demo_tables, geo):
     """A month's return for one project: two rows written, one closed, nothing copied."""
     store = Store(url)
-    store.import_batch(demo_tables, files=["all"], boundaries=geo)
+    store.import_batch(demo_tables, files=["all"], boundaries=geo, actor=ADMIN)
     project = demo_tables[S.PROJECTS].iloc[[7]].assign(**{S.ACTUAL_START: "2026-03"})
     month = demo_tables[S.MONTHLY].iloc[[0]].assign(**{S.MONTH: "2099-12"})
-    batch = store.import_batch({S.PROJECTS: project, S.MONTHLY: month}, files=["one"])
+    batch = store.import_batch({S.PROJECTS: project, S.MONTHLY: month}, files=["one"], actor=ADMIN)
     assert batch.changes == {S.PROJECTS: (1, 1), S.MONTHLY: (1, 0)}
     tables = store.current_tables()[0]
     with store._engine.connect() as conn:
@@ -295,11 +304,11 @@ def test_an_import_writes_only_what_it_changes(url, demo_tables, geo):
 
 def test_history_rollback_and_data_as_of_each_entry(url, mini, geo):
     store = Store(url)
-    first = store.import_batch(mini, files=["a.csv"], note="一", boundaries=geo)
+    first = store.import_batch(mini, files=["a.csv"], note="一", boundaries=geo, actor=ADMIN)
     changed = mini[S.PROJECTS].iloc[[1]].assign(**{S.NAME: "改名的快速路"})
-    second = store.import_batch({S.PROJECTS: changed}, files=["b.csv"], note="二")
+    second = store.import_batch({S.PROJECTS: changed}, files=["b.csv"], note="二", actor=ADMIN)
     after_second = store.current_tables()
-    back = store.rollback(first.id, note="数据有误")
+    back = store.rollback(first.id, note="数据有误", actor=ADMIN)
     assert back == Batch(
         id=3,
         created_at=back.created_at,
@@ -310,19 +319,21 @@ def test_history_rollback_and_data_as_of_each_entry(url, mini, geo):
         data_batch=1,
         restored_from=1,
         changes={name: (1, 1) if name == S.PROJECTS else (0, 0) for name in S.TABLES},
+        user=ADMIN.user,
+        role=ADMIN.role.value,
     )
     assert store.current() == back
     assert_tables_equal(store.current_tables(), (mini, geo))  # row order included
     assert store.history() == [back, second, first]
     # An import after a roll-back merges into the restored data.
     plan = pd.DataFrame([("E-005", "2026", "10")], columns=PLAN)
-    fourth = store.import_batch({S.PLANS: plan}, files=["c.csv"])
+    fourth = store.import_batch({S.PLANS: plan}, files=["c.csv"], actor=ADMIN)
     expected_fourth = copy(mini)
     whole = plan.reindex(columns=S.PLAN_COLUMNS, fill_value="")  # a column added later: ""
     expected_fourth[S.PLANS] = pd.concat([mini[S.PLANS], whole], ignore_index=True)
     assert_tables_equal(store.current_tables(), (expected_fourth, geo))
     # Rolling forward to the second import restores its data, without the fourth's row.
-    forward = store.rollback(second.id)
+    forward = store.rollback(second.id, actor=ADMIN)
     assert (forward.id, forward.data_batch, forward.restored_from) == (5, 2, 2)
     assert_tables_equal(store.current_tables(), after_second)
     # The data as of every entry are what was current then.
@@ -334,7 +345,7 @@ def test_history_rollback_and_data_as_of_each_entry(url, mini, geo):
     with pytest.raises(ValueError, match=CHINESE):
         store.tables_as_of(6)
     # Rolling back to a roll-back entry restores the data that entry made current.
-    again = store.rollback(3)
+    again = store.rollback(3, actor=ADMIN)
     assert (again.id, again.data_batch, again.restored_from) == (6, 1, 3)
     assert_tables_equal(store.current_tables(), (mini, geo))
     assert len({store_module.version_of(b) for b in store.history()}) == 6
@@ -344,22 +355,24 @@ def test_history_rollback_and_data_as_of_each_entry(url, mini, geo):
 def test_rollback_of_unknown_entry(url, mini, geo):
     store = Store(url)
     with pytest.raises(ValueError, match=CHINESE):
-        store.rollback(1)
-    store.import_batch(mini, files=[], boundaries=geo)
+        store.rollback(1, actor=ADMIN)
+    store.import_batch(mini, files=[], boundaries=geo, actor=ADMIN)
     before = state(store)
     for entry_id in (0, 2, 99):
         with pytest.raises(ValueError, match=CHINESE):
-            store.rollback(entry_id)
+            store.rollback(entry_id, actor=ADMIN)
     assert_same_state(state(store), before)
     store.close()
 
 
 def test_a_first_import_without_boundaries_keeps_an_empty_collection(url, mini, geo):
     store = Store(url)
-    store.import_batch({S.PROJECTS: mini[S.PROJECTS]}, files=["台账.xls"])  # a ledger alone
+    store.import_batch(
+        {S.PROJECTS: mini[S.PROJECTS]}, files=["台账.xls"], actor=ADMIN
+    )  # a ledger alone
     assert store.current_tables()[1] == {"type": "FeatureCollection", "features": []}
     assert store.current_tables()[0][S.MONTHLY].empty  # the tables not given are empty
-    store.import_batch({}, files=["b.geojson"], boundaries=geo)
+    store.import_batch({}, files=["b.geojson"], boundaries=geo, actor=ADMIN)
     assert store.current_tables()[1] == geo
     store.close()
 
@@ -367,27 +380,27 @@ def test_a_first_import_without_boundaries_keeps_an_empty_collection(url, mini, 
 def test_boundaries_kept_until_new_ones_come(url, mini, geo):
     store = Store(url)
     other = {"type": "FeatureCollection", "features": [], "name": "另一份边界"}
-    store.import_batch(mini, files=[], boundaries=geo)
-    store.import_batch({}, files=[])  # keeps entry 1's boundaries
+    store.import_batch(mini, files=[], boundaries=geo, actor=ADMIN)
+    store.import_batch({}, files=[], actor=ADMIN)  # keeps entry 1's boundaries
     assert store.current_tables()[1] == geo
-    store.import_batch({}, files=[], boundaries=other)
+    store.import_batch({}, files=[], boundaries=other, actor=ADMIN)
     assert store.current_tables()[1] == other
-    store.rollback(2)
+    store.rollback(2, actor=ADMIN)
     assert store.current_tables()[1] == geo
-    store.import_batch({}, files=[])  # keeps the boundaries of the roll-back
+    store.import_batch({}, files=[], actor=ADMIN)  # keeps the boundaries of the roll-back
     assert store.current_tables()[1] == geo
     store.close()
 
 
 def test_invalid_imports_change_nothing(url, mini, geo):
     store = Store(url)
-    store.import_batch(mini, files=[], boundaries=geo)
+    store.import_batch(mini, files=[], boundaries=geo, actor=ADMIN)
     before = state(store)
     short = {S.MONTHLY: mini[S.MONTHLY].drop(columns=[S.MONTH])}
     with pytest.raises(ValueError, match=f"{S.MONTHLY}缺少必需的列.*{S.MONTH}"):
-        store.import_batch(short, files=[])
+        store.import_batch(short, files=[], actor=ADMIN)
     with pytest.raises(ValueError, match=CHINESE):
-        store.import_batch(mini, files=[], boundaries="not a dict")
+        store.import_batch(mini, files=[], boundaries="not a dict", actor=ADMIN)
     assert_same_state(state(store), before)
     store.close()
 
@@ -399,7 +412,7 @@ def test_invalid_imports_change_nothing(url, mini, geo):
 def test_import_failing_half_way_changes_nothing(url, mini, geo, monkeypatch, earlier_batches):
     store = Store(url)
     for _ in range(earlier_batches):
-        store.import_batch(mini, files=["a.csv"], boundaries=geo)
+        store.import_batch(mini, files=["a.csv"], boundaries=geo, actor=ADMIN)
     before = state(store)
 
     merge = store_module._merge_rows
@@ -415,13 +428,13 @@ def test_import_failing_half_way_changes_nothing(url, mini, geo, monkeypatch, ea
     changed[S.PROJECTS][S.NAME] = changed[S.PROJECTS][S.NAME] + "(改)"
     monkeypatch.setattr(store_module, "_merge_rows", failing)
     with pytest.raises(RuntimeError, match="injected"):
-        store.import_batch(changed, files=["b.csv"], boundaries=geo)
+        store.import_batch(changed, files=["b.csv"], boundaries=geo, actor=ADMIN)
     assert calls == list(S.TABLES[:3])  # two tables were written, then undone
     assert_same_state(state(store), before)
     assert_same_state(state(Store(url)), before)
 
     monkeypatch.setattr(store_module, "_merge_rows", merge)
-    batch = store.import_batch(changed, files=["c.csv"], boundaries=geo)
+    batch = store.import_batch(changed, files=["c.csv"], boundaries=geo, actor=ADMIN)
     assert batch.id == earlier_batches + 1  # the failed import left no gap in the numbering
     assert_tables_equal(store.current_tables(), (changed, geo))
     store.close()
@@ -433,14 +446,18 @@ def test_killed_import_or_rollback_changes_nothing(url, mini, geo, operation, po
     """SIGKILL inside the transaction, after the first table, the last one, or the entry row:
     the store is exactly as before, on both databases, and the next write numbers on."""
     store = Store(url)
-    store.import_batch(mini, files=["a.csv"], boundaries=geo)
+    store.import_batch(mini, files=["a.csv"], boundaries=geo, actor=ADMIN)
     changed = mini[S.PROJECTS].iloc[[0]].assign(**{S.NAME: "第二批"})
-    store.import_batch({S.PROJECTS: changed}, files=["b.csv"])
+    store.import_batch({S.PROJECTS: changed}, files=["b.csv"], actor=ADMIN)
     before = state(store)
     kill_inside(url, operation, point)
     assert_same_state(state(Store(url)), before)
     assert_same_state(state(store), before)
-    batch = store.rollback(1) if operation == "rollback" else store.import_batch({}, files=[])
+    batch = (
+        store.rollback(1, actor=ADMIN)
+        if operation == "rollback"
+        else store.import_batch({}, files=[], actor=ADMIN)
+    )
     assert batch.id == 3
     store.close()
 
@@ -468,31 +485,33 @@ MOVES = {
 def test_import_against_a_moved_version(url, mini, geo, case):
     between, refusal = MOVES[case]
     store = Store(url)
-    store.import_batch(mini, files=["a"], boundaries=geo)
-    store.import_batch({S.PROJECTS: _project(mini, "N-1", "先有的")}, files=["b"])
+    store.import_batch(mini, files=["a"], boundaries=geo, actor=ADMIN)
+    store.import_batch({S.PROJECTS: _project(mini, "N-1", "先有的")}, files=["b"], actor=ADMIN)
     seen = store.version()
     if between == "other":
-        store.import_batch({S.PROJECTS: _project(mini, "O-1", "他人的")}, files=["o"])
+        store.import_batch({S.PROJECTS: _project(mini, "O-1", "他人的")}, files=["o"], actor=ADMIN)
     elif between == "same":
-        store.import_batch({S.PROJECTS: _project(mini, "N-1", "他人改的")}, files=["o"])
+        store.import_batch(
+            {S.PROJECTS: _project(mini, "N-1", "他人改的")}, files=["o"], actor=ADMIN
+        )
     elif between == "same-plan":
         plan = pd.DataFrame([("N-1", "2026", "5")], columns=PLAN)
-        store.import_batch({S.PLANS: plan}, files=["o"])
+        store.import_batch({S.PLANS: plan}, files=["o"], actor=ADMIN)
     elif between == "rollback":
-        store.rollback(1)
+        store.rollback(1, actor=ADMIN)
     elif between == "boundaries":
-        store.import_batch({}, files=["g"], boundaries=geo)
+        store.import_batch({}, files=["g"], boundaries=geo, actor=ADMIN)
     before = state(store)
     mine = {S.PROJECTS: _project(mini, "N-1", "我改的")}
     if refusal is None:
-        store.import_batch(mine, files=["mine"], seen_version=seen)
+        store.import_batch(mine, files=["mine"], seen_version=seen, actor=ADMIN)
         projects = store.current_tables()[0][S.PROJECTS].set_index(S.CODE)[S.NAME]
         assert projects["N-1"] == "我改的"
         if between == "other":
             assert projects["O-1"] == "他人的"  # both kept
     else:
         with pytest.raises(VersionMoved, match=re.escape(refusal)) as refused:
-            store.import_batch(mine, files=["mine"], seen_version=seen)
+            store.import_batch(mine, files=["mine"], seen_version=seen, actor=ADMIN)
         assert str(refused.value).endswith("本次未导入:请重新检查后再确认导入。")
         assert_same_state(state(store), before)
     store.close()
@@ -500,19 +519,19 @@ def test_import_against_a_moved_version(url, mini, geo, case):
 
 def test_rollback_refuses_a_moved_version(url, mini, geo):
     store = Store(url)
-    store.import_batch(mini, files=["a"], boundaries=geo)
+    store.import_batch(mini, files=["a"], boundaries=geo, actor=ADMIN)
     seen = store.version()
-    store.import_batch({S.PROJECTS: _project(mini, "N-1", "新")}, files=["b"])
+    store.import_batch({S.PROJECTS: _project(mini, "N-1", "新")}, files=["b"], actor=ADMIN)
     moved = store.current()
     before = state(store)
     with pytest.raises(VersionMoved) as refused:
-        store.rollback(1, seen_version=seen)
+        store.rollback(1, seen_version=seen, actor=ADMIN)
     assert str(refused.value) == (
         f"在您打开本页之后,数据已更新为第2批(导入于{moved.created_at:%Y-%m-%d %H:%M})。"
         "为免误操作,本次未回滚:请核对最新的导入历史后再操作。"
     )
     assert_same_state(state(store), before)
-    assert store.rollback(1, seen_version=store.version()).id == 3
+    assert store.rollback(1, seen_version=store.version(), actor=ADMIN).id == 3
     store.close()
 
 

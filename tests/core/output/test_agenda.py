@@ -6,6 +6,7 @@ from core.figures.periods import Period
 from core.figures.scope import Scope
 from core.ingest.store import Store
 from core.output import agenda as A
+from tests.access_kit import ADMIN
 
 
 @pytest.fixture
@@ -25,7 +26,7 @@ MEETING = A.Agenda(
 
 
 def test_saved_agenda_comes_back_in_order(agendas):
-    agendas.save(MEETING)
+    agendas.save(MEETING, actor=ADMIN)
     back = agendas.get("3月调度会")
     assert back == MEETING
     assert [v.page for v in back.views] == ["overview", "overview", "progress", "factors"]
@@ -34,13 +35,13 @@ def test_saved_agenda_comes_back_in_order(agendas):
 
 
 def test_saving_under_a_name_replaces_and_lists_latest_first(agendas):
-    agendas.save(MEETING)
-    agendas.save(A.Agenda("4月调度会", (A.View("map"),)))
-    agendas.save(A.Agenda("3月调度会", (A.View("growth"),)))
+    agendas.save(MEETING, actor=ADMIN)
+    agendas.save(A.Agenda("4月调度会", (A.View("map"),)), actor=ADMIN)
+    agendas.save(A.Agenda("3月调度会", (A.View("growth"),)), actor=ADMIN)
     assert agendas.get("3月调度会").views == (A.View("growth"),)
     assert agendas.names()[0] == "3月调度会"
     assert sorted(agendas.names()) == ["3月调度会", "4月调度会"]
-    assert agendas.delete("4月调度会") and not agendas.delete("4月调度会")
+    assert agendas.delete("4月调度会", actor=ADMIN) and not agendas.delete("4月调度会", actor=ADMIN)
     assert agendas.get("4月调度会") is None
 
 
@@ -48,7 +49,7 @@ def test_agendas_live_in_their_own_table_beside_the_imports(tmp_path):
     import sqlalchemy as sa
 
     store = Store(f"sqlite:///{tmp_path}/s.sqlite")
-    A.Agendas(store).save(MEETING)
+    A.Agendas(store).save(MEETING, actor=ADMIN)
     tables = set(sa.inspect(sa.create_engine(store.url)).get_table_names())
     assert "agendas" in tables and "batches" in tables
     assert store.current() is None  # saving an agenda is no import

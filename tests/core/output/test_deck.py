@@ -17,6 +17,7 @@ from core.figures.scope import Scope
 from core.ingest.store import Store
 from core.output import agenda as A
 from core.output import deck
+from tests.access_kit import ADMIN
 
 MEETING = A.Agenda(
     "3月调度会",
@@ -116,7 +117,7 @@ def test_chinese_runs_name_the_east_asian_font(slides):
 def test_cli_deck_by_agenda_and_by_filters(tmp_path, capsys, monkeypatch):
     url = f"sqlite:///{tmp_path}/cli.sqlite"
     monkeypatch.setenv("BRIEFING_DATABASE_URL", url)
-    A.Agendas(Store(url)).save(MEETING)
+    A.Agendas(Store(url)).save(MEETING, actor=ADMIN)
     out = tmp_path / "会.pptx"
     assert main(["deck", "--agenda", "3月调度会", "--out", str(out)]) == 0
     assert len(Presentation(str(out)).slides) == 1 + len(MEETING.views)
