@@ -23,6 +23,7 @@ from core.data.portfolio import (
     DEMO_DIR,
     DEMO_SOURCE,
     Portfolio,
+    empty_table,
     folder_version,
     from_tables,
     read_csv,
@@ -40,7 +41,8 @@ KEEP_SNAPSHOTS = 3
 # snapshot of 100,000 projects is written in a few seconds, so ten minutes is never one in use.
 STALE_TEMPORARY_S = 600
 TEMPORARY_PREFIX = ".tmp-"
-_FRAMES = ("projects", "plans", "monthly", "funding", "problems", "indicators")
+_FRAMES = ("projects", "plans", "monthly", "funding", "problems", "indicators", "milestones",
+           "exemptions")  # fmt: skip
 _MATRICES = ("ytd", "plan_by_year")  # cached properties of Portfolio, saved with the tables
 
 
@@ -60,7 +62,12 @@ class Current:
 
 
 def folder_tables(folder: Path) -> tuple[dict[str, pd.DataFrame], dict]:
-    tables = {t: with_all_columns(read_csv(Path(folder) / f"{t}.csv"), t) for t in S.TABLES}
+    tables = {
+        t: with_all_columns(read_csv(Path(folder) / f"{t}.csv"), t)
+        if (Path(folder) / f"{t}.csv").exists() or t not in S.OPTIONAL_TABLES
+        else empty_table(t)
+        for t in S.TABLES
+    }
     boundaries = json.loads((Path(folder) / S.BOUNDARIES_FILE).read_text(encoding="utf-8"))
     return tables, boundaries
 

@@ -1,4 +1,5 @@
-"""The loaded data set: six tables and the boundaries, typed and checked, with a version key."""
+"""The loaded data set: the tables of core.data.schema and the boundaries, typed and checked, with
+a version key."""
 
 from __future__ import annotations
 
@@ -36,6 +37,8 @@ class Portfolio:
     funding: pd.DataFrame
     problems: pd.DataFrame
     indicators: pd.DataFrame
+    milestones: pd.DataFrame
+    exemptions: pd.DataFrame
     boundaries: Boundaries
     source: str  # what the pages say the data is, e.g. "示例数据(示例市)"
     version: str  # changes whenever any input byte changes: the cache key
@@ -152,6 +155,11 @@ def with_all_columns(df: pd.DataFrame, table: str) -> pd.DataFrame:
     return df.reindex(columns=list(S.COLUMNS[table]), fill_value="").copy()
 
 
+def empty_table(table: str) -> pd.DataFrame:
+    """A table with its schema columns and no rows (an optional table a data set lacks)."""
+    return pd.DataFrame({c: pd.Series(dtype=object) for c in S.COLUMNS[table]})
+
+
 def from_tables(
     tables: dict[str, pd.DataFrame],
     boundaries: Boundaries,
@@ -162,7 +170,9 @@ def from_tables(
 ) -> Portfolio:
     """Type the columns of already-read tables (all text) into a Portfolio."""
     t = {
-        name: with_all_columns(tables[name].astype(str).replace("nan", ""), name)
+        name: empty_table(name)
+        if name not in tables and name in S.OPTIONAL_TABLES
+        else with_all_columns(tables[name].astype(str).replace("nan", ""), name)
         for name in S.TABLES
     }
     _numbers(t[S.PROJECTS], S.PROJECTS, (S.TOTAL_INVESTMENT, S.LON, S.LAT, S.SUBSIDY_SOUGHT))
@@ -184,6 +194,8 @@ def from_tables(
         funding=t[S.FUNDING],
         problems=t[S.PROBLEMS],
         indicators=t[S.INDICATORS],
+        milestones=t[S.MILESTONES],
+        exemptions=t[S.EXEMPTIONS],
         boundaries=boundaries,
         source=source,
         version=version,
@@ -202,14 +214,16 @@ def folder_version(folder: Path) -> str:
 
 
 def load_folder(folder: Path = DEMO_DIR, *, source: str | None = None) -> Portfolio:
-    """Load the six CSV tables and the boundary file of a folder (the demo by default)."""
+    """Load the CSV tables and the boundary file of a folder (the demo by default); an optional
+    table (core.data.schema.OPTIONAL_TABLES) may be missing."""
     folder = Path(folder)
     tables = {}
     for name in S.TABLES:
         path = folder / f"{name}.csv"
-        if not path.exists():
+        if path.exists():
+            tables[name] = read_csv(path)
+        elif name not in S.OPTIONAL_TABLES:
             raise DataError(f"数据目录{folder}中缺少文件{name}.csv")
-        tables[name] = read_csv(path)
     is_demo = folder.resolve() == DEMO_DIR
     return from_tables(
         tables,

@@ -308,15 +308,30 @@ def _months(ledger: LedgerSheet, layout: Layout, p: _Project, code: str, period:
 
 
 def _problem(code: str, text: str, period: Period, current: pd.DataFrame | None) -> dict:
+    """The problem a ledger names: open, as first reported. One closed since is open again,
+    and its 督办 state says so (the dates of the closure go); its other 督办 fields stay."""
     pid = problem_id(code, text)
     raised = period.key
+    stored = None
     if current is not None and len(current):
-        earlier = current.loc[current[S.PROBLEM_ID] == pid, S.RAISED]
-        if len(earlier) and earlier.iloc[0]:
-            raised = earlier.iloc[0]  # the problem as first reported, still open
+        earlier = current.loc[current[S.PROBLEM_ID] == pid]
+        if len(earlier):
+            stored = earlier.iloc[0]
+            raised = stored[S.RAISED] or raised  # the problem as first reported, still open
     kind = V.problem_type(text, settings.current().problem_types)
-    return {S.PROBLEM_ID: pid, S.CODE: code, S.PROBLEM_TYPE: kind, S.PROBLEM_TEXT: text,
-            S.RAISED: raised, S.RESOLVED: ""}  # fmt: skip
+    row = {S.PROBLEM_ID: pid, S.CODE: code, S.PROBLEM_TYPE: kind, S.PROBLEM_TEXT: text,
+           S.RAISED: raised, S.RESOLVED: ""}  # fmt: skip
+    # Every row of the upload carries the same columns, so each states its stored 督办 fields.
+    row |= {c: "" if stored is None else stored.get(c, "") for c in _WORKFLOW}
+    if row[S.HANDLING_STATE] in (S.STATE_CLOSED, S.STATE_CLEARED):
+        assigned = bool(row[S.ASSIGNED_ON])
+        row |= {S.HANDLING_STATE: S.STATE_HANDLING if assigned else S.STATE_WAITING,
+                S.CLOSED_ON: "", S.CLEARED_ON: ""}  # fmt: skip
+    return row
+
+
+_WORKFLOW = (S.ASSIGNED_ON, S.DEADLINE, S.HANDLING_STATE, S.HANDLING_NOTES, S.CLOSED_ON,
+             S.CLEARED_ON)  # fmt: skip
 
 
 def _resolved_problems(projects, codes, period, current, items) -> RawTable | None:
@@ -338,10 +353,19 @@ def _resolved_problems(projects, codes, period, current, items) -> RawTable | No
                   & ~pr[S.PROBLEM_ID].isin(named)]  # fmt: skip
     if gone.empty:
         return None
-    rows = [dict(r, **{S.RESOLVED: period.key}) for r in gone.to_dict("records")]
+    rows = [
+        dict(r, **{S.RESOLVED: period.key}, **_closed_state(r)) for r in gone.to_dict("records")
+    ]
     ledger = items[0][0]
     return _raw(S.PROBLEMS, ledger, rows, [ledger.header_rows[1]] * len(rows),
                 set(S.PROBLEM_COLUMNS), {})  # fmt: skip
+
+
+def _closed_state(row: dict) -> dict:
+    """A problem followed by 督办 that the ledger no longer names is 已办结 (in that month)."""
+    if row.get(S.HANDLING_STATE, "") in (S.STATE_WAITING, S.STATE_HANDLING):
+        return {S.HANDLING_STATE: S.STATE_CLOSED}
+    return {}
 
 
 def _new_categories(projects: dict[str, _Project]) -> dict[str, list[str]]:
