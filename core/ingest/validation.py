@@ -628,12 +628,16 @@ def _check_workflow(merged: pd.DataFrame, up: pd.DataFrame, f: list[Finding]) ->
     mine = key.isin(set(up[S.PROBLEM_ID]))
     where = {r[S.PROBLEM_ID]: (r["_file"], r["_sheet"], r["_row"]) for r in up.to_dict("records")}
     merged = merged.copy()
-    derived = mine & (merged[S.CLOSED_ON] != "") & (merged[S.RESOLVED] == "")
+    open_state = merged[S.HANDLING_STATE].isin([S.STATE_WAITING, S.STATE_HANDLING])
+    derived = mine & (merged[S.CLOSED_ON] != "") & (merged[S.RESOLVED] == "") & ~open_state
     merged.loc[derived, S.RESOLVED] = merged.loc[derived, S.CLOSED_ON].str.slice(0, 7)
+    # A cell already refused (a date that is no date) is not named a second time.
+    refused = {(x.file, x.sheet, x.row, x.column) for x in f if x.level == ERROR}
     for r in merged.loc[mine].to_dict("records"):
         file, sheet, row = where[r[S.PROBLEM_ID]]
         for column, message in workflow_problems(r):
-            f.append(Finding(ERROR, file, sheet, row, column, r.get(column, ""), message))
+            if (file, sheet, row, column) not in refused:
+                f.append(Finding(ERROR, file, sheet, row, column, r.get(column, ""), message))
     return merged
 
 
