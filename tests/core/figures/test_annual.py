@@ -6,12 +6,14 @@ import dataclasses
 import datetime as dt
 
 import pytest
+from docx import Document
 
 from core.data import schema as S
 from core.figures import annual
 from core.figures import briefing as B
 from core.figures.periods import Convention, Period
 from core.figures.scope import Scope
+from tests.store_kit import cli
 
 # DOMAIN.md's indicators as the report states them: value with its unit, change on 2024.
 STATED = [
@@ -161,3 +163,17 @@ def test_no_alert_is_said_in_a_sentence(demo):
         quiet, Scope(Period(2024, 1), counties=("城东区",)), Convention.MONTHS, LATE
     )
     assert text == "截至2024年1月底,按预警规则城东区未发现预警。"
+
+
+def test_the_command_line_writes_the_annual_report(tmp_path):
+    code, out, _ = cli("brief", "--kind", "annual")
+    assert code == 0
+    assert out.splitlines()[:2] == ["2025年重大项目运行工作情况报告",
+                                    "范围:全市 · 全部行业领域 · 省重点 · 截至2025年12月底"]  # fmt: skip
+    target = tmp_path / "报告.docx"
+    code, out, _ = cli("brief", "--kind", "annual", "--period", "2026-02", "--format", "docx",
+                       "--out", str(target))  # fmt: skip
+    assert code == 0
+    lines = [p.text for p in Document(target).paragraphs]
+    assert lines[0] == "2026年重大项目运行工作情况报告(截至2月底)"
+    assert lines[-2] == "示例市重大项目建设办公室"
