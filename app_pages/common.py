@@ -19,7 +19,8 @@ from core.figures.indicators import Card as IndicatorCard
 from core.figures.overview import Card
 from core.figures.periods import Convention, Period
 from core.figures.scope import ALL, Scope, default_level
-from core.ingest.store import DATABASE_URL_SETTING, Store, database_url
+from core.ingest import edits
+from core.ingest.store import DATABASE_URL_SETTING, Store, StoreError, database_url
 from core.output import charts, export
 from core.output.charts import ChartOut
 from core.output.formatting import MISSING
@@ -299,6 +300,31 @@ def missing_table(table: str) -> None:
         icon=":material/upload_file:",
     )
     st.page_link("app_pages/data.py", label="前往数据管理", icon=":material/database:")
+
+
+def editable_version(p: Portfolio, what: str) -> str | None:
+    """The store version the page's data were drawn from, which an edit on the page hands to
+    core.ingest.edits; None, with the reason on the page, when the data shown cannot be edited:
+    a data folder (read-only), or the demo, which a button brings into the store to be tried."""
+    if os.environ.get(DATA_DIR_SETTING):
+        st.caption(f"当前数据来自数据文件夹(只读),不能在此{what}。")
+        return None
+    seen = datasource.store_version(p.version)
+    if seen is None:
+        st.info(
+            f"当前显示的是示例数据,{what}需要先导入数据。可在“数据管理”页导入本办的数据,"
+            "或把示例数据导入数据库后试用(此后各页面显示数据库中的示例数据,修改记入导入历史)。",
+            icon=":material/info:",
+        )
+        if st.button("把示例数据导入数据库以试用", icon=":material/science:", key="trial_demo"):
+            try:
+                edits.import_demo(store())
+            except (edits.NothingToEdit, StoreError) as refused:
+                st.error(plain(getattr(refused, "message", str(refused))), icon=":material/block:")
+                return None
+            st.rerun()
+        return None
+    return seen
 
 
 def empty_notice(what: str = "项目") -> None:

@@ -15,7 +15,7 @@ import pandas as pd
 from core import settings
 from core.data import schema as S
 from core.figures import measures as M
-from core.figures import status
+from core.figures import milestones, status
 from core.figures.periods import Period
 from core.figures.scope import Scope
 from core.output.formatting import WAN_PER_YI, round_half_up
@@ -600,8 +600,9 @@ def alerts_by_county(
 ) -> ChartOut:
     """Alerts by county, red stacked before yellow (core.figures.alerts.counts_by_county of
     the whole city; the filter's counties highlighted)."""
-    data = pd.DataFrame({"区县": frame[S.COUNTY], "预警级别": frame["预警级别"],
-                         "预警数": frame["预警数"]})  # fmt: skip
+    data = pd.DataFrame(
+        {"区县": frame[S.COUNTY], "预警级别": frame["预警级别"], "预警数": frame["预警数"]}
+    )
     order = [c for c in counties if c in set(data["区县"])]
     bars = (
         alt.Chart(data.assign(先后=(data["预警级别"] != "红色").astype(int)))
@@ -625,8 +626,15 @@ def alerts_by_county(
         )
     )
     subtitle = scope.highlight_lines() if highlight else None
-    return _finish("alerts_by_county", "各区县预警数", scope, bars, data,
-                   height=max(160, 34 * len(order)), subtitle=subtitle)  # fmt: skip
+    return _finish(
+        "alerts_by_county",
+        "各区县预警数",
+        scope,
+        bars,
+        data,
+        height=max(160, 34 * len(order)),
+        subtitle=subtitle,
+    )
 
 
 def unit_ranking(frame: pd.DataFrame, scope: Scope, title: str, value_title: str) -> ChartOut:
@@ -641,13 +649,17 @@ def unit_ranking(frame: pd.DataFrame, scope: Scope, title: str, value_title: str
             "豁免": frame["豁免原因"].map(lambda r: "已豁免" if r else ""),
         }
     )
-    labels = data.assign(标注=data["名次"].map("第{}名".format) + data["豁免"].map(
-        lambda r: f"({r})" if r else ""))  # fmt: skip
+    labels = data.assign(
+        标注=data["名次"].map("第{}名".format) + data["豁免"].map(lambda r: f"({r})" if r else "")
+    )
     values = data[value_title]
     lo, hi = min(float(values.min()), 0.0), max(float(values.max()), 0.0)
     room = max(hi - lo, 1.0) * 0.35
-    x = alt.X(f"{value_title}:Q", title=value_title, scale=alt.Scale(
-        domain=[lo - (room if lo < 0 else 0), hi + room]))  # fmt: skip
+    x = alt.X(
+        f"{value_title}:Q",
+        title=value_title,
+        scale=alt.Scale(domain=[lo - (room if lo < 0 else 0), hi + room]),
+    )
     base = alt.Chart(labels).encode(y=alt.Y("单位:N", sort=data["单位"].tolist(), title=None))
     bars = base.mark_bar(cornerRadiusEnd=3).encode(
         x=x,
@@ -668,8 +680,9 @@ def unit_ranking(frame: pd.DataFrame, scope: Scope, title: str, value_title: str
     )
     notes = (right + left).encode(x=x, text="标注:N")
     zero = alt.Chart(pd.DataFrame({"x": [0]})).mark_rule(color="#333").encode(x="x:Q")
-    return _finish("unit_ranking", title, scope, bars + zero + notes, data,
-                   height=max(200, 36 * len(data)))  # fmt: skip
+    return _finish(
+        "unit_ranking", title, scope, bars + zero + notes, data, height=max(200, 36 * len(data))
+    )
 
 
 def rank_history(history: pd.DataFrame, scope: Scope, title: str) -> ChartOut:
@@ -692,7 +705,7 @@ def rank_history(history: pd.DataFrame, scope: Scope, title: str) -> ChartOut:
         "名次:Q",
         title="名次",
         scale=alt.Scale(domain=[places + 0.5, 0.5], nice=False),
-        axis=alt.Axis(values=list(range(1, places + 1)), format="d"),
+        axis=alt.Axis(values=list(range(1, places + 1)), format="d", labelOverlap=False),
     )
     # Ten counties need ten colours that stay apart: Tableau's ten.
     color = alt.Color("单位:N", legend=None, scale=alt.Scale(scheme="tableau10"))
@@ -721,17 +734,19 @@ _TIME_AXIS = alt.Axis(format="%Y年%-m月", labelAngle=0, tickCount=6, title=Non
 
 
 def _today_line(scope: Scope) -> alt.LayerChart:
-    when = pd.DataFrame({"日期": [_month_end(pd.Series([scope.period.key])).iloc[0]],
-                         "说明": [scope.period.as_of]})  # fmt: skip
+    when = pd.DataFrame(
+        {"日期": [_month_end(pd.Series([scope.period.key])).iloc[0]], "说明": [scope.period.as_of]}
+    )
     rule = alt.Chart(when).mark_rule(color=TARGET, strokeDash=[6, 4], size=2).encode(x="日期:T")
-    label = alt.Chart(when).mark_text(align="left", baseline="top", dx=4, y=2, color=TARGET,
-                                      fontSize=LABEL_SIZE).encode(x="日期:T", text="说明:N")  # fmt: skip
+    label = (
+        alt.Chart(when)
+        .mark_text(align="left", baseline="top", dx=4, y=2, color=TARGET, fontSize=LABEL_SIZE)
+        .encode(x="日期:T", text="说明:N")
+    )
     return rule + label
 
 
 def _state_scale() -> alt.Scale:
-    from core.figures import milestones
-
     return alt.Scale(domain=list(milestones.COLORS), range=list(milestones.COLORS.values()))
 
 
@@ -748,9 +763,11 @@ def gantt_project(nodes: pd.DataFrame, scope: Scope, name: str) -> ChartOut:
         }
     )
     drawn = data.assign(
-        开始=_month_start(nodes["阶段开始"]), 结束=_month_end(nodes[S.NODE_PLANNED]),
-        实际=_month_start(nodes[S.NODE_ACTUAL].where(nodes[S.NODE_ACTUAL] != "")) + pd.Timedelta(days=14),
-    )  # fmt: skip
+        开始=_month_start(nodes["阶段开始"]),
+        结束=_month_end(nodes[S.NODE_PLANNED]),
+        实际=_month_start(nodes[S.NODE_ACTUAL].where(nodes[S.NODE_ACTUAL] != ""))
+        + pd.Timedelta(days=14),
+    )
     y = alt.Y("节点:N", sort=data["节点"].tolist(), title=None)
     color = alt.Color("节点状态:N", scale=_state_scale(), title=None)
     tips = ["节点", "计划完成", "实际完成", "节点状态"]
@@ -764,8 +781,14 @@ def gantt_project(nodes: pd.DataFrame, scope: Scope, name: str) -> ChartOut:
         .mark_point(shape="diamond", size=260, filled=True, color="#111")
         .encode(x="实际:T", y=y, tooltip=tips)
     )
-    return _finish("gantt_project", f"{name}:节点计划", scope, bars + done + _today_line(scope),
-                   data, height=max(160, 48 * len(data)))  # fmt: skip
+    return _finish(
+        "gantt_project",
+        f"{name}:节点计划",
+        scope,
+        bars + done + _today_line(scope),
+        data,
+        height=max(160, 48 * len(data)),
+    )
 
 
 def gantt_county(nodes: pd.DataFrame, scope: Scope) -> ChartOut:
@@ -783,8 +806,13 @@ def gantt_county(nodes: pd.DataFrame, scope: Scope) -> ChartOut:
     )
     order = data["项目名称"].drop_duplicates().tolist()
     spans = nodes.groupby(S.NAME, sort=False)[S.NODE_PLANNED].agg(["min", "max"]).reset_index()
-    spans = pd.DataFrame({"项目名称": spans[S.NAME], "开始": _month_start(spans["min"]),
-                          "结束": _month_end(spans["max"])})  # fmt: skip
+    spans = pd.DataFrame(
+        {
+            "项目名称": spans[S.NAME],
+            "开始": _month_start(spans["min"]),
+            "结束": _month_end(spans["max"]),
+        }
+    )
     drawn = data.assign(计划=_month_start(data["计划完成"]) + pd.Timedelta(days=14))
     y = alt.Y("项目名称:N", sort=order, title=None, axis=alt.Axis(labelLimit=360))
     tips = ["项目名称", "节点", "计划完成", "实际完成", "节点状态"]
@@ -793,10 +821,16 @@ def gantt_county(nodes: pd.DataFrame, scope: Scope) -> ChartOut:
         .mark_bar(color="#dfe4ea", height=14, cornerRadius=3)
         .encode(x=alt.X("开始:T", axis=_TIME_AXIS), x2="结束:T", y=y)
     )
-    planned = alt.Chart(drawn).mark_point(size=150, filled=True, opacity=0.9).encode(
-        x="计划:T", y=y, color=alt.Color("节点状态:N", scale=_state_scale(), title=None),
-        tooltip=tips,
-    )  # fmt: skip
+    planned = (
+        alt.Chart(drawn)
+        .mark_point(size=150, filled=True, opacity=0.9)
+        .encode(
+            x="计划:T",
+            y=y,
+            color=alt.Color("节点状态:N", scale=_state_scale(), title=None),
+            tooltip=tips,
+        )
+    )
     reached = drawn.loc[drawn["实际完成"] != ""].assign(
         实际=lambda d: _month_start(d["实际完成"]) + pd.Timedelta(days=14)
     )
@@ -805,5 +839,11 @@ def gantt_county(nodes: pd.DataFrame, scope: Scope) -> ChartOut:
         .mark_point(shape="diamond", size=90, filled=True, color="#111")
         .encode(x="实际:T", y=y, tooltip=tips)
     )
-    return _finish("gantt_county", "项目节点计划", scope, span + planned + done + _today_line(scope),
-                   data, height=max(180, 30 * len(order)))  # fmt: skip
+    return _finish(
+        "gantt_county",
+        f"{scope.place}项目节点计划",
+        scope,
+        span + planned + done + _today_line(scope),
+        data,
+        height=max(180, 30 * len(order)),
+    )
