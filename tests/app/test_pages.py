@@ -13,7 +13,8 @@ from core.figures import measures as M
 from core.figures.scope import Scope
 from core.output.formatting import pct, yi
 
-PAGES = ["overview", "progress", "growth", "map", "factors", "indicators", "briefing"]
+PAGES = ["overview", "progress", "growth", "map", "factors", "alerts", "ranking", "supervision",
+         "milestones", "indicators", "briefing"]  # fmt: skip
 LINK = {"county": ["城东区"], "sector": ["产业项目"]}
 
 
