@@ -31,24 +31,33 @@ if shows(0):
     cols[2].metric("黄色预警", f"{len(frame) - red}条", border=True)
     cols[3].metric("涉及项目", f"{frame[S.CODE].nunique()}个", border=True)
     left, right = st.columns([5, 4])
+    counts = A.counts_by_rule(frame)
     with left:
         st.markdown("**各规则预警数**")
-        counts = A.counts_by_rule(frame)
-        counts["规则"] = counts[A.RULE].map(sentences)
-        common.dataframe(
-            counts,
-            width="stretch",
-            column_config={
-                A.RULE: st.column_config.TextColumn(width=86),
-                "红色": st.column_config.NumberColumn(width=48),
-                "黄色": st.column_config.NumberColumn(width=48),
-                "合计": st.column_config.NumberColumn(width=48),
-                "规则": st.column_config.TextColumn("规则与阈值", width="large"),
-            },
-        )
+        if common.presenting():  # projector-sized words rather than a table's small print
+            st.markdown(
+                "\n".join(
+                    f"- **{r[A.RULE]}** {r['合计']}条(红色{r['红色']}条、黄色{r['黄色']}条)"
+                    for r in counts.to_dict("records")
+                )
+            )
+        else:
+            common.dataframe(
+                counts.assign(规则=counts[A.RULE].map(sentences)),
+                width="stretch",
+                column_config={
+                    A.RULE: st.column_config.TextColumn(width=86),
+                    "红色": st.column_config.NumberColumn(width=48),
+                    "黄色": st.column_config.NumberColumn(width=48),
+                    "合计": st.column_config.NumberColumn(width=48),
+                    "规则": st.column_config.TextColumn("规则与阈值", width="large"),
+                },
+            )
+            st.caption(
+                "阈值在设置文件data/settings.toml的[alerts]中;预警均按报告期的数据即时计算。"
+            )
         if p.milestones.empty:
             st.caption("尚未导入“节点计划”表,节点逾期规则没有可计算的数据。")
-        st.caption("阈值在设置文件data/settings.toml的[alerts]中;预警均按报告期的数据即时计算。")
     with right:
         citywide = A.alerts(p, scope.citywide(), conv)
         if citywide.empty:

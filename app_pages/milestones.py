@@ -28,10 +28,11 @@ listing = N.projects_with_nodes(p, scope)
 if listing.empty:
     st.info("当前范围内的项目没有节点计划。", icon=":material/info:")
     st.stop()
-st.caption(
-    "节点状态截至报告期:按期完成、逾期完成、逾期未完成(计划月份已过仍未完成,计入“节点逾期”预警)、"
-    "未到期;菱形为实际完成的月份,虚线为报告期末。"
-)
+if not common.presenting():  # the legend says it on a projector
+    st.caption(
+        "节点状态截至报告期:按期完成、逾期完成、逾期未完成(计划月份已过仍未完成,计入“节点逾期”预警)、"
+        "未到期;菱形为实际完成的月份,虚线为报告期末。"
+    )
 
 if shows(0):
     cols = st.columns(4)
@@ -55,7 +56,7 @@ if shows(0):
     total = len(N.projects_with_nodes(p, mine))
     if shown < total:
         st.caption(f"{county}有{total}个项目有节点计划,图中显示逾期节点最多的{shown}个。")
-    common.chart(charts.gantt_county(nodes, mine), present_height=760)
+    common.chart(charts.gantt_county(nodes, mine), present_height=660)
 
 if not shows(1):
     st.stop()
