@@ -134,6 +134,9 @@ def test_present_mode_every_screen_fits_and_reads_from_the_back(page, server: Se
                 arg=i + 1,
                 timeout=RUN_TIMEOUT,
             )
+            # The bar names the next screen early in its run: wait for the run to end too, or
+            # the screen is measured while the previous one's elements are still drawn.
+            wait_for_run(page)
 
 
 # filter → how to choose it in the sidebar, the URL it writes, what the reopened page shows
