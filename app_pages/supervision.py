@@ -59,7 +59,8 @@ def statistics(by: str) -> None:
 
 
 if shows(0):
-    cols = st.columns(6)
+    # Six cards in a row on a projector; two rows of three fit 1366 pixels beside the sidebar.
+    cols = st.columns(6) if common.presenting() else [*st.columns(3), *st.columns(3)]
     cols[0].metric("登记问题", f"{f.registered}个", border=True)
     cols[1].metric("已交办", f"{f.assigned}个", border=True,
                    help="已交办给责任单位的问题,含已办结的")  # fmt: skip
@@ -68,12 +69,15 @@ if shows(0):
     cols[4].metric("平均办结用时", days_text(f.mean_days), border=True,
                    help=f"从交办到办结的天数,按{f.timed}个有日期的问题计算")  # fmt: skip
     cols[5].metric("超期未办结", f"{f.overdue}个", border=True, help="未办结且已超过办结时限")
-    left, right = st.columns(2)
+    if common.presenting():  # a projector is wide enough for both side by side
+        left, right = st.columns(2)
+        left.markdown("**按问题类型**")
+        right.markdown("**按责任单位**")
+    else:  # each table at the page's width, so that 1366 pixels show every column
+        left, right = st.tabs(["按问题类型", "按责任单位"])
     with left:
-        st.markdown("**按问题类型**")
         statistics(S.PROBLEM_TYPE)
     with right:
-        st.markdown("**按责任单位**")
         statistics(S.RESPONSIBLE_UNIT)
 
 if not shows(1):
