@@ -117,13 +117,10 @@ common.dataframe(
     },
 )
 if not common.presenting():
-    st.download_button(
+    common.download_csv(
         "下载预警清单(CSV)",
-        data=lambda: listed.to_csv(index=False).encode("utf-8-sig"),
-        file_name=f"预警清单_{scope.file_label()}_{scope.period.label}.csv",
-        mime="text/csv",
-        on_click="ignore",
-        icon=":material/download:",
+        listed,
+        f"预警清单_{scope.file_label()}_{scope.period.label}",
         disabled=listed.empty,
     )
     with st.expander("按规则和区县统计", icon=":material/table_chart:"):

@@ -393,6 +393,19 @@ def chart(c: ChartOut, present_height: int = PRESENT_CHART_HEIGHT) -> None:
                                on_click="ignore", key=f"{ext}_{c.key}", icon=f":material/{icon}:")  # fmt: skip
 
 
+def download_csv(label: str, frame, file_stem: str, **kwargs) -> None:
+    """A download of a table as CSV that Excel opens with its Chinese (UTF-8 with a BOM)."""
+    st.download_button(
+        label,
+        data=lambda: frame.to_csv(index=False).encode(export.CSV_ENCODING),
+        file_name=f"{file_stem}.csv",
+        mime="text/csv",
+        on_click="ignore",
+        icon=":material/download:",
+        **kwargs,
+    )
+
+
 def dataframe(data, **kwargs):
     """st.dataframe as every page uses it: no index, a dash for a missing value (never "None")."""
     return st.dataframe(data, hide_index=True, placeholder=MISSING, **kwargs)

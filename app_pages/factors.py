@@ -76,13 +76,10 @@ if shows(1):
             height=min(38 * (min(len(listed), V.MAX_ROWS) + 1), common.table_height() + 200),
         )
     if not open_.empty and not common.presenting():
-        st.download_button(
+        common.download_csv(
             "下载未解决问题清单(CSV)",
-            data=lambda: listed.to_csv(index=False).encode("utf-8-sig"),
-            file_name=f"未解决问题_{scope.file_label()}_{scope.period.label}.csv",
-            mime="text/csv",
-            on_click="ignore",
-            icon=":material/download:",
+            listed,
+            f"未解决问题_{scope.file_label()}_{scope.period.label}",
         )
 
 if not shows(2):

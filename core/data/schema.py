@@ -285,16 +285,9 @@ OPTIONAL = {
     PLANS: (PRIOR_CUMULATIVE,),
     MONTHLY: (PROGRESS_TEXT, COVERS_FROM),
     FUNDING: (),
-    PROBLEMS: (
-        PROBLEM_TEXT,
-        RESOLVED,
-        RESPONSIBLE_UNIT,
-        ASSIGNED_ON,
-        DEADLINE,
-        HANDLING_STATE,
-        HANDLING_NOTES,
-        CLOSED_ON,
-        CLEARED_ON,
+    # A problem is its id, project, type and month raised; the rest (督办 included) may be empty.
+    PROBLEMS: tuple(
+        c for c in PROBLEM_COLUMNS if c not in (PROBLEM_ID, CODE, PROBLEM_TYPE, RAISED)
     ),
     INDICATORS: (TARGET,),
     MILESTONES: (NODE_ACTUAL,),

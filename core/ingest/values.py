@@ -144,12 +144,21 @@ def parse_month(value: object) -> str | None:
         return None
     if _SERIAL_RE.fullmatch(text):
         return _month_from_serial(float(text))
+    parts = _calendar_parts(text)
+    if parts is None:
+        raise ValueError(MONTH_EXPECTED)
+    year, month, day = parts
+    return _month(year, month, day or 1)
+
+
+def _calendar_parts(text: str) -> tuple[int, int, int | None] | None:
+    """(year, month, day or None) of a written month or day, or None when it is neither."""
     for pattern in _MONTH_PATTERNS:
         match = pattern.fullmatch(text)
         if match:
             day = match.group("d")
-            return _month(int(match.group("y")), int(match.group("m")), int(day) if day else 1)
-    raise ValueError(MONTH_EXPECTED)
+            return int(match.group("y")), int(match.group("m")), int(day) if day else None
+    return None
 
 
 def _month_from_number(number: float) -> str:
@@ -208,13 +217,13 @@ def parse_date(value: object) -> str | None:
         return None
     if _SERIAL_RE.fullmatch(text):
         return _date_from_serial(float(text))
-    for pattern in _MONTH_PATTERNS:
-        match = pattern.fullmatch(text)
-        if match:
-            if not match.group("d"):
-                raise ValueError(f"缺少日;{DATE_EXPECTED}")
-            return _date(int(match.group("y")), int(match.group("m")), int(match.group("d")))
-    raise ValueError(DATE_EXPECTED)
+    parts = _calendar_parts(text)
+    if parts is None:
+        raise ValueError(DATE_EXPECTED)
+    year, month, day = parts
+    if day is None:
+        raise ValueError(f"缺少日;{DATE_EXPECTED}")
+    return _date(year, month, day)
 
 
 def _date_from_serial(serial: float) -> str:
