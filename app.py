@@ -27,6 +27,22 @@ PAGES = [
     st.Page(
         "app_pages/factors.py", title="要素保障", icon=":material/construction:", url_path="factors"
     ),
+    st.Page("app_pages/alerts.py", title="预警", icon=":material/warning:", url_path="alerts"),
+    st.Page(
+        "app_pages/ranking.py", title="红黑榜", icon=":material/leaderboard:", url_path="ranking"
+    ),
+    st.Page(
+        "app_pages/supervision.py",
+        title="问题督办",
+        icon=":material/assignment_turned_in:",
+        url_path="supervision",
+    ),
+    st.Page(
+        "app_pages/milestones.py",
+        title="挂图作战",
+        icon=":material/view_timeline:",
+        url_path="milestones",
+    ),
     st.Page(
         "app_pages/indicators.py",
         title="经济指标",
@@ -55,7 +71,7 @@ def main() -> None:
     try:
         data = common.portfolio()
     except StoreError as problem:  # a damaged or unreachable store: 数据管理 offers the fixes
-        navigation = st.navigation(pages)
+        navigation = st.navigation(pages, expanded=True)
         common.style()
         signin.gate(actor)
         if navigation.url_path != "data":
@@ -66,7 +82,10 @@ def main() -> None:
         st.stop()
     recovery.loaded()
     presentation.begin(data)  # ?agenda=NAME: set the first view's filters before the sidebar
-    navigation = st.navigation(pages, position="hidden" if common.presenting() else "sidebar")
+    # Every page listed: a collapsed menu would end in Streamlit's English "View 3 more".
+    navigation = st.navigation(
+        pages, position="hidden" if common.presenting() else "sidebar", expanded=True
+    )
     page = presentation.page_key(navigation.url_path)
     presentation.follow(page)
     common.style()

@@ -1,12 +1,18 @@
-"""简报: the written briefing for the current filters, editable, with Word and PDF downloads."""
+"""简报: the written briefing for the current filters — the monthly 简报, or the 年度工作报告 in the
+shape of the annual report (its year chosen on the page, the year-end by default) — editable,
+with Word and PDF downloads."""
 
+import datetime as dt
 import hashlib
+from dataclasses import replace
 
 import streamlit as st
 
 from app_pages import common
-from core.figures import briefing
+from core.figures import annual, briefing
 from core.output import document
+
+MONTHLY, ANNUAL = "月度简报", "年度工作报告"
 
 p = common.portfolio()
 scope = common.header("简报")
@@ -14,11 +20,28 @@ conv = common.convention()
 
 if not scope.mask(p.projects).any():
     common.empty_notice()
-generated = briefing.write(p, scope, conv).text()
-# One edit buffer per scope and convention: edits survive page switches, and a different scope
-# starts from its own generated text. Beside it, the generated text it started from: when new
-# data change that, an unedited buffer follows, and an edited one is kept until the user says.
-key = "brief_" + hashlib.sha1(f"{scope}|{conv}".encode()).hexdigest()[:16]
+kind = MONTHLY
+if not common.presenting():
+    left, right, _ = st.columns([2, 1, 2])
+    kind = left.segmented_control("类型", [MONTHLY, ANNUAL], default=MONTHLY, key="brief_kind",
+                                  persist_state="session") or MONTHLY  # fmt: skip
+if kind == ANNUAL:
+    years = annual.report_years(p)
+    default = annual.report_period(p).year
+    year = right.selectbox("报告年度", years, index=years.index(default), key="brief_year",
+                           format_func=lambda y: f"{y}年")  # fmt: skip
+    scope = replace(scope, period=annual.report_period(p, year))
+    generated = annual.write(p, scope, conv, year).text()
+    st.caption(
+        f"年度工作报告按{scope.period.as_of}的数据撰写(默认为最近一个有12月数据的年度),"
+        "结构同年度工作报告范本,缺少数据的内容自动略去;各项指标取自“指标”表。"
+    )
+else:
+    generated = briefing.write(p, scope, conv).text()
+# One edit buffer per kind, scope and convention: edits survive page switches, and a different
+# scope starts from its own generated text. Beside it, the generated text it started from: when
+# new data change that, an unedited buffer follows, and an edited one is kept until the user says.
+key = "brief_" + hashlib.sha1(f"{kind}|{scope}|{conv}".encode()).hexdigest()[:16]
 base = key + "_generated"
 
 
@@ -55,11 +78,20 @@ if text != generated:
     st.caption("正文已修改;下载的文件使用修改后的文字。")
     st.button("恢复为自动生成的文字", on_click=restore, icon=":material/restart_alt:")
 
-stem = f"简报_{scope.file_label()}_{scope.period.label}"
+name = "年度工作报告" if kind == ANNUAL else "简报"
+stem = f"{name}_{scope.file_label()}_{scope.period.label}"
+
+
+def word() -> bytes:
+    if kind == ANNUAL:  # signed by the office, without the monthly charts and table
+        return document.docx_bytes(p, scope, conv, text, appendix=False, signed=dt.date.today())
+    return document.docx_bytes(p, scope, conv, text)
+
+
 cols = st.columns([1, 1, 3])
 cols[0].download_button(
     "下载Word文档",
-    data=lambda: document.docx_bytes(p, scope, conv, text),
+    data=word,
     file_name=f"{stem}.docx",
     mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     on_click="ignore",
@@ -69,7 +101,7 @@ cols[0].download_button(
 if document.office_binary():
     cols[1].download_button(
         "下载PDF",
-        data=lambda: document.pdf_bytes(document.docx_bytes(p, scope, conv, text)),
+        data=lambda: document.pdf_bytes(word()),
         file_name=f"{stem}.pdf",
         mime="application/pdf",
         on_click="ignore",
@@ -77,7 +109,10 @@ if document.office_binary():
     )
 else:
     cols[1].caption("本机未安装LibreOffice,暂不提供PDF下载;可下载Word文档后另存为PDF。")
-st.caption("Word文档含正文、总览与投资增长页的主要图表,以及落后序时进度最多的项目表。")
+if kind == ANNUAL:
+    st.caption("Word文档含正文,文末署本办名称和日期。")
+else:
+    st.caption("Word文档含正文、总览与投资增长页的主要图表,以及落后序时进度最多的项目表。")
 
 with st.expander("复制全文", icon=":material/content_copy:"):
     st.code(text, language=None, wrap_lines=True)

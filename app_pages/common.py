@@ -16,6 +16,8 @@ from pathlib import Path
 import streamlit as st
 from streamlit.errors import StreamlitSecretNotFoundError
 
+from core.access import roles
+from core.access.roles import Actor
 from core.data import datasource
 from core.data import schema as S
 from core.data.portfolio import Portfolio, load_folder
@@ -23,8 +25,9 @@ from core.figures.indicators import Card as IndicatorCard
 from core.figures.overview import Card
 from core.figures.periods import Convention, Period
 from core.figures.scope import ALL, Scope, default_level
-from core.ingest.store import DATABASE_URL_SETTING, Store, database_url
-from core.output import charts, export
+from core.ingest import edits
+from core.ingest.store import DATABASE_URL_SETTING, Store, StoreError, database_url
+from core.output import cells, charts, export
 from core.output.charts import ChartOut
 from core.output.formatting import MISSING
 
@@ -314,6 +317,44 @@ def missing_table(table: str) -> None:
     st.page_link("app_pages/data.py", label="前往数据管理", icon=":material/database:")
 
 
+def editable_version(p: Portfolio, what: str, actor: Actor, action: str) -> str | None:
+    """The store version the page's data were drawn from, which an edit on the page hands to
+    core.ingest.edits; None, with the reason on the page, when the data shown cannot be edited:
+    an actor whose role may not (core.access.roles decides; core refuses again), a data folder
+    (read-only), or the demo, which an admin's button brings into the store to be tried."""
+    if not roles.may(actor, action):
+        st.caption(
+            f"登录后可{what}(需要有此权限的账户)。"
+            if not actor.signed_in
+            else plain(f"{actor.label()}无权{what}。")
+        )
+        return None
+    if os.environ.get(DATA_DIR_SETTING):
+        st.caption(f"当前数据来自数据文件夹(只读),不能在此{what}。")
+        return None
+    seen = datasource.store_version(p.version)
+    if seen is None:
+        if not roles.may(actor, roles.IMPORT_ANY):
+            st.info(
+                f"当前显示的是示例数据,{what}需要管理员先导入本办的数据。", icon=":material/info:"
+            )
+            return None
+        st.info(
+            f"当前显示的是示例数据,{what}需要先导入数据。可在“数据管理”页导入本办的数据,"
+            "或把示例数据导入数据库后试用(此后各页面显示数据库中的示例数据,修改记入导入历史)。",
+            icon=":material/info:",
+        )
+        if st.button("把示例数据导入数据库以试用", icon=":material/science:", key="trial_demo"):
+            try:
+                edits.import_demo(store(), actor=actor)
+            except (edits.NothingToEdit, StoreError, roles.Refused) as refused:
+                st.error(plain(getattr(refused, "message", str(refused))), icon=":material/block:")
+                return None
+            st.rerun()
+        return None
+    return seen
+
+
 def empty_notice(what: str = "项目") -> None:
     st.info(
         f"当前筛选条件下没有{what}。请在左侧调整区县、行业领域、级别或阶段。",
@@ -426,6 +467,20 @@ def _downloads(c: ChartOut) -> None:
         for label, data, ext, mime, icon in downloads:
             st.download_button(label, data=data, file_name=f"{stem}.{ext}", mime=mime,
                                on_click="ignore", key=f"{ext}_{c.key}", icon=f":material/{icon}:")  # fmt: skip
+
+
+def download_csv(label: str, frame, file_stem: str, **kwargs) -> None:
+    """A download of a table as CSV that Excel opens with its Chinese (UTF-8 with a BOM), every
+    cell inert (core.output.cells: a name like =HYPERLINK(…) stays text)."""
+    st.download_button(
+        label,
+        data=lambda: cells.csv_bytes(frame),
+        file_name=f"{file_stem}.csv",
+        mime="text/csv",
+        on_click="ignore",
+        icon=":material/download:",
+        **kwargs,
+    )
 
 
 def dataframe(data, **kwargs):

@@ -41,6 +41,7 @@ p = common.portfolio()
 rows = batch.row_counts if batch else {
     S.PROJECTS: len(p.projects), S.PLANS: len(p.plans), S.MONTHLY: len(p.monthly),
     S.FUNDING: len(p.funding), S.PROBLEMS: len(p.problems), S.INDICATORS: len(p.indicators),
+    S.MILESTONES: len(p.milestones), S.EXEMPTIONS: len(p.exemptions),
 }  # fmt: skip
 counts = pd.DataFrame({"数据表": list(S.TABLES), "行数": [rows.get(t, 0) for t in S.TABLES]})
 left, right = st.columns([2, 3])

@@ -6,7 +6,7 @@ from app_pages import common, presentation
 from core.data import schema as S
 from core.figures import measures as M
 from core.figures import progress as V
-from core.output import cells, charts
+from core.output import charts
 
 
 def _problems_by_county(p, scope):
@@ -80,13 +80,10 @@ if shows(1):
             height=min(38 * (min(len(listed), V.MAX_ROWS) + 1), common.table_height() + 200),
         )
     if not open_.empty and not common.presenting():
-        st.download_button(
+        common.download_csv(
             "下载未解决问题清单(CSV)",
-            data=lambda: cells.csv_bytes(listed),
-            file_name=f"未解决问题_{scope.file_label()}_{scope.period.label}.csv",
-            mime="text/csv",
-            on_click="ignore",
-            icon=":material/download:",
+            listed,
+            f"未解决问题_{scope.file_label()}_{scope.period.label}",
         )
 
 if not shows(2):

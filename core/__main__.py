@@ -10,7 +10,7 @@ python -m core withdraw CODE... --period YYYY-MM     withdraw projects (调出),
 python -m core history                  every batch, newest first
 python -m core rollback BATCH [--note]  make an earlier batch current again
 python -m core summary [filters]        the main figures for a scope
-python -m core brief [filters] [--format text|docx|pdf] [--out FILE]
+python -m core brief [filters] [--kind monthly|annual] [--format text|docx|pdf] [--out FILE]
 python -m core deck [--agenda NAME | filters] [--out FILE.pptx]
 python -m core demo OUT_DIR [--scale N] rewrite the demo files
 python -m core migrate                  bring the database's schema up to date
@@ -125,20 +125,34 @@ def _summary(args: argparse.Namespace) -> int:
 
 
 def _brief(args: argparse.Namespace) -> int:
-    from core.figures import briefing
+    import datetime as dt
+
+    from core.figures import annual, briefing
     from core.output import document
 
     p = _portfolio(args)
     scope = _scope(p, args)
     conv = Convention(args.schedule)
-    text = briefing.write(p, scope, conv).text()
+    if args.kind == "annual":
+        # The year-end of the latest year by default; --period names the year (and its month).
+        year = Period.parse(args.period).year if args.period else None
+        report = annual.write(p, scope, conv, year)
+        scope = replace(scope, period=annual.report_period(p, year))
+        name = "年度工作报告"
+    else:
+        report = briefing.write(p, scope, conv)
+        name = "简报"
+    text = report.text()
     if args.format == "text":
         if args.out:
             args.out.write_text(text + "\n", encoding="utf-8")
         else:
             print(text)
         return 0
-    data = document.docx_bytes(p, scope, conv, text)
+    if args.kind == "annual":
+        data = document.docx_bytes(p, scope, conv, text, appendix=False, signed=dt.date.today())
+    else:
+        data = document.docx_bytes(p, scope, conv, text)
     if args.format == "pdf":
         if not document.office_binary():
             print(
@@ -146,7 +160,7 @@ def _brief(args: argparse.Namespace) -> int:
             )
             return 1
         data = document.pdf_bytes(data)
-    out = args.out or Path(f"简报_{scope.file_label()}_{scope.period.label}.{args.format}")
+    out = args.out or Path(f"{name}_{scope.file_label()}_{scope.period.label}.{args.format}")
     out.write_bytes(data)
     print(out)
     return 0
@@ -485,8 +499,15 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("batch", type=int, help="批次号")
     p.add_argument("--note", help="备注")
     _add_scope_arguments(command("summary", "输出当前范围的主要数字(与页面一致)", _summary))
-    p = command("brief", "生成简报(文字、Word或PDF),无需浏览器,可定时运行", _brief)
+    p = command("brief", "生成简报或年度工作报告(文字、Word或PDF),无需浏览器,可定时运行", _brief)
     _add_scope_arguments(p)
+    p.add_argument(
+        "--kind",
+        choices=["monthly", "annual"],
+        default="monthly",
+        help="monthly月度简报(默认);annual年度工作报告(默认为最近一个有12月数据的年度,"
+        "--period指定年度)",
+    )
     p.add_argument(
         "--format",
         choices=["text", "docx", "pdf"],

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from core import ROOT
+from core.data.schema import UNIT_KINDS
 
 SETTINGS_SETTING = "BRIEFING_SETTINGS"
 DEFAULTS = ROOT / "data" / "settings.toml"
@@ -137,6 +138,76 @@ class Settings:
         """严重滞后 from this gap on, as a fraction (−0.10 for 10 points)."""
         return -float(self.section("status")["serious_gap_points"]) / 100
 
+    # --- 预警 ([alerts]) and 红黑榜 ([ranking]) ---------------------------------------------
+
+    def _alert(self, key: str) -> int:
+        return int(self.section("alerts")[key])
+
+    @property
+    def serious_gap_red(self) -> float:
+        """严重滞后's red level from this gap on, as a fraction (−0.30 for 30 points)."""
+        return -float(self.section("alerts")["serious_gap_red_points"]) / 100
+
+    @property
+    def consecutive_months(self) -> tuple[int, int]:
+        """连续滞后: months behind in a row for (yellow, red)."""
+        return self._alert("consecutive_yellow_months"), self._alert("consecutive_red_months")
+
+    @property
+    def late_start_red_months(self) -> int:
+        return self._alert("late_start_red_months")
+
+    @property
+    def late_end_red_months(self) -> int:
+        return self._alert("late_end_red_months")
+
+    @property
+    def unreported_red_months(self) -> int:
+        return self._alert("unreported_red_months")
+
+    @property
+    def problem_overdue_red_days(self) -> int:
+        return self._alert("problem_overdue_red_days")
+
+    @property
+    def problem_open_months(self) -> tuple[int, int]:
+        """问题超期 without a deadline: months open for (yellow, red)."""
+        return self._alert("problem_open_yellow_months"), self._alert("problem_open_red_months")
+
+    @property
+    def node_late_red_months(self) -> int:
+        return self._alert("node_late_red_months")
+
+    @property
+    def ranking_measure(self) -> str:
+        value = str(self.section("ranking")["measure"])
+        if value not in RANKING_MEASURES:
+            raise SettingsError(
+                f"设置文件中[ranking]的measure应为{'、'.join(RANKING_MEASURES)}之一,实际为“{value}”"
+            )
+        return value
+
+    @property
+    def ranking_top(self) -> int:
+        return int(self.section("ranking")["top"])
+
+    @property
+    def ranking_bottom(self) -> int:
+        return int(self.section("ranking")["bottom"])
+
+    @property
+    def ranking_unit(self) -> str:
+        value = str(self.section("ranking")["unit"])
+        if value not in RANKING_UNITS:
+            raise SettingsError(
+                f"设置文件中[ranking]的unit应为{'、'.join(RANKING_UNITS)}之一,实际为“{value}”"
+            )
+        return value
+
+
+# What a 红黑榜 may rank by ([ranking] measure) and rank ([ranking] unit: a project column).
+RANKING_MEASURES = ("gap", "rate", "start_rate")
+RANKING_UNITS = UNIT_KINDS
 
 # [access] viewing: who may view without signing in (data/settings.toml says why each).
 VIEW_LOCAL, VIEW_OPEN, VIEW_SIGN_IN = "local", "open", "sign-in"

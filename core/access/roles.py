@@ -38,6 +38,8 @@ WITHDRAW = "调出项目"
 LAYOUTS = "修改台账格式"  # rename, delete, replace a saved layout
 AGENDAS = "保存或删除会议议程"
 SETTINGS = "修改本办的设置"  # rule settings: category lists added from a ledger
+SUPERVISE = "更新问题督办信息"  # 问题督办: a reporter those of its own counties' projects
+EXEMPT = "设置红黑榜豁免"  # an exemption changes the city's ranking: the office's decision
 USERS = "管理用户"
 AUDIT = "查看操作记录"
 BACKUP = "备份数据库"
@@ -45,10 +47,10 @@ RESTORE = "恢复数据库"
 
 _EVERYONE = frozenset({VIEW, DOWNLOAD})
 _ALL = frozenset({VIEW, DOWNLOAD, IMPORT, IMPORT_ANY, ROLLBACK, WITHDRAW, LAYOUTS, AGENDAS,
-                  SETTINGS, USERS, AUDIT, BACKUP, RESTORE})  # fmt: skip
+                  SETTINGS, SUPERVISE, EXEMPT, USERS, AUDIT, BACKUP, RESTORE})  # fmt: skip
 PERMISSIONS: dict[Role, frozenset[str]] = {
     Role.VIEWER: _EVERYONE,
-    Role.REPORTER: _EVERYONE | {IMPORT},
+    Role.REPORTER: _EVERYONE | {IMPORT, SUPERVISE},
     Role.ADMIN: _ALL,
 }
 ACTIONS = tuple(dict.fromkeys(a for role in Role for a in sorted(PERMISSIONS[role])))

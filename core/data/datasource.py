@@ -28,6 +28,7 @@ from core.data.portfolio import (
     DEMO_DIR,
     DEMO_SOURCE,
     Portfolio,
+    empty_table,
     folder_version,
     from_tables,
     read_csv,
@@ -46,8 +47,21 @@ KEEP_SNAPSHOTS = 3
 # snapshot of 100,000 projects is written in a few seconds, so ten minutes is never one in use.
 STALE_TEMPORARY_S = 600
 TEMPORARY_PREFIX = ".tmp-"
-_FRAMES = ("projects", "plans", "monthly", "funding", "problems", "indicators")
+_FRAMES = ("projects", "plans", "monthly", "funding", "problems", "indicators", "milestones",
+           "exemptions")  # fmt: skip
 _MATRICES = ("ytd", "plan_by_year")  # cached properties of Portfolio, saved with the tables
+
+
+# A Portfolio's version for store data is this and the store's version (Store.version()).
+STORE_PREFIX = "store-"
+
+
+def store_version(portfolio_version: str) -> str | None:
+    """The Store.version() that a Portfolio of store data was read at — what an edit drawn from
+    it hands to core.ingest.edits; None for the demo or a data folder."""
+    if portfolio_version.startswith(STORE_PREFIX):
+        return portfolio_version.removeprefix(STORE_PREFIX)
+    return None
 
 
 @dataclass(frozen=True)
@@ -66,7 +80,12 @@ class Current:
 
 
 def folder_tables(folder: Path) -> tuple[dict[str, pd.DataFrame], dict]:
-    tables = {t: with_all_columns(read_csv(Path(folder) / f"{t}.csv"), t) for t in S.TABLES}
+    tables = {
+        t: with_all_columns(read_csv(Path(folder) / f"{t}.csv"), t)
+        if (Path(folder) / f"{t}.csv").exists() or t not in S.OPTIONAL_TABLES
+        else empty_table(t)
+        for t in S.TABLES
+    }
     boundaries = json.loads((Path(folder) / S.BOUNDARIES_FILE).read_text(encoding="utf-8"))
     return tables, boundaries
 
@@ -83,7 +102,7 @@ def current(store: Store) -> Current:
         tables, boundaries = folder_tables(DEMO_DIR)
         return Current(tables, boundaries, DEMO_SOURCE, "demo-" + folder_version(DEMO_DIR), None)
     tables, boundaries = store.current_tables()
-    return Current(tables, boundaries, batch_label(batch), "store-" + store.version(), batch)
+    return Current(tables, boundaries, batch_label(batch), STORE_PREFIX + store.version(), batch)
 
 
 def portfolio(data: Current) -> Portfolio:
@@ -112,10 +131,10 @@ def change_notice(seen_version: str, batch: Batch | None) -> str | None:
     """What to tell a viewer whose page showed the data of `seen_version` (a Portfolio's
     version) when the store's current entry is `batch`; None when nothing changed."""
     if batch is None:
-        if seen_version.startswith("store-"):
+        if seen_version.startswith(STORE_PREFIX):
             return "导入的数据已不再使用,各页面现显示示例数据。"
         return None
-    if seen_version == "store-" + version_of(batch):
+    if seen_version == STORE_PREFIX + version_of(batch):
         return None
     what = "回滚" if batch.kind == ROLLBACK else "导入"
     when = f"{batch.created_at.month}月{batch.created_at.day}日{batch.created_at:%H:%M}"
@@ -189,7 +208,7 @@ def _read_snapshot(folder: Path, batch: Batch) -> Portfolio:
         projects=pd.read_parquet(folder / "projects.parquet"),
         boundaries=parse_boundaries(boundaries, source=S.BOUNDARIES_FILE, allow_empty=True),
         source=batch_label(batch),
-        version="store-" + version_of(batch),
+        version=STORE_PREFIX + version_of(batch),
         is_demo=False,
         _memo=OrderedDict(),
         _memo_lock=threading.Lock(),

@@ -9,6 +9,7 @@ Larger scales (for the benchmark) keep the same distributions and multiply the c
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 import json
 from dataclasses import dataclass
@@ -660,7 +661,7 @@ def _problems(b: _Builder, projects: pd.DataFrame) -> pd.DataFrame:
                 _PROBLEM_UNITS[kind].format(county=county),
             )
         )
-    return pd.DataFrame(rows, columns=list(S.PROBLEM_COLUMNS))
+    return pd.DataFrame(rows, columns=list(S.PROBLEM_COLUMNS[:7]))
 
 
 # --- Indicators ------------------------------------------------------------------
@@ -731,6 +732,162 @@ def _indicators(b: _Builder) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=list(S.INDICATOR_COLUMNS))
 
 
+# --- The monthly cycle: 督办, 节点计划, 园区, 红黑榜豁免 -------------------------------------------
+# Drawn from their own random stream after everything above, so that every figure of the
+# annual report stays exactly as it was.
+
+CYCLE_SEED = SEED + 2
+# The industrial parks of some counties: their 产业项目 belong to them (a 红黑榜 by 园区).
+PARKS = {
+    "高新区": "示例市高新技术产业开发区",
+    "临湖县": "临湖经济开发区",
+    "江北区": "江北临港产业园",
+    "云溪市": "云溪工业园区",
+    "城北区": "城北智能制造产业园",
+}
+# Days an office gives a responsible unit, by problem type (land and demolition take longest).
+DEADLINE_DAYS = {"用地": 90, "环评": 60, "能耗": 60, "资金": 45, "征迁": 90, "审批": 30}
+_HANDLING_STEPS = {
+    "用地": ("已召开用地保障协调会,明确报批时间表", "已完成土地组卷并报省自然资源厅",
+             "省自然资源厅已受理,正在审查"),
+    "环评": ("已督促建设单位补充环评材料", "环评报告已通过专家技术评审", "已报送审批,等待批复"),
+    "能耗": ("已会同发改部门开展节能审查预审", "已申请调剂能耗指标", "调剂方案已上报待批"),
+    "资金": ("已对接合作银行,完成授信调查", "项目资本金已部分到位", "贷款已进入银行审批"),
+    "征迁": ("已成立征迁工作专班", "已完成入户调查和评估", "已与大部分权利人签订补偿协议"),
+    "审批": ("已开通审批绿色通道", "申报材料已补齐,进入并联审查", "已出具审查意见,正在修改完善"),
+}  # fmt: skip
+_CLOSING_NOTE = "问题已解决,申请办结"
+# Nodes of the milestone plan (挂图作战) by sector; the first is 开工, the last the completion.
+_NODES = {
+    "产业项目": ("开工", "主体完工", "设备安装", "竣工投产"),
+    "基础设施": ("开工", "主体完工", "竣工通车"),
+}
+_OTHER_NODES = ("开工", "主体完工", "竣工验收")
+_NODE_SHARES = {3: (0.0, 0.6, 1.0), 4: (0.0, 0.55, 0.8, 1.0)}  # where each node falls in the span
+# Excused from the 黑榜 of a month: the slowest county and a park, with the reasons an office
+# records.
+EXEMPTIONS = (
+    ("所在区县", "青山县", "2026-02", "1-2月持续低温雨雪冰冻天气,室外工程停工,经市政府同意本月不列入黑榜"),
+    ("所在区县", "临湖县", "2026-01", "1月县域遭遇寒潮停电,经市政府同意本月不列入黑榜"),
+    ("所属园区", "云溪工业园区", "2026-02", "园区主导企业破产重整,经市政府同意本月不列入黑榜"),
+)  # fmt: skip
+UNREPORTED = (
+    3  # provincial projects whose February return is missing (their amount came in January)
+)
+LATE_ENDS = ("2025-10", "2025-12", "2026-01")  # provincial sites still at work past their end
+
+
+def _day(r: np.random.Generator, month: Period) -> dt.date:
+    return dt.date(month.year, month.month, int(r.integers(1, 29)))
+
+
+def _workflow(r: np.random.Generator, problems: pd.DataFrame) -> pd.DataFrame:
+    """督办 of each problem: 交办 in the month it was raised (the latest month's not all yet), a
+    deadline by type, dated feedback, 办结 in the month it was resolved, 销号 some days later."""
+    end = dt.date(DEMO_PERIOD.year, DEMO_PERIOD.month, 28)
+    rows = []
+    for p in problems.to_dict("records"):
+        raised = Period.parse(p[S.RAISED])
+        if raised == DEMO_PERIOD and r.random() < 0.4:
+            rows.append(dict(p, **{S.HANDLING_STATE: S.STATE_WAITING}))
+            continue
+        assigned = _day(r, raised)
+        deadline = assigned + dt.timedelta(days=DEADLINE_DAYS[p[S.PROBLEM_TYPE]])
+        closed = None
+        if p[S.RESOLVED]:
+            resolved = Period.parse(p[S.RESOLVED])
+            closed = max(_day(r, resolved), assigned + dt.timedelta(days=1))
+        last = closed or end
+        steps = _HANDLING_STEPS[p[S.PROBLEM_TYPE]]
+        count = min(len(steps), max(1, (last - assigned).days // 25))
+        dates = sorted(assigned + dt.timedelta(days=int(d))
+                       for d in r.integers(1, max(2, (last - assigned).days), count))  # fmt: skip
+        notes = [f"{d.isoformat()} {t}" for d, t in zip(dates, steps, strict=False)]
+        state = S.STATE_HANDLING
+        cleared = None
+        if closed:
+            notes.append(f"{closed.isoformat()} {_CLOSING_NOTE}")
+            state = S.STATE_CLOSED
+            after = closed + dt.timedelta(days=int(r.integers(3, 20)))
+            if after <= end and r.random() < 0.7:
+                state, cleared = S.STATE_CLEARED, after
+        rows.append(
+            dict(
+                p,
+                **{
+                    S.ASSIGNED_ON: assigned.isoformat(),
+                    S.DEADLINE: deadline.isoformat(),
+                    S.HANDLING_STATE: state,
+                    S.HANDLING_NOTES: ";".join(notes),
+                    S.CLOSED_ON: closed.isoformat() if closed else "",
+                    S.CLEARED_ON: cleared.isoformat() if cleared else "",
+                },
+            )
+        )
+    return pd.DataFrame(rows, columns=list(S.PROBLEM_COLUMNS)).fillna("")
+
+
+def _milestones(r: np.random.Generator, projects: pd.DataFrame) -> pd.DataFrame:
+    """The nodes of every project at work or in preparation: planned across its span, reached
+    (a month or two late at times) more often in the quicker counties; the last, completion,
+    not yet (those projects are not 竣工)."""
+    rows = []
+    active = projects[projects[S.STAGE].isin([S.STAGE_CONSTRUCTION, S.STAGE_PREPARATION])]
+    for p in active.to_dict("records"):
+        nodes = _NODES.get(p[S.SECTOR], _OTHER_NODES)
+        start, end = Period.parse(p[S.PLANNED_START]), Period.parse(p[S.PLANNED_END])
+        span = _months_between(start, end) - 1
+        reach = min(0.95, 0.35 + 0.45 * _COUNTY_PACE[p[S.COUNTY]])
+        for node, share in zip(nodes, _NODE_SHARES[len(nodes)], strict=True):
+            planned = start.shift(round(span * share))
+            actual = ""
+            if node == nodes[0]:
+                actual = p[S.ACTUAL_START]
+            elif node != nodes[-1] and planned <= DEMO_PERIOD and r.random() < reach:
+                late = planned.shift(int(r.integers(0, 3)))
+                actual = late.key if late <= DEMO_PERIOD else ""
+            rows.append((p[S.CODE], node, planned.key, actual))
+    return pd.DataFrame(rows, columns=list(S.MILESTONE_COLUMNS))
+
+
+def _without_february(r: np.random.Generator, projects: pd.DataFrame,
+                      monthly: pd.DataFrame) -> pd.DataFrame:  # fmt: skip
+    """A few provincial projects have not returned February: their year-to-date figure at
+    February stays what it was, as the whole amount came in January."""
+    both = monthly[monthly[S.MONTH].isin(["2026-01", DEMO_PERIOD.key])].groupby(S.CODE).size()
+    provincial = set(projects.loc[projects[S.LEVEL] == S.LEVEL_PROVINCIAL, S.CODE])
+    pool = sorted(c for c in both[both == 2].index if c in provincial)
+    chosen = set(r.choice(pool, size=UNREPORTED, replace=False).tolist())
+    monthly = monthly.copy()
+    for code in chosen:
+        mine = monthly[S.CODE] == code
+        jan = mine & (monthly[S.MONTH] == "2026-01")
+        feb = mine & (monthly[S.MONTH] == DEMO_PERIOD.key)
+        total = round(float(monthly.loc[jan | feb, S.MONTH_COMPLETED].sum()), 2)
+        monthly.loc[jan, S.MONTH_COMPLETED] = total
+        monthly = monthly.loc[~feb]
+    return monthly.reset_index(drop=True)
+
+
+def _monthly_cycle(tables: dict[str, pd.DataFrame]) -> None:
+    """What the monthly cycle needs of the demo, added to its tables in place."""
+    r = np.random.default_rng(CYCLE_SEED)
+    projects = tables[S.PROJECTS]
+    industry = projects[S.SECTOR] == SECTOR_INDUSTRY
+    projects[S.PARK] = np.where(industry, projects[S.COUNTY].map(PARKS).fillna(""), "")
+    completed = projects[S.STAGE] == S.STAGE_COMPLETED
+    projects[S.ACTUAL_END] = np.where(completed, projects[S.PLANNED_END], "")
+    old_sites = projects.loc[(projects[S.STAGE] == S.STAGE_CONSTRUCTION)
+                             & (projects[S.LEVEL] == S.LEVEL_PROVINCIAL)
+                             & (projects[S.ACTUAL_START] < "2024-01")].index  # fmt: skip
+    late = r.choice(old_sites, size=len(LATE_ENDS), replace=False)
+    projects.loc[late, S.PLANNED_END] = list(LATE_ENDS)
+    tables[S.PROBLEMS] = _workflow(r, tables[S.PROBLEMS])
+    tables[S.MILESTONES] = _milestones(r, projects)
+    tables[S.MONTHLY] = _without_february(r, projects, tables[S.MONTHLY])
+    tables[S.EXEMPTIONS] = pd.DataFrame(list(EXEMPTIONS), columns=list(S.EXEMPTION_COLUMNS))
+
+
 # --- Entry points ----------------------------------------------------------------
 
 
@@ -748,6 +905,7 @@ def generate(scale: int = 1, seed: int = SEED, first_month: Period = FIRST_MONTH
         S.PROBLEMS: _problems(b, projects),
         S.INDICATORS: _indicators(b),
     }
+    _monthly_cycle(tables)
     return DemoData(demo_boundaries(seed), tables)
 
 

@@ -1,7 +1,9 @@
-"""The loaded data set: six tables and the boundaries, typed and checked, with a version key."""
+"""The loaded data set: the tables of core.data.schema and the boundaries, typed and checked, with
+a version key."""
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import threading
 from collections import OrderedDict
@@ -38,6 +40,8 @@ class Portfolio:
     funding: pd.DataFrame
     problems: pd.DataFrame
     indicators: pd.DataFrame
+    milestones: pd.DataFrame
+    exemptions: pd.DataFrame
     boundaries: Boundaries
     source: str  # what the pages say the data is, e.g. "示例数据(示例市)"
     version: str  # changes whenever any input byte changes: the cache key
@@ -48,6 +52,13 @@ class Portfolio:
     _memo: OrderedDict = field(default_factory=OrderedDict, repr=False, compare=False)
     _memo_lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
     _computing: dict = field(default_factory=dict, repr=False, compare=False)
+
+    def with_tables(self, **tables: pd.DataFrame) -> Portfolio:
+        """The same data set with some tables replaced, and none of the results computed for
+        this one (a memo of its own)."""
+        return dataclasses.replace(
+            self, _memo=OrderedDict(), _memo_lock=threading.Lock(), _computing={}, **tables
+        )
 
     def memo(self, key, compute):
         """`compute()`, once per key: sessions asking for a key that another session is
@@ -174,6 +185,11 @@ def with_all_columns(df: pd.DataFrame, table: str) -> pd.DataFrame:
     return df.reindex(columns=list(S.COLUMNS[table]), fill_value="").copy()
 
 
+def empty_table(table: str) -> pd.DataFrame:
+    """A table with its schema columns and no rows (an optional table a data set lacks)."""
+    return pd.DataFrame({c: pd.Series(dtype=object) for c in S.COLUMNS[table]})
+
+
 def from_tables(
     tables: dict[str, pd.DataFrame],
     boundaries: Boundaries,
@@ -184,7 +200,9 @@ def from_tables(
 ) -> Portfolio:
     """Type the columns of already-read tables (all text) into a Portfolio."""
     t = {
-        name: with_all_columns(tables[name].astype(str).replace("nan", ""), name)
+        name: empty_table(name)
+        if name not in tables and name in S.OPTIONAL_TABLES
+        else with_all_columns(tables[name].astype(str).replace("nan", ""), name)
         for name in S.TABLES
     }
     _numbers(t[S.PROJECTS], S.PROJECTS, (S.TOTAL_INVESTMENT, S.LON, S.LAT, S.SUBSIDY_SOUGHT))
@@ -206,6 +224,8 @@ def from_tables(
         funding=t[S.FUNDING],
         problems=t[S.PROBLEMS],
         indicators=t[S.INDICATORS],
+        milestones=t[S.MILESTONES],
+        exemptions=t[S.EXEMPTIONS],
         boundaries=boundaries,
         source=source,
         version=version,
@@ -224,14 +244,16 @@ def folder_version(folder: Path) -> str:
 
 
 def load_folder(folder: Path = DEMO_DIR, *, source: str | None = None) -> Portfolio:
-    """Load the six CSV tables and the boundary file of a folder (the demo by default)."""
+    """Load the CSV tables and the boundary file of a folder (the demo by default); an optional
+    table (core.data.schema.OPTIONAL_TABLES) may be missing."""
     folder = Path(folder)
     tables = {}
     for name in S.TABLES:
         path = folder / f"{name}.csv"
-        if not path.exists():
+        if path.exists():
+            tables[name] = read_csv(path)
+        elif name not in S.OPTIONAL_TABLES:
             raise DataError(f"数据目录{folder}中缺少文件{name}.csv")
-        tables[name] = read_csv(path)
     is_demo = folder.resolve() == DEMO_DIR
     return from_tables(
         tables,

@@ -13,7 +13,12 @@ MONTHLY = "月度进度"
 FUNDING = "资金来源"
 PROBLEMS = "存在问题"
 INDICATORS = "指标"
-TABLES = (PROJECTS, PLANS, MONTHLY, FUNDING, PROBLEMS, INDICATORS)
+MILESTONES = "节点计划"  # 挂图作战: each project's named nodes with planned and actual months
+EXEMPTIONS = "红黑榜豁免"  # a ranking unit excused from the 黑榜 for a month, with the reason
+TABLES = (PROJECTS, PLANS, MONTHLY, FUNDING, PROBLEMS, INDICATORS, MILESTONES, EXEMPTIONS)
+# Tables a data set may lack altogether (a folder without the file, a first import without the
+# sheet): they are then empty, and the pages that need them say how to add them.
+OPTIONAL_TABLES = (MILESTONES, EXEMPTIONS)
 BOUNDARIES_FILE = "区县边界.geojson"
 
 # --- 项目清单 columns --------------------------------------------------------------
@@ -42,6 +47,8 @@ OWNER_PERSON = "项目负责人"  # the owner unit's responsible person
 ACTUAL_END = "实际竣工年月"
 # A project withdrawn from the list (调出) counts until the month before this one.
 WITHDRAWN = "调出年月"
+# A grouping besides the county that a city may rank (园区, 功能区, 开发区): the 红黑榜's units.
+PARK = "所属园区"
 
 PROJECT_COLUMNS = (
     CODE,
@@ -67,6 +74,7 @@ PROJECT_COLUMNS = (
     OWNER_PERSON,
     ACTUAL_END,
     WITHDRAWN,
+    PARK,
 )
 
 # --- 年度计划 ---------------------------------------------------------------------
@@ -100,7 +108,35 @@ PROBLEM_TEXT = "问题描述"
 RAISED = "提出年月"
 RESOLVED = "解决年月"  # empty while the problem is open
 RESPONSIBLE_UNIT = "责任单位"
-PROBLEM_COLUMNS = (PROBLEM_ID, CODE, PROBLEM_TYPE, PROBLEM_TEXT, RAISED, RESOLVED, RESPONSIBLE_UNIT)
+# 督办: a problem followed to closure. Dates are YYYY-MM-DD: days to closure and days overdue
+# are what an office counts. 解决年月 stays the month the problem stopped being open; a 办结日期
+# gives it when it is empty.
+ASSIGNED_ON = "交办日期"
+DEADLINE = "办结时限"
+HANDLING_STATE = "办理状态"  # one of HANDLING_STATES; empty in returns that do not follow it
+HANDLING_NOTES = "办理情况"  # dated entries: "2026-01-15 已组卷上报;2026-02-10 省厅已受理"
+CLOSED_ON = "办结日期"
+CLEARED_ON = "销号日期"
+PROBLEM_COLUMNS = (
+    PROBLEM_ID,
+    CODE,
+    PROBLEM_TYPE,
+    PROBLEM_TEXT,
+    RAISED,
+    RESOLVED,
+    RESPONSIBLE_UNIT,
+    ASSIGNED_ON,
+    DEADLINE,
+    HANDLING_STATE,
+    HANDLING_NOTES,
+    CLOSED_ON,
+    CLEARED_ON,
+)
+STATE_WAITING = "待交办"
+STATE_HANDLING = "办理中"
+STATE_CLOSED = "已办结"
+STATE_CLEARED = "已销号"  # the office has checked the closure and struck the problem off
+HANDLING_STATES = (STATE_WAITING, STATE_HANDLING, STATE_CLOSED, STATE_CLEARED)
 
 # --- 指标: city indicators in long form ----------------------------------------------
 INDICATOR_GROUP = "分组"
@@ -111,6 +147,20 @@ UNIT = "单位"
 TARGET = "目标值"
 INDICATOR_COLUMNS = (INDICATOR_GROUP, INDICATOR, PERIOD, VALUE, UNIT, TARGET)
 
+# --- 节点计划: one row per project and node (开工, 主体完工, 设备安装, 竣工投产, or any name) ---
+NODE = "节点名称"
+NODE_PLANNED = "计划完成年月"
+NODE_ACTUAL = "实际完成年月"  # empty until the node is reached
+MILESTONE_COLUMNS = (CODE, NODE, NODE_PLANNED, NODE_ACTUAL)
+
+# --- 红黑榜豁免: a unit excused from the 黑榜 in one month -----------------------------------
+UNIT_KIND = "单位类别"  # the project column that groups the units: 所在区县 or 所属园区
+UNIT_NAME = "单位名称"
+EXEMPT_REASON = "豁免原因"
+EXEMPTION_COLUMNS = (UNIT_KIND, UNIT_NAME, MONTH, EXEMPT_REASON)
+# The project columns whose values a 红黑榜 may rank, in the order they are offered.
+UNIT_KINDS = (COUNTY, PARK)
+
 COLUMNS = {
     PROJECTS: PROJECT_COLUMNS,
     PLANS: PLAN_COLUMNS,
@@ -118,6 +168,8 @@ COLUMNS = {
     FUNDING: FUNDING_COLUMNS,
     PROBLEMS: PROBLEM_COLUMNS,
     INDICATORS: INDICATOR_COLUMNS,
+    MILESTONES: MILESTONE_COLUMNS,
+    EXEMPTIONS: EXEMPTION_COLUMNS,
 }
 # Rows with the same key replace each other: a county's return updates its own rows and leaves
 # the other counties' rows as they were. The store merges an import by these keys.
@@ -128,6 +180,8 @@ KEYS = {
     FUNDING: (CODE, FUNDING_SOURCE, FUNDING_MONTH),
     PROBLEMS: (PROBLEM_ID,),
     INDICATORS: (INDICATOR, PERIOD),
+    MILESTONES: (CODE, NODE),
+    EXEMPTIONS: (UNIT_KIND, UNIT_NAME, MONTH),
 }
 
 # The names of the tables and columns in the database: ASCII, because Chinese identifiers are
@@ -140,6 +194,8 @@ STORE_TABLES = {
     FUNDING: "funding",
     PROBLEMS: "problems",
     INDICATORS: "indicators",
+    MILESTONES: "milestones",
+    EXEMPTIONS: "exemptions",
 }
 STORE_COLUMNS = {
     CODE: "code",
@@ -165,6 +221,7 @@ STORE_COLUMNS = {
     OWNER_PERSON: "owner_person",
     ACTUAL_END: "actual_end",
     WITHDRAWN: "withdrawn",
+    PARK: "park",
     PRIOR_CUMULATIVE: "prior_cumulative",
     COVERS_FROM: "covers_from",
     YEAR: "year",
@@ -181,12 +238,24 @@ STORE_COLUMNS = {
     RAISED: "raised",
     RESOLVED: "resolved",
     RESPONSIBLE_UNIT: "responsible_unit",
+    ASSIGNED_ON: "assigned_on",
+    DEADLINE: "deadline",
+    HANDLING_STATE: "handling_state",
+    HANDLING_NOTES: "handling_notes",
+    CLOSED_ON: "closed_on",
+    CLEARED_ON: "cleared_on",
     INDICATOR_GROUP: "indicator_group",
     INDICATOR: "indicator",
     PERIOD: "period",
     VALUE: "value",
     UNIT: "unit",
     TARGET: "target",
+    NODE: "node",
+    NODE_PLANNED: "node_planned",
+    NODE_ACTUAL: "node_actual",
+    UNIT_KIND: "unit_kind",
+    UNIT_NAME: "unit_name",
+    EXEMPT_REASON: "reason",
 }
 
 # Columns a sheet may carry in place of a schema column: alternative → the column it stands for.
@@ -203,8 +272,13 @@ OPTIONAL = {
     PLANS: (PRIOR_CUMULATIVE,),
     MONTHLY: (PROGRESS_TEXT, COVERS_FROM),
     FUNDING: (),
-    PROBLEMS: (PROBLEM_TEXT, RESOLVED, RESPONSIBLE_UNIT),
+    # A problem is its id, project, type and month raised; the rest (督办 included) may be empty.
+    PROBLEMS: tuple(
+        c for c in PROBLEM_COLUMNS if c not in (PROBLEM_ID, CODE, PROBLEM_TYPE, RAISED)
+    ),
     INDICATORS: (TARGET,),
+    MILESTONES: (NODE_ACTUAL,),
+    EXEMPTIONS: (),
 }
 
 # --- Allowed values --------------------------------------------------------------

@@ -6,17 +6,28 @@ sign (超/落后, 增长/下降, 提高/降低, 前移/后移); a clause whose d
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from core import settings
 from core.data import schema as S
 from core.data.portfolio import Portfolio
+from core.figures import alerts as A
 from core.figures import indicators as I
 from core.figures import measures as M
 from core.figures import overview as O
+from core.figures import supervision as V
 from core.figures.periods import Convention
 from core.figures.scope import Scope
-from core.output.formatting import growth_phrase, is_missing, join_names, pct, points, yi
+from core.output.formatting import (
+    growth_phrase,
+    is_missing,
+    join_names,
+    pct,
+    points,
+    round_half_up,
+    yi,
+)
 
 TOP_BEHIND = 3  # how many of the furthest-behind counties/sectors/projects a paragraph names
 TOP_WAITING = 3
@@ -35,10 +46,10 @@ class Briefing:
     sections: tuple[Section, ...]
 
     def text(self) -> str:
-        """Plain text: the title, the scope, then each heading and paragraph."""
+        """Plain text: the title, the scope, then each heading (when it has one) and paragraph."""
         parts = [self.title, self.scope_sentence]
         for s in self.sections:
-            parts += [s.heading, s.text]
+            parts += [s.heading, s.text] if s.heading else [s.text]
         return "\n".join(parts)
 
 
@@ -56,44 +67,57 @@ def _count_change(now: int, before: int) -> str:
     return "持平" if d == 0 else f"{'增加' if d > 0 else '减少'}{abs(d)}个"
 
 
-def construction_paragraph(p: Portfolio, scope: Scope, convention: Convention) -> str | None:
+def construction_sentences(p: Portfolio, scope: Scope, convention: Convention) -> str | None:
+    """The year's construction against 序时进度, with last year's same period, and the starts."""
     this, last = M.year_figures_with_last_year(p, scope, convention)
-    parts = []
-    pipeline = O.pipeline_sentence(M.pipeline(p, scope), scope, p.latest_period)
-    if pipeline:
-        parts.append(pipeline)
     sentence = O.construction_sentence(this, scope)
-    if sentence:
-        if last.count and last.plan:
-            change = _change_words(this.done, last.done)
-            lead = (
-                f"上年同期{last.count}个项目完成投资{yi(last.done)},占年度计划的{pct(last.rate)};"
-            )
-            compare = f"与上年同期相比,项目数{_count_change(this.count, last.count)}"
-            if change:
-                compare += f",完成投资{change}"
-            d = points(this.rate - last.rate)
-            if d:
-                compare += f",完成率{'提高' if d > 0 else '降低'}{abs(d):.1f}个百分点"
-            sentence += lead + compare + "。"
-        parts.append(sentence)
-        if this.starts_planned:
-            parts.append(
-                f"本年计划开工项目{this.starts_planned}个,已开工{this.starts_done}个,"
-                f"开工率{pct(this.start_rate)}。"
-            )
+    if not sentence:
+        return None
+    if last.count and last.plan:
+        change = _change_words(this.done, last.done)
+        lead = f"上年同期{last.count}个项目完成投资{yi(last.done)},占年度计划的{pct(last.rate)};"
+        compare = f"与上年同期相比,项目数{_count_change(this.count, last.count)}"
+        if change:
+            compare += f",完成投资{change}"
+        d = points(this.rate - last.rate)
+        if d:
+            compare += f",完成率{'提高' if d > 0 else '降低'}{abs(d):.1f}个百分点"
+        sentence += lead + compare + "。"
+    if this.starts_planned:
+        sentence += (
+            f"本年计划开工项目{this.starts_planned}个,已开工{this.starts_done}个,"
+            f"开工率{pct(this.start_rate)}。"
+        )
+    return sentence
+
+
+def industry_paragraph(p: Portfolio, scope: Scope) -> str | None:
+    """实施产业项目80个,总投资1200.0亿元,其中高新技术产业项目40个…; None outside them."""
     industry = M.industry_figures(p, scope)
-    if industry.count and (
-        not scope.sectors or set(scope.sectors) & set(settings.current().industry_sectors)
+    if not industry.count or (
+        scope.sectors and not set(scope.sectors) & set(settings.current().industry_sectors)
     ):
-        text = f"实施产业项目{industry.count}个,总投资{yi(industry.total_investment)}"
-        if industry.high_tech_count:
-            text += (
-                f",其中高新技术产业项目{industry.high_tech_count}个,总投资"
-                f"{yi(industry.high_tech_total)},占比{pct(industry.high_tech_share)}"
-            )
-        parts.append(text + "。")
-    return "".join(parts) or None
+        return None
+    text = f"实施产业项目{industry.count}个,总投资{yi(industry.total_investment)}"
+    if industry.high_tech_count:
+        text += (
+            f",其中高新技术产业项目{industry.high_tech_count}个,总投资"
+            f"{yi(industry.high_tech_total)},占比{pct(industry.high_tech_share)}"
+        )
+    return text + "。"
+
+
+def pipeline_paragraph(p: Portfolio, scope: Scope) -> str | None:
+    return O.pipeline_sentence(M.pipeline(p, scope), scope, p.latest_period)
+
+
+def construction_paragraph(p: Portfolio, scope: Scope, convention: Convention) -> str | None:
+    parts = (
+        pipeline_paragraph(p, scope),
+        construction_sentences(p, scope, convention),
+        industry_paragraph(p, scope),
+    )
+    return "".join(x for x in parts if x) or None
 
 
 def fai_paragraph(p: Portfolio, scope: Scope) -> str | None:
@@ -193,7 +217,61 @@ def problems_paragraph(p: Portfolio, scope: Scope) -> str | None:
     return text
 
 
-def write(p: Portfolio, scope: Scope, convention: Convention = Convention.MONTHS) -> Briefing:
+def alerts_paragraph(
+    p: Portfolio, scope: Scope, convention: Convention, today: dt.date | None = None
+) -> str:
+    """截至2月底,按预警规则共有预警70条,其中红色36条、黄色34条;分规则看,…;红色预警最多的是…"""
+    frame = A.alerts(p, scope, convention, today)
+    if frame.empty:
+        return f"{scope.period.as_of},按预警规则{scope.place}未发现预警。"
+    red = int((frame[A.LEVEL] == A.RED).sum())
+    text = (
+        f"{scope.period.as_of},按预警规则{scope.place}共有预警{len(frame)}条,"
+        f"其中红色预警{red}条、黄色预警{len(frame) - red}条"
+    )
+    counts = A.counts_by_rule(frame)
+    rules = [f"{r[A.RULE]}{r['合计']}条" for r in counts.to_dict("records") if r["合计"]]
+    text += ";分规则看," + "、".join(rules)
+    reds = frame.loc[frame[A.LEVEL] == A.RED]
+    if len(reds) and scope.is_whole_city:
+        by_county = reds[S.COUNTY].value_counts()
+        top = by_county.head(TOP_BEHIND)
+        text += ";红色预警较多的区县是" + "、".join(f"{c}({n}条)" for c, n in top.items())
+    return text + "。"
+
+
+def supervision_paragraph(p: Portfolio, scope: Scope, today: dt.date | None = None) -> str | None:
+    """截至2月底,累计交办问题61个,已办结25个(已销号12个),办结率41.0%,平均办结用时138.9天;…
+    None when no problem was ever 交办 (an office that does not record 督办)."""
+    frame = V.problems_as_of(p, scope, today)
+    f = V.figures(frame)
+    if not (frame[S.ASSIGNED_ON] != "").any():
+        return None
+    text = (
+        f"{scope.period.as_of},{scope.place}累计交办问题{f.assigned}个,已办结{f.closed}个"
+        + (f"(其中已销号{f.cleared}个)" if f.cleared else "")
+        + f",办结率{pct(f.rate)}"
+    )
+    if f.timed:
+        text += f",平均办结用时{round_half_up(f.mean_days, 1):g}天"
+    text += f";在办{f.handling}个"
+    if f.overdue:
+        text += f",其中超过办结时限{f.overdue}个"
+        late = frame.loc[frame[V.OVERDUE_DAYS] > 0, S.RESPONSIBLE_UNIT].value_counts()
+        text += ",超期较多的责任单位是" + "、".join(
+            f"{u}({n}个)" for u, n in late.head(TOP_WAITING).items()
+        )
+    if f.waiting:
+        text += f";另有{f.waiting}个问题待交办"
+    return text + "。"
+
+
+def write(
+    p: Portfolio,
+    scope: Scope,
+    convention: Convention = Convention.MONTHS,
+    today: dt.date | None = None,
+) -> Briefing:
     title = f"重大项目运行情况简报({scope.period.label})"
     if not scope.mask(p.projects).any():
         return Briefing(
@@ -208,6 +286,8 @@ def write(p: Portfolio, scope: Scope, convention: Convention = Convention.MONTHS
             breakdown_paragraph(p, scope, convention),
         ),
         ("存在问题", problems_paragraph(p, scope)),
+        ("预警情况", alerts_paragraph(p, scope, convention, today)),
+        ("问题督办", supervision_paragraph(p, scope, today)),
     ]
     sections = [(h, t) for h, t in candidates if t]
     return Briefing(

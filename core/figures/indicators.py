@@ -50,6 +50,13 @@ def value_text(v: float, unit: str) -> str:
     return _number(v) + ("" if len(unit) > LONG_UNIT else unit)
 
 
+def with_unit(v: float, unit: str) -> str:
+    """A value as a sentence states it, unit and all: 150亿元, 3.5%, 0.384吨标准煤/万元."""
+    if unit in RATE_UNITS:
+        return f"{round_half_up(v, 1):.1f}%"
+    return _number(v) + unit
+
+
 def label_text(name: str, unit: str) -> str:
     return f"{name}({unit})" if len(unit) > LONG_UNIT else name
 

@@ -301,6 +301,8 @@ def column_rows(ledger: LedgerSheet, layout: Layout) -> pd.DataFrame:
         note = c.conflict or ("未能识别,请选择" if f is None else "")
         if f is not None and f.per_month and c.month:
             note = f"{c.month}月"
+        if f is not None and f.per_node:
+            note = f"节点:{V.column_node(list(c.path))}"
         rows.append({COLUMN: c.letter, HEADER: c.label, FIELD: f.key if f else V.IGNORE.key,
                      EXAMPLE: "、".join(dict.fromkeys(values[:3])), NOTE: note})  # fmt: skip
     return pd.DataFrame(rows, columns=[COLUMN, HEADER, FIELD, EXAMPLE, NOTE])

@@ -112,7 +112,9 @@ def _values(ledger: LedgerSheet, layout: Layout, record: Record) -> dict[str, An
     values: dict[str, Any] = {}
     for c in ledger.columns:
         f = layout.field_of(c)
-        if f is None or f is V.IGNORE or f.per_month or f is V.TEN_DAY or f.column is None:
+        if f is None or f is V.IGNORE or f.per_month or f.per_node or f is V.TEN_DAY:
+            continue
+        if f.column is None:
             continue
         cell = record.cells[c.index] if c.index < len(record.cells) else ""
         if cell in ("", None):
@@ -232,7 +234,7 @@ def _tables(projects, codes, period: Period, current, items) -> list[RawTable]:
     for ledger, layout in items:
         keys = by_sheet.get(id(ledger), [])
         units = _units(ledger, layout)
-        project_rows, plan_rows, month_rows, problem_rows = [], [], [], []
+        project_rows, plan_rows, month_rows, problem_rows, node_rows = [], [], [], [], []
         project_cols: set[str] = {S.CODE}
         for key in keys:
             p = projects[key]
@@ -249,6 +251,7 @@ def _tables(projects, codes, period: Period, current, items) -> list[RawTable]:
             month_rows += [
                 (m, p.record.row) for m in _months(ledger, layout, p, codes[key], period)
             ]
+            node_rows += [(n, p.record.row) for n in _nodes(ledger, layout, p, codes[key])]
             text = normalize_text(p.values.get(S.PROBLEM_TEXT, ""))
             if text:
                 problem_rows.append((_problem(codes[key], text, period, current_problems),
@@ -256,7 +259,7 @@ def _tables(projects, codes, period: Period, current, items) -> list[RawTable]:
         tables.append(_raw(S.PROJECTS, ledger, [r for r, _ in project_rows],
                            [n for _, n in project_rows], project_cols, units))  # fmt: skip
         for table, rows in ((S.PLANS, plan_rows), (S.MONTHLY, month_rows),
-                            (S.PROBLEMS, problem_rows)):  # fmt: skip
+                            (S.PROBLEMS, problem_rows), (S.MILESTONES, node_rows)):  # fmt: skip
             if rows:
                 columns = set().union(*(r.keys() for r, _ in rows))
                 tables.append(_raw(table, ledger, [r for r, _ in rows], [n for _, n in rows],
@@ -307,16 +310,48 @@ def _months(ledger: LedgerSheet, layout: Layout, p: _Project, code: str, period:
     return list(rows.values())
 
 
+def _nodes(ledger: LedgerSheet, layout: Layout, p: _Project, code: str) -> list[dict]:
+    """The 节点计划 rows of a project from the ledger's node columns ("主体完工计划完成时间",
+    or 主体完工 over 计划 | 实际): one per node the row gives a month for. The ledger's node
+    columns state the node's months; an empty actual month means not reached."""
+    rows: dict[str, dict] = {}
+    for c in ledger.columns:
+        f = layout.field_of(c)
+        if f is None or not f.per_node:
+            continue
+        node = V.column_node(list(c.path))
+        row = rows.setdefault(node, {S.CODE: code, S.NODE: node})
+        cell = p.record.cells[c.index] if c.index < len(p.record.cells) else ""
+        row[f.column] = "" if cell is None else cell
+    return [r for r in rows.values() if any(normalize_text(r.get(c, "")) for c in
+                                           (S.NODE_PLANNED, S.NODE_ACTUAL))]  # fmt: skip
+
+
 def _problem(code: str, text: str, period: Period, current: pd.DataFrame | None) -> dict:
+    """The problem a ledger names: open, as first reported. One closed since is open again,
+    and its 督办 state says so (the dates of the closure go); its other 督办 fields stay."""
     pid = problem_id(code, text)
     raised = period.key
+    stored = None
     if current is not None and len(current):
-        earlier = current.loc[current[S.PROBLEM_ID] == pid, S.RAISED]
-        if len(earlier) and earlier.iloc[0]:
-            raised = earlier.iloc[0]  # the problem as first reported, still open
+        earlier = current.loc[current[S.PROBLEM_ID] == pid]
+        if len(earlier):
+            stored = earlier.iloc[0]
+            raised = stored[S.RAISED] or raised  # the problem as first reported, still open
     kind = V.problem_type(text, settings.current().problem_types)
-    return {S.PROBLEM_ID: pid, S.CODE: code, S.PROBLEM_TYPE: kind, S.PROBLEM_TEXT: text,
-            S.RAISED: raised, S.RESOLVED: ""}  # fmt: skip
+    row = {S.PROBLEM_ID: pid, S.CODE: code, S.PROBLEM_TYPE: kind, S.PROBLEM_TEXT: text,
+           S.RAISED: raised, S.RESOLVED: ""}  # fmt: skip
+    # Every row of the upload carries the same columns, so each states its stored 督办 fields.
+    row |= {c: "" if stored is None else stored.get(c, "") for c in _WORKFLOW}
+    if row[S.HANDLING_STATE] in (S.STATE_CLOSED, S.STATE_CLEARED):
+        assigned = bool(row[S.ASSIGNED_ON])
+        row |= {S.HANDLING_STATE: S.STATE_HANDLING if assigned else S.STATE_WAITING,
+                S.CLOSED_ON: "", S.CLEARED_ON: ""}  # fmt: skip
+    return row
+
+
+_WORKFLOW = (S.ASSIGNED_ON, S.DEADLINE, S.HANDLING_STATE, S.HANDLING_NOTES, S.CLOSED_ON,
+             S.CLEARED_ON)  # fmt: skip
 
 
 def _resolved_problems(projects, codes, period, current, items) -> RawTable | None:
@@ -338,10 +373,19 @@ def _resolved_problems(projects, codes, period, current, items) -> RawTable | No
                   & ~pr[S.PROBLEM_ID].isin(named)]  # fmt: skip
     if gone.empty:
         return None
-    rows = [dict(r, **{S.RESOLVED: period.key}) for r in gone.to_dict("records")]
+    rows = [
+        dict(r, **{S.RESOLVED: period.key}, **_closed_state(r)) for r in gone.to_dict("records")
+    ]
     ledger = items[0][0]
     return _raw(S.PROBLEMS, ledger, rows, [ledger.header_rows[1]] * len(rows),
                 set(S.PROBLEM_COLUMNS), {})  # fmt: skip
+
+
+def _closed_state(row: dict) -> dict:
+    """A problem followed by 督办 that the ledger no longer names is 已办结 (in that month)."""
+    if row.get(S.HANDLING_STATE, "") in (S.STATE_WAITING, S.STATE_HANDLING):
+        return {S.HANDLING_STATE: S.STATE_CLOSED}
+    return {}
 
 
 def _new_categories(projects: dict[str, _Project]) -> dict[str, list[str]]:

@@ -5,8 +5,9 @@ live in the SQLite file data/briefing.sqlite. PostgreSQL (`postgresql+psycopg://
 server database; both run the same statements, with a bulk path per database for large tables.
 The schema is kept by Alembic revisions (core.ingest.migrations), applied when a Store opens.
 
-Layout. `batches` holds the history entries: an import (导入) or a roll-back (回滚); the newest is
-current. Each of the six tables has a database table with one TEXT column per schema column
+Layout. `batches` holds the history entries: an import (导入), a roll-back (回滚), or an edit
+made on a page (调出, 督办, 豁免: rows written like an import's); the newest is current. Each of
+the data tables (core.data.schema.TABLES) has a database table with one TEXT column per schema column
 (the ASCII names of core.data.schema.STORE_COLUMNS) and four more: a row version is valid from
 the entry that wrote it (`valid_from`) until the entry that replaced it (`valid_to`, empty while
 current), and keeps where it was first written (`origin`, `row_no`), which orders the rows. So
@@ -65,6 +66,10 @@ from core.ingest import migrations
 DATABASE_URL_SETTING = "BRIEFING_DATABASE_URL"
 DEFAULT_DATABASE = ROOT / "data" / "briefing.sqlite"
 IMPORT, ROLLBACK, WITHDRAWAL = "导入", "回滚", "调出"
+SUPERVISION, EXEMPTION = "督办", "豁免"  # edits of 存在问题 and 红黑榜豁免 on their pages
+# What an actor must be allowed to do to make an entry of each kind, and how the trail names it.
+KIND_ACTIONS = {IMPORT: roles.IMPORT, WITHDRAWAL: roles.WITHDRAW,
+                SUPERVISION: roles.SUPERVISE, EXEMPTION: roles.EXEMPT}  # fmt: skip
 NO_BOUNDARIES = {"type": "FeatureCollection", "features": []}
 
 _CHUNK = 50_000  # rows per executemany and per fetch: fast, and memory stays bounded
@@ -454,20 +459,25 @@ class Store:
         seen_version: str | None = None,
         kind: str = IMPORT,
         actor: Actor,
+        removed: dict[str, pd.DataFrame] | None = None,
     ) -> Batch:
         """Merge uploaded rows into the current data by key, as a new entry, whole or not at all.
 
-        `actor` must be allowed to import (a withdrawal: to withdraw); a county reporter's rows
-        must all be of its counties, checked here inside the write lock against the current
-        data (roles.Refused otherwise). The entry records the actor, and so does the trail.
+        `actor` must be allowed to make an entry of this kind (an import, a withdrawal, a 督办
+        edit, a 红黑榜 exemption: `KIND_ACTIONS`); a county reporter's rows must all be of its
+        counties, checked here inside the write lock against the current data (roles.Refused
+        otherwise). The entry records the actor, and so does the trail.
 
-        `rows` holds the uploaded rows of the tables uploaded (the first import needs all six);
-        the others stay as they are. Every value is kept as the text given ("" for a missing
-        one). Without `boundaries` the entry keeps the current boundaries. `seen_version` is
-        the version the rows were checked against (None: no check; see the module docstring)."""
-        roles.require(actor, roles.WITHDRAW if kind == WITHDRAWAL else roles.IMPORT)
-        own = roles.counties_of(actor) if kind != WITHDRAWAL else None
+        `rows` holds the uploaded rows of the tables uploaded (the first import needs the
+        required tables); the others stay as they are. Every value is kept as the text given
+        ("" for a missing one). Without `boundaries` the entry keeps the current boundaries.
+        `removed` names, by their key columns, current rows the entry takes away (an edit on a
+        page: a revoked 红黑榜豁免); an import removes nothing. `seen_version` is the version
+        the rows were checked against (None: no check; see the module docstring)."""
+        roles.require(actor, KIND_ACTIONS[kind])
+        own = roles.counties_of(actor) if kind in (IMPORT, SUPERVISION) else None
         frames = {name: _text_frame(rows, name) for name in S.TABLES if name in rows}
+        gone = {name: _key_frame(keys, name) for name, keys in (removed or {}).items()}
         if boundaries is not None and not isinstance(boundaries, dict):
             raise ValueError("区县边界应为GeoJSON要素集合(FeatureCollection)")
         geojson = None if boundaries is None else json.dumps(boundaries, ensure_ascii=False)
@@ -478,7 +488,9 @@ class Store:
                 if geojson is None:  # a first import without a boundary file
                     geojson = json.dumps(NO_BOUNDARIES)
             elif seen_version is not None and version_of(current) != seen_version:
-                _refuse_if_overlapping(conn, current, seen_version, frames)
+                _refuse_if_overlapping(
+                    conn, current, seen_version, [*frames.items(), *gone.items()]
+                )
             if own is not None:
                 _refuse_other_counties(conn, frames, boundaries, own, current is not None)
             new_id = 1 if current is None else current.id + 1
@@ -488,6 +500,11 @@ class Store:
                 written, closed = _merge_rows(conn, name, new_id, frame, counts.get(name, 0))
                 counts[name] = counts.get(name, 0) + written - closed
                 changes[name] = (written, closed)
+            for name, keys in gone.items():
+                closed = _close_rows(conn, name, new_id, keys)
+                counts[name] = counts.get(name, 0) - closed
+                written, before = changes.get(name, (0, 0))
+                changes[name] = (written, before + closed)
             entry = Batch(
                 id=new_id,
                 created_at=_now(),
@@ -507,7 +524,8 @@ class Store:
                 boundaries_batch = new_id
                 conn.execute(sa.insert(_BOUNDARIES).values(batch_id=new_id, geojson=geojson))
             _insert_entry(conn, entry, boundaries_batch)
-            what = audit.WITHDRAW if kind == WITHDRAWAL else audit.IMPORT
+            what = {WITHDRAWAL: audit.WITHDRAW, SUPERVISION: audit.SUPERVISION_EDITED,
+                    EXEMPTION: audit.EXEMPTION_EDITED}.get(kind, audit.IMPORT)  # fmt: skip
             rows_text = "、".join(f"{t}{changes[t][0]}行" for t in changes if changes[t][0])
             files_text = f"文件:{'、'.join(entry.files)}" if entry.files else ""
             detail = ";".join(p for p in (files_text, rows_text and f"写入{rows_text}",
@@ -672,6 +690,30 @@ def _text_frame(tables: dict[str, pd.DataFrame], name: str) -> pd.DataFrame:
     ).reset_index(drop=True)
 
 
+def _key_frame(keys: pd.DataFrame, name: str) -> pd.DataFrame:
+    """The key columns of rows to remove, as text."""
+    missing = [c for c in S.KEYS[name] if c not in keys.columns]
+    if missing:
+        raise ValueError(f"{name}缺少必需的列:{'、'.join(missing)}")
+    return keys[list(S.KEYS[name])].astype(str).drop_duplicates().reset_index(drop=True)
+
+
+def _close_rows(conn: sa.Connection, name: str, entry_id: int, keys: pd.DataFrame) -> int:
+    """Close the current versions with these keys as of entry `entry_id`; returns how many."""
+    table, _, key = _names(name)
+    match = " AND ".join(f"{c} = :k{i}" for i, c in enumerate(key))
+    closed = 0
+    for values in keys.itertuples(index=False):
+        closed += conn.execute(
+            sa.text(
+                f"UPDATE {table} SET valid_to = :n WHERE valid_to IS NULL AND valid_from < :n "
+                f"AND {match}"
+            ),
+            {"n": entry_id, **{f"k{i}": v for i, v in enumerate(values)}},
+        ).rowcount
+    return closed
+
+
 def _empty(name: str) -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype=object) for c in S.COLUMNS[name]})
 
@@ -741,7 +783,7 @@ def _restore_rows(conn: sa.Connection, name: str, restored: int, entry_id: int) 
 
 
 def _refuse_if_overlapping(
-    conn: sa.Connection, current: sa.Row, seen: str, frames: dict[str, pd.DataFrame]
+    conn: sa.Connection, current: sa.Row, seen: str, frames: list[tuple[str, pd.DataFrame]]
 ) -> None:
     """The rule of the module docstring for an import checked against an older version."""
     seen_id = version_id(seen)
@@ -797,11 +839,13 @@ def _refuse_other_counties(
         raise roles.Refused(f"区县填报账户只能导入{words}的项目数据,不能上传区县边界。")
     if len(frames.get(S.INDICATORS, ())):
         raise roles.Refused(f"区县填报账户只能导入{words}的项目数据,不能导入全市指标。")
+    if len(frames.get(S.EXEMPTIONS, ())):
+        raise roles.Refused(f"区县填报账户只能导入{words}的项目数据,不能设置红黑榜豁免。")
     given: dict[str, str] = {}
     if S.PROJECTS in frames:
         given = dict(zip(frames[S.PROJECTS][S.CODE], frames[S.PROJECTS][S.COUNTY], strict=True))
     codes = set(given)
-    for name in (S.PLANS, S.MONTHLY, S.FUNDING, S.PROBLEMS):
+    for name in (S.PLANS, S.MONTHLY, S.FUNDING, S.PROBLEMS, S.MILESTONES):
         if name in frames:
             codes |= set(frames[name][S.CODE])
     stored: dict[str, str] = {}
@@ -836,9 +880,9 @@ def _subject_columns(name: str) -> list[str]:
     return [S.STORE_COLUMNS[h] for h in headers]
 
 
-def _subjects(frames: dict[str, pd.DataFrame]) -> set[tuple]:
+def _subjects(frames: list[tuple[str, pd.DataFrame]]) -> set[tuple]:
     out: set[tuple] = set()
-    for name, frame in frames.items():
+    for name, frame in frames:
         headers = (S.CODE,) if S.CODE in S.COLUMNS[name] else S.KEYS[name]
         out |= set(map(tuple, frame[list(headers)].to_numpy().tolist()))
     return out

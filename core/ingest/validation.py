@@ -8,6 +8,7 @@ current data by key, ready for the store.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import re
 
@@ -36,7 +37,15 @@ MONTHS = {
     S.MONTHLY: (S.MONTH,),
     S.FUNDING: (S.FUNDING_MONTH,),
     S.PROBLEMS: (S.RAISED, S.RESOLVED),
+    S.MILESTONES: (S.NODE_PLANNED, S.NODE_ACTUAL),
+    S.EXEMPTIONS: (S.MONTH,),
 }
+# Months of what has happened already: later than the settings allow ahead is a typo.
+PAST_MONTHS = (S.MONTH, S.FUNDING_MONTH, S.RAISED, S.RESOLVED, S.ACTUAL_START, S.ACTUAL_END,
+               S.NODE_ACTUAL)  # fmt: skip
+DATES = {S.PROBLEMS: (S.ASSIGNED_ON, S.DEADLINE, S.CLOSED_ON, S.CLEARED_ON)}
+# Days of what has happened already: never after today (a deadline may be).
+PAST_DATES = (S.ASSIGNED_ON, S.CLOSED_ON, S.CLEARED_ON)
 
 
 def _choices(table: str, own: settings.Settings) -> dict[str, tuple[str, ...]]:
@@ -49,8 +58,9 @@ def _choices(table: str, own: settings.Settings) -> dict[str, tuple[str, ...]]:
             S.NATURE: S.NATURES,
         },
         S.FUNDING: {S.FUNDING_SOURCE: own.funding_sources},
-        S.PROBLEMS: {S.PROBLEM_TYPE: own.problem_types},
+        S.PROBLEMS: {S.PROBLEM_TYPE: own.problem_types, S.HANDLING_STATE: S.HANDLING_STATES},
         S.INDICATORS: {S.INDICATOR_GROUP: S.INDICATOR_GROUPS},
+        S.EXEMPTIONS: {S.UNIT_KIND: S.UNIT_KINDS},
     }.get(table, {})
 
 
@@ -188,12 +198,28 @@ class _Checker:
                 out.iloc[i] = V.parse_month(cell) or ""
             except ValueError as exc:
                 self.add(ERROR, int(i), column, cell, str(exc))
-        if column in (S.MONTH, S.FUNDING_MONTH, S.RAISED, S.RESOLVED, S.ACTUAL_START, S.ACTUAL_END):
+        if column in PAST_MONTHS:
             latest = Period.today().shift(self.own.max_months_ahead).key
             for i in np.flatnonzero((out > latest).to_numpy()):
                 self.add(ERROR, int(i), column, out.iloc[i],
                          f"年月晚于{latest},超出合理范围(报送的是已经发生的月份),请核对年份")  # fmt: skip
                 out.iloc[i] = ""
+        return out
+
+    def dates(self, column: str) -> pd.Series:
+        out = self._empty()
+        raw = self._column(column)
+        today = dt.date.today().isoformat()
+        for i, cell in enumerate([] if raw is None else raw.tolist()):
+            try:
+                day = V.parse_date(cell)
+            except ValueError as exc:
+                self.add(ERROR, i, column, cell, str(exc))
+                continue
+            if day and column in PAST_DATES and day > today:
+                self.add(ERROR, i, column, cell, f"日期晚于今天({today}),请核对")
+                continue
+            out.iloc[i] = day or ""
         return out
 
     def choice(self, column: str, allowed: tuple[str, ...], clean: pd.Series) -> None:
@@ -253,6 +279,8 @@ def _clean(raw: RawTable, findings: list[Finding], own: settings.Settings) -> pd
             out[column] = c.amounts(column)
         elif column in month_cols:
             out[column] = c.months(column)
+        elif column in DATES.get(table, ()):
+            out[column] = c.dates(column)
         elif column in YES_NO.get(table, ()):
             out[column] = c.yes_no(column)
         elif column in (S.LON, S.LAT, S.VALUE, S.TARGET):
@@ -474,7 +502,7 @@ def validate(
         if merged[table].empty and (raw_tables or not problems):
             f.append(Finding(ERROR, "", table, None, None, "", f"{table}{what}"))
     codes = set(merged[S.PROJECTS][S.CODE])
-    for table in (S.PLANS, S.MONTHLY, S.FUNDING, S.PROBLEMS):
+    for table in (S.PLANS, S.MONTHLY, S.FUNDING, S.PROBLEMS, S.MILESTONES):
         if table not in uploaded:
             continue
         up = uploaded[table]
@@ -493,6 +521,10 @@ def validate(
     if counties is not None:
         _check_own_counties(uploaded, current, merged, counties, new_boundaries, f)
     _check_completed_within_total(merged, uploaded, f)
+    if S.PROBLEMS in uploaded:
+        merged[S.PROBLEMS] = _check_workflow(merged[S.PROBLEMS], uploaded[S.PROBLEMS], f)
+    if S.EXEMPTIONS in uploaded:
+        _check_exemption_units(uploaded[S.EXEMPTIONS], merged[S.PROJECTS], f)
     report.cap()
     if not report.errors:
         report.tables = {t: merged[t].reset_index(drop=True) for t in S.TABLES}
@@ -523,6 +555,10 @@ def _check_own_counties(
         for r in uploaded[S.INDICATORS].to_dict("records"):
             f.append(Finding(ERROR, r["_file"], r["_sheet"], r["_row"], S.INDICATOR,
                              r[S.INDICATOR], "全市指标只能由管理员导入"))  # fmt: skip
+    if S.EXEMPTIONS in uploaded:
+        for r in uploaded[S.EXEMPTIONS].to_dict("records"):
+            f.append(Finding(ERROR, r["_file"], r["_sheet"], r["_row"], S.UNIT_NAME,
+                             r[S.UNIT_NAME], "红黑榜豁免只能由管理员设置"))  # fmt: skip
     before = {}
     if current is not None and len(current.get(S.PROJECTS, ())):
         before = dict(zip(current[S.PROJECTS][S.CODE], current[S.PROJECTS][S.COUNTY], strict=False))
@@ -536,7 +572,7 @@ def _check_own_counties(
             elif stored is not None and stored not in mine:
                 f.append(Finding(ERROR, r["_file"], r["_sheet"], r["_row"], S.CODE, r[S.CODE],
                                  f"这个项目属于{stored},不是本账户的区县({words}),不能修改"))  # fmt: skip
-    for table in (S.PLANS, S.MONTHLY, S.FUNDING, S.PROBLEMS):
+    for table in (S.PLANS, S.MONTHLY, S.FUNDING, S.PROBLEMS, S.MILESTONES):
         if table not in uploaded:
             continue
         for r in uploaded[table].to_dict("records"):
@@ -659,6 +695,71 @@ def _check_completed_within_total(merged: dict, uploaded: dict, f: list[Finding]
                 f"项目{r[S.CODE]}各月完成投资合计{_number_text(r['_done'])}万元,超过总投资",
             )
         )
+
+
+def _check_workflow(merged: pd.DataFrame, up: pd.DataFrame, f: list[Finding]) -> pd.DataFrame:
+    """督办: the uploaded problems' workflow as they will be stored (a column the file lacks
+    keeps the stored value), each state with the dates it needs and the dates in order. A
+    problem closed on a day and without 解决年月 gets that day's month, the month it stopped
+    being open. Returns the merged problems with those months."""
+    key = merged[S.PROBLEM_ID]
+    mine = key.isin(set(up[S.PROBLEM_ID]))
+    where = {r[S.PROBLEM_ID]: (r["_file"], r["_sheet"], r["_row"]) for r in up.to_dict("records")}
+    merged = merged.copy()
+    open_state = merged[S.HANDLING_STATE].isin([S.STATE_WAITING, S.STATE_HANDLING])
+    derived = mine & (merged[S.CLOSED_ON] != "") & (merged[S.RESOLVED] == "") & ~open_state
+    merged.loc[derived, S.RESOLVED] = merged.loc[derived, S.CLOSED_ON].str.slice(0, 7)
+    # A cell already refused (a date that is no date) is not named a second time.
+    refused = {(x.file, x.sheet, x.row, x.column) for x in f if x.level == ERROR}
+    for r in merged.loc[mine].to_dict("records"):
+        file, sheet, row = where[r[S.PROBLEM_ID]]
+        for column, message in workflow_problems(r):
+            if (file, sheet, row, column) not in refused:
+                f.append(Finding(ERROR, file, sheet, row, column, r.get(column, ""), message))
+    return merged
+
+
+def workflow_problems(r: dict) -> list[tuple[str, str]]:
+    """What is inconsistent in one problem's 督办 fields: (column, message), none when all is
+    well. The rule of the states: 办理中 needs 交办日期; 已办结 a closure (办结日期 or 解决年月);
+    已销号 also 销号日期; 待交办 and 办理中 no closure; the dates in the order they happen."""
+    out = []
+    state = r[S.HANDLING_STATE]
+    closed = r[S.CLOSED_ON] or r[S.RESOLVED]
+    if state and state != S.STATE_WAITING and not r[S.ASSIGNED_ON]:
+        out.append((S.ASSIGNED_ON, f"办理状态为“{state}”的问题须填写交办日期"))
+    if r[S.ASSIGNED_ON] and not r[S.RESPONSIBLE_UNIT]:
+        out.append((S.RESPONSIBLE_UNIT, "已交办的问题须填写责任单位"))
+    if state in (S.STATE_CLOSED, S.STATE_CLEARED) and not closed:
+        out.append((S.CLOSED_ON, f"办理状态为“{state}”的问题须填写办结日期"))
+    if state == S.STATE_CLEARED and not r[S.CLEARED_ON]:
+        out.append((S.CLEARED_ON, "办理状态为“已销号”的问题须填写销号日期"))
+    if state in (S.STATE_WAITING, S.STATE_HANDLING):
+        for column in (S.CLOSED_ON, S.RESOLVED, S.CLEARED_ON):
+            if r[column]:
+                out.append((column, f"办理状态为“{state}”,不应填写{column}"))
+    if state == S.STATE_CLOSED and r[S.CLEARED_ON]:
+        out.append((S.CLEARED_ON, "已填写销号日期,办理状态应为“已销号”"))
+    if r[S.CLOSED_ON] and r[S.RESOLVED] and r[S.CLOSED_ON][:7] != r[S.RESOLVED]:
+        out.append((S.RESOLVED, f"解决年月应为办结日期所在的月份({r[S.CLOSED_ON][:7]})"))
+    order = ((S.RAISED, S.ASSIGNED_ON, "交办日期早于提出年月"),
+             (S.ASSIGNED_ON, S.DEADLINE, "办结时限早于交办日期"),
+             (S.ASSIGNED_ON, S.CLOSED_ON, "办结日期早于交办日期"),
+             (S.CLOSED_ON, S.CLEARED_ON, "销号日期早于办结日期"))  # fmt: skip
+    for earlier, later, message in order:
+        first, then = r[earlier], r[later]
+        if first and then and then[: len(first)] < first[: len(then)]:
+            out.append((later, message))
+    return out
+
+
+def _check_exemption_units(up: pd.DataFrame, projects: pd.DataFrame, f: list[Finding]) -> None:
+    """An exemption for a unit that no project names excuses nobody: a typo, most likely."""
+    for r in up.to_dict("records"):
+        kind, name = r[S.UNIT_KIND], r[S.UNIT_NAME]
+        if kind in projects.columns and name and name not in set(projects[kind]):
+            f.append(Finding(WARNING, r["_file"], r["_sheet"], r["_row"], S.UNIT_NAME, name,
+                             f"项目清单的{kind}中没有这个名称,该豁免不会用到"))  # fmt: skip
 
 
 def _monthly_from_cumulative(

@@ -1,4 +1,4 @@
-"""Single cell values as counties write them: text, amounts, months, years and yes/no.
+"""Single cell values as counties write them: text, amounts, months, dates, years and yes/no.
 
 Each parser accepts the spellings found in real returns and gives one canonical value, or raises
 ValueError whose message (Chinese) says what was expected; the caller adds where (表、行、列).
@@ -17,6 +17,7 @@ AMOUNT_EXPECTED = "应为数字(单位万元),例如1234.5或1.2亿"
 MONTH_EXPECTED = "应为年月,例如2025-03、2025年3月、2025.03"
 YEAR_EXPECTED = "应为年份,例如2025或2025年"
 YES_NO_EXPECTED = "应为“是”或“否”"
+DATE_EXPECTED = "应为日期,例如2026-03-15、2026年3月15日、2026.03.15"
 
 YEAR_MIN, YEAR_MAX = 1990, 2100  # a plan or project year outside this is a typo
 # A month's year may reach further: an Excel serial number of 20000-80000 is 1954-2119.
@@ -143,12 +144,21 @@ def parse_month(value: object) -> str | None:
         return None
     if _SERIAL_RE.fullmatch(text):
         return _month_from_serial(float(text))
+    parts = _calendar_parts(text)
+    if parts is None:
+        raise ValueError(MONTH_EXPECTED)
+    year, month, day = parts
+    return _month(year, month, day or 1)
+
+
+def _calendar_parts(text: str) -> tuple[int, int, int | None] | None:
+    """(year, month, day or None) of a written month or day, or None when it is neither."""
     for pattern in _MONTH_PATTERNS:
         match = pattern.fullmatch(text)
         if match:
             day = match.group("d")
-            return _month(int(match.group("y")), int(match.group("m")), int(day) if day else 1)
-    raise ValueError(MONTH_EXPECTED)
+            return int(match.group("y")), int(match.group("m")), int(day) if day else None
+    return None
 
 
 def _month_from_number(number: float) -> str:
@@ -184,6 +194,49 @@ def _month(year: int, month: int, day: int = 1) -> str:
     except ValueError:
         raise ValueError(f"{year}年{month}月没有{day}日;{MONTH_EXPECTED}") from None
     return f"{year:04d}-{month:02d}"
+
+
+# --- dates ---------------------------------------------------------------------------------
+
+
+def parse_date(value: object) -> str | None:
+    """A day as "YYYY-MM-DD" (交办日期, 办结时限 …), or None for an empty cell. A month alone is
+    refused: a deadline or a closure is counted in days."""
+    if is_missing(value):
+        return None
+    if isinstance(value, dt.date):  # datetime, date and pandas.Timestamp
+        return _date(value.year, value.month, value.day)
+    if isinstance(value, bool):
+        raise ValueError(DATE_EXPECTED)
+    if isinstance(value, int | float):
+        if math.isfinite(value) and SERIAL_MIN <= value <= SERIAL_MAX:
+            return _date_from_serial(float(value))
+        return parse_date(normalize_text(value))  # 20260315 as a number
+    text = _TIME_OF_DAY.sub("", normalize_text(value)).replace(" ", "")
+    if text in _EMPTY_MARKS:
+        return None
+    if _SERIAL_RE.fullmatch(text):
+        return _date_from_serial(float(text))
+    parts = _calendar_parts(text)
+    if parts is None:
+        raise ValueError(DATE_EXPECTED)
+    year, month, day = parts
+    if day is None:
+        raise ValueError(f"缺少日;{DATE_EXPECTED}")
+    return _date(year, month, day)
+
+
+def _date_from_serial(serial: float) -> str:
+    day = _EXCEL_EPOCH + dt.timedelta(days=int(serial))
+    return _date(day.year, day.month, day.day)
+
+
+def _date(year: int, month: int, day: int) -> str:
+    try:
+        _month(year, month, day)  # the same checks as a month's
+    except ValueError as exc:
+        raise ValueError(str(exc).replace(MONTH_EXPECTED, DATE_EXPECTED)) from None
+    return f"{year:04d}-{month:02d}-{day:02d}"
 
 
 # --- 建设起止年限 ------------------------------------------------------------------------------

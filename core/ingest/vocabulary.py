@@ -81,6 +81,17 @@ TEMPLATE_SYNONYMS: dict[str, tuple[str, ...]] = {
     S.RAISED: ("提出时间",),
     S.RESOLVED: ("解决时间",),
     S.RESPONSIBLE_UNIT: ("牵头单位", "责任部门"),
+    S.ASSIGNED_ON: ("交办时间",),
+    S.DEADLINE: ("办结期限", "完成时限", "时限要求"),
+    S.HANDLING_STATE: ("督办状态", "问题状态"),
+    S.HANDLING_NOTES: ("办理进展", "反馈情况", "办理结果"),
+    S.CLOSED_ON: ("办结时间",),
+    S.CLEARED_ON: ("销号时间",),
+    S.PARK: ("园区", "功能区", "所属功能区", "所在园区"),
+    S.NODE: ("节点", "项目节点", "里程碑"),
+    S.NODE_PLANNED: ("计划时间", "计划完成时间", "计划年月"),
+    S.NODE_ACTUAL: ("实际时间", "实际完成时间", "实际年月"),
+    S.EXEMPT_REASON: ("原因", "豁免理由"),
     S.INDICATOR: ("指标名称",),
     S.TARGET: ("目标",),
 }
@@ -95,6 +106,7 @@ class Field:
     amount: bool = False  # an amount in 万元 (a unit in the header converts it)
     per_month: bool = False  # the month comes from the column's header (8月/当月完成投资)
     single: bool = True  # only one column may feed it
+    per_node: bool = False  # a milestone's month: the node is named by the header (主体完工)
 
 
 IGNORE = Field("不导入", None, single=False)
@@ -131,12 +143,15 @@ LAT = Field("纬度", S.LAT)
 NEWLY_ATTRACTED = Field("新引进", S.NEWLY_ATTRACTED)
 HIGH_TECH = Field("高新技术", S.HIGH_TECH)
 SUBSIDY = Field("拟争取补助资金", S.SUBSIDY_SOUGHT, amount=True)
+# 挂图作战 columns of a ledger: a node's planned and actual months (节点计划).
+NODE_PLANNED = Field("节点计划完成时间(节点见表头)", S.NODE_PLANNED, single=False, per_node=True)
+NODE_ACTUAL = Field("节点实际完成时间(节点见表头)", S.NODE_ACTUAL, single=False, per_node=True)
 
 FIELDS: tuple[Field, ...] = (
     NAME, CODE, COUNTY, SECTOR, LEVEL, STAGE, NATURE, OWNER, OWNER_PERSON, OWNER_WITH_PERSON,
     LEADER, CONTENT, YEARS, TOTAL, PRIOR, PLAN, YTD, MONTH_AMOUNT, MONTH_N_AMOUNT,
     MONTH_N_PROGRESS, TEN_DAY, PROGRESS, PROBLEM, PLANNED_START, ACTUAL_START, PLANNED_END,
-    ACTUAL_END, LON, LAT, NEWLY_ATTRACTED, HIGH_TECH, SUBSIDY, IGNORE,
+    ACTUAL_END, LON, LAT, NEWLY_ATTRACTED, HIGH_TECH, SUBSIDY, NODE_PLANNED, NODE_ACTUAL, IGNORE,
 )  # fmt: skip
 BY_KEY = {f.key: f for f in FIELDS}
 
@@ -144,6 +159,7 @@ BY_KEY = {f.key: f for f in FIELDS}
 # leaf of a multi-row header, else the whole path joined). First match in this order wins, so
 # the specific patterns stand before the general ones. "N" below is any month number.
 _M = r"(?:\d{1,2}|n)?"  # a month number, or the blank a template leaves ("1-  月")
+_NODE = r"(?P<node>[^/]{2,10}?)(?:节点)?"  # 主体完工, 设备安装节点
 _UNIT = r"(?:\((?:亿元|万元|元|亿|万)\))?"
 HEADER_WORDS: tuple[tuple[Field, str], ...] = (
     (IGNORE, r"序号|序|编号|no\.?|排序"),
@@ -211,6 +227,9 @@ HEADER_WORDS: tuple[tuple[Field, str], ...] = (
     (NEWLY_ATTRACTED, r"(?:是否)?新引进(?:项目)?"),
     (HIGH_TECH, r"(?:是否)?高新技术(?:项目)?"),
     (SUBSIDY, rf"(?:拟争取|申请)?(?:省级)?补助资金{_UNIT}"),
+    # Last: a node's months, "主体完工计划完成时间" / "设备安装实际完成时间".
+    (NODE_PLANNED, _NODE + r"(?:计划完成|计划)(?:时间|年月|日期)"),
+    (NODE_ACTUAL, _NODE + r"(?:实际完成|实际)(?:时间|年月|日期)"),
 )
 # Words that name a field only loosely: a column with a word above wins over one with these.
 WEAK_HEADER_WORDS: tuple[tuple[Field, str], ...] = (
@@ -219,6 +238,8 @@ WEAK_HEADER_WORDS: tuple[tuple[Field, str], ...] = (
 )
 _COMPILED = tuple((f, re.compile(p)) for f, p in HEADER_WORDS)
 _WEAK = tuple((f, re.compile(p)) for f, p in WEAK_HEADER_WORDS)
+# A group that names a milestone (节点): the words of construction stages.
+_NODE_GROUP = r".*(?:节点|完工|投产|封顶|安装|验收|通车|交付|开工|竣工|主体|调试|试运行|试生产).*"
 # Sub-headers whose meaning depends on the group above them: (group pattern, leaf pattern).
 GROUP_WORDS: tuple[tuple[str, str, Field], ...] = (
     (r".*(?:业主|建设|法人).*", r"(?:业主|单位)?名称|单位", OWNER),
@@ -229,6 +250,9 @@ GROUP_WORDS: tuple[tuple[str, str, Field], ...] = (
     (r".*竣工(?:时间|年月).*", r"实际|今年", ACTUAL_END),
     (r".*起止.*|.*建设年限.*", r"开工|起|开始", PLANNED_START),
     (r".*起止.*|.*建设年限.*", r"竣工|止|完工", PLANNED_END),
+    # 主体完工 | 计划 · 实际: a node over its months (the 开工/竣工 times above come first).
+    (_NODE_GROUP, r"计划(?:完成)?(?:时间|年月|日期)?", NODE_PLANNED),
+    (_NODE_GROUP, r"实际(?:完成)?(?:时间|年月|日期)?", NODE_ACTUAL),
 )
 _GROUP_COMPILED = tuple((re.compile(g), re.compile(leaf), f) for g, leaf, f in GROUP_WORDS)
 # A month in a group label: "8月" over 当月完成投资额 | 形象进度.
@@ -276,6 +300,28 @@ def is_weak(path: list[str], f: Field) -> bool:
         and any(g is f and p.fullmatch(keys[-1]) for g, p in _WEAK)
         and not any(g is f and p.fullmatch(keys[-1]) for g, p in _COMPILED)
     )
+
+
+_NODE_LEAF = re.compile(
+    r"^(?P<node>.+?)(?:节点)?(?:计划完成|实际完成|计划|实际)(?:时间|年月|日期)?$"
+)
+_NODE_WORDS = re.compile(r"节点|计划|时间|年月|日期|完成时间|/")
+
+
+def column_node(path: list[str]) -> str:
+    """The milestone a node column is about: "主体完工" of "主体完工计划完成时间", or of the
+    group "主体完工" over "计划"; the header as written when it names none."""
+    texts = [normalize_text(t) for t in path if normalize_text(t)]
+    if not texts:
+        return ""
+    match = _NODE_LEAF.match(header_key(texts[-1]))
+    if match:
+        return match.group("node")
+    for group in reversed(texts[:-1]):
+        node = _NODE_WORDS.sub("", header_key(group))
+        if node:
+            return node
+    return texts[-1]
 
 
 def column_month(path: list[str]) -> int | None:

@@ -21,6 +21,7 @@ MAX_TEMPLATE_ROWS = 5000  # dropdown lists cover this many rows of each sheet
 # What each column holds: (format or unit, allowed values, note).
 _MONTH = ("年月", "如2026-02,也可写2026年2月、2026.02", "")
 _AMOUNT = ("万元", "数字,如1234.5;也可写“1,234.5”“1.2亿”", "")
+_DATE = ("日期", "如2026-03-15,也可写2026年3月15日、2026.03.15")
 
 
 def _doc() -> dict[str, tuple[str, str, str]]:
@@ -75,6 +76,27 @@ def _doc() -> dict[str, tuple[str, str, str]]:
         S.ACTUAL_END: (*_MONTH[:2], "尚未竣工的留空"),
         S.WITHDRAWN: (*_MONTH[:2], "调出重点项目清单的月份,从该月起不再统计;未调出的留空"),
         S.PRIOR_CUMULATIVE: (*_AMOUNT[:2], "开工至上年底累计完成投资"),
+        S.PARK: ("文本", "", "园区、功能区或开发区;红黑榜可按园区排名"),
+        S.ASSIGNED_ON: (*_DATE, "交办给责任单位的日期;未交办的留空"),
+        S.DEADLINE: (*_DATE, "要求办结的日期,超过即为超期"),
+        S.HANDLING_STATE: (
+            "文本",
+            "、".join(S.HANDLING_STATES),
+            "办理中须有交办日期,已办结须有办结日期,已销号另须有销号日期",
+        ),
+        S.HANDLING_NOTES: (
+            "文本",
+            "如“2026-01-15 已组卷上报;2026-02-10 省厅已受理”",
+            "每条以日期开头,多条用分号隔开",
+        ),
+        S.CLOSED_ON: (*_DATE, "责任单位办结的日期;解决年月为空时取其所在月份"),
+        S.CLEARED_ON: (*_DATE, "重大办核实后销号的日期"),
+        S.NODE: ("文本", "如开工、主体完工、设备安装、竣工投产", "每个项目的节点名称不重复"),
+        S.NODE_PLANNED: (*_MONTH[:2], "计划完成该节点的月份"),
+        S.NODE_ACTUAL: (*_MONTH[:2], "实际完成的月份;尚未完成的留空"),
+        S.UNIT_KIND: ("文本", "、".join(S.UNIT_KINDS), "豁免的是区县还是园区"),
+        S.UNIT_NAME: ("文本", "区县或园区的名称", "与项目清单中的写法一致"),
+        S.EXEMPT_REASON: ("文本", "", "如“受台风灾害影响停工”"),
         S.COVERS_FROM: (
             *_MONTH[:2],
             "完成投资涵盖多个月时的起始月份(如1-3月合计填2026-01);只含当月的留空",
@@ -87,8 +109,10 @@ _TABLE_NOTES = {
     S.PLANS: "每个项目每年一行。",
     S.MONTHLY: "每个项目每月一行,填当月完成投资。",
     S.FUNDING: "每个项目每个资金来源、每个落实月份一行。",
-    S.PROBLEMS: "每个问题一行,解决后填写解决年月。",
+    S.PROBLEMS: "每个问题一行,解决后填写解决年月;督办的问题另填交办、时限、办理状态和办理情况。",
     S.INDICATORS: "全市统计指标,每个指标每个期间一行。",
+    S.MILESTONES: "选填:每个项目每个节点一行(挂图作战),填计划和实际完成年月。",
+    S.EXEMPTIONS: "选填:经批准不列入黑榜的区县(或园区)及月份,每个单位每月一行,写明原因。",
 }
 HEADER_FILL = PatternFill("solid", fgColor="DCE6F1")
 REQUIRED_FILL = PatternFill("solid", fgColor="FCE4D6")
@@ -154,6 +178,8 @@ def _table_sheet(wb: Workbook, table: str, data: pd.DataFrame | None) -> None:
         S.HIGH_TECH: (S.YES, S.NO),
         S.FUNDING_SOURCE: own.funding_sources,
         S.PROBLEM_TYPE: own.problem_types,
+        S.HANDLING_STATE: S.HANDLING_STATES,
+        S.UNIT_KIND: S.UNIT_KINDS,
     }
     last = max(MAX_TEMPLATE_ROWS, 1 + (0 if data is None else len(data)))
     for j, column in enumerate(columns, start=1):

@@ -30,6 +30,10 @@ PAGES = {
     "growth": "投资增长",
     "map": "项目地图",
     "factors": "要素保障",
+    "alerts": "预警",
+    "ranking": "红黑榜",
+    "supervision": "问题督办",
+    "milestones": "挂图作战",
     "indicators": "经济指标",
     "briefing": "简报",
 }

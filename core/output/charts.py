@@ -15,7 +15,7 @@ import pandas as pd
 from core import settings
 from core.data import schema as S
 from core.figures import measures as M
-from core.figures import status
+from core.figures import milestones, status
 from core.figures.periods import Period
 from core.figures.scope import Scope
 from core.output.formatting import WAN_PER_YI, round_half_up
@@ -583,4 +583,268 @@ def legend(items: list[tuple[str, str]], title: str, size: int = 14) -> alt.TopL
         )
         .configure_title(fontSize=size, anchor="start", offset=6)
         .configure_view(stroke=None)
+    )
+
+
+# --- The monthly cycle: 预警, 红黑榜, 节点计划 ---------------------------------------------------
+
+# Alert levels: the status colours of 严重滞后 and 滞后, so red and amber mean one thing everywhere.
+LEVEL_COLORS = {
+    "红色": status.COLORS[status.SERIOUSLY_BEHIND],
+    "黄色": status.COLORS[status.BEHIND],
+}
+LIST_COLORS = {"红榜": "#c62828", "黑榜": "#222222", "": "#9aa7b8"}  # 红榜 red, 黑榜 black
+
+
+def alerts_by_county(
+    frame: pd.DataFrame, scope: Scope, counties: list[str], highlight: tuple[str, ...] = ()
+) -> ChartOut:
+    """Alerts by county, red stacked before yellow (core.figures.alerts.counts_by_county of
+    the whole city; the filter's counties highlighted)."""
+    data = pd.DataFrame(
+        {"区县": frame[S.COUNTY], "预警级别": frame["预警级别"], "预警数": frame["预警数"]}
+    )
+    order = [c for c in counties if c in set(data["区县"])]
+    bars = (
+        alt.Chart(data.assign(先后=(data["预警级别"] != "红色").astype(int)))
+        .mark_bar()
+        .encode(
+            y=alt.Y("区县:N", sort=order, title=None, axis=_highlight_axis(highlight)),
+            x=alt.X(
+                "预警数:Q",
+                title="预警数(条)",
+                stack="zero",
+                axis=alt.Axis(tickMinStep=1, format="d"),
+            ),
+            color=alt.Color(
+                "预警级别:N",
+                title=None,
+                scale=alt.Scale(domain=list(LEVEL_COLORS), range=list(LEVEL_COLORS.values())),
+            ),
+            order=alt.Order("先后:Q"),  # red from the axis, then yellow
+            tooltip=list(data.columns),
+            **_highlight("区县", highlight),
+        )
+    )
+    subtitle = scope.highlight_lines() if highlight else None
+    return _finish(
+        "alerts_by_county",
+        "各区县预警数",
+        scope,
+        bars,
+        data,
+        height=max(160, 34 * len(order)),
+        subtitle=subtitle,
+    )
+
+
+def unit_ranking(frame: pd.DataFrame, scope: Scope, title: str, value_title: str) -> ChartOut:
+    """The 红黑榜: each unit's ranking value, best at the top, coloured by its list (红榜 red,
+    黑榜 black, others grey); an excused unit says so at its bar."""
+    data = pd.DataFrame(
+        {
+            "名次": frame["名次"],
+            "单位": frame["单位"],
+            value_title: frame["排名值"],
+            "榜单": frame["榜单"],
+            "豁免": frame["豁免原因"].map(lambda r: "已豁免" if r else ""),
+        }
+    )
+    labels = data.assign(
+        标注=data["名次"].map("第{}名".format) + data["豁免"].map(lambda r: f"({r})" if r else "")
+    )
+    values = data[value_title]
+    lo, hi = min(float(values.min()), 0.0), max(float(values.max()), 0.0)
+    room = max(hi - lo, 1.0) * 0.35
+    x = alt.X(
+        f"{value_title}:Q",
+        title=value_title,
+        scale=alt.Scale(domain=[lo - (room if lo < 0 else 0), hi + room]),
+    )
+    base = alt.Chart(labels).encode(y=alt.Y("单位:N", sort=data["单位"].tolist(), title=None))
+    bars = base.mark_bar(cornerRadiusEnd=3).encode(
+        x=x,
+        color=alt.Color(
+            "榜单:N",
+            title=None,
+            scale=alt.Scale(domain=["红榜", "黑榜", ""], range=list(LIST_COLORS.values())),
+            legend=alt.Legend(labelExpr="datum.label || '其他'"),
+        ),
+        tooltip=list(data.columns),
+    )
+    text = {"fontSize": LABEL_SIZE - 1, "color": "#222"}
+    right = base.transform_filter(f"datum['{value_title}'] >= 0").mark_text(
+        align="left", dx=6, **text
+    )
+    left = base.transform_filter(f"datum['{value_title}'] < 0").mark_text(
+        align="right", dx=-6, **text
+    )
+    notes = (right + left).encode(x=x, text="标注:N")
+    zero = alt.Chart(pd.DataFrame({"x": [0]})).mark_rule(color="#333").encode(x="x:Q")
+    return _finish(
+        "unit_ranking", title, scope, bars + zero + notes, data, height=max(200, 36 * len(data))
+    )
+
+
+def rank_history(history: pd.DataFrame, scope: Scope, title: str) -> ChartOut:
+    """Each unit's place month by month this year, first place at the top, the units named at
+    the end of their lines (units sharing a place in one label)."""
+    data = pd.DataFrame(
+        {
+            "单位": history["单位"],
+            "月份": history["月份"].str.slice(5, 7).astype(int),
+            "名次": history["名次"],
+        }
+    )
+    last = data.loc[data["月份"] == data["月份"].max()]
+    last = last.groupby("名次", as_index=False).agg(
+        月份=("月份", "first"), 单位=("单位", "、".join)
+    )
+    places = int(data["名次"].max()) if len(data) else 1
+    x = alt.X("月份:O", title=None, axis=alt.Axis(labelAngle=0, labelExpr="datum.value + '月'"))
+    y = alt.Y(
+        "名次:Q",
+        title="名次",
+        scale=alt.Scale(domain=[places + 0.5, 0.5], nice=False),
+        axis=alt.Axis(values=list(range(1, places + 1)), format="d", labelOverlap=False),
+    )
+    # Ten counties need ten colours that stay apart: Tableau's ten.
+    color = alt.Color("单位:N", legend=None, scale=alt.Scale(scheme="tableau10"))
+    lines = (
+        alt.Chart(data)
+        .mark_line(point=True, strokeWidth=3)
+        .encode(x=x, y=y, color=color, tooltip=list(data.columns))
+    )
+    names = (
+        alt.Chart(last)
+        .mark_text(align="left", dx=10, fontSize=LABEL_SIZE, color="#222")
+        .encode(x=x, y=y, text="单位:N")
+    )
+    return _finish("rank_history", title, scope, lines + names, data, height=max(220, 30 * places))
+
+
+def _month_start(months: pd.Series) -> pd.Series:
+    return pd.to_datetime(months + "-01", format="%Y-%m-%d")
+
+
+def _month_end(months: pd.Series) -> pd.Series:
+    return _month_start(months) + pd.offsets.MonthBegin(1)
+
+
+_TIME_AXIS = alt.Axis(format="%Y年%-m月", labelAngle=0, tickCount=6, title=None)
+
+
+def _today_line(scope: Scope) -> alt.LayerChart:
+    when = pd.DataFrame(
+        {"日期": [_month_end(pd.Series([scope.period.key])).iloc[0]], "说明": [scope.period.as_of]}
+    )
+    rule = alt.Chart(when).mark_rule(color=TARGET, strokeDash=[6, 4], size=2).encode(x="日期:T")
+    label = (
+        alt.Chart(when)
+        .mark_text(align="left", baseline="top", dx=4, y=2, color=TARGET, fontSize=LABEL_SIZE)
+        .encode(x="日期:T", text="说明:N")
+    )
+    return rule + label
+
+
+def _state_scale() -> alt.Scale:
+    return alt.Scale(domain=list(milestones.COLORS), range=list(milestones.COLORS.values()))
+
+
+def gantt_project(nodes: pd.DataFrame, scope: Scope, name: str) -> ChartOut:
+    """挂图作战 of one project: a bar per node from the previous node's planned month to its
+    own, in its state's colour (逾期未完成 in the warning colour), a diamond where it was
+    reached, and the period's line (core.figures.milestones.project_nodes)."""
+    data = pd.DataFrame(
+        {
+            "节点": nodes[S.NODE],
+            "计划完成": nodes[S.NODE_PLANNED],
+            "实际完成": nodes[S.NODE_ACTUAL],
+            "节点状态": nodes["节点状态"],
+        }
+    )
+    drawn = data.assign(
+        开始=_month_start(nodes["阶段开始"]),
+        结束=_month_end(nodes[S.NODE_PLANNED]),
+        实际=_month_start(nodes[S.NODE_ACTUAL].where(nodes[S.NODE_ACTUAL] != ""))
+        + pd.Timedelta(days=14),
+    )
+    y = alt.Y("节点:N", sort=data["节点"].tolist(), title=None)
+    color = alt.Color("节点状态:N", scale=_state_scale(), title=None)
+    tips = ["节点", "计划完成", "实际完成", "节点状态"]
+    bars = (
+        alt.Chart(drawn)
+        .mark_bar(cornerRadius=3, opacity=0.75, height=22)
+        .encode(x=alt.X("开始:T", axis=_TIME_AXIS), x2="结束:T", y=y, color=color, tooltip=tips)
+    )
+    done = (
+        alt.Chart(drawn.loc[drawn["实际完成"] != ""])
+        .mark_point(shape="diamond", size=260, filled=True, color="#111")
+        .encode(x="实际:T", y=y, tooltip=tips)
+    )
+    return _finish(
+        "gantt_project",
+        f"{name}:节点计划",
+        scope,
+        bars + done + _today_line(scope),
+        data,
+        height=max(160, 48 * len(data)),
+    )
+
+
+def gantt_county(nodes: pd.DataFrame, scope: Scope) -> ChartOut:
+    """挂图作战 of a county's projects: each project's planned span as a light bar, its nodes at
+    their planned months in their state's colour, a diamond where each was reached, and the
+    period's line (core.figures.milestones.county_nodes)."""
+    data = pd.DataFrame(
+        {
+            "项目名称": nodes[S.NAME],
+            "节点": nodes[S.NODE],
+            "计划完成": nodes[S.NODE_PLANNED],
+            "实际完成": nodes[S.NODE_ACTUAL],
+            "节点状态": nodes["节点状态"],
+        }
+    )
+    order = data["项目名称"].drop_duplicates().tolist()
+    spans = nodes.groupby(S.NAME, sort=False)[S.NODE_PLANNED].agg(["min", "max"]).reset_index()
+    spans = pd.DataFrame(
+        {
+            "项目名称": spans[S.NAME],
+            "开始": _month_start(spans["min"]),
+            "结束": _month_end(spans["max"]),
+        }
+    )
+    drawn = data.assign(计划=_month_start(data["计划完成"]) + pd.Timedelta(days=14))
+    y = alt.Y("项目名称:N", sort=order, title=None, axis=alt.Axis(labelLimit=360))
+    tips = ["项目名称", "节点", "计划完成", "实际完成", "节点状态"]
+    span = (
+        alt.Chart(spans)
+        .mark_bar(color="#dfe4ea", height=14, cornerRadius=3)
+        .encode(x=alt.X("开始:T", axis=_TIME_AXIS), x2="结束:T", y=y)
+    )
+    planned = (
+        alt.Chart(drawn)
+        .mark_point(size=150, filled=True, opacity=0.9)
+        .encode(
+            x="计划:T",
+            y=y,
+            color=alt.Color("节点状态:N", scale=_state_scale(), title=None),
+            tooltip=tips,
+        )
+    )
+    reached = drawn.loc[drawn["实际完成"] != ""].assign(
+        实际=lambda d: _month_start(d["实际完成"]) + pd.Timedelta(days=14)
+    )
+    done = (
+        alt.Chart(reached)
+        .mark_point(shape="diamond", size=90, filled=True, color="#111")
+        .encode(x="实际:T", y=y, tooltip=tips)
+    )
+    return _finish(
+        "gantt_county",
+        f"{scope.place}项目节点计划",
+        scope,
+        span + planned + done + _today_line(scope),
+        data,
+        height=max(180, 30 * len(order)),
     )

@@ -23,11 +23,15 @@ from pptx.util import Emu, Inches, Pt
 from core import settings
 from core.data import schema as S
 from core.data.portfolio import Portfolio
+from core.figures import alerts as A
 from core.figures import briefing as B
 from core.figures import indicators as I
 from core.figures import measures as M
+from core.figures import milestones as N
 from core.figures import overview as O
+from core.figures import ranking as R
 from core.figures import status
+from core.figures import supervision as V
 from core.figures.periods import Convention, Period, schedule_share
 from core.figures.scope import Scope
 from core.output import charts, export
@@ -189,6 +193,70 @@ def _briefing(p: Portfolio, scope: Scope, conv: Convention) -> SlideContent:
     return out
 
 
+def _alerts(p: Portfolio, scope: Scope, conv: Convention) -> SlideContent:
+    frame = A.alerts(p, scope, conv)
+    red = int((frame[A.LEVEL] == A.RED).sum())
+    counts = A.counts_by_rule(frame)
+    figures = [Figure("预警总数", f"{len(frame)}条"), Figure("红色预警", f"{red}条"),
+               Figure("黄色预警", f"{len(frame) - red}条")]  # fmt: skip
+    figures += [Figure(r[A.RULE], f"{r['合计']}条") for r in counts.to_dict("records") if r["合计"]]
+    out = SlideContent("", scope.sentence(), figures[:MAX_KPIS])
+    citywide = A.alerts(p, scope.citywide(), conv)
+    if len(citywide):
+        out.charts.append(charts.alerts_by_county(A.counts_by_county(citywide, p.counties), scope,
+                                                  p.counties, scope.counties))  # fmt: skip
+    out.notes = _paragraphs(B.alerts_paragraph(p, scope, conv), *A.rule_sentences().values())
+    return out
+
+
+def _ranking(p: Portfolio, scope: Scope, conv: Convention) -> SlideContent:
+    rule = R.Rule.from_settings()
+    frame = R.ranking(p, scope, rule, conv)
+    out = SlideContent("", scope.sentence())
+    if frame.empty:
+        out.notes = f"没有可排名的{rule.unit_word}。"
+        return out
+    for which in (R.RED_LIST, R.BLACK_LIST):
+        on = frame.loc[frame[R.LIST] == which]
+        out.figures.append(Figure(which, "、".join(on[R.UNIT]) or "无"))
+    title = f"{rule.unit_word}红黑榜({R.MEASURE_NAMES[rule.measure]})"
+    out.charts.append(charts.unit_ranking(frame, scope, title, R.MEASURE_NAMES[rule.measure]))
+    out.notes = _paragraphs(rule.sentence(conv), R.list_sentence(frame, R.RED_LIST, rule),
+                            R.list_sentence(frame, R.BLACK_LIST, rule), R.exemption_sentence(frame))  # fmt: skip
+    return out
+
+
+def _supervision(p: Portfolio, scope: Scope, conv: Convention) -> SlideContent:
+    frame = V.problems_as_of(p, scope)
+    f = V.figures(frame)
+    figures = [Figure("已交办", f"{f.assigned}个"), Figure("已办结", f"{f.closed}个"),
+               Figure("办结率", pct(f.rate)), Figure("超期未办结", f"{f.overdue}个")]  # fmt: skip
+    out = SlideContent("", scope.sentence(), figures)
+    if f.assigned:
+        stats = V.statistics(frame, S.RESPONSIBLE_UNIT).head(TABLE_ROWS)
+        out.table = pd.DataFrame(
+            {"责任单位": stats[S.RESPONSIBLE_UNIT], "已交办": stats[V.ASSIGNED],
+             "已办结": stats[V.CLOSED], "办结率": stats[V.RATE].map(pct),
+             "超期未办结": stats[V.OVERDUE]}
+        )  # fmt: skip
+    out.notes = B.supervision_paragraph(p, scope) or ""
+    return out
+
+
+def _milestones(p: Portfolio, scope: Scope, conv: Convention) -> SlideContent:
+    listing = N.projects_with_nodes(p, scope)
+    figures = [Figure("有节点计划的项目", f"{len(listing)}个"),
+               Figure("逾期未完成节点", f"{int(listing['逾期节点'].sum())}个")]  # fmt: skip
+    out = SlideContent("", scope.sentence(), figures)
+    if len(listing):
+        out.charts.append(charts.gantt_county(N.county_nodes(p, scope, TABLE_ROWS * 2), scope))
+        late = listing.loc[listing["逾期节点"] > 0].head(TABLE_ROWS)
+        out.notes = "逾期节点最多的项目:" + "、".join(
+            f"{n}({k}个)" for n, k in zip(late[S.NAME], late["逾期节点"], strict=True)
+        )
+    return out
+
+
 _BUILDERS = {
     "overview": _overview,
     "progress": _progress,
@@ -197,6 +265,10 @@ _BUILDERS = {
     "factors": _factors,
     "indicators": _indicators,
     "briefing": _briefing,
+    "alerts": _alerts,
+    "ranking": _ranking,
+    "supervision": _supervision,
+    "milestones": _milestones,
 }
 
 

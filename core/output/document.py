@@ -7,6 +7,7 @@ and 黑体 to Noto Sans CJK SC.
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import os
 import re
@@ -22,6 +23,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 
+from core import settings
 from core.data import schema as S
 from core.data.portfolio import Portfolio
 from core.figures import briefing as B
@@ -35,6 +37,7 @@ BODY_FONT = "仿宋"  # the face of Chinese government documents (GB/T 9704: 3�
 HEADING_FONT = "黑体"
 TITLE_FONT = "黑体"
 BODY_SIZE = Pt(16)  # 三号
+TABLE_SIZE = Pt(10.5)  # 五号: a table's type
 # A4 and the margins of GB/T 9704 (党政机关公文格式): 天头37mm, 订口28mm, the type area 156mm wide.
 PAGE_WIDTH_CM, PAGE_HEIGHT_CM = 21.0, 29.7
 MARGINS_CM = {"top": 3.7, "bottom": 3.5, "left": 2.8, "right": 2.6}
@@ -45,7 +48,7 @@ HEADING_RE = re.compile(r"^[一二三四五六七八九十]+、")
 FONTCONFIG = Path(__file__).with_name("fontconfig.conf")
 
 
-def _font(run, face: str, size: Pt, bold: bool = False) -> None:
+def font(run, face: str, size: Pt, bold: bool = False) -> None:
     run.font.name = face
     run.font.size = size
     run.font.bold = bold
@@ -53,10 +56,10 @@ def _font(run, face: str, size: Pt, bold: bool = False) -> None:
     run._element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), face)
 
 
-def _paragraph(doc, text: str, face: str, size: Pt, *, bold=False, center=False, indent=True):
+def paragraph(doc, text: str, face: str, size: Pt, *, bold=False, center=False, indent=True):
     p = doc.add_paragraph()
     run = p.add_run(text)
-    _font(run, face, size, bold)
+    font(run, face, size, bold)
     fmt = p.paragraph_format
     fmt.line_spacing = Pt(28)
     fmt.space_after = Pt(0)
@@ -110,10 +113,8 @@ def behind_table(frame: pd.DataFrame, scope: Scope) -> pd.DataFrame:
     )
 
 
-def docx_bytes(p: Portfolio, scope: Scope, convention: Convention, text: str) -> bytes:
-    """A Word document of `text` (the generated or edited briefing), the key charts with
-    captions, and the projects furthest behind schedule."""
-    title, scope_line, body = parse(text)
+def new_document():
+    """An empty A4 document with the margins of GB/T 9704 and 仿宋 as its body face."""
     doc = Document()
     for section in doc.sections:
         section.page_width, section.page_height = Cm(PAGE_WIDTH_CM), Cm(PAGE_HEIGHT_CM)
@@ -123,51 +124,86 @@ def docx_bytes(p: Portfolio, scope: Scope, convention: Convention, text: str) ->
     normal.font.name = BODY_FONT
     normal.font.size = BODY_SIZE
     normal.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), BODY_FONT)
+    return doc
 
-    _paragraph(doc, title, TITLE_FONT, Pt(22), bold=True, center=True)
+
+def add_table(doc, frame: pd.DataFrame, widths_cm: tuple[float, ...], size: Pt = TABLE_SIZE):
+    """A grid table of `frame` (its header in 黑体), the columns at these widths."""
+    t = doc.add_table(rows=1, cols=len(frame.columns))
+    t.style = "Table Grid"
+    t.alignment = WD_TABLE_ALIGNMENT.CENTER
+    t.autofit = False
+    for cell, name in zip(t.rows[0].cells, frame.columns, strict=True):
+        cell.text = ""
+        font(cell.paragraphs[0].add_run(str(name)), HEADING_FONT, size, bold=True)
+    for row in frame.itertuples(index=False):
+        cells = t.add_row().cells
+        for cell, value in zip(cells, row, strict=True):
+            cell.text = ""
+            font(cell.paragraphs[0].add_run(str(value)), BODY_FONT, size)
+    # Word reads the cells' widths, LibreOffice the grid's: set both.
+    for column, width in zip(t.columns, widths_cm, strict=True):
+        column.width = Cm(width)
+    for row in t.rows:
+        for cell, width in zip(row.cells, widths_cm, strict=True):
+            cell.width = Cm(width)
+    return t
+
+
+def signature(doc, office: str, day: dt.date) -> None:
+    """The sender and the date at the foot, right-aligned, as an office document is signed."""
+    for text in (office, f"{day.year}年{day.month}月{day.day}日"):
+        p = paragraph(doc, text, BODY_FONT, BODY_SIZE, indent=False)
+        p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    doc.paragraphs[-2].paragraph_format.space_before = Pt(28)
+
+
+def document_bytes(doc) -> bytes:
+    buffer = io.BytesIO()
+    doc.save(buffer)
+    return buffer.getvalue()
+
+
+def docx_bytes(
+    p: Portfolio,
+    scope: Scope,
+    convention: Convention,
+    text: str,
+    *,
+    appendix: bool = True,
+    signed: dt.date | None = None,
+) -> bytes:
+    """A Word document of `text` (the generated or edited briefing) with, as `appendix`, the
+    key charts with captions and the projects furthest behind schedule; `signed`: the office's
+    name and that date at the foot (the annual report)."""
+    title, scope_line, body = parse(text)
+    doc = new_document()
+    paragraph(doc, title, TITLE_FONT, Pt(22), bold=True, center=True)
     if scope_line:
-        _paragraph(doc, scope_line, BODY_FONT, Pt(14), center=True)
+        paragraph(doc, scope_line, BODY_FONT, Pt(14), center=True)
     for is_heading, line in body:
         if is_heading:
-            _paragraph(doc, line, HEADING_FONT, BODY_SIZE, indent=True)
+            paragraph(doc, line, HEADING_FONT, BODY_SIZE, indent=True)
         else:
-            _paragraph(doc, line, BODY_FONT, BODY_SIZE)
+            paragraph(doc, line, BODY_FONT, BODY_SIZE)
 
-    figures = key_charts(p, scope, convention)
+    if signed is not None:
+        signature(doc, settings.current().office, signed)
+    figures = key_charts(p, scope, convention) if appendix else []
     if figures:
-        _paragraph(doc, "附图", HEADING_FONT, BODY_SIZE, indent=False)
+        paragraph(doc, "附图", HEADING_FONT, BODY_SIZE, indent=False)
     for i, c in enumerate(figures, start=1):
         # The picture without its title: the caption below says it once.
         doc.add_picture(io.BytesIO(export.png(c.untitled())), width=Cm(14))
         doc.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
         doc.paragraphs[-1].paragraph_format.keep_with_next = True  # the caption stays below
-        _paragraph(doc, f"图{i} {c.title}", BODY_FONT, Pt(12), center=True)
+        paragraph(doc, f"图{i} {c.title}", BODY_FONT, Pt(12), center=True)
 
-    behind = B.furthest_behind(p, scope, convention)
+    behind = B.furthest_behind(p, scope, convention) if appendix else []
     if len(behind):
-        _paragraph(doc, "附表 落后序时进度最多的项目", HEADING_FONT, BODY_SIZE, indent=False)
-        table = behind_table(behind, scope)
-        t = doc.add_table(rows=1, cols=len(table.columns))
-        t.style = "Table Grid"
-        t.alignment = WD_TABLE_ALIGNMENT.CENTER
-        t.autofit = False
-        for cell, name in zip(t.rows[0].cells, table.columns, strict=True):
-            cell.text = ""
-            _font(cell.paragraphs[0].add_run(name), HEADING_FONT, Pt(10.5), bold=True)
-        for row in table.itertuples(index=False):
-            cells = t.add_row().cells
-            for cell, value in zip(cells, row, strict=True):
-                cell.text = ""
-                _font(cell.paragraphs[0].add_run(str(value)), BODY_FONT, Pt(10.5))
-        # Word reads the cells' widths, LibreOffice the grid's: set both.
-        for column, width in zip(t.columns, TABLE_WIDTHS_CM, strict=True):
-            column.width = Cm(width)
-        for row in t.rows:
-            for cell, width in zip(row.cells, TABLE_WIDTHS_CM, strict=True):
-                cell.width = Cm(width)
-    buffer = io.BytesIO()
-    doc.save(buffer)
-    return buffer.getvalue()
+        paragraph(doc, "附表 落后序时进度最多的项目", HEADING_FONT, BODY_SIZE, indent=False)
+        add_table(doc, behind_table(behind, scope), TABLE_WIDTHS_CM)
+    return document_bytes(doc)
 
 
 def office_binary() -> str | None:

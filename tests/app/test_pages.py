@@ -8,13 +8,16 @@ import streamlit as st
 from app_kit import as_admin, open_app, unescaped
 from streamlit.testing.v1 import AppTest
 
-from core.data.portfolio import load_folder
+from core.data import schema as S
+from core.data.portfolio import DEMO_DIR, load_folder, read_csv
 from core.figures import measures as M
 from core.figures.scope import Scope
 from core.output.formatting import pct, yi
 from tests.access_kit import ADMIN
 
-PAGES = ["overview", "progress", "growth", "map", "factors", "indicators", "briefing"]
+DEMO_MILESTONES = read_csv(DEMO_DIR / f"{S.MILESTONES}.csv")
+PAGES = ["overview", "progress", "growth", "map", "factors", "alerts", "ranking", "supervision",
+         "milestones", "indicators", "briefing"]  # fmt: skip
 LINK = {"county": ["城东区"], "sector": ["产业项目"]}
 
 
@@ -220,7 +223,9 @@ def test_data_page_before_any_import():
     assert any("尚未导入数据" in i.value for i in at.info)
     labels = [b.proto.label for b in at.get("download_button")]
     assert "下载填报模板(.xlsx)" in labels
-    assert len(at.dataframe[0].value) == 6  # the six tables and their row counts
+    counts = at.dataframe[0].value  # every table and its rows
+    assert counts["数据表"].tolist() == list(S.TABLES)
+    assert counts.set_index("数据表").loc[S.MILESTONES, "行数"] == len(DEMO_MILESTONES)
     assert "当前显示示例数据,数字均为虚构。" in [c.value for c in at.sidebar.caption]
 
 

@@ -24,7 +24,8 @@ from tests.store_kit import kill_inside
 
 APP = str(Path(__file__).parents[2] / "app.py")
 MINI = Path(__file__).parents[1] / "fixtures" / "mini"
-PAGES = ["overview", "progress", "growth", "map", "factors", "indicators", "briefing"]
+PAGES = ["overview", "progress", "growth", "map", "factors", "alerts", "ranking", "supervision",
+         "milestones", "indicators", "briefing"]  # fmt: skip
 
 
 @pytest.fixture

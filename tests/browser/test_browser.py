@@ -40,6 +40,10 @@ PAGES = [
     ("growth", "/growth", "投资增长", "chart"),
     ("map", "/map", "项目地图", "map"),
     ("factors", "/factors", "要素保障", "chart"),
+    ("alerts", "/alerts", "预警", "chart"),
+    ("ranking", "/ranking", "红黑榜", "chart"),
+    ("supervision", "/supervision", "问题督办", None),
+    ("milestones", "/milestones", "挂图作战", "chart"),
     ("indicators", "/indicators", "经济指标", None),
     ("briefing", "/briefing", "简报", None),
 ]

@@ -30,6 +30,10 @@ PAGES = [
     ("growth", "/growth", "投资增长"),
     ("map", "/map", "项目地图"),
     ("factors", "/factors", "要素保障"),
+    ("alerts", "/alerts", "预警"),
+    ("ranking", "/ranking", "红黑榜"),
+    ("supervision", "/supervision", "问题督办"),
+    ("milestones", "/milestones", "挂图作战"),
     ("indicators", "/indicators", "经济指标"),
     ("briefing", "/briefing", "简报"),
     ("agenda", "/agenda", "会议议程"),
@@ -135,6 +139,9 @@ def test_present_mode_every_screen_fits_and_reads_from_the_back(page, server: Se
                 arg=i + 1,
                 timeout=RUN_TIMEOUT,
             )
+            # The bar names the next screen early in its run: wait for the run to end too, or
+            # the screen is measured while the previous one's elements are still drawn.
+            wait_for_run(page)
 
 
 # filter → how to choose it in the sidebar, the URL it writes, what the reopened page shows

@@ -15,9 +15,9 @@ from core.access.roles import ANONYMOUS, Actor, Refused, Role
 from core.access.users import Users
 from core.data import datasource
 from core.figures.periods import Period
-from core.ingest import importing, recovery, workbook
+from core.ingest import edits, importing, recovery, workbook
 from core.ingest.layouts import Layout, Layouts
-from core.ingest.store import Store
+from core.ingest.store import EXEMPTION, SUPERVISION, Store
 from core.output import agenda as A
 from tests.access_kit import ADMIN, account
 
@@ -97,6 +97,31 @@ def withdraw(store, actor):
     return importing.withdraw(store, ["A-001"], Period(2026, 2), actor=actor)
 
 
+def _supervise(store, actor, problem):
+    edited = pd.DataFrame([{"问题编号": problem, "责任单位": "督办测试单位", "_row": 1}])
+    report = edits.check_problem_edits(store, store.version(), edited, actor=actor)
+    return edits.commit(report, store, kind=SUPERVISION, actor=actor)
+
+
+def supervise_own_county(store, actor):
+    return _supervise(store, actor, "P1")  # B-002, 甲区
+
+
+def supervise_other_county(store, actor):
+    return _supervise(store, actor, "P2")  # C-003, 乙县
+
+
+def grant_exemption(store, actor):
+    report = edits.check_exemption(store, store.version(), "所在区县", "甲区", "2025-02", "灾害",
+                                   actor=actor)  # fmt: skip
+    return edits.commit(report, store, kind=EXEMPTION, actor=actor)
+
+
+def revoke_exemption(store, actor):
+    return edits.revoke_exemption(store, store.version(), "所在区县", "乙县", "2025-02",
+                                  actor=actor)  # fmt: skip
+
+
 def manage_users(store, actor):
     return Users(store).add(actor, "new-person", Role.VIEWER, password="long enough pw")
 
@@ -132,6 +157,10 @@ ACTIONS = {
     "上传区县边界": import_boundaries,
     "回滚": roll_back,
     "调出": withdraw,
+    "督办本区县": supervise_own_county,
+    "督办其他区县": supervise_other_county,
+    "登记豁免": grant_exemption,
+    "撤销豁免": revoke_exemption,
     "管理用户": manage_users,
     "改台账格式": rename_layout,
     "保存议程": save_agenda,
@@ -147,6 +176,10 @@ ALLOWED = {
     "上传区县边界": (False, False, False, True),
     "回滚": (False, False, False, True),
     "调出": (False, False, False, True),
+    "督办本区县": (False, False, True, True),
+    "督办其他区县": (False, False, False, True),
+    "登记豁免": (False, False, False, True),
+    "撤销豁免": (False, False, False, True),
     "管理用户": (False, False, False, True),
     "改台账格式": (False, False, False, True),
     "保存议程": (False, False, False, True),

@@ -1,7 +1,6 @@
 """The written briefing: the report's figures, additivity over counties, wording by sign, and
 the Word/PDF documents."""
 
-import dataclasses
 import io
 import re
 import shutil
@@ -73,7 +72,7 @@ def test_construction_wording_follows_the_sign(figures, ending):
 def _with_fai(p, total: float, target: float | None, cats: dict[str, float]):
     rows = [(S.FAI_GROUP, S.FAI_TOTAL, "2025-02", total, "%", target)]
     rows += [(S.FAI_GROUP, c, "2025-02", v, "%", None) for c, v in cats.items()]
-    return dataclasses.replace(p, indicators=pd.DataFrame(rows, columns=list(S.INDICATOR_COLUMNS)))
+    return p.with_tables(indicators=pd.DataFrame(rows, columns=list(S.INDICATOR_COLUMNS)))
 
 
 @pytest.mark.parametrize(
@@ -95,7 +94,7 @@ def test_fai_wording_follows_the_sign(mini, total, target, cats, expected):
 
 
 def test_missing_data_leaves_clauses_out(mini):
-    no_fai = dataclasses.replace(mini, indicators=mini.indicators.iloc[0:0])
+    no_fai = mini.with_tables(indicators=mini.indicators.iloc[0:0])
     b = briefing.write(no_fai, Scope(Period(2024, 3), level=None))
     headings = [s.heading for s in b.sections]
     assert not any("固定资产投资" in h for h in headings)

@@ -159,7 +159,7 @@ def test_random_corruptions_never_crash_nor_touch_the_store(store, edits, drop_s
             # openpyxl refuses some values (control characters, merged cells): not a corruption
             with contextlib.suppress(ValueError, TypeError, AttributeError, IllegalCharacterError):
                 wb[sheet].cell(row=row, column=col, value=value)
-    if drop_sheet:
+    if drop_sheet in wb.sheetnames:  # the fixture has the tables of its day, not the newer ones
         del wb[drop_sheet]
     out = io.BytesIO()
     wb.save(out)

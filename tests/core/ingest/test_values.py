@@ -8,12 +8,14 @@ import pytest
 
 from core.ingest.values import (
     AMOUNT_EXPECTED,
+    DATE_EXPECTED,
     MONTH_EXPECTED,
     YEAR_EXPECTED,
     YES_NO_EXPECTED,
     is_total_label,
     normalize_text,
     parse_amount,
+    parse_date,
     parse_month,
     parse_year,
     parse_yes_no,
@@ -191,6 +193,51 @@ def test_parse_month_refuses(value, reason):
     message = str(error.value)
     assert message.startswith(reason)
     assert MONTH_EXPECTED in message
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("2026-03-15", "2026-03-15"),
+        ("2026-3-5", "2026-03-05"),
+        ("2026年3月15日", "2026-03-15"),
+        ("2026年3月15号", "2026-03-15"),
+        ("2026.03.15", "2026-03-15"),
+        ("2026/3/15", "2026-03-15"),
+        ("20260315", "2026-03-15"),
+        (20260315, "2026-03-15"),
+        (46096, "2026-03-15"),  # an Excel date cell read as its serial number
+        ("46096", "2026-03-15"),
+        (dt.datetime(2026, 3, 15), "2026-03-15"),
+        (dt.date(2024, 2, 29), "2024-02-29"),
+        (pd.Timestamp("2026-03-15"), "2026-03-15"),
+        ("2026-03-15 00:00:00", "2026-03-15"),
+        ("", None),
+        ("—", None),
+        (None, None),
+    ],
+)
+def test_parse_date(value, expected):
+    assert parse_date(value) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "reason"),
+    [
+        ("2026-03", "缺少日"),  # a deadline is a day
+        ("2026年3月", "缺少日"),
+        ("2026-02-30", "2026年2月没有30日"),
+        ("2025-02-29", "2025年2月没有29日"),
+        ("1800-01-01", "年份1800不在"),
+        ("三月十五日", ""),
+        (True, ""),
+    ],
+)
+def test_parse_date_refuses(value, reason):
+    with pytest.raises(ValueError) as error:
+        parse_date(value)
+    assert str(error.value).startswith(reason)
+    assert DATE_EXPECTED in str(error.value)
 
 
 def test_parse_month_refuses_a_number_that_may_have_lost_its_zero():

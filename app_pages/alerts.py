@@ -1,0 +1,127 @@
+"""预警: what is going wrong as of the period and why — the rules with the office's thresholds,
+counts by rule and county, and the list with each reason, to filter and download.
+
+In 汇报模式 two screens: 预警概况 (counts, rules, counties) and 预警清单."""
+
+import streamlit as st
+
+from app_pages import common, presentation
+from core.data import schema as S
+from core.figures import alerts as A
+from core.figures import progress as V
+from core.output import charts
+
+p = common.portfolio()
+scope = common.header("预警")
+conv = common.convention()
+shows = presentation.shows("alerts")
+
+if not scope.mask(p.projects).any():
+    common.empty_notice()
+    st.stop()
+
+frame = A.alerts(p, scope, conv)
+sentences = A.rule_sentences()
+
+if shows(0):
+    red = int((frame[A.LEVEL] == A.RED).sum())
+    cols = st.columns(4)
+    cols[0].metric("预警总数", f"{len(frame)}条", border=True)
+    cols[1].metric("红色预警", f"{red}条", border=True)
+    cols[2].metric("黄色预警", f"{len(frame) - red}条", border=True)
+    cols[3].metric("涉及项目", f"{frame[S.CODE].nunique()}个", border=True)
+    left, right = st.columns([5, 4])
+    counts = A.counts_by_rule(frame)
+    with left:
+        st.markdown("**各规则预警数**")
+        if common.presenting():  # projector-sized words rather than a table's small print
+            st.markdown(
+                "\n".join(
+                    f"- **{r[A.RULE]}** {r['合计']}条(红色{r['红色']}条、黄色{r['黄色']}条)"
+                    for r in counts.to_dict("records")
+                )
+            )
+        else:
+            common.dataframe(
+                counts.assign(规则=counts[A.RULE].map(sentences)),
+                width="stretch",
+                column_config={
+                    A.RULE: st.column_config.TextColumn(width=86),
+                    "红色": st.column_config.NumberColumn(width=48),
+                    "黄色": st.column_config.NumberColumn(width=48),
+                    "合计": st.column_config.NumberColumn(width=48),
+                    "规则": st.column_config.TextColumn("规则与阈值", width="large"),
+                },
+            )
+            st.caption(
+                "阈值在设置文件data/settings.toml的[alerts]中;预警均按报告期的数据即时计算。"
+            )
+        if p.milestones.empty:
+            st.caption("尚未导入“节点计划”表,节点逾期规则没有可计算的数据。")
+    with right:
+        citywide = A.alerts(p, scope.citywide(), conv)
+        if citywide.empty:
+            st.success(f"{scope.period.as_of},全市未发现预警。", icon=":material/check_circle:")
+        else:
+            common.chart(
+                charts.alerts_by_county(
+                    A.counts_by_county(citywide, p.counties), scope, p.counties, scope.counties
+                ),
+                present_height=640,
+            )
+
+if not shows(1):
+    st.stop()
+if common.presenting():
+    st.subheader("预警清单")
+if frame.empty:
+    st.success(f"{scope.period.as_of},当前范围内未发现预警。", icon=":material/check_circle:")
+    st.stop()
+listed = frame
+if not common.presenting():
+    st.subheader("预警清单")
+    c1, c2, c3 = st.columns([1, 2, 2])
+    levels = c1.multiselect("预警级别", list(A.LEVELS), key="alerts_levels", placeholder="全部级别",
+                            select_all=False)  # fmt: skip
+    rules = c2.multiselect("预警规则", list(A.RULES), key="alerts_rules", placeholder="全部规则",
+                           select_all=False)  # fmt: skip
+    query = c3.text_input("搜索", key="alerts_query", placeholder="项目名称、代码或原因中的文字")
+    if levels:
+        listed = listed.loc[listed[A.LEVEL].isin(levels)]
+    if rules:
+        listed = listed.loc[listed[A.RULE].isin(rules)]
+    if query.strip():
+        q = query.strip()
+        hit = listed[S.NAME].str.contains(q, regex=False) | listed[S.CODE].str.contains(
+            q, regex=False
+        )
+        listed = listed.loc[hit | listed[A.REASON].str.contains(q, regex=False)]
+shown = listed.head(V.MAX_ROWS)
+caption = f"共{len(listed)}条" + (f"(从{len(frame)}条中筛出)" if len(listed) < len(frame) else "")
+if len(shown) < len(listed):
+    caption += f";表中显示前{len(shown)}条,下载的清单包含全部"
+st.caption(caption)
+common.dataframe(
+    shown[[A.LEVEL, A.RULE, S.COUNTY, S.NAME, A.REASON]].style.map(
+        lambda v: f"color: {charts.LEVEL_COLORS[v]}; font-weight: 700" if v in A.LEVELS else "",
+        subset=[A.LEVEL],
+    ),
+    width="stretch",
+    height=min(38 * (len(shown) + 1), common.table_height()),
+    column_config={
+        A.LEVEL: st.column_config.TextColumn("级别", width=56),
+        A.RULE: st.column_config.TextColumn(width=86),
+        S.COUNTY: st.column_config.TextColumn("区县", width=66),
+        S.NAME: st.column_config.TextColumn(width="medium"),
+        A.REASON: st.column_config.TextColumn(width="large"),
+    },
+)
+if not common.presenting():
+    common.download_csv(
+        "下载预警清单(CSV)",
+        listed,
+        f"预警清单_{scope.file_label()}_{scope.period.label}",
+        disabled=listed.empty,
+    )
+    with st.expander("按规则和区县统计", icon=":material/table_chart:"):
+        common.dataframe(A.counts_table(frame, p.counties), width="stretch")

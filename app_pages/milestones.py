@@ -1,0 +1,97 @@
+"""挂图作战: the milestone plans (节点计划) of a county's projects and of one project, planned
+against reached, overdue nodes in the warning colour, the period's line.
+
+In 汇报模式 two screens: 区县项目节点 and 单个项目."""
+
+from dataclasses import replace
+
+import pandas as pd
+import streamlit as st
+
+from app_pages import common, presentation
+from core.data import schema as S
+from core.figures import milestones as N
+from core.figures.periods import Period
+from core.output import charts
+
+p = common.portfolio()
+scope = common.header("挂图作战")
+shows = presentation.shows("milestones")
+
+if not scope.mask(p.projects).any():
+    common.empty_notice()
+    st.stop()
+if p.milestones.empty:
+    common.missing_table(S.MILESTONES)
+    st.stop()
+listing = N.projects_with_nodes(p, scope)
+if listing.empty:
+    st.info("当前范围内的项目没有节点计划。", icon=":material/info:")
+    st.stop()
+if not common.presenting():  # the legend says it on a projector
+    st.caption(
+        "节点状态截至报告期:按期完成、逾期完成、逾期未完成(计划月份已过仍未完成,计入“节点逾期”预警)、"
+        "未到期;菱形为实际完成的月份,虚线为报告期末。"
+    )
+
+if shows(0):
+    cols = st.columns(4)
+    cols[0].metric("有节点计划的项目", f"{len(listing)}个", border=True)
+    cols[1].metric("节点", f"{int(listing['节点数'].sum())}个", border=True)
+    cols[2].metric("逾期未完成节点", f"{int(listing['逾期节点'].sum())}个", border=True)
+    cols[3].metric("有逾期节点的项目", f"{int((listing['逾期节点'] > 0).sum())}个", border=True)
+    counties = [c for c in p.counties if c in set(listing[S.COUNTY])]
+    if len(scope.counties) == 1:
+        county = scope.counties[0]
+    else:
+        late = listing.groupby(S.COUNTY)["逾期节点"].sum()
+        first = max(counties, key=lambda c: (late.get(c, 0), -counties.index(c)))
+        county = first
+        if not common.presenting():
+            county = st.selectbox("区县", counties, index=counties.index(first),
+                                  key="milestones_county")  # fmt: skip
+    mine = replace(scope, counties=(county,))
+    nodes = N.county_nodes(p, mine)
+    shown = nodes[S.CODE].nunique()
+    total = len(N.projects_with_nodes(p, mine))
+    if shown < total:
+        st.caption(f"{county}有{total}个项目有节点计划,图中显示逾期节点最多的{shown}个。")
+    common.chart(charts.gantt_county(nodes, mine), present_height=660)
+
+if not shows(1):
+    st.stop()
+st.subheader("单个项目")
+labels = dict(
+    zip(
+        listing[S.NAME]
+        + "("
+        + listing[S.CODE]
+        + ")"
+        + listing["逾期节点"].map(lambda k: f",逾期节点{k}个" if k else ""),
+        listing[S.CODE],
+        strict=True,
+    )
+)
+pick = st.selectbox("选择项目", list(labels), key="milestones_project")
+code = labels[pick]
+name = listing.loc[listing[S.CODE] == code, S.NAME].iloc[0]
+nodes = N.project_nodes(p, code, scope.period)
+left, right = st.columns([3, 2])
+with left:
+    common.chart(charts.gantt_project(nodes, scope, name), present_height=560)
+with right:
+
+    def month_label(m: str) -> str:
+        return Period.parse(m).label if m else "—"
+
+    common.dataframe(
+        pd.DataFrame(
+            {
+                "节点": nodes[S.NODE],
+                "计划完成": nodes[S.NODE_PLANNED].map(month_label),
+                "实际完成": nodes[S.NODE_ACTUAL].map(month_label),
+                "状态": nodes[N.STATE],
+            }
+        ),
+        width="stretch",
+    )

@@ -1,0 +1,388 @@
+"""预警: what is going wrong, by stated rules with the office's thresholds ([alerts] of the
+settings file), each alert yellow or red with its reason in words.
+
+Every alert is computed from the data as of the chosen period; nothing is stored. A rule with
+two thresholds is yellow from the first and red from the second, both counted inclusively
+("及以上"): a gap shown as −10.0 with a threshold of 10 points is an alert.
+
+The rules, one function each:
+- 严重滞后: behind 序时进度 by the 严重滞后 threshold or more (red from the second).
+- 连续滞后: 严重滞后 at the end of several consecutive months, across a new year too (each month
+  against its own year's plan); a month without a plan, or whose figure is known only as part
+  of a later sum, ends the run.
+- 应开未开 / 应竣未竣: the planned start (completion) month has ended without a start
+  (completion), for the projects on a construction list (前期 and 在建).
+- 未按时报送: a project due to report for the period (an annual plan, started, not completed
+  before it) has no return for it; a month covered by a later return of several months counts
+  as reported.
+- 问题超期: an open problem past its 办结时限, or without one open for months.
+- 节点逾期: a milestone (节点计划) whose planned month has ended unreached.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from core import settings
+from core.data import schema as S
+from core.data.portfolio import Portfolio
+from core.figures import measures as M
+from core.figures import supervision as V
+from core.figures.periods import Convention, Period, schedule_share
+from core.figures.scope import Scope
+from core.output.formatting import pct, points
+
+RED, YELLOW = "红色", "黄色"
+LEVELS = (RED, YELLOW)
+# Columns of the alert list.
+LEVEL = "预警级别"
+RULE = "预警规则"
+REASON = "预警原因"
+SUBJECT = "对象"  # the problem or the node an alert is about; empty for a project's own
+COUNT = "预警数"
+
+SERIOUS = "严重滞后"
+CONSECUTIVE = "连续滞后"
+LATE_START = "应开未开"
+LATE_END = "应竣未竣"
+UNREPORTED = "未按时报送"
+PROBLEM_OVERDUE = "问题超期"
+NODE_LATE = "节点逾期"
+RULES = (SERIOUS, CONSECUTIVE, LATE_START, LATE_END, UNREPORTED, PROBLEM_OVERDUE, NODE_LATE)
+# The stages whose projects are due to start and finish: those on a construction list.
+ON_SITE = (S.STAGE_PREPARATION, S.STAGE_CONSTRUCTION)
+COLUMNS = (LEVEL, RULE, S.COUNTY, S.NAME, REASON, SUBJECT, S.SECTOR, S.CODE)
+
+
+def rule_sentences() -> dict[str, str]:
+    """Each rule with its thresholds, in one sentence, as the page and the briefing state it."""
+    own = settings.current()
+    n, red = _points(-own.serious_gap), _points(-own.serious_gap_red)
+    (m1, m2), (k1, k2) = own.consecutive_months, own.problem_open_months
+    return {
+        SERIOUS: f"完成率落后序时进度{n}个百分点及以上为黄色预警,{red}个百分点及以上为红色预警。",
+        CONSECUTIVE: f"连续{m1}个月落后序时进度{n}个百分点及以上为黄色预警,连续{m2}个月为红色预警。",
+        LATE_START: "计划开工月份已过仍未开工为黄色预警,"
+        f"逾期{own.late_start_red_months}个月及以上为红色预警(前期、在建项目)。",
+        LATE_END: "计划竣工月份已过仍未竣工为黄色预警,"
+        f"逾期{own.late_end_red_months}个月及以上为红色预警(前期、在建项目)。",
+        UNREPORTED: "有年度计划、已开工且未竣工的项目本期没有报送月度进度为黄色预警,"
+        f"连续{own.unreported_red_months}个月未报送为红色预警。",
+        PROBLEM_OVERDUE: "未办结的问题超过办结时限为黄色预警,"
+        f"超过{own.problem_overdue_red_days}天为红色预警;没有办结时限的问题提出满{k1}个月"
+        f"未解决为黄色预警,满{k2}个月为红色预警。",
+        NODE_LATE: "节点计划完成月份已过仍未完成为黄色预警,"
+        f"逾期{own.node_late_red_months}个月及以上为红色预警。",
+    }
+
+
+def _points(fraction: float) -> str:
+    return f"{fraction * 100:g}"
+
+
+@dataclass(frozen=True)
+class _Found:
+    """Alerts of one rule: the project rows they are about, their levels and reasons."""
+
+    codes: list[str]
+    levels: list[str]
+    reasons: list[str]
+    subjects: list[str] | None = None
+
+
+def _months(key: str) -> int:
+    return int(key[:4]) * 12 + int(key[5:7])
+
+
+def _late_words(months: int) -> str:
+    return f"(逾期{months}个月)" if months > 0 else ""
+
+
+def _serious(p: Portfolio, scope: Scope, conv: Convention, day: dt.date) -> _Found:
+    own = settings.current()
+    df = M.annual_projects(M.projects_in_scope(p, scope, conv))
+    shown = df[M.GAP].map(points)
+    yellow, red = points(own.serious_gap), points(own.serious_gap_red)
+    hit = df.loc[shown <= yellow]
+    levels = np.where(shown[hit.index] <= red, RED, YELLOW).tolist()
+    reasons = [
+        f"完成率{pct(rate)},落后序时进度{-gap:.1f}个百分点"
+        for rate, gap in zip(hit[M.RATE], shown[hit.index], strict=True)
+    ]
+    return _Found(hit[S.CODE].tolist(), levels, reasons)
+
+
+def behind_streaks(p: Portfolio, scope: Scope, conv: Convention) -> pd.Series:
+    """By project code (projects in scope): how many consecutive months up to the period
+    ended 严重滞后, each month against its own year's plan (see the module docstring)."""
+    return p.memo(("behind_streaks", scope, conv), lambda: _behind_streaks(p, scope, conv))
+
+
+def _behind_streaks(p: Portfolio, scope: Scope, conv: Convention) -> pd.Series:
+    mask = scope.mask(p.projects).to_numpy()
+    codes = p.projects[S.CODE].to_numpy()[mask]
+    first = p.periods()[-1]
+    limit = points(settings.current().serious_gap)
+    longest = max(settings.current().consecutive_months)
+    streak = np.zeros(mask.sum(), dtype=int)
+    going = np.ones(mask.sum(), dtype=bool)
+    month = scope.period
+    # Counted back from the period until every run has ended (or the red threshold is passed
+    # by a year: a longer run reads the same), and never before the first return.
+    for _ in range(longest + 12):
+        if month < first or not going.any():
+            break
+        plan = M.aligned_plan(p, month.year)[mask]
+        done = M.aligned_ytd(p, month)[mask]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            rate = np.where(plan > 0, done / plan, np.nan)
+        gap = M.schedule_gap(rate, schedule_share(month, conv))
+        shown = np.floor(np.round(gap * 1000, 6) + 0.5) / 10  # as points(), on arrays
+        unknown = np.isin(codes, list(_unknown_codes(p, month)))
+        behind = (plan > 0) & (shown <= limit) & ~unknown
+        going &= behind
+        streak += going
+        month = month.shift(-1)
+    return pd.Series(streak, index=codes)
+
+
+def _unknown_codes(p: Portfolio, month: Period) -> set[str]:
+    """Projects whose year-to-date figure at `month` is known only inside a later sum."""
+    gaps = p.gaps
+    if gaps.empty:
+        return set()
+    inside = (gaps["start"] <= month.key) & (gaps["end"] > month.key)
+    return set(gaps.loc[inside, S.CODE])
+
+
+def _consecutive(p: Portfolio, scope: Scope, conv: Convention, day: dt.date) -> _Found:
+    own = settings.current()
+    yellow, red = own.consecutive_months
+    streaks = behind_streaks(p, scope, conv)
+    hit = streaks[streaks >= yellow]
+    n = _points(-own.serious_gap)
+    return _Found(
+        hit.index.tolist(),
+        [RED if k >= red else YELLOW for k in hit],
+        [f"连续{k}个月落后序时进度{n}个百分点及以上" for k in hit],
+    )
+
+
+def _due(p: Portfolio, scope: Scope, planned: str, done: pd.Series, red_months: int,
+         verb: str) -> _Found:  # fmt: skip
+    """Projects on site whose `planned` month has ended by the period without `done`."""
+    projects = p.projects.loc[scope.mask(p.projects)]
+    on_site = projects[S.STAGE].isin(ON_SITE)
+    when = projects[planned]
+    hit = projects.loc[on_site & (when != "") & (when <= scope.period.key) & ~done[projects.index]]
+    late = [_months(scope.period.key) - _months(m) for m in hit[planned]]
+    reasons = [
+        f"计划{Period.parse(m).label}{verb},{scope.period.as_of}尚未{verb}{_late_words(k)}"
+        for m, k in zip(hit[planned], late, strict=True)
+    ]
+    return _Found(hit[S.CODE].tolist(), [RED if k >= red_months else YELLOW for k in late], reasons)
+
+
+def _late_start(p: Portfolio, scope: Scope, conv: Convention, day: dt.date) -> _Found:
+    actual = p.projects[S.ACTUAL_START]
+    started = (actual != "") & (actual <= scope.period.key)
+    return _due(
+        p, scope, S.PLANNED_START, started, settings.current().late_start_red_months, "开工"
+    )
+
+
+def completed_by(projects: pd.DataFrame, period: Period) -> pd.Series:
+    """Whether each project had been completed by the period: its 实际竣工年月, or its stage
+    竣工 when the month was not recorded."""
+    actual = projects[S.ACTUAL_END]
+    return ((actual != "") & (actual <= period.key)) | (
+        (actual == "") & (projects[S.STAGE] == S.STAGE_COMPLETED)
+    )
+
+
+def _late_end(p: Portfolio, scope: Scope, conv: Convention, day: dt.date) -> _Found:
+    done = completed_by(p.projects, scope.period)
+    return _due(p, scope, S.PLANNED_END, done, settings.current().late_end_red_months, "竣工")
+
+
+def _reported(p: Portfolio) -> set[tuple[str, str]]:
+    """(project code, month) of every month a return covers: its own, and the months before
+    it that an amount of several months includes."""
+
+    def compute() -> set[tuple[str, str]]:
+        m = p.monthly
+        out = set(zip(m[S.CODE], m[S.MONTH], strict=True))
+        for code, start, end in zip(p.gaps[S.CODE], p.gaps["start"], p.gaps["end"], strict=True):
+            month = Period.parse(start)
+            while month.key < end:
+                out.add((code, month.key))
+                month = month.shift(1)
+        return out
+
+    return p.memo(("reported",), compute)
+
+
+def _due_to_report(p: Portfolio, projects: pd.DataFrame, month: Period) -> np.ndarray:
+    plan = M.aligned_plan(p, month.year)
+    rows = p.projects.index.get_indexer(projects.index)
+    started = (projects[S.ACTUAL_START] != "") & (projects[S.ACTUAL_START] <= month.key)
+    ended = completed_by(projects, month.shift(-1))
+    return (plan[rows] > 0) & started.to_numpy() & ~ended.to_numpy()
+
+
+def _unreported(p: Portfolio, scope: Scope, conv: Convention, day: dt.date) -> _Found:
+    red = settings.current().unreported_red_months
+    projects = p.projects.loc[scope.mask(p.projects)]
+    reported = _reported(p)
+    first = p.periods()[-1]
+    codes = projects[S.CODE].tolist()
+    missing = np.zeros(len(projects), dtype=int)
+    going = np.ones(len(projects), dtype=bool)
+    month = scope.period
+    for _ in range(red):  # back from the period while the returns stay missing
+        if month < first:
+            break
+        absent = np.array([(c, month.key) not in reported for c in codes], dtype=bool)
+        going &= _due_to_report(p, projects, month) & absent
+        missing += going
+        month = month.shift(-1)
+    hit = np.flatnonzero(missing > 0)
+    reasons = []
+    for i in hit:
+        k = int(missing[i])
+        since = scope.period.shift(1 - k)
+        reasons.append(
+            f"{scope.period.label}未报送月度进度"
+            if k == 1
+            else f"自{since.label}起连续{k}个月未报送月度进度"
+        )
+    return _Found(
+        [codes[i] for i in hit], [RED if missing[i] >= red else YELLOW for i in hit], reasons
+    )
+
+
+def _problem_overdue(p: Portfolio, scope: Scope, conv: Convention, day: dt.date) -> _Found:
+    own = settings.current()
+    k1, k2 = own.problem_open_months
+    frame = V.problems_as_of(p, scope, day)
+    open_ = frame.loc[frame[V.OPEN]]
+    over = open_[V.OVERDUE_DAYS]
+    no_deadline = open_[S.DEADLINE] == ""
+    hit = open_.loc[(over > 0) | (no_deadline & (open_[V.WAITED] >= k1))]
+    levels, reasons = [], []
+    for r in hit.to_dict("records"):
+        what = f"{r[S.PROBLEM_TYPE]}问题“{r[S.PROBLEM_TEXT] or r[S.PROBLEM_ID]}”"
+        if r[V.OVERDUE_DAYS] > 0:
+            levels.append(RED if r[V.OVERDUE_DAYS] >= own.problem_overdue_red_days else YELLOW)
+            unit = f",责任单位{r[S.RESPONSIBLE_UNIT]}" if r[S.RESPONSIBLE_UNIT] else ""
+            reasons.append(f"{what}超过办结时限({r[S.DEADLINE]}){r[V.OVERDUE_DAYS]}天未办结{unit}")
+        else:
+            levels.append(RED if r[V.WAITED] >= k2 else YELLOW)
+            reasons.append(f"{what}已提出{r[V.WAITED]}个月未解决,未定办结时限")
+    return _Found(hit[S.CODE].tolist(), levels, reasons, hit[S.PROBLEM_ID].tolist())
+
+
+def _node_late(p: Portfolio, scope: Scope, conv: Convention, day: dt.date) -> _Found:
+    red = settings.current().node_late_red_months
+    codes = set(p.projects.loc[scope.mask(p.projects), S.CODE])
+    nodes = p.milestones
+    actual = nodes[S.NODE_ACTUAL]
+    hit = nodes.loc[
+        nodes[S.CODE].isin(codes)
+        & (nodes[S.NODE_PLANNED] <= scope.period.key)
+        & ((actual == "") | (actual > scope.period.key))
+    ]
+    late = [_months(scope.period.key) - _months(m) for m in hit[S.NODE_PLANNED]]
+    reasons = [
+        f"“{node}”节点计划{Period.parse(m).label}完成,{scope.period.as_of}未完成{_late_words(k)}"
+        for node, m, k in zip(hit[S.NODE], hit[S.NODE_PLANNED], late, strict=True)
+    ]
+    return _Found(
+        hit[S.CODE].tolist(),
+        [RED if k >= red else YELLOW for k in late],
+        reasons,
+        hit[S.NODE].tolist(),
+    )
+
+
+_RULES: dict[str, Callable[[Portfolio, Scope, Convention, dt.date], _Found]] = {
+    SERIOUS: _serious,
+    CONSECUTIVE: _consecutive,
+    LATE_START: _late_start,
+    LATE_END: _late_end,
+    UNREPORTED: _unreported,
+    PROBLEM_OVERDUE: _problem_overdue,
+    NODE_LATE: _node_late,
+}
+
+
+def alerts(
+    p: Portfolio,
+    scope: Scope,
+    convention: Convention = Convention.MONTHS,
+    today: dt.date | None = None,
+) -> pd.DataFrame:
+    """Every alert of the projects in scope as of the period, red first, then by rule, county
+    and project: one row each with 预警级别, 预警规则, the project, 预警原因 and its 对象."""
+    day = V.period_day(scope.period, today)
+    key = ("alerts", scope, convention, day)
+    return p.memo(key, lambda: _alerts(p, scope, convention, day)).copy()
+
+
+def _alerts(p: Portfolio, scope: Scope, conv: Convention, day: dt.date) -> pd.DataFrame:
+    parts = []
+    for rule, find in _RULES.items():
+        found = find(p, scope, conv, day)
+        parts.append(
+            pd.DataFrame(
+                {
+                    S.CODE: found.codes,
+                    LEVEL: found.levels,
+                    RULE: rule,
+                    REASON: found.reasons,
+                    SUBJECT: found.subjects or [""] * len(found.codes),
+                },
+                dtype=object,
+            )
+        )
+    found = pd.concat(parts, ignore_index=True)
+    info = p.projects[[S.CODE, S.NAME, S.COUNTY, S.SECTOR]].drop_duplicates(S.CODE)
+    out = found.merge(info, on=S.CODE, how="left")
+    county = {c: i for i, c in enumerate(p.counties)}
+    out = out.assign(
+        _l=out[LEVEL].map({RED: 0, YELLOW: 1}),
+        _r=out[RULE].map({r: i for i, r in enumerate(RULES)}),
+        _c=out[S.COUNTY].map(county).fillna(len(county)),
+    )
+    out = out.sort_values(["_l", "_r", "_c", S.NAME, SUBJECT], kind="mergesort")
+    return out[list(COLUMNS)].reset_index(drop=True)
+
+
+def counts_by_rule(frame: pd.DataFrame) -> pd.DataFrame:
+    """Every rule, in order, with its red, yellow and total counts (zeros included)."""
+    table = pd.crosstab(frame[RULE], frame[LEVEL]).reindex(index=list(RULES), columns=list(LEVELS))
+    table = table.fillna(0).astype(int)
+    table["合计"] = table.sum(axis=1)
+    return table.rename_axis(index=RULE, columns=None).reset_index()
+
+
+def counts_by_county(frame: pd.DataFrame, counties: list[str]) -> pd.DataFrame:
+    """Alerts by county and level (long form, counties in the data's order), for a chart."""
+    g = frame.groupby([S.COUNTY, LEVEL]).size().rename(COUNT).reset_index()
+    order = {c: i for i, c in enumerate(counties)}
+    g = g.assign(_c=g[S.COUNTY].map(order).fillna(len(order)), _l=g[LEVEL].map({RED: 0, YELLOW: 1}))
+    return g.sort_values(["_c", "_l"]).drop(columns=["_c", "_l"]).reset_index(drop=True)
+
+
+def counts_table(frame: pd.DataFrame, counties: list[str]) -> pd.DataFrame:
+    """Rules × counties: how many alerts each county has under each rule (zeros included)."""
+    present = [c for c in counties if c in set(frame[S.COUNTY])]
+    table = pd.crosstab(frame[RULE], frame[S.COUNTY]).reindex(index=list(RULES), columns=present)
+    table = table.fillna(0).astype(int)
+    table["合计"] = table.sum(axis=1)
+    return table.rename_axis(index=RULE, columns=None).reset_index()

@@ -1,0 +1,213 @@
+"""红黑榜 by the city's rule ([ranking] of the settings file): which measure ranks, how many
+units make the 红榜 and the 黑榜, and what is ranked (counties, or parks as a project column).
+
+The rule: units are ranked by the measure as shown (rates to 0.1%, half up), best first; equal
+figures share a place (1, 2, 2, 4). The 红榜 is the units placed within the first N. The 黑榜 is
+the worst N of the units that missed 序时进度, leaving out the 红榜 and the units excused for the
+month (红黑榜豁免, kept in the store); units tied with the last one taken are taken too. An
+excused unit keeps its place in the ranking and is shown with its reason.
+
+Only units with something to measure are ranked: projects with an annual plan (完成率 and its
+gap), or projects due to start this year (开工率).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from core import settings
+from core.data import schema as S
+from core.data.portfolio import Portfolio
+from core.figures import measures as M
+from core.figures.periods import Convention, Period, schedule_share
+from core.figures.scope import Scope
+from core.output.formatting import pct, points, schedule_phrase
+
+GAP, RATE, START_RATE = "gap", "rate", "start_rate"
+MEASURE_NAMES = {GAP: "完成率与序时进度之差", RATE: "完成率", START_RATE: "开工率"}
+UNIT_WORDS = {S.COUNTY: "区县", S.PARK: "园区"}
+RED_LIST, BLACK_LIST = "红榜", "黑榜"
+
+# Columns of the ranking frame.
+PLACE = "名次"
+UNIT = "单位"
+VALUE = "排名值"  # the measure as shown: points for a gap, % for a rate
+MISSED = "未达序时进度"  # bool
+LIST = "榜单"  # 红榜, 黑榜 or ""
+EXEMPT = "豁免原因"  # the month's exemption, or ""
+STARTS_PLANNED = "计划开工项目"
+STARTS_DONE = "已开工项目"
+MOVE = "较上月"  # ↑2, ↓1, 持平, or — without last month's place
+MONTH = "月份"
+
+
+@dataclass(frozen=True)
+class Rule:
+    measure: str  # GAP, RATE or START_RATE
+    top: int
+    bottom: int
+    unit: str  # the project column whose values are ranked: 所在区县 or 所属园区
+
+    @classmethod
+    def from_settings(cls, unit: str | None = None) -> Rule:
+        own = settings.current()
+        return cls(own.ranking_measure, own.ranking_top, own.ranking_bottom,
+                   unit or own.ranking_unit)  # fmt: skip
+
+    @property
+    def unit_word(self) -> str:
+        return UNIT_WORDS.get(self.unit, self.unit)
+
+    def sentence(self, convention: Convention) -> str:
+        """The rule in words, as the page and the 通报 state it."""
+        what = MEASURE_NAMES[self.measure]
+        schedule = "序时进度(" + ("按月" if convention is Convention.MONTHS else "按日") + "计算)"
+        missed = "开工率低于序时进度" if self.measure == START_RATE else "完成率低于序时进度"
+        return (
+            f"排名规则:各{self.unit_word}按{what}从高到低排名(与{schedule}比较,数值相同的名次并列);"
+            f"前{self.top}名列入红榜;{missed}的{self.unit_word}中排名最后的{self.bottom}个列入黑榜,"
+            f"经批准豁免的当月不列入黑榜。"
+        )
+
+
+def _units(
+    p: Portfolio, scope: Scope, rule: Rule, conv: Convention, period: Period
+) -> pd.DataFrame:
+    """One row per unit with what the measures need, before any ranking."""
+    df = M.projects_in_scope(p, scope, conv, period)
+    df = df.loc[df[rule.unit] != ""]
+    annual = M.annual_projects(df)
+    g = annual.groupby(rule.unit, sort=False).agg(
+        **{M.COUNT: (S.CODE, "size"), M.PLAN: (M.PLAN, "sum"), M.DONE: (M.DONE, "sum")}
+    )
+    due = df[S.PLANNED_START].str.slice(0, 4) == str(period.year)
+    started = (df[S.ACTUAL_START] != "") & (df[S.ACTUAL_START] <= period.key)
+    starts = pd.DataFrame(
+        {STARTS_PLANNED: due.groupby(df[rule.unit]).sum(),
+         STARTS_DONE: (due & started).groupby(df[rule.unit]).sum()}
+    )  # fmt: skip
+    out = g.join(starts, how="outer").fillna(0)
+    out[M.RATE] = np.where(
+        out[M.PLAN] > 0, out[M.DONE] / out[M.PLAN].where(out[M.PLAN] > 0), np.nan
+    )
+    out[M.GAP] = M.schedule_gap(out[M.RATE], schedule_share(period, conv))
+    planned = out[STARTS_PLANNED].where(out[STARTS_PLANNED] > 0)
+    out["开工率"] = out[STARTS_DONE] / planned
+    return out.rename_axis(UNIT).reset_index()
+
+
+def _value(frame: pd.DataFrame, rule: Rule, schedule: float) -> tuple[pd.Series, pd.Series]:
+    """The measure as shown, and whether the unit missed 序时进度."""
+    if rule.measure == START_RATE:
+        shown = M.shown_rate(frame["开工率"]) * 100
+        return shown.round(1), shown < M.shown_rate(schedule) * 100 - 1e-9
+    if rule.measure == RATE:
+        shown = (M.shown_rate(frame[M.RATE]) * 100).round(1)
+    else:
+        shown = frame[M.GAP].map(points)
+    return shown, frame[M.GAP].map(points) < 0
+
+
+def ranking(
+    p: Portfolio,
+    scope: Scope,
+    rule: Rule,
+    convention: Convention = Convention.MONTHS,
+    period: Period | None = None,
+) -> pd.DataFrame:
+    """The ranking of the units by the rule as of the period, best first, with 名次, the
+    measure, 榜单 and the month's exemption (see the module docstring). The whole city is
+    ranked whatever counties the scope names."""
+    period = period or scope.period
+    key = ("ranking", scope.citywide(), rule, convention, period)
+    return p.memo(key, lambda: _ranking(p, scope.citywide(), rule, convention, period)).copy()
+
+
+def _ranking(p: Portfolio, scope: Scope, rule: Rule, conv: Convention, period: Period):
+    schedule = schedule_share(period, conv)
+    units = _units(p, scope, rule, conv, period)
+    units[VALUE], units[MISSED] = _value(units, rule, schedule)
+    units = units.loc[units[VALUE].notna()]
+    units = units.sort_values([VALUE, M.DONE], ascending=[False, False], kind="mergesort")
+    units.insert(0, PLACE, units[VALUE].rank(method="min", ascending=False).astype(int))
+    ex = p.exemptions
+    ex = ex.loc[(ex[S.UNIT_KIND] == rule.unit) & (ex[S.MONTH] == period.key)]
+    units[EXEMPT] = units[UNIT].map(dict(zip(ex[S.UNIT_NAME], ex[S.EXEMPT_REASON], strict=True)))
+    units[EXEMPT] = units[EXEMPT].fillna("")
+    units[LIST] = np.where(units[PLACE] <= rule.top, RED_LIST, "")
+    eligible = units.loc[units[MISSED] & (units[LIST] == "") & (units[EXEMPT] == "")]
+    worst = eligible.sort_values(VALUE, kind="mergesort")
+    if len(worst) and rule.bottom > 0:
+        cut = worst[VALUE].iloc[min(rule.bottom, len(worst)) - 1]
+        units.loc[worst.index[worst[VALUE] <= cut], LIST] = BLACK_LIST
+    return units.reset_index(drop=True)
+
+
+def history(
+    p: Portfolio, scope: Scope, rule: Rule, convention: Convention = Convention.MONTHS
+) -> pd.DataFrame:
+    """Each unit's place month by month this year, January to the period (long form: 单位,
+    月份 as YYYY-MM, 名次); months before the first return are left out."""
+    first = p.periods()[-1]
+    rows = []
+    for month in scope.period.months_of_year():
+        if month < first:
+            continue
+        r = ranking(p, scope, rule, convention, month)
+        rows += [(u, month.key, k) for u, k in zip(r[UNIT], r[PLACE], strict=True)]
+    return pd.DataFrame(rows, columns=[UNIT, MONTH, PLACE])
+
+
+def moves(p: Portfolio, scope: Scope, rule: Rule, convention: Convention = Convention.MONTHS):
+    """By unit: its move against last month's place ("↑2", "↓1", "持平"), or "—" when it was not
+    ranked last month (last month may be December of last year)."""
+    now = ranking(p, scope, rule, convention).set_index(UNIT)[PLACE]
+    last_month = scope.period.shift(-1)
+    if last_month < p.periods()[-1]:
+        return pd.Series("—", index=now.index, dtype=object)
+    before = ranking(p, scope, rule, convention, last_month).set_index(UNIT)[PLACE]
+    return pd.Series(
+        [move(before.get(u), k) for u, k in now.items()], index=now.index, dtype=object
+    )
+
+
+def move(before: int | None, now: int) -> str:
+    """↑2 for a unit up two places, ↓1 down one, 持平 unchanged, — without an earlier place."""
+    if before is None or pd.isna(before):
+        return "—"
+    d = int(before) - int(now)
+    return f"↑{d}" if d > 0 else f"↓{-d}" if d < 0 else "持平"
+
+
+def value_text(row: pd.Series, rule: Rule) -> str:
+    """The measure of one unit in words: 完成率18.2%,超序时进度1.5个百分点 / 开工率50.0%."""
+    if rule.measure == START_RATE:
+        return f"开工率{pct(row['开工率'])}({int(row[STARTS_DONE])}/{int(row[STARTS_PLANNED])})"
+    return f"完成率{pct(row[M.RATE])},{schedule_phrase(row[M.GAP])}"
+
+
+def list_sentence(frame: pd.DataFrame, which: str, rule: Rule) -> str:
+    """红榜:城北区(完成率…)、… — or that no unit is on the list, and why."""
+    on = frame.loc[frame[LIST] == which]
+    if on.empty:
+        if which == BLACK_LIST:
+            return f"黑榜:无(没有未达序时进度且未获豁免的{rule.unit_word})。"
+        return "红榜:无。"
+    names = "、".join(f"{r[UNIT]}({value_text(r, rule)})" for _, r in on.iterrows())
+    return f"{which}:{names}。"
+
+
+def exemption_sentence(frame: pd.DataFrame) -> str | None:
+    excused = frame.loc[frame[EXEMPT] != ""]
+    if excused.empty:
+        return None
+    names = ";".join(f"{r[UNIT]}:{r[EXEMPT]}" for _, r in excused.iterrows())
+    return f"本月豁免:{names}。"
+
+
+def unit_choices(p: Portfolio) -> list[str]:
+    """The groupings the data carries: counties always, parks where projects name one."""
+    return [u for u in S.UNIT_KINDS if u == S.COUNTY or (p.projects[u] != "").any()]
