@@ -55,7 +55,9 @@ if shows(0):
     shown = nodes[S.CODE].nunique()
     total = len(N.projects_with_nodes(p, mine))
     if shown < total:
-        st.caption(f"{county}有{total}个项目有节点计划,图中显示逾期节点最多的{shown}个。")
+        st.caption(
+            common.plain(f"{county}有{total}个项目有节点计划,图中显示逾期节点最多的{shown}个。")
+        )
     common.chart(charts.gantt_county(nodes, mine), present_height=660)
 
 if not shows(1):

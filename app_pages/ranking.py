@@ -69,7 +69,7 @@ if shows(0):
             st.markdown(f"**{which}**")
             on = frame.loc[frame[R.LIST] == which]
             if on.empty:
-                st.caption(R.list_sentence(frame, which, rule))
+                st.caption(common.plain(R.list_sentence(frame, which, rule)))
             for r in on.to_dict("records"):
                 move = moves.get(r[R.UNIT], "—")
                 st.markdown(common.plain(f"第{r[R.PLACE]}名 {r[R.UNIT]}:{R.value_text(pd.Series(r), rule)}"
