@@ -12,11 +12,13 @@ from app_pages import common, presentation
 from core.data import schema as S
 from core.figures import milestones as N
 from core.figures.periods import Period
+from core.ingest import importing
 from core.output import charts
 
 p = common.portfolio()
 scope = common.header("挂图作战")
 shows = presentation.shows("milestones")
+PICK_CHOICES = 200  # projects the 选择项目 list offers at once (a search finds the others)
 
 if not scope.mask(p.projects).any():
     common.empty_notice()
@@ -63,19 +65,33 @@ if shows(0):
 if not shows(1):
     st.stop()
 st.subheader("单个项目")
+# Only the projects a search finds are listed (most overdue first): a list of every project of
+# a province is megabytes sent on each rerun.
+found = listing
+if len(listing) > PICK_CHOICES and not common.presenting():
+    query = st.text_input("查找项目", key="milestones_query",
+                          placeholder="输入项目名称、代码或区县中的文字")  # fmt: skip
+    found = importing.search_projects(listing, query)
+    if found.empty:
+        st.info("没有符合查找条件的有节点计划的项目。", icon=":material/search_off:")
+        st.stop()
+    if len(found) > PICK_CHOICES:
+        st.caption(
+            f"找到{len(found)}个项目,列出逾期节点最多的{PICK_CHOICES}个;输入更多文字缩小范围。"
+        )
+found = found.head(PICK_CHOICES)
 labels = dict(
     zip(
-        listing[S.NAME]
+        found[S.CODE],
+        found[S.NAME]
         + "("
-        + listing[S.CODE]
+        + found[S.CODE]
         + ")"
-        + listing["逾期节点"].map(lambda k: f",逾期节点{k}个" if k else ""),
-        listing[S.CODE],
+        + found["逾期节点"].map(lambda k: f",逾期节点{k}个" if k else ""),
         strict=True,
     )
 )
-pick = st.selectbox("选择项目", list(labels), key="milestones_project")
-code = labels[pick]
+code = st.selectbox("选择项目", list(labels), format_func=labels.get, key="milestones_project")
 name = listing.loc[listing[S.CODE] == code, S.NAME].iloc[0]
 nodes = N.project_nodes(p, code, scope.period)
 left, right = st.columns([3, 2])

@@ -53,14 +53,24 @@ def project_nodes(p: Portfolio, code: str, period: Period) -> pd.DataFrame:
 
 def projects_with_nodes(p: Portfolio, scope: Scope) -> pd.DataFrame:
     """The projects in scope that have a milestone plan: code, name, county, how many nodes
-    and how many overdue as of the period; most overdue first."""
+    and how many overdue as of the period; most overdue first. Computed once per scope."""
+    return p.memo(("projects_with_nodes", scope), lambda: _projects_with_nodes(p, scope))
+
+
+def _projects_with_nodes(p: Portfolio, scope: Scope) -> pd.DataFrame:
     projects = p.projects.loc[scope.mask(p.projects), [S.CODE, S.NAME, S.COUNTY]]
-    nodes = p.milestones.loc[p.milestones[S.CODE].isin(set(projects[S.CODE]))].copy()
-    nodes[STATE] = node_states(nodes, scope.period)
-    counts = nodes.groupby(S.CODE).agg(
-        节点数=(S.NODE, "size"),
-        逾期节点=(STATE, lambda s: int((s == OVERDUE).sum())),
-        开始=(S.NODE_PLANNED, "min"),
+    nodes = p.milestones.loc[
+        p.milestones[S.CODE].isin(set(projects[S.CODE])), [S.CODE, S.NODE_PLANNED, S.NODE_ACTUAL]
+    ]
+    late = (node_states(nodes, scope.period) == OVERDUE).astype(int)
+    counts = (
+        nodes.assign(_late=late)
+        .groupby(S.CODE)
+        .agg(
+            节点数=(S.NODE_PLANNED, "size"),
+            逾期节点=("_late", "sum"),
+            开始=(S.NODE_PLANNED, "min"),
+        )
     )
     out = projects.merge(counts, left_on=S.CODE, right_index=True)
     return out.sort_values(["逾期节点", "开始", S.NAME], ascending=[False, True, True],

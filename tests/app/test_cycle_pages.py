@@ -221,3 +221,28 @@ def test_an_exemption_granted_on_the_page_takes_a_county_off_the_black_list(own_
     assert not [m for m in text.splitlines() if m.startswith("第9名 临湖县")]
     # The next worst units that missed 序时进度 take its place: 江北区 and 城北区, tied 5th.
     assert "第5名 江北区" in text and "第5名 城北区" in text
+
+
+def test_the_project_picker_lists_what_the_search_finds(tmp_path, monkeypatch):
+    """挂图作战 on a data set with more projects than the picker lists: the most overdue ones,
+    a caption with how many were found, and a search that narrows the list."""
+    from core.data import demo as D
+
+    folder = tmp_path / "data"
+    D.write(D.generate(scale=3), folder)
+    monkeypatch.setenv("BRIEFING_DATA_DIR", str(folder))
+    st.cache_resource.clear()
+    try:
+        at = open_app("milestones", level="全部")
+        picker = at.selectbox(key="milestones_project")
+        assert len(picker.options) == 200
+        assert any(c.value.startswith("找到") and "列出逾期节点最多的200个" in c.value
+                   for c in at.caption)  # fmt: skip
+        name = picker.options[0]
+        word = name.split("(")[0]
+        at.text_input(key="milestones_query").input(word).run()
+        assert not at.exception
+        options = at.selectbox(key="milestones_project").options
+        assert 1 <= len(options) < 200 and all(word in o for o in options)
+    finally:
+        st.cache_resource.clear()
