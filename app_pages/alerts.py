@@ -53,9 +53,7 @@ if shows(0):
                     "规则": st.column_config.TextColumn("规则与阈值", width="large"),
                 },
             )
-            st.caption(
-                "阈值在设置文件data/settings.toml的[alerts]中;预警均按报告期的数据即时计算。"
-            )
+            st.caption("阈值由本办在系统设置中规定;预警均按报告期的数据即时计算。")
         if p.milestones.empty:
             st.caption("尚未导入“节点计划”表,节点逾期规则没有可计算的数据。")
     with right:

@@ -36,7 +36,7 @@ f = V.figures(frame)
 
 
 def days_text(days: float) -> str:
-    return MISSING if pd.isna(days) else f"{round_half_up(days, 1):g}天"
+    return MISSING if pd.isna(days) else f"{round_half_up(days, 1):.1f}天"
 
 
 def statistics(by: str) -> None:
@@ -104,10 +104,14 @@ if chosen:
     shown = shown.loc[shown[S.RESPONSIBLE_UNIT].isin(chosen)]
 shown = shown.sort_values([V.OVERDUE_DAYS, V.WAITED], ascending=False, kind="mergesort")
 shown = shown.reset_index(drop=True)
+actor = signin.actor()
+may_edit = roles.may(actor, roles.SUPERVISE)
 st.caption(
-    f"共{len(shown)}个问题;办理状态、日期和责任单位可在表中修改,“新增办理情况”填写的内容保存时加上今天的日期。"
-    f"办理状态以数据为准:截至报告期的状态按日期计算。"
-)
+    f"共{len(shown)}个问题;"
+    + ("办理状态、日期和责任单位可在表中修改,“新增办理情况”填写的内容保存时加上今天的日期。"
+       if may_edit else "")
+    + "办理状态以数据为准:截至报告期的状态按日期计算。"
+)  # fmt: skip
 
 
 def as_day(text: pd.Series) -> pd.Series:
@@ -131,7 +135,6 @@ table = pd.DataFrame(
         edits.NEW_NOTE: "",
     }
 )
-actor = signin.actor()
 seen = common.editable_version(p, "修改督办信息", actor, roles.SUPERVISE)
 day = st.column_config.DateColumn
 edited = st.data_editor(

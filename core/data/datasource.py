@@ -36,7 +36,7 @@ from core.data.portfolio import (
 )
 from core.figures.periods import Period
 from core.ingest import migrations
-from core.ingest.store import ROLLBACK, Batch, Store, version_of
+from core.ingest.store import EXEMPTION, SUPERVISION, Batch, Store, version_of
 
 # Typed tables of an imported data set, as Parquet: opening the app on 100,000 projects reads
 # these in under a second instead of re-reading and re-typing the database's text rows.
@@ -136,7 +136,8 @@ def change_notice(seen_version: str, batch: Batch | None) -> str | None:
         return None
     if seen_version == STORE_PREFIX + version_of(batch):
         return None
-    what = "回滚" if batch.kind == ROLLBACK else "导入"
+    # What history calls the entry (导入, 回滚, 调出), in words for a page edit's kinds.
+    what = {SUPERVISION: "修改督办信息", EXEMPTION: "红黑榜豁免"}.get(batch.kind, batch.kind)
     when = f"{batch.created_at.month}月{batch.created_at.day}日{batch.created_at:%H:%M}"
     return f"数据已于{when}更新为第{batch.id}批({what}),本页已按新数据显示。"
 

@@ -20,6 +20,7 @@ import pandas as pd
 from docx import Document
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 
@@ -136,6 +137,10 @@ def add_table(doc, frame: pd.DataFrame, widths_cm: tuple[float, ...], size: Pt =
     for cell, name in zip(t.rows[0].cells, frame.columns, strict=True):
         cell.text = ""
         font(cell.paragraphs[0].add_run(str(name)), HEADING_FONT, size, bold=True)
+    # The header row repeats at the top of every page a long table runs onto.
+    header = OxmlElement("w:tblHeader")
+    header.set(qn("w:val"), "true")
+    t.rows[0]._tr.get_or_add_trPr().append(header)
     for row in frame.itertuples(index=False):
         cells = t.add_row().cells
         for cell, value in zip(cells, row, strict=True):

@@ -34,7 +34,17 @@ from core.output.formatting import MISSING, WAN_PER_YI, pct
 
 # Column widths (cm) of the two tables; each adds up to the 15.6 cm type area.
 RANKING_WIDTHS_CM = (1.1, 2.2, 1.3, 2.0, 2.0, 1.5, 2.0, 1.3, 1.2, 1.0)
-SHEET_WIDTHS_CM = (0.8, 3.0, 1.2, 0.9, 2.4, 2.1, 2.1, 1.3, 1.8)
+SHEET_WIDTHS_CM = (
+    0.9,
+    2.4,
+    1.5,
+    1.1,
+    2.3,
+    2.3,
+    2.3,
+    1.5,
+    1.3,
+)  # 15.6 cm: dates, counties and types unbroken at 9 pt
 
 
 def ranking_table(frame: pd.DataFrame, rule: R.Rule, moves: pd.Series) -> pd.DataFrame:

@@ -6,6 +6,7 @@ import datetime as dt
 import io
 
 from docx import Document
+from docx.oxml.ns import qn
 
 from core import settings
 from core.figures import annual, briefing
@@ -76,6 +77,11 @@ def test_a_units_supervision_sheet(demo):
         "天"
     )  # most overdue first
     assert lines[-2:] == [settings.current().office, "2026年3月5日"]
+    # The table fits the type area and its header repeats on every page it runs onto.
+    widths = [c.width.cm for c in doc.tables[0].rows[0].cells]
+    assert sum(widths) <= 15.6 + 1e-6 and min(widths[2:4]) >= 1.1
+    header = doc.tables[0].rows[0]._tr.trPr.find(qn("w:tblHeader"))
+    assert header is not None and header.get(qn("w:val")) == "true"
 
 
 def test_a_unit_without_open_problems_is_told_so(demo):
