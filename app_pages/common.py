@@ -212,9 +212,26 @@ def _bound_choice(label: str, options: list, key: str, default: int, help: str |
     )
 
 
+_OPENING_KEY = "_opening_level"  # the level the data shown last opened on
+_LEVEL_ASKED = "_level_in_link"  # whether the link that opened the session named a level
+
+
+def _follow_opening_level(opening: str | None) -> None:
+    """When the data change the level they open on (the demo's 省重点, an office's own data on
+    every level) and the session still shows the old opening level, not asked for by its link,
+    it takes the new one: an import in this session opens on the imported projects, not on an
+    empty 省重点."""
+    previous = st.session_state.get(_OPENING_KEY, opening)
+    chosen = st.session_state.get(_LEVEL_ASKED, False)  # a level the link asked for stays
+    if previous != opening and not chosen and st.session_state.get("level") == (previous or ALL):
+        del st.session_state["level"]
+    st.session_state[_OPENING_KEY] = opening
+
+
 def sidebar(p: Portfolio) -> Scope:
     """Draw the shared filters (bound to the URL) and store the resulting scope."""
     if _NOTICES_KEY not in st.session_state:
+        st.session_state[_LEVEL_ASKED] = "level" in st.query_params
         st.session_state[_NOTICES_KEY] = _check_url(p)
         st.session_state["schedule"] = _schedule_from_url() or Convention.MONTHS.value
     st.session_state[_PRESENT_TOGGLE] = presenting()
@@ -252,6 +269,7 @@ def sidebar(p: Portfolio) -> Scope:
     )
     levels = [ALL, *p.levels]
     opening = default_level(p.is_demo)
+    _follow_opening_level(opening)
     level = _bound_choice("项目级别", levels, "level", levels.index(opening or ALL))
     stages = [ALL, *S.STAGES]
     stage = _bound_choice("项目阶段", stages, "stage", 0, "项目清单中的当前阶段")

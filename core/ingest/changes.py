@@ -23,6 +23,7 @@ class Changes:
     changed: pd.DataFrame  # 项目代码, 项目名称, 字段, 原值, 新值
     amounts: pd.DataFrame  # the month's rows: 项目代码, 项目名称, 起始年月, 本月完成投资(万元)
     resolved: int  # problems the upload marks resolved
+    latest_stored: str | None = None  # the latest month already stored, when later than `month`
 
     def summary(self) -> str:
         parts = [f"新增项目{len(self.new_projects)}个"]
@@ -32,7 +33,13 @@ class Changes:
         parts.append(f"总投资或计划等变化{len(self.changed)}处")
         if self.resolved:
             parts.append(f"问题销号{self.resolved}个")
-        return "本次导入将:" + ",".join(parts) + "。"
+        text = "本次导入将:" + ",".join(parts) + "。"
+        if self.latest_stored:
+            text += (
+                f"注意:本次数据的报告期{self.month}早于已导入的最新报告期{self.latest_stored},"
+                "各页面仍默认显示最新一期;请确认没有选错文件或报告期。"
+            )
+        return text
 
 
 def of(report: Report, current: dict[str, pd.DataFrame]) -> Changes:
@@ -62,6 +69,7 @@ def of(report: Report, current: dict[str, pd.DataFrame]) -> Changes:
                 changed.append((code, names.get(code, ""), label, old, str(value)))
     monthly = up.get(S.MONTHLY)
     month, amounts, missing = None, pd.DataFrame(), pd.DataFrame(columns=[S.CODE, S.NAME, S.COUNTY])
+    latest_stored = None
     if monthly is not None and len(monthly):
         month = str(monthly[S.MONTH].max())
         rows = monthly.loc[monthly[S.MONTH] == month]
@@ -70,12 +78,16 @@ def of(report: Report, current: dict[str, pd.DataFrame]) -> Changes:
             S.COVERS_FROM: rows[S.COVERS_FROM].fillna(""),
             S.MONTH_COMPLETED: rows[S.MONTH_COMPLETED].fillna(""),
         }).reset_index(drop=True)  # fmt: skip
-        missing = _missing(cur_projects, projects, set(rows[S.CODE]), month)
+        stored = current[S.MONTHLY]
+        first = stored.groupby(S.CODE)[S.MONTH].min() if len(stored) else pd.Series(dtype=str)
+        missing = _missing(cur_projects, projects, set(rows[S.CODE]), month, first)
+        if len(stored) and str(stored[S.MONTH].max()) > month:
+            latest_stored = str(stored[S.MONTH].max())
     problems = up.get(S.PROBLEMS)
     resolved = 0 if problems is None else int((problems[S.RESOLVED].fillna("") != "").sum())
     return Changes(month, new, missing,
                    pd.DataFrame(changed, columns=[S.CODE, S.NAME, FIELD, BEFORE, AFTER]),
-                   amounts, resolved)  # fmt: skip
+                   amounts, resolved, latest_stored)  # fmt: skip
 
 
 def _differs(old: str, new: str) -> bool:
@@ -86,10 +98,14 @@ def _differs(old: str, new: str) -> bool:
 
 
 def _missing(current: pd.DataFrame, uploaded: pd.DataFrame | None, reported: set[str],
-             month: str) -> pd.DataFrame:  # fmt: skip
+             month: str, first_return: pd.Series) -> pd.DataFrame:  # fmt: skip
     """Projects of the counties this upload covers that did not report for the month: neither
-    withdrawn nor completed before it."""
-    expected = current.loc[(current[S.WITHDRAWN] == "") | (current[S.WITHDRAWN] > month)]
+    withdrawn nor completed before it, nor first reported after it (an older return)."""
+    later = set(first_return.index[first_return > month])
+    expected = current.loc[
+        ((current[S.WITHDRAWN] == "") | (current[S.WITHDRAWN] > month))
+        & ~current[S.CODE].isin(later)
+    ]
     done = (
         (expected[S.STAGE] == S.STAGE_COMPLETED)
         & (expected[S.ACTUAL_END] != "")

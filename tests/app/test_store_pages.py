@@ -247,3 +247,26 @@ def test_withdraw_picker_lists_what_the_search_finds(url, monkeypatch):
     after = Store(url).current_tables()[0][S.PROJECTS].set_index(S.CODE)[S.WITHDRAWN]
     assert after[projects.iloc[1][S.CODE]] != ""
     assert (after != "").sum() == 1
+
+
+def test_an_import_in_the_session_opens_on_every_level(tmp_path, monkeypatch):
+    """The demo opens on 省重点; the office's own data, imported while the page is open, open on
+    every level in the same session (not on an empty 省重点). A level the viewer chose stays."""
+    url = f"sqlite:///{tmp_path}/fresh.sqlite"
+    monkeypatch.setenv("BRIEFING_DATABASE_URL", url)
+    monkeypatch.setenv("BRIEFING_CACHE_DIR", str(tmp_path / "cache"))
+    st.cache_resource.clear()
+    at = open_app()
+    chosen = open_app()
+    assert at.selectbox(key="level").value == "省重点"
+    chosen.selectbox(key="level").set_value("市重点").run()
+    store = Store(url)
+    report = importing.check(importing.read_paths(sorted(MINI.iterdir())), store)
+    importing.commit(report, store, "小样本", actor=ADMIN)
+    store.close()
+    at.run()
+    chosen.run()
+    assert not at.exception
+    assert at.selectbox(key="level").value == "全部"
+    assert chosen.selectbox(key="level").value == "市重点"
+    st.cache_resource.clear()
