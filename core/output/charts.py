@@ -415,7 +415,12 @@ def cumulative(
                 title=None,
                 axis=alt.Axis(labelAngle=0),
             ),
-            y=alt.Y(f"{amount}:Q", title="累计金额(亿元)"),
+            # All zero (a ledger of blank amounts): a 0–1 axis, not one tick "0.000000".
+            y=alt.Y(
+                f"{amount}:Q",
+                title="累计金额(亿元)",
+                scale=alt.Scale(domain=[0, 1]) if not data[amount].any() else alt.Undefined,
+            ),
             color=alt.Color("系列:N", scale=colors, title=None),
             strokeDash=alt.StrokeDash("系列:N", scale=dash, title=None),
             tooltip=list(data.columns),

@@ -90,3 +90,15 @@ def test_progress_csv_is_utf8_sig(demo):
     data = export.progress_csv(M.progress_table(demo, scope), scope)
     assert data.startswith(b"\xef\xbb\xbf")
     assert data.decode("utf-8-sig").splitlines()[0].startswith("序号,项目代码,项目名称")
+
+
+def test_a_curve_of_zeros_gets_a_readable_axis():
+    """A ledger of blank amounts: the cumulative chart's axis runs 0–1, not one tick 0.000000."""
+    from core.figures import measures as M
+    from core.figures.periods import Period
+    from core.figures.scope import Scope
+    from core.output import charts
+
+    zeros = pd.DataFrame({M.MONTH_NO: [1, 2, 3], M.SERIES: [M.THIS_YEAR] * 3, M.VALUE: [0.0] * 3})
+    spec = charts.cumulative(zeros, Scope(Period(2010, 3))).chart.to_dict()
+    assert spec["layer"][0]["encoding"]["y"]["scale"] == {"domain": [0, 1]}
