@@ -16,9 +16,7 @@ scope = common.header("预警")
 conv = common.convention()
 shows = presentation.shows("alerts")
 
-if not scope.mask(p.projects).any():
-    common.empty_notice()
-    st.stop()
+common.stop_when_scope_is_empty(p, scope)
 
 frame = A.alerts(p, scope, conv)
 sentences = A.rule_sentences()

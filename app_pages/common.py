@@ -380,6 +380,13 @@ def empty_notice(what: str = "项目") -> None:
     )
 
 
+def stop_when_scope_is_empty(p: Portfolio, scope: Scope) -> None:
+    """The filters leave no project: say so and end the page's run."""
+    if not scope.mask(p.projects).any():
+        empty_notice()
+        st.stop()
+
+
 def card(col, c: Card) -> None:
     """A KPI card from core's texts."""
     col.metric(

@@ -20,9 +20,7 @@ scope = common.header("挂图作战")
 shows = presentation.shows("milestones")
 PICK_CHOICES = 200  # projects the 选择项目 list offers at once (a search finds the others)
 
-if not scope.mask(p.projects).any():
-    common.empty_notice()
-    st.stop()
+common.stop_when_scope_is_empty(p, scope)
 if p.milestones.empty:
     common.missing_table(S.MILESTONES)
     st.stop()

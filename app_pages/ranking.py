@@ -24,9 +24,7 @@ scope = common.header("红黑榜")
 conv = common.convention()
 shows = presentation.shows("ranking")
 
-if not scope.mask(p.projects).any():
-    common.empty_notice()
-    st.stop()
+common.stop_when_scope_is_empty(p, scope)
 
 units = R.unit_choices(p)
 default = R.Rule.from_settings().unit

@@ -22,9 +22,7 @@ p = common.portfolio()
 scope = common.header("问题督办")
 shows = presentation.shows("supervision")
 
-if not scope.mask(p.projects).any():
-    common.empty_notice()
-    st.stop()
+common.stop_when_scope_is_empty(p, scope)
 if p.problems.empty:
     common.missing_table(S.PROBLEMS)
     st.stop()
