@@ -18,7 +18,10 @@ from core.figures import measures as M
 from core.figures import milestones, status
 from core.figures.periods import Period
 from core.figures.scope import Scope
+from core.output import altair_setup
 from core.output.formatting import WAN_PER_YI, round_half_up
+
+altair_setup.apply()
 
 # The font list: Noto Sans CJK SC is shipped for exports; browsers on office PCs have YaHei.
 FONT = "Noto Sans CJK SC, Source Han Sans SC, Microsoft YaHei, PingFang SC, sans-serif"
@@ -152,7 +155,7 @@ _FONT_KEYS = ("fontSize", "labelFontSize", "titleFontSize", "subtitleFontSize")
 def projector_spec(c: ChartOut, height: int) -> dict:
     """The chart's Vega-Lite spec for a projector: every font scaled so the smallest is at least
     PROJECTOR_MIN_SIZE px, drawn `height` px tall (titles and axes included)."""
-    spec = c.chart.to_dict()
+    spec = c.chart.to_dict(validate=False)  # a screen's spec; files validate theirs
     sizes = []
 
     def collect(node) -> None:
