@@ -39,9 +39,7 @@ BUILDS = {
     "county_ranking": lambda p, s: charts.county_ranking(
         M.county_ranking(p, s.citywide(), CONV), s, 0.16
     ),
-    "sector_composition": lambda p, s: charts.sector_composition(
-        M.sector_breakdown(p, s, CONV), s
-    ),
+    "sector_composition": lambda p, s: charts.sector_composition(M.sector_breakdown(p, s, CONV), s),
     "funding_by_source": lambda p, s: charts.funding_by_source(M.funding_by_source(p, s), s),
 }
 
