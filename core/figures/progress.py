@@ -6,7 +6,6 @@ import pandas as pd
 
 from core.data import schema as S
 from core.figures import measures as M
-from core.figures import status
 from core.output.formatting import WAN_PER_YI, pct, signed_points, yi_two_decimals
 
 CODE, NAME = S.CODE, S.NAME
@@ -63,12 +62,13 @@ MORE_COLUMNS = ("形象进度", "存在问题", "总投资(亿元)", "行业领�
 
 
 def screen_table(df: pd.DataFrame) -> pd.DataFrame:
-    """Only the columns the page shows, amounts in 亿元, rates in % (ProgressColumn reads 0–100)."""
+    """Only the columns the page shows, amounts in 亿元, rates in % (ProgressColumn reads 0–100),
+    the status as a one-label list (the table draws it as a label in the status colour)."""
     return pd.DataFrame(
         {
             "项目名称": df[S.NAME],
             "区县": df[S.COUNTY],
-            "状态": df[M.STATUS],
+            "状态": df[M.STATUS].map(lambda s: [s]),
             "完成率": (df[M.RATE] * 100).round(1),
             "偏差(个百分点)": (df[M.GAP] * 100).round(1),
             "年度计划(亿元)": (df[M.PLAN] / WAN_PER_YI).round(2),
@@ -103,9 +103,3 @@ def detail_rows(row: pd.Series) -> list[tuple[str, str]]:
     if row[S.RESPONSIBLE_UNIT]:
         rows.append(("问题责任单位", row[S.RESPONSIBLE_UNIT]))
     return rows
-
-
-def status_css(value: str) -> str:
-    """Cell style of the 状态 column: the status colour as background, white text."""
-    color = status.COLORS.get(value)
-    return f"background-color: {color}; color: white; font-weight: 600" if color else ""
