@@ -59,8 +59,10 @@ if shows(0):
         if citywide.empty:
             st.success(f"{scope.period.as_of},全市未发现预警。", icon=":material/check_circle:")
         else:
-            common.chart(
-                charts.alerts_by_county(
+            common.scoped_chart(
+                p,
+                ("alerts_by_county", scope, conv),
+                lambda: charts.alerts_by_county(
                     A.counts_by_county(citywide, p.counties), scope, p.counties, scope.counties
                 ),
                 present_height=640,

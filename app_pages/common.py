@@ -450,11 +450,23 @@ def scoped_chart(
     build: Callable[[], ChartOut],
     present_height: int = PRESENT_CHART_HEIGHT,
 ) -> None:
-    """`chart(build())`, with the chart and its spec made once per data version and `key` (the
-    chart's name and everything its figures depend on: scope, convention …) and shared by every
-    session of the process: a scope that another session has just drawn costs no altair work."""
+    """Show the chart `build()` makes with its three downloads (PNG at 2×, SVG, CSV of exactly
+    what is drawn); in 汇报模式 with projector-sized type and no download menu. The chart and
+    its spec are made once per data version and `key` (the chart's name and everything its
+    figures depend on: scope, convention …) and shared by every session of the process: a
+    scope that another session has just drawn costs no altair work."""
     c = p.memo(("chart", *key), build)
-    _draw(c, present_height, lambda variant, make: p.memo(("chart_spec", *key, *variant), make))
+    if presenting():
+        spec = p.memo(
+            ("chart_spec", *key, "projector", present_height),
+            lambda: charts.projector_spec(c, present_height),
+        )
+        st.vega_lite_chart(spec=copy.deepcopy(spec), width="stretch", key=f"chart_{c.key}")
+        return
+    spec = p.memo(("chart_spec", *key, "screen"), lambda: screen_spec(c.chart))
+    # A copy: streamlit moves the datasets out of the spec it is given.
+    st.vega_lite_chart(spec=copy.deepcopy(spec), theme=None, width="stretch", key=f"chart_{c.key}")
+    _downloads(c)
 
 
 def static_chart(p: Portfolio, key: tuple, build: Callable) -> None:
@@ -462,25 +474,6 @@ def static_chart(p: Portfolio, key: tuple, build: Callable) -> None:
     `key` for every session."""
     spec = p.memo(("static_chart", *key), lambda: screen_spec(build()))
     st.vega_lite_chart(spec=copy.deepcopy(spec), theme=None)
-
-
-def chart(c: ChartOut, present_height: int = PRESENT_CHART_HEIGHT) -> None:
-    """Show a chart with its three downloads (PNG at 2×, SVG, CSV of exactly what is drawn);
-    in 汇报模式 with projector-sized type and no download menu."""
-    _draw(c, present_height, lambda variant, make: make())
-
-
-def _draw(c: ChartOut, present_height: int, spec_of: Callable) -> None:
-    if presenting():
-        spec = spec_of(
-            ("projector", present_height), lambda: charts.projector_spec(c, present_height)
-        )
-        st.vega_lite_chart(spec=copy.deepcopy(spec), width="stretch", key=f"chart_{c.key}")
-        return
-    spec = spec_of(("screen",), lambda: screen_spec(c.chart))
-    # A copy: streamlit moves the datasets out of the spec it is given.
-    st.vega_lite_chart(spec=copy.deepcopy(spec), theme=None, width="stretch", key=f"chart_{c.key}")
-    _downloads(c)
 
 
 @st.fragment

@@ -58,7 +58,9 @@ if shows(0):
         st.caption(
             common.plain(f"{county}有{total}个项目有节点计划,图中显示逾期节点最多的{shown}个。")
         )
-    common.chart(charts.gantt_county(nodes, mine), present_height=660)
+    common.scoped_chart(
+        p, ("gantt_county", mine), lambda: charts.gantt_county(nodes, mine), present_height=660
+    )
 
 if not shows(1):
     st.stop()
@@ -94,7 +96,12 @@ name = listing.loc[listing[S.CODE] == code, S.NAME].iloc[0]
 nodes = N.project_nodes(p, code, scope.period)
 left, right = st.columns([3, 2])
 with left:
-    common.chart(charts.gantt_project(nodes, scope, name), present_height=560)
+    common.scoped_chart(
+        p,
+        ("gantt_project", code, scope),
+        lambda: charts.gantt_project(nodes, scope, name),
+        present_height=560,
+    )
 with right:
 
     def month_label(m: str) -> str:

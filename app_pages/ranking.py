@@ -61,7 +61,12 @@ title = f"{'区县' if unit == S.COUNTY else '园区'}红黑榜({R.MEASURE_NAMES
 if shows(0):
     left, right = st.columns([3, 2])
     with left:
-        common.chart(charts.unit_ranking(frame, scope, title, value_title), present_height=700)
+        common.scoped_chart(
+            p,
+            ("unit_ranking", scope, rule, conv),
+            lambda: charts.unit_ranking(frame, scope, title, value_title),
+            present_height=700,
+        )
     with right:
         for which in (R.RED_LIST, R.BLACK_LIST):
             st.markdown(f"**{which}**")
@@ -109,7 +114,12 @@ st.subheader("名次变化")
 history = R.history(p, scope, rule, conv)
 if history[R.MONTH].nunique() < 2:
     st.caption(f"{scope.period.year}年只有一个月的排名,暂无名次变化。")
-common.chart(charts.rank_history(history, scope, f"各{rule.unit_word}名次变化"), present_height=640)
+common.scoped_chart(
+    p,
+    ("rank_history", scope, rule, conv),
+    lambda: charts.rank_history(history, scope, f"各{rule.unit_word}名次变化"),
+    present_height=640,
+)
 if common.presenting():
     st.stop()
 wide = history.pivot(index=R.UNIT, columns=R.MONTH, values=R.PLACE)

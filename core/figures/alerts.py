@@ -210,21 +210,22 @@ def _late_end(p: Portfolio, scope: Scope, conv: Convention, day: dt.date) -> _Fo
     return _due(p, scope, S.PLANNED_END, done, settings.current().late_end_red_months, "竣工")
 
 
-def _reported(p: Portfolio) -> set[tuple[str, str]]:
-    """(project code, month) of every month a return covers: its own, and the months before
-    it that an amount of several months includes."""
+def _reported_in(p: Portfolio, month: Period) -> np.ndarray:
+    """Which projects (in the order of p.projects) have a return covering the month: its own,
+    or an amount of several months that includes it. Once per month, for every scope."""
 
-    def compute() -> set[tuple[str, str]]:
-        m = p.monthly
-        out = set(zip(m[S.CODE], m[S.MONTH], strict=True))
-        for code, start, end in zip(p.gaps[S.CODE], p.gaps["start"], p.gaps["end"], strict=True):
-            month = Period.parse(start)
-            while month.key < end:
-                out.add((code, month.key))
-                month = month.shift(1)
+    def compute() -> np.ndarray:
+        out = np.zeros(len(p.projects), dtype=bool)
+        positions = M.project_positions(p, "monthly")
+        own = positions[(p.monthly[S.MONTH] == month.key).to_numpy()]
+        out[own[own >= 0]] = True
+        g = p.gaps  # an amount for start..end covers the months from start up to end
+        covering = g.loc[(g["start"] <= month.key) & (g["end"] > month.key), S.CODE]
+        within = pd.Index(p.projects[S.CODE]).get_indexer(covering)
+        out[within[within >= 0]] = True
         return out
 
-    return p.memo(("reported",), compute)
+    return p.memo(("reported_in", month), compute)
 
 
 def _due_to_report(p: Portfolio, projects: pd.DataFrame, month: Period) -> np.ndarray:
@@ -237,21 +238,20 @@ def _due_to_report(p: Portfolio, projects: pd.DataFrame, month: Period) -> np.nd
 
 def _unreported(p: Portfolio, scope: Scope, conv: Convention, day: dt.date) -> _Found:
     red = settings.current().unreported_red_months
-    projects = p.projects.loc[scope.mask(p.projects)]
-    reported = _reported(p)
+    mask = M.in_scope(p, scope)
+    projects = p.projects.loc[mask]
     first = p.periods()[-1]
-    codes = projects[S.CODE].tolist()
     missing = np.zeros(len(projects), dtype=int)
     going = np.ones(len(projects), dtype=bool)
     month = scope.period
     for _ in range(red):  # back from the period while the returns stay missing
         if month < first:
             break
-        absent = np.array([(c, month.key) not in reported for c in codes], dtype=bool)
-        going &= _due_to_report(p, projects, month) & absent
+        going &= _due_to_report(p, projects, month) & ~_reported_in(p, month)[mask]
         missing += going
         month = month.shift(-1)
     hit = np.flatnonzero(missing > 0)
+    codes = projects[S.CODE].iloc[hit].tolist()
     reasons = []
     for i in hit:
         k = int(missing[i])
@@ -261,9 +261,7 @@ def _unreported(p: Portfolio, scope: Scope, conv: Convention, day: dt.date) -> _
             if k == 1
             else f"自{since.label}起连续{k}个月未报送月度进度"
         )
-    return _Found(
-        [codes[i] for i in hit], [RED if missing[i] >= red else YELLOW for i in hit], reasons
-    )
+    return _Found(codes, [RED if missing[i] >= red else YELLOW for i in hit], reasons)
 
 
 def _problem_overdue(p: Portfolio, scope: Scope, conv: Convention, day: dt.date) -> _Found:
@@ -289,11 +287,10 @@ def _problem_overdue(p: Portfolio, scope: Scope, conv: Convention, day: dt.date)
 
 def _node_late(p: Portfolio, scope: Scope, conv: Convention, day: dt.date) -> _Found:
     red = settings.current().node_late_red_months
-    codes = set(p.projects.loc[scope.mask(p.projects), S.CODE])
     nodes = p.milestones
     actual = nodes[S.NODE_ACTUAL]
     hit = nodes.loc[
-        nodes[S.CODE].isin(codes)
+        M.rows_in_scope(p, "milestones", scope)
         & (nodes[S.NODE_PLANNED] <= scope.period.key)
         & ((actual == "") | (actual > scope.period.key))
     ]
@@ -381,7 +378,8 @@ def counts_by_county(frame: pd.DataFrame, counties: list[str]) -> pd.DataFrame:
 
 def counts_table(frame: pd.DataFrame, counties: list[str]) -> pd.DataFrame:
     """Rules × counties: how many alerts each county has under each rule (zeros included)."""
-    present = [c for c in counties if c in set(frame[S.COUNTY])]
+    seen = set(frame[S.COUNTY])
+    present = [c for c in counties if c in seen]
     table = pd.crosstab(frame[RULE], frame[S.COUNTY]).reindex(index=list(RULES), columns=present)
     table = table.fillna(0).astype(int)
     table["合计"] = table.sum(axis=1)

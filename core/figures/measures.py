@@ -83,6 +83,22 @@ def in_scope(p: Portfolio, scope: Scope) -> np.ndarray:
     return p.memo(("in_scope", scope), lambda: scope.mask(p.projects).to_numpy())
 
 
+def project_positions(p: Portfolio, table: str) -> np.ndarray:
+    """For each row of one of the data set's tables ("monthly", "milestones" …), the position
+    of its project in p.projects (-1 for a code not in the list); once per data version."""
+    return p.memo(
+        ("project_positions", table),
+        lambda: pd.Index(p.projects[S.CODE]).get_indexer(getattr(p, table)[S.CODE]),
+    )
+
+
+def rows_in_scope(p: Portfolio, table: str, scope: Scope) -> np.ndarray:
+    """Which rows of one of the data set's tables belong to a project in scope, as a boolean
+    array. Vectorised: pandas' isin on Arrow strings makes a Python scalar of every code."""
+    positions = project_positions(p, table)
+    return (positions >= 0) & in_scope(p, scope)[np.maximum(positions, 0)]
+
+
 def aligned_plan(p: Portfolio, year: int) -> np.ndarray:
     """Each project's annual plan, in the order of p.projects (0 without a plan)."""
     return p.memo(("aligned_plan", year), lambda: _aligned(p, plan_by_project(p, year)))

@@ -12,6 +12,7 @@ import pandas as pd
 
 from core.data import schema as S
 from core.data.portfolio import Portfolio
+from core.figures import measures as M
 from core.figures.periods import Period
 from core.figures.scope import Scope
 
@@ -58,9 +59,9 @@ def projects_with_nodes(p: Portfolio, scope: Scope) -> pd.DataFrame:
 
 
 def _projects_with_nodes(p: Portfolio, scope: Scope) -> pd.DataFrame:
-    projects = p.projects.loc[scope.mask(p.projects), [S.CODE, S.NAME, S.COUNTY]]
+    projects = p.projects.loc[M.in_scope(p, scope), [S.CODE, S.NAME, S.COUNTY]]
     nodes = p.milestones.loc[
-        p.milestones[S.CODE].isin(set(projects[S.CODE])), [S.CODE, S.NODE_PLANNED, S.NODE_ACTUAL]
+        M.rows_in_scope(p, "milestones", scope), [S.CODE, S.NODE_PLANNED, S.NODE_ACTUAL]
     ]
     late = (node_states(nodes, scope.period) == OVERDUE).astype(int)
     counts = (
