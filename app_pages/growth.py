@@ -30,7 +30,9 @@ if shows(0):
                 p, ("cumulative", scope), lambda: charts.cumulative(series, scope), 720
             )
             codes = p.projects.loc[M.in_scope(p, scope), S.CODE]
-            note = M.coverage_note(p, codes, scope.period.year)
+            note = p.memo(
+                ("coverage_note", scope), lambda: M.coverage_note(p, codes, scope.period.year)
+            )
             if note:
                 st.caption(common.plain(note))
 

@@ -313,6 +313,11 @@ def county_ranking(
     p: Portfolio, scope: Scope, convention: Convention = Convention.MONTHS
 ) -> pd.DataFrame:
     """红黑榜: counties by 完成率 against 序时进度, best first, with 名次 1..n."""
+    key = ("county_ranking", scope, convention)
+    return p.memo(key, lambda: _county_ranking(p, scope, convention)).copy()
+
+
+def _county_ranking(p: Portfolio, scope: Scope, convention: Convention) -> pd.DataFrame:
     df = projects_in_scope(p, scope, convention)
     g = _breakdown(df, S.COUNTY, schedule_share(scope.period, convention))
     g = g.sort_values([GAP, DONE], ascending=[False, False], kind="mergesort")
@@ -325,6 +330,11 @@ def sector_breakdown(
     p: Portfolio, scope: Scope, convention: Convention = Convention.MONTHS
 ) -> pd.DataFrame:
     """Projects with an annual plan by 行业领域: count, total, plan, completed, rate, gap."""
+    key = ("sector_breakdown", scope, convention)
+    return p.memo(key, lambda: _sector_breakdown(p, scope, convention)).copy()
+
+
+def _sector_breakdown(p: Portfolio, scope: Scope, convention: Convention) -> pd.DataFrame:
     df = projects_in_scope(p, scope, convention)
     g = _breakdown(df, S.SECTOR, schedule_share(scope.period, convention))
     order = {s: i for i, s in enumerate(p.sectors)}
@@ -435,7 +445,9 @@ def unknown_months(p: Portfolio, codes, year: int) -> set[int]:
     gaps = p.gaps
     if gaps.empty:
         return set()
-    mine = gaps.loc[gaps[S.CODE].isin(pd.Index(codes)) & gaps["end"].str.startswith(f"{year}-")]
+    # get_indexer, not isin: pandas' isin on Arrow strings makes a Python scalar of every code.
+    known = pd.Index(codes).unique().get_indexer(gaps[S.CODE]) >= 0
+    mine = gaps.loc[known & gaps["end"].str.startswith(f"{year}-")]
     out: set[int] = set()
     for start, end in zip(mine["start"], mine["end"], strict=True):
         first, last = Period.parse(start), Period.parse(end)
@@ -473,6 +485,11 @@ def _cumulative(p: Portfolio, codes, year: int, upto: int) -> list[float]:
 def cumulative_by_month(p: Portfolio, scope: Scope) -> pd.DataFrame:
     """Long frame (月份 1–12, 系列, 金额 in 万元) of the year's cumulative completion, last
     year's, and the plan spread evenly over the months, for the projects with a plan."""
+    key = ("cumulative_by_month", scope)
+    return p.memo(key, lambda: _cumulative_by_month(p, scope)).copy()
+
+
+def _cumulative_by_month(p: Portfolio, scope: Scope) -> pd.DataFrame:
     year = scope.period.year
     rows = []
     codes = p.projects.loc[in_scope(p, scope), S.CODE]
