@@ -40,7 +40,7 @@ if shows(0):
     cols[1].metric("节点", f"{int(listing['节点数'].sum())}个", border=True)
     cols[2].metric("逾期未完成节点", f"{int(listing['逾期节点'].sum())}个", border=True)
     cols[3].metric("有逾期节点的项目", f"{int((listing['逾期节点'] > 0).sum())}个", border=True)
-    counties = [c for c in p.counties if c in set(listing[S.COUNTY])]
+    counties = charts.present_in_order(p.counties, listing[S.COUNTY])
     if len(scope.counties) == 1:
         county = scope.counties[0]
     else:

@@ -39,6 +39,13 @@ FUNDING_PALETTE = ["#1f4e9c", "#5b8fd6", "#8e44ad", "#7f6a4f", "#9aa7b8", "#2f6f
 DIMMED = 0.3  # opacity of the counties outside the filter in a highlighted ranking
 
 
+def present_in_order(order, values) -> list:
+    """The items of `order` that occur among `values`, in the order of `order` (the values'
+    set made once: a set in the condition of a comprehension is made for every item)."""
+    seen = set(pd.unique(pd.Series(values)))
+    return [x for x in order if x in seen]
+
+
 def funding_scale(sources: list[str]) -> alt.Scale:
     """Colours of the funding sources: fixed by the office's list, whatever a chart shows."""
     known = list(settings.current().funding_sources)
@@ -404,7 +411,7 @@ def cumulative(
     months = [f"{m}月" for m in range(1, 13)]
     styles = {M.THIS_YEAR: (PRIMARY, [1, 0]), M.LAST_YEAR: (SECONDARY, [1, 0]),
               M.PLAN_LINE: (TARGET, [6, 4])}  # fmt: skip
-    series = [k for k in styles if k in set(data["系列"])]  # the legend lists what is drawn
+    series = present_in_order(styles, data["系列"])  # the legend lists what is drawn
     colors = alt.Scale(domain=series, range=[styles[k][0] for k in series])
     dash = alt.Scale(domain=series, range=[styles[k][1] for k in series])
     lines = (
@@ -542,8 +549,8 @@ def funding_by_county(
             "落实金额(亿元)": _yi(frame[M.AMOUNT]),
         }
     )
-    sources = [s for s in settings.current().funding_sources if s in set(data["资金来源"])]
-    order = [c for c in counties if c in set(data["区县"])]
+    sources = present_in_order(settings.current().funding_sources, data["资金来源"])
+    order = present_in_order(counties, data["区县"])
     bars = (
         alt.Chart(data)
         .mark_bar()
@@ -612,7 +619,7 @@ def alerts_by_county(
     data = pd.DataFrame(
         {"区县": frame[S.COUNTY], "预警级别": frame["预警级别"], "预警数": frame["预警数"]}
     )
-    order = [c for c in counties if c in set(data["区县"])]
+    order = present_in_order(counties, data["区县"])
     bars = (
         alt.Chart(data.assign(先后=(data["预警级别"] != "红色").astype(int)))
         .mark_bar()
