@@ -38,7 +38,8 @@ def days_text(days: float) -> str:
 
 
 def statistics(by: str) -> None:
-    table = V.statistics(frame, by)
+    key = ("supervision_statistics", scope, by, V.period_day(scope.period))
+    table = p.memo(key, lambda: V.statistics(frame, by))
     number = st.column_config.NumberColumn(width=52)
     common.dataframe(
         table.assign(
@@ -191,13 +192,14 @@ if "supervision_done" in st.session_state:
     )
 
 st.subheader("督办单")
-with_open = V.units_with_open(frame)
+open_counts = V.open_by_unit(frame)
+with_open = list(open_counts)
 if not with_open:
     st.caption("各责任单位的问题均已办结。")
 else:
     c1, c2 = st.columns([2, 3])
     unit = c1.selectbox("责任单位", with_open, key="supervision_sheet_unit",
-                        format_func=lambda u: f"{u}({len(V.open_for_unit(frame, u))}个未办结)")  # fmt: skip
+                        format_func=lambda u: f"{u}({open_counts[u]}个未办结)")  # fmt: skip
     c2.download_button(
         "下载督办单(Word)",
         data=lambda: notices.supervision_sheet(p, scope, unit),

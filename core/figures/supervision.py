@@ -191,8 +191,13 @@ def open_for_unit(frame: pd.DataFrame, unit: str) -> pd.DataFrame:
     ).drop(columns="_deadline")
 
 
-def units_with_open(frame: pd.DataFrame) -> list[str]:
-    """The responsible units that have open problems, most open problems first."""
+def open_by_unit(frame: pd.DataFrame) -> dict[str, int]:
+    """How many open problems each responsible unit has, most first (then by name)."""
     mine = frame.loc[frame[OPEN] & (frame[S.RESPONSIBLE_UNIT] != "")]
     counts = mine[S.RESPONSIBLE_UNIT].value_counts()
-    return sorted(counts.index, key=lambda u: (-counts[u], u))
+    return {u: int(counts[u]) for u in sorted(counts.index, key=lambda u: (-counts[u], u))}
+
+
+def units_with_open(frame: pd.DataFrame) -> list[str]:
+    """The responsible units that have open problems, most open problems first."""
+    return list(open_by_unit(frame))
