@@ -48,7 +48,7 @@ def _project_map() -> maps.MapOut:
         label_size=label_size,
     )
     # The deck's JSON (thousands of points) made once for every session that shows this map.
-    spec = out.deck.to_json()
+    spec = maps.deck_json(out.deck)
     out.deck.to_json = lambda: spec
     return out
 

@@ -7,6 +7,7 @@ sent: rounded coordinates, a colour, a radius and two tooltip strings per point.
 from __future__ import annotations
 
 import itertools
+import json
 import math
 import os
 from dataclasses import dataclass
@@ -51,6 +52,12 @@ class MapOut:
     points_total: int
     points_without_coordinates: int
     counties_without_polygon: list[str]  # counties named by projects but absent from the file
+
+
+def deck_json(deck: pdk.Deck) -> str:
+    """The deck as the JSON the browser receives, compact: pydeck indents it and writes every
+    Chinese character as a \\u escape (3,000 points' names and tooltips: 1.49 MB → 0.6 MB)."""
+    return json.dumps(json.loads(deck.to_json()), ensure_ascii=False, separators=(",", ":"))
 
 
 def _blend(stops, x: float) -> tuple[int, int, int]:
