@@ -6,9 +6,11 @@ visible, the status widget is hidden, its charts or map are on the page, and aft
 change the scope sentence names the chosen county; then two animation frames are waited for, so
 the browser has painted. Times are taken in the page (performance.now()): a load runs from the
 start of the navigation, a filter change from the pointerdown on the option, to the moment the
-page is drawn, so the driver's own latency is not counted. Bytes are the payloads of the
-websocket frames received (streamlit sends every element, chart data included, as protobuf
-over that one websocket).
+page is drawn, so the driver's own latency is not counted. Of a filter change, the part after
+the run's last message (script_finished) has arrived is the browser's drawing alone: no work of
+the server's is left by then, so it is what Streamlit's frontend needs for the page's elements.
+Bytes are the payloads of the websocket frames received (streamlit sends every element, chart
+data included, as protobuf over that one websocket).
 """
 
 from __future__ import annotations
@@ -80,6 +82,18 @@ ARM_CLICK_JS = """() => {
   window.addEventListener("pointerdown", () => { window.__benchClickAt = performance.now(); },
                           { capture: true, once: true });
 }"""
+# The page's clock at each websocket message it receives, in order (to find when the run's last
+# message arrived): a WebSocket subclass, so that the app's own code sees the usual class.
+FRAME_CLOCK_JS = """(() => {
+  const Native = window.WebSocket;
+  window.__benchFrames = [];
+  window.WebSocket = class extends Native {
+    constructor(...args) {
+      super(...args);
+      this.addEventListener("message", () => window.__benchFrames.push(performance.now()));
+    }
+  };
+})()"""
 FLOOR = Page("bench/floor_app.py", "/", "ok", None, has_scope=False)
 FLOOR_CHARTS = 4  # the most charts a page of the app draws at once (投资增长)
 FLOOR_WITH_CHARTS = Page(
@@ -99,6 +113,7 @@ class Visit:
 
     load_s: float | None = None  # navigation → drawn
     filter_s: float | None = None  # option clicked → rerun drawn
+    drawing_s: float | None = None  # of filter_s: after the run's last message arrived
     load_bytes: int | None = None
     filter_bytes: int | None = None
     error: str | None = None
@@ -118,11 +133,13 @@ class Floor:
     load_s: float
     filter_s: float
     load_bytes: int
+    drawing_s: float  # of filter_s: after the run's last message arrived
     # The same page with FLOOR_CHARTS small charts that follow the filter: Streamlit's own cost
     # of a page with charts, none of the app's work behind it.
     charts_load_s: float | None = None
     charts_filter_s: float | None = None
     charts_bytes: int | None = None
+    charts_drawing_s: float | None = None
 
 
 # --- The server ----------------------------------------------------------------------------
@@ -207,12 +224,15 @@ class Tab:
         self.page.set_default_timeout(RUN_TIMEOUT)
         self.bytes = 0
         self.runs_finished = 0
+        self.kinds: list[str] = []  # the type of each message received, in order
+        self.page.add_init_script(FRAME_CLOCK_JS)
         self.page.on("websocket", lambda ws: ws.on("framereceived", self._frame))
 
     def _frame(self, payload: bytes | str) -> None:
         self.bytes += len(payload)
         if isinstance(payload, bytes):
             msg = ForwardMsg.FromString(payload)
+            self.kinds.append(msg.WhichOneof("type"))
             if (
                 msg.WhichOneof("type") == "script_finished"
                 and msg.script_finished == ForwardMsg.FINISHED_SUCCESSFULLY
@@ -255,16 +275,26 @@ class Tab:
         boxes = self.page.locator(EXCEPTION)
         return f"error box: {boxes.first.inner_text()[:200]}" if boxes.count() else None
 
-    def change(self, page: Page, pick: Callable[[], None], county: str | None) -> float:
-        """Seconds from the click of `pick` (which changes a filter) to the rerun drawn."""
+    def change(
+        self, page: Page, pick: Callable[[], None], county: str | None
+    ) -> tuple[float, float]:
+        """Seconds from the click of `pick` (which changes a filter) to the rerun drawn, and of
+        those the seconds after the run's last message arrived (the browser drawing alone)."""
         runs = self.runs_finished
+        self.page.evaluate("() => { window.__benchFrames = []; }")  # nothing is in flight
+        kinds_before = len(self.kinds)
         self.page.evaluate(ARM_CLICK_JS)
         pick()
         drawn = self.wait_drawn(page, runs, county)
         clicked = self.page.evaluate("() => window.__benchClickAt")
         if clicked is None:
             raise BrowserError(f"the filter change on {page.path} was not a click in the page")
-        return (drawn - clicked) / 1000
+        arrived = self.page.evaluate("() => window.__benchFrames")
+        kinds = self.kinds[kinds_before:]
+        finished = [i for i, k in enumerate(kinds[: len(arrived)]) if k == "script_finished"]
+        if not finished:
+            raise BrowserError(f"no script_finished among the messages of {page.path}'s change")
+        return (drawn - clicked) / 1000, (drawn - arrived[finished[-1]]) / 1000
 
 
 def _pick_county(tab: Tab, county: str) -> Callable[[], None]:
@@ -292,7 +322,7 @@ def visit(browser, base_url: str, page: Page, county: str) -> Visit:
         result.error = tab.error_box()
         tab.settle()
         before = tab.bytes
-        result.filter_s = tab.change(page, _pick_county(tab, county), county)
+        result.filter_s, result.drawing_s = tab.change(page, _pick_county(tab, county), county)
         result.filter_bytes = tab.bytes - before
         result.error = result.error or tab.error_box()
     except BrowserError as exc:
@@ -321,6 +351,7 @@ def _combined(visits: list[Visit]) -> Visit:
     return Visit(
         load_s=_median([v.load_s for v in visits]),
         filter_s=_median([v.filter_s for v in visits]),
+        drawing_s=_median([v.drawing_s for v in visits]),
         load_bytes=_median([v.load_bytes for v in visits]),
         filter_bytes=_median([v.filter_bytes for v in visits]),
         error=next((v.error for v in visits if v.error), None),
@@ -353,25 +384,28 @@ def floor_server(work: Path) -> Server:
     return Server(FLOOR.script, work / "floor.log")
 
 
-def _floor_visits(browser, server: Server, page: Page) -> tuple[float, float, int]:
-    loads, filters, sizes = [], [], []
+def _floor_visits(browser, server: Server, page: Page) -> tuple[float, float, int, float]:
+    loads, filters, sizes, drawings = [], [], [], []
     for _ in range(FLOOR_REPEATS):
         tab = Tab(browser, server.url)
         try:
             loads.append(tab.open(page))
             sizes.append(tab.bytes)
             tab.settle()
-            filters.append(tab.change(page, _pick_county(tab, FLOOR_CHOICE), None))
+            total, drawing = tab.change(page, _pick_county(tab, FLOOR_CHOICE), None)
+            filters.append(total)
+            drawings.append(drawing)
         finally:
             tab.close()
-    return statistics.median(loads), statistics.median(filters), max(sizes)
+    median = statistics.median
+    return median(loads), median(filters), max(sizes), median(drawings)
 
 
 def measure_floor(browser, server: Server) -> Floor:
     """The one-line page, timed like the app's pages: medians of a few visits; then the same
     page with FLOOR_CHARTS charts."""
     floor = Floor(*_floor_visits(browser, server, FLOOR))
-    floor.charts_load_s, floor.charts_filter_s, floor.charts_bytes = _floor_visits(
-        browser, server, FLOOR_WITH_CHARTS
+    (floor.charts_load_s, floor.charts_filter_s, floor.charts_bytes, floor.charts_drawing_s) = (
+        _floor_visits(browser, server, FLOOR_WITH_CHARTS)
     )
     return floor

@@ -20,6 +20,7 @@ from pathlib import Path
 from bench import dataset, sessions
 from bench.browser import Server
 from bench.deployment import LocalDeployment, viewing_open_settings
+from bench.proc import cpu_s
 from bench.report import Target, load_average, machine
 from core.settings import SETTINGS_SETTING
 
@@ -37,6 +38,7 @@ class Setup:
     result: sessions.RunResult
     peak_mb: list[float | None]  # per process
     warm_s: float  # the untimed first visit that loaded the data
+    cpu_s: list[float | None] = field(default_factory=list)  # per process, during the sessions
 
 
 @dataclass
@@ -70,19 +72,27 @@ def measure(sizes: list[int], count: int, say) -> Meeting:
             say(f"{data.projects:,}: {count} sessions against one process")
             with Server("app.py", work / "server.log", data.database_url) as server:
                 warm = sessions.warm_up(server.url)
+                before = [cpu_s(server.proc.pid)]
                 run = sessions.run(server.url, counties, count)
-                result.setups.append(Setup("one process", run, [server.peak_mb()], warm))
+                used = _used(before, [cpu_s(server.proc.pid)])
+                result.setups.append(Setup("one process", run, [server.peak_mb()], warm, used))
             say(f"{data.projects:,}: {count} sessions against two replicas behind nginx")
             # Behind nginx a request comes from elsewhere, and by default viewing from elsewhere
             # needs a sign-in: the meeting room's office opens viewing to its intranet.
             env = {SETTINGS_SETTING: str(viewing_open_settings(work))}
             with LocalDeployment(data.database_url, work / "deploy", replicas=2, env=env) as d:
                 warm = max(sessions.warm_up(u) for u in d.replica_urls)
+                before = [cpu_s(pid) for pid in d.replica_pids()]
                 run = sessions.run(d.url, counties, count)
-                result.setups.append(Setup("2 replicas + nginx", run, d.peak_mb(), warm))
+                used = _used(before, [cpu_s(pid) for pid in d.replica_pids()])
+                result.setups.append(Setup("2 replicas + nginx", run, d.peak_mb(), warm, used))
             meeting.sizes.append(result)
     meeting.load_after = load_average()
     return meeting
+
+
+def _used(before: list[float | None], after: list[float | None]) -> list[float | None]:
+    return [None if a is None or b is None else a - b for b, a in zip(before, after, strict=True)]
 
 
 def _s(v: float | None) -> str:
@@ -166,9 +176,23 @@ def size_lines(m: Meeting) -> list[str]:
             out.append(
                 f"  {setup.name}: all {m.sessions} sessions' three steps in "
                 f"{setup.result.wall_s:.1f} s; server peak memory {peaks}; the data's first "
-                f"load (untimed) {setup.warm_s:.1f} s"
+                f"load (untimed) {setup.warm_s:.1f} s; {_cpu_text(setup, m.sessions)}"
             )
     return out
+
+
+def _cpu_text(setup: Setup, count: int) -> str:
+    """The servers' CPU time during the sessions: one Python process runs its scripts on one
+    core at a time (the GIL), so CPU time ≈ wall time means the process was the limit."""
+    if not setup.cpu_s or any(c is None for c in setup.cpu_s):
+        return "server CPU time unknown"
+    runs = count * len(sessions.STEPS)
+    total = sum(setup.cpu_s)
+    each = ", ".join(f"{c:.1f} s" for c in setup.cpu_s)
+    return (
+        f"server CPU time {each} ({total / runs * 1000:.0f} ms per script run, "
+        f"{len(setup.cpu_s)} process{'es' if len(setup.cpu_s) > 1 else ''})"
+    )
 
 
 def _table(headers, body, markdown: bool) -> str:

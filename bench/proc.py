@@ -1,7 +1,8 @@
-"""Peak memory of a process, from Linux's /proc."""
+"""Peak memory and CPU time of a process, from Linux's /proc."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 
@@ -15,3 +16,13 @@ def peak_mb(pid: int | str = "self") -> float | None:
         if line.startswith("VmHWM:"):
             return int(line.split()[1]) / 1024
     return None
+
+
+def cpu_s(pid: int | str = "self") -> float | None:
+    """CPU time (user and system) a process has used so far, in seconds."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text(encoding="ascii")
+    except OSError:
+        return None
+    fields = stat.rsplit(")", 1)[1].split()  # after the command name, which may hold spaces
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")

@@ -111,7 +111,7 @@ def machine(run: Run) -> str:
 
 # --- The table ------------------------------------------------------------------------------
 
-BROWSER_COLUMNS = 3  # the last three: left out with --no-browser
+BROWSER_COLUMNS = 4  # the last four: left out with --no-browser
 HEADERS = (
     "projects",
     "page",
@@ -119,6 +119,7 @@ HEADERS = (
     "AppTest filter s",
     "Chromium load s (×floor)",
     "Chromium filter s (×floor)",
+    "of which drawing s (×floor)",  # after the run's last message arrived: no server work left
     "sent MB load/filter",
 )
 
@@ -131,23 +132,26 @@ def rows(run: Run) -> list[list[str]]:
         if floor:
             load = _ratio(floor.load_s, floor.load_s)
             filt = _ratio(floor.filter_s, floor.filter_s)
-            out.append([projects, "floor", "", "", load, filt, _mb(floor.load_bytes)])
+            draw = _ratio(floor.drawing_s, floor.filter_s)
+            out.append([projects, "floor", "", "", load, filt, draw, _mb(floor.load_bytes)])
             if floor.charts_filter_s is not None:
                 load = _ratio(floor.charts_load_s, floor.load_s)
                 filt = _ratio(floor.charts_filter_s, floor.filter_s)
+                draw = _ratio(floor.charts_drawing_s, floor.filter_s)
                 name = f"floor+{FLOOR_CHARTS} charts"
-                out.append([projects, name, "", "", load, filt, _mb(floor.charts_bytes)])
+                out.append([projects, name, "", "", load, filt, draw, _mb(floor.charts_bytes)])
         for page in PAGES:
             at = r.apptest.get(page.path, {})
             visit = r.app.visits.get(page.path) if r.app else None
-            load = filt = sent = "—"
+            load = filt = draw = sent = "—"
             if visit:
                 load = _ratio(visit.load_s, floor.load_s if floor else None)
                 filt = _ratio(visit.filter_s, floor.filter_s if floor else None)
+                draw = _ratio(visit.drawing_s, floor.filter_s if floor else None)
                 sent = f"{_mb(visit.load_bytes)} / {_mb(visit.filter_bytes)}"
             first = _s(at.get("first_s"))
             rerun = _s(at.get("rerun_s"))
-            out.append([projects, page.path, first, rerun, load, filt, sent])
+            out.append([projects, page.path, first, rerun, load, filt, draw, sent])
     return out
 
 
@@ -308,6 +312,7 @@ def targets(run: Run) -> tuple[list[Target], list[str]]:
                 "the one-line floor (no work of the app's behind it)"
             )
         if floor:
+            notes.append(_drawing_note(n, floor.filter_s, visits))
             ratios = {p: None if s is None else s / floor.filter_s for p, s in filters.items()}
             path, worst = _worst(ratios)
             out.append(
@@ -344,6 +349,29 @@ def targets(run: Run) -> tuple[list[Target], list[str]]:
         notes.append("--no-browser: the Chromium, bytes, first-load and memory targets not checked")
     out += _growth(run, notes)
     return out, notes
+
+
+def _drawing_note(n: str, floor_s: float, visits: dict) -> str:
+    """Which pages the browser alone draws slower than the floor ratio allows for the whole
+    change: for them the target is out of reach with Streamlit and these elements, whatever
+    the server does (measured after the run's last message arrived)."""
+    limit = FILTER_FLOOR_RATIO * floor_s
+    drawing = {p: v.drawing_s for p, v in visits.items() if v.drawing_s is not None}
+    over = [f"{p} {s:.2f} s" for p, s in drawing.items() if s > limit]
+    path, worst = _worst(drawing)
+    text = (
+        f"{n} the browser's drawing alone after the run's last message (no server work left): "
+        f"worst {worst:.2f} s ({path}); "
+        if worst is not None
+        else f"{n} the browser's drawing alone: no figure; "
+    )
+    if over:
+        return text + (
+            f"above {FILTER_FLOOR_RATIO:.0f}× the floor ({limit:.2f} s) by itself on "
+            + ", ".join(over)
+            + ": out of reach for those pages with Streamlit and their elements"
+        )
+    return text + f"every page within {FILTER_FLOOR_RATIO:.0f}× the floor ({limit:.2f} s)"
 
 
 def _growth(run: Run, notes: list[str]) -> list[Target]:

@@ -13,7 +13,6 @@ import shutil
 import tempfile
 import threading
 import time
-from collections import OrderedDict
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -24,6 +23,7 @@ import pyarrow.parquet as pq
 from core import ROOT
 from core.data import schema as S
 from core.data.geo import parse_boundaries
+from core.data.memo import Memo
 from core.data.portfolio import (
     DEMO_DIR,
     DEMO_SOURCE,
@@ -211,9 +211,7 @@ def _read_snapshot(folder: Path, batch: Batch) -> Portfolio:
         source=batch_label(batch),
         version=STORE_PREFIX + version_of(batch),
         is_demo=False,
-        _memo=OrderedDict(),
-        _memo_lock=threading.Lock(),
-        _computing={},
+        _memo=Memo(),
         _read_lock=threading.Lock(),
         # What cached_property would have stored: computed from the returns when written.
         _periods=tuple(Period.parse(k) for k in meta["periods"]),

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass, field
 from functools import cached_property
 from io import StringIO
@@ -17,12 +15,12 @@ import pandas as pd
 from core import ROOT, settings
 from core.data import schema as S
 from core.data.geo import Boundaries, load_boundaries
+from core.data.memo import Memo
 from core.figures.periods import Period
 
 DEMO_SOURCE = "示例数据(示例市,虚构)"  # how every page and the CLI name the demo
 DEMO_DIR = ROOT / "data" / "demo"
 _ENCODINGS = ("utf-8-sig", "gb18030")
-MEMO_ENTRIES = 256
 # A month counts as reported when at least half as many projects reported for it as for the
 # month with most returns: a county's early return of next month does not make it the default.
 MOST_REPORTED = 0.5
@@ -49,40 +47,16 @@ class Portfolio:
     # Results already computed for this data, e.g. each scope's project table or a chart: a
     # Portfolio never changes and is shared by every session of the process, so a filter change
     # back and forth, two pages on one scope, or thirty sessions on one scope compute once.
-    _memo: OrderedDict = field(default_factory=OrderedDict, repr=False, compare=False)
-    _memo_lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
-    _computing: dict = field(default_factory=dict, repr=False, compare=False)
+    _memo: Memo = field(default_factory=Memo, repr=False, compare=False)
 
     def with_tables(self, **tables: pd.DataFrame) -> Portfolio:
         """The same data set with some tables replaced, and none of the results computed for
         this one (a memo of its own)."""
-        return dataclasses.replace(
-            self, _memo=OrderedDict(), _memo_lock=threading.Lock(), _computing={}, **tables
-        )
+        return dataclasses.replace(self, _memo=Memo(), **tables)
 
     def memo(self, key, compute):
-        """`compute()`, once per key: sessions asking for a key that another session is
-        computing wait for its result instead of computing it again. The least recently used
-        results are dropped beyond MEMO_ENTRIES."""
-        with self._memo_lock:
-            if key in self._memo:
-                self._memo.move_to_end(key)
-                return self._memo[key]
-            lock = self._computing.setdefault(key, threading.Lock())
-        with lock:
-            with self._memo_lock:
-                if key in self._memo:  # computed by the session we waited for
-                    return self._memo[key]
-            try:
-                value = compute()
-                with self._memo_lock:
-                    self._memo[key] = value
-                    while len(self._memo) > MEMO_ENTRIES:
-                        self._memo.popitem(last=False)
-            finally:
-                with self._memo_lock:
-                    self._computing.pop(key, None)
-        return value
+        """`compute()`, once per key for every session of the process (core.data.memo)."""
+        return self._memo.get(key, compute)
 
     @cached_property
     def ytd(self) -> pd.DataFrame:
