@@ -383,9 +383,13 @@ def funding_in_scope(p: Portfolio, scope: Scope, period: Period | None = None) -
 
 
 def _funding_in_scope(p: Portfolio, scope: Scope, period: Period) -> pd.DataFrame:
-    codes = p.projects.loc[in_scope(p, scope), [S.CODE, S.COUNTY]]
-    f = p.funding.loc[p.funding[S.FUNDING_MONTH] <= period.key]
-    return f.merge(codes, on=S.CODE, how="inner")
+    f = p.funding
+    keep = rows_in_scope(p, "funding", scope) & (f[S.FUNDING_MONTH] <= period.key).to_numpy()
+    out = f.loc[keep].reset_index(drop=True)
+    # Each row's county from its project, found by position (a merge on the codes hashes
+    # every string again for each scope).
+    out[S.COUNTY] = p.projects[S.COUNTY].array.take(project_positions(p, "funding")[keep])
+    return out
 
 
 def funding_by_source(p: Portfolio, scope: Scope, period: Period | None = None) -> pd.DataFrame:
