@@ -99,6 +99,16 @@ FLOOR_CHARTS = 4  # the most charts a page of the app draws at once (投资增�
 FLOOR_WITH_CHARTS = Page(
     "bench/floor_app.py", f"/?charts={FLOOR_CHARTS}", "ok", "chart", has_scope=False
 )
+# …and as many cards again: 8 rows of 4 are 72 elements with the charts' 4, as many as the
+# overview sends (its sidebar, cards, columns and charts).
+FLOOR_CARDS = 32
+FLOOR_WITH_ELEMENTS = Page(
+    "bench/floor_app.py",
+    f"/?charts={FLOOR_CHARTS}&cards={FLOOR_CARDS}",
+    "ok",
+    "chart",
+    has_scope=False,
+)
 FLOOR_CHOICE = "城西区"  # the option of the floor's 区县 multiselect that a change picks
 FLOOR_REPEATS = 3  # the floor is the denominator of every ratio: the median of a few visits
 
@@ -140,6 +150,11 @@ class Floor:
     charts_filter_s: float | None = None
     charts_bytes: int | None = None
     charts_drawing_s: float | None = None
+    # The same with FLOOR_CARDS metric cards besides: as many elements as the overview.
+    elements_load_s: float | None = None
+    elements_filter_s: float | None = None
+    elements_bytes: int | None = None
+    elements_drawing_s: float | None = None
 
 
 # --- The server ----------------------------------------------------------------------------
@@ -403,9 +418,15 @@ def _floor_visits(browser, server: Server, page: Page) -> tuple[float, float, in
 
 def measure_floor(browser, server: Server) -> Floor:
     """The one-line page, timed like the app's pages: medians of a few visits; then the same
-    page with FLOOR_CHARTS charts."""
+    page with FLOOR_CHARTS charts, and with FLOOR_CARDS cards besides."""
     floor = Floor(*_floor_visits(browser, server, FLOOR))
     (floor.charts_load_s, floor.charts_filter_s, floor.charts_bytes, floor.charts_drawing_s) = (
         _floor_visits(browser, server, FLOOR_WITH_CHARTS)
     )
+    (
+        floor.elements_load_s,
+        floor.elements_filter_s,
+        floor.elements_bytes,
+        floor.elements_drawing_s,
+    ) = _floor_visits(browser, server, FLOOR_WITH_ELEMENTS)
     return floor

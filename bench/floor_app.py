@@ -4,7 +4,8 @@ page's browser time is reported as a ratio to this page's.
 
 `?charts=N` adds N small bar charts whose data follow the filter, so that a filter change
 redraws them: what Streamlit itself needs for a page with as many charts as the app's, with no
-work of the app's behind them."""
+work of the app's behind them. `&cards=M` adds M metric cards in rows of four whose figures
+follow the filter: with the charts, a page of as many elements as the app's overview."""
 
 import streamlit as st
 
@@ -23,3 +24,11 @@ for i in range(int(st.query_params.get("charts", "0"))):
         },
     }
     st.vega_lite_chart(bars, spec, width="stretch", key=f"chart_{i}")
+cards = int(st.query_params.get("cards", "0"))
+for start in range(0, cards, 4):
+    for j, col in enumerate(st.columns(4)):
+        if start + j < cards:
+            k = start + j
+            col.metric(
+                f"指标{k}", f"{(k * 13 + len(counties) * 7) % 97}个", f"{k % 5}.0%", border=True
+            )

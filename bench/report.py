@@ -10,7 +10,7 @@ from pathlib import Path
 
 import streamlit
 
-from bench.browser import FLOOR_CHARTS, AppRun, Floor
+from bench.browser import FLOOR_CARDS, FLOOR_CHARTS, AppRun, Floor
 from bench.dataset import Dataset
 from bench.exports import ExportTimes
 from bench.pages import PAGES
@@ -140,6 +140,12 @@ def rows(run: Run) -> list[list[str]]:
                 draw = _ratio(floor.charts_drawing_s, floor.filter_s)
                 name = f"floor+{FLOOR_CHARTS} charts"
                 out.append([projects, name, "", "", load, filt, draw, _mb(floor.charts_bytes)])
+            if floor.elements_filter_s is not None:
+                load = _ratio(floor.elements_load_s, floor.load_s)
+                filt = _ratio(floor.elements_filter_s, floor.filter_s)
+                draw = _ratio(floor.elements_drawing_s, floor.filter_s)
+                name = f"floor+{FLOOR_CHARTS} charts+{FLOOR_CARDS} cards"
+                out.append([projects, name, "", "", load, filt, draw, _mb(floor.elements_bytes)])
         for page in PAGES:
             at = r.apptest.get(page.path, {})
             visit = r.app.visits.get(page.path) if r.app else None
@@ -310,6 +316,19 @@ def targets(run: Run) -> tuple[list[Target], list[str]]:
                 f"{n} Streamlit's own floor with {FLOOR_CHARTS} charts: a filter change in "
                 f"{floor.charts_filter_s:.2f} s, ×{floor.charts_filter_s / floor.filter_s:.1f} "
                 "the one-line floor (no work of the app's behind it)"
+            )
+        if floor and floor.elements_filter_s is not None:
+            ratio = floor.elements_filter_s / floor.filter_s
+            notes.append(
+                f"{n} Streamlit's own floor with {FLOOR_CHARTS} charts and {FLOOR_CARDS} cards "
+                f"(as many elements as the overview): a filter change in "
+                f"{floor.elements_filter_s:.2f} s, ×{ratio:.1f} the one-line floor"
+                + (
+                    f": a page of that many elements is beyond {FILTER_FLOOR_RATIO:.0f}× the "
+                    "floor with Streamlit alone"
+                    if ratio > FILTER_FLOOR_RATIO
+                    else ""
+                )
             )
         if floor:
             notes.append(_drawing_note(n, floor.filter_s, visits))
