@@ -96,7 +96,10 @@ def rows_in_scope(p: Portfolio, table: str, scope: Scope) -> np.ndarray:
     """Which rows of one of the data set's tables belong to a project in scope, as a boolean
     array. Vectorised: pandas' isin on Arrow strings makes a Python scalar of every code."""
     positions = project_positions(p, table)
-    return (positions >= 0) & in_scope(p, scope)[np.maximum(positions, 0)]
+    mask = in_scope(p, scope)
+    if not len(mask):  # no project list: no row belongs to a project
+        return np.zeros(len(positions), dtype=bool)
+    return (positions >= 0) & mask[np.maximum(positions, 0)]
 
 
 def aligned_plan(p: Portfolio, year: int) -> np.ndarray:

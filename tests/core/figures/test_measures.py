@@ -162,3 +162,21 @@ def test_days_convention_changes_only_the_schedule(mini):
     # 1000/9600 = 10.4167% shown 10.4%; 59/365 = 16.1644% shown 16.2%: the gap stated is 5.8.
     assert schedule_phrase(days.gap) == "落后序时进度5.8个百分点"
     assert yi(days.done) == "0.1亿元"
+
+
+def test_rows_in_scope_by_project_position(mini):
+    everyone = M.rows_in_scope(mini, "monthly", Scope(mini.latest_period, level=None))
+    codes = set(mini.projects[S.CODE])
+    assert everyone.tolist() == mini.monthly[S.CODE].isin(codes).tolist()
+    county = mini.projects[S.COUNTY].iloc[0]
+    mine = M.rows_in_scope(
+        mini, "monthly", Scope(mini.latest_period, counties=(county,), level=None)
+    )
+    theirs = set(mini.projects.loc[mini.projects[S.COUNTY] == county, S.CODE])
+    assert mine.tolist() == mini.monthly[S.CODE].isin(theirs).tolist()
+    assert 0 < mine.sum() < everyone.sum()
+
+
+def test_rows_in_scope_without_a_project_list(mini):
+    bare = mini.with_tables(projects=mini.projects.iloc[0:0])
+    assert not M.rows_in_scope(bare, "monthly", Scope(mini.latest_period, level=None)).any()
