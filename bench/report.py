@@ -130,22 +130,19 @@ def rows(run: Run) -> list[list[str]]:
         floor = r.floor
         projects = f"{r.data.projects:,}"
         if floor:
-            load = _ratio(floor.load_s, floor.load_s)
-            filt = _ratio(floor.filter_s, floor.filter_s)
-            draw = _ratio(floor.drawing_s, floor.filter_s)
-            out.append([projects, "floor", "", "", load, filt, draw, _mb(floor.load_bytes)])
-            if floor.charts_filter_s is not None:
-                load = _ratio(floor.charts_load_s, floor.load_s)
-                filt = _ratio(floor.charts_filter_s, floor.filter_s)
-                draw = _ratio(floor.charts_drawing_s, floor.filter_s)
-                name = f"floor+{FLOOR_CHARTS} charts"
-                out.append([projects, name, "", "", load, filt, draw, _mb(floor.charts_bytes)])
-            if floor.elements_filter_s is not None:
-                load = _ratio(floor.elements_load_s, floor.load_s)
-                filt = _ratio(floor.elements_filter_s, floor.filter_s)
-                draw = _ratio(floor.elements_drawing_s, floor.filter_s)
-                name = f"floor+{FLOOR_CHARTS} charts+{FLOOR_CARDS} cards"
-                out.append([projects, name, "", "", load, filt, draw, _mb(floor.elements_bytes)])
+            variants = (
+                ("floor", floor.load_s, floor.filter_s, floor.drawing_s, floor.load_bytes),
+                (f"floor+{FLOOR_CHARTS} charts", floor.charts_load_s, floor.charts_filter_s,
+                 floor.charts_drawing_s, floor.charts_bytes),
+                (f"floor+{FLOOR_CHARTS} charts+{FLOOR_CARDS} cards", floor.elements_load_s,
+                 floor.elements_filter_s, floor.elements_drawing_s, floor.elements_bytes),
+            )  # fmt: skip
+            for name, load, filt, draw, sent in variants:
+                if filt is None:
+                    continue
+                out.append([projects, name, "", "", _ratio(load, floor.load_s),
+                            _ratio(filt, floor.filter_s), _ratio(draw, floor.filter_s),
+                            _mb(sent)])  # fmt: skip
         for page in PAGES:
             at = r.apptest.get(page.path, {})
             visit = r.app.visits.get(page.path) if r.app else None
