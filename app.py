@@ -4,8 +4,8 @@ the page router."""
 import streamlit as st
 
 from app_pages import common, presentation, recovery, signin
-from core.access import roles
-from core.ingest.store import StoreError
+from core.policy import roles
+from core.store.versions import StoreError
 
 st.set_page_config(
     page_title="重大项目运行监测",

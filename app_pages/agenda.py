@@ -6,13 +6,13 @@ from urllib.parse import quote
 import streamlit as st
 
 from app_pages import common, presentation, signin
-from core import settings
-from core.access import roles
-from core.data import schema as S
+from core.base import schema as S
+from core.base import settings
 from core.figures import measures as M
 from core.figures.scope import ALL
 from core.output import agenda as A
 from core.output import deck
+from core.policy import roles
 
 p = common.portfolio()
 scope = common.header("会议议程")

@@ -6,7 +6,7 @@ In 汇报模式 two screens: 预警概况 (counts, rules, counties) and 预警�
 import streamlit as st
 
 from app_pages import common, presentation
-from core.data import schema as S
+from core.base import schema as S
 from core.figures import alerts as A
 from core.figures import progress as V
 from core.output import charts

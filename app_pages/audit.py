@@ -1,13 +1,14 @@
 """操作记录 (admins only): the audit trail — who did what, when, from where — filtered and
-downloaded. Nothing here can change an entry: core.access.audit has no way to."""
+downloaded. Nothing here can change an entry: core.store.audit has no way to."""
 
 import datetime as dt
 
 import streamlit as st
 
 from app_pages import common, signin
-from core.access import audit, roles
-from core.output import cells
+from core.base import cells
+from core.policy import roles
+from core.store import audit
 
 st.title("操作记录")
 actor = signin.allowed(roles.AUDIT)  # stops with the refusal otherwise

@@ -16,20 +16,21 @@ from pathlib import Path
 import streamlit as st
 from streamlit.errors import StreamlitSecretNotFoundError
 
-from core.access import roles
-from core.access.roles import Actor
-from core.data import datasource
-from core.data import schema as S
-from core.data.portfolio import Portfolio, load_folder
+from core.base import cells
+from core.base import schema as S
+from core.base.formatting import MISSING
+from core.base.periods import Convention, Period
 from core.figures.indicators import Card as IndicatorCard
 from core.figures.overview import Card
-from core.figures.periods import Convention, Period
 from core.figures.scope import ALL, Scope, default_level
 from core.ingest import edits
-from core.ingest.store import DATABASE_URL_SETTING, Store, StoreError, database_url
-from core.output import cells, charts, export
+from core.output import charts, export
 from core.output.charts import ChartOut
-from core.output.formatting import MISSING
+from core.policy import roles
+from core.policy.roles import Actor
+from core.store import datasource
+from core.store.portfolio import Portfolio, load_folder
+from core.store.versions import DATABASE_URL_SETTING, Store, StoreError, database_url
 
 DATA_DIR_SETTING = "BRIEFING_DATA_DIR"  # a folder of the six CSV tables and the GeoJSON
 _SCOPE_KEY = "_scope"
@@ -338,7 +339,7 @@ def missing_table(table: str) -> None:
 def editable_version(p: Portfolio, what: str, actor: Actor, action: str) -> str | None:
     """The store version the page's data were drawn from, which an edit on the page hands to
     core.ingest.edits; None, with the reason on the page, when the data shown cannot be edited:
-    an actor whose role may not (core.access.roles decides; core refuses again), a data folder
+    an actor whose role may not (core.policy.roles decides; core refuses again), a data folder
     (read-only), or the demo, which an admin's button brings into the store to be tried."""
     if not roles.may(actor, action):
         st.caption(
@@ -500,7 +501,7 @@ def _downloads(c: ChartOut) -> None:
 
 def download_csv(label: str, frame, file_stem: str, **kwargs) -> None:
     """A download of a table as CSV that Excel opens with its Chinese (UTF-8 with a BOM), every
-    cell inert (core.output.cells: a name like =HYPERLINK(…) stays text)."""
+    cell inert (core.base.cells: a name like =HYPERLINK(…) stays text)."""
     st.download_button(
         label,
         data=lambda: cells.csv_bytes(frame),
@@ -584,7 +585,7 @@ def report_error(exc: BaseException) -> None:
 
 def settings_value(key: str):
     """A value of the settings' [access] section, as a number to show (12, not 12.0)."""
-    from core import settings
+    from core.base import settings
 
     value = settings.current().section("access")[key]
     return f"{value:g}" if isinstance(value, float) else value

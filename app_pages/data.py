@@ -8,13 +8,13 @@ import pandas as pd
 import streamlit as st
 
 from app_pages import common, import_steps, recovery, signin
-from core.access import roles
-from core.data import datasource
-from core.data import schema as S
-from core.figures.periods import Period
+from core.base import schema as S
+from core.base.periods import Period
 from core.ingest import importing, workbook
 from core.ingest.layouts import Layouts
-from core.ingest.store import StoreError, VersionMoved, version_of
+from core.policy import roles
+from core.store import datasource
+from core.store.versions import StoreError, VersionMoved, version_of
 
 WITHDRAW_CHOICES = 100  # projects listed by the 调出项目 picker at once (the search finds others)
 

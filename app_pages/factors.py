@@ -3,7 +3,7 @@
 import streamlit as st
 
 from app_pages import common, presentation
-from core.data import schema as S
+from core.base import schema as S
 from core.figures import measures as M
 from core.figures import progress as V
 from core.output import charts

@@ -5,10 +5,10 @@ In 汇报模式 three screens: 累计完成投资, 固定资产投资增速, 区
 import streamlit as st
 
 from app_pages import common, presentation
-from core.data import schema as S
+from core.base import schema as S
+from core.base.periods import schedule_share
 from core.figures import indicators as I
 from core.figures import measures as M
-from core.figures.periods import schedule_share
 from core.output import charts
 
 p = common.portfolio()

@@ -12,16 +12,15 @@ import pandas as pd
 import streamlit as st
 
 from app_pages import common
-from core import settings
-from core.data import schema as S
-from core.figures.periods import Period
+from core.base import cells, settings
+from core.base import schema as S
+from core.base.periods import Period
 from core.ingest import changes as C
 from core.ingest import importing, layouts, ledger_tables
 from core.ingest import vocabulary as V
 from core.ingest.findings import ERROR, Report
 from core.ingest.importing import LedgerPlan, Upload
-from core.ingest.store import Store
-from core.output import cells
+from core.store.versions import Store
 
 GRID = 3  # column selectboxes per row
 MONTHS = list(range(1, 13))

@@ -5,7 +5,7 @@ In 汇报模式 four screens: 产业转型与固定资产投资, 科技创新与
 import streamlit as st
 
 from app_pages import common, presentation
-from core.data import schema as S
+from core.base import schema as S
 from core.figures import indicators as I
 from core.figures import measures as M
 

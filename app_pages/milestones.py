@@ -9,9 +9,9 @@ import pandas as pd
 import streamlit as st
 
 from app_pages import common, presentation
-from core.data import schema as S
+from core.base import schema as S
+from core.base.periods import Period
 from core.figures import milestones as N
-from core.figures.periods import Period
 from core.ingest import importing
 from core.output import charts
 

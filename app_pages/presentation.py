@@ -12,9 +12,9 @@ from dataclasses import dataclass
 import streamlit as st
 
 from app_pages import common
-from core.data.portfolio import Portfolio
 from core.figures.scope import ALL
 from core.output.agenda import PAGES, Agenda, Agendas, View
+from core.store.portfolio import Portfolio
 
 AGENDA_PARAM = "agenda"  # ?agenda=3月调度会 opens that agenda in 汇报模式
 _AGENDA_KEY = "_agenda"  # the agenda being presented (its name)

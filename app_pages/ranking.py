@@ -9,15 +9,15 @@ import pandas as pd
 import streamlit as st
 
 from app_pages import common, presentation, signin
-from core.access import roles
-from core.data import schema as S
+from core.base import schema as S
+from core.base.formatting import pct, signed_points
+from core.base.periods import Period
 from core.figures import measures as M
 from core.figures import ranking as R
-from core.figures.periods import Period
 from core.ingest import edits
-from core.ingest.store import EXEMPTION, StoreError, VersionMoved
 from core.output import charts, notices
-from core.output.formatting import pct, signed_points
+from core.policy import roles
+from core.store.versions import EXEMPTION, StoreError, VersionMoved
 
 p = common.portfolio()
 scope = common.header("红黑榜")

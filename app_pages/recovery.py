@@ -1,4 +1,4 @@
-"""The store's problems on screen (core.ingest.recovery): the notice every page shows when the
+"""The store's problems on screen (core.store.recovery): the notice every page shows when the
 data cannot be read, and the block at the top of 数据管理 with backups and the fixes."""
 
 from __future__ import annotations
@@ -6,9 +6,9 @@ from __future__ import annotations
 import streamlit as st
 
 from app_pages import common, signin
-from core.access import roles
-from core.ingest import recovery
-from core.ingest.store import StoreError
+from core.policy import roles
+from core.store import recovery
+from core.store.versions import StoreError
 
 _PROBLEM_KEY = "_store_problem"  # set by app.py when the data could not be loaded this run
 _DONE_KEY = "_recovery_done"

@@ -15,11 +15,11 @@ import streamlit as st
 from streamlit.errors import StreamlitSecretNotFoundError
 
 from app_pages import common
-from core import settings
-from core.access import roles
-from core.access.roles import ANONYMOUS, Actor
 from core.access.users import SignInRefused, Users
-from core.ingest.store import READ_ONLY, StoreError
+from core.base import settings
+from core.policy import roles
+from core.policy.roles import ANONYMOUS, Actor
+from core.store.versions import READ_ONLY, StoreError
 
 _log = logging.getLogger("briefing")
 _ACTOR_KEY = "_actor"  # the signed-in Actor of this session

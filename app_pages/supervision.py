@@ -10,13 +10,13 @@ import pandas as pd
 import streamlit as st
 
 from app_pages import common, presentation, signin
-from core.access import roles
-from core.data import schema as S
+from core.base import schema as S
+from core.base.formatting import MISSING, pct, round_half_up
 from core.figures import supervision as V
 from core.ingest import edits
-from core.ingest.store import SUPERVISION, StoreError, VersionMoved
 from core.output import notices
-from core.output.formatting import MISSING, pct, round_half_up
+from core.policy import roles
+from core.store.versions import SUPERVISION, StoreError, VersionMoved
 
 p = common.portfolio()
 scope = common.header("问题督办")

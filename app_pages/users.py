@@ -5,9 +5,9 @@ import pandas as pd
 import streamlit as st
 
 from app_pages import common, signin
-from core.access import roles
-from core.access.roles import Role
 from core.access.users import Users
+from core.policy import roles
+from core.policy.roles import Role
 
 st.title("用户管理")
 actor = signin.allowed(roles.USERS)  # stops with the refusal otherwise

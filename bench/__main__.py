@@ -31,7 +31,7 @@ from bench import browser as chromium
 from bench import dataset, exports, meeting, report
 from bench import store as store_costs
 from bench.pages import ROOT
-from core.data.datasource import SNAPSHOTS_SETTING
+from core.store.datasource import SNAPSHOTS_SETTING
 
 LATEST = Path(__file__).with_name("latest.md")
 DEFAULT_SIZES = "1000,10000,100000"

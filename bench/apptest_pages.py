@@ -19,7 +19,7 @@ from streamlit.testing.v1 import AppTest
 
 from bench.pages import APP, PAGES, Page
 from bench.proc import peak_mb
-from core.ingest.store import DATABASE_URL_SETTING
+from core.store.versions import DATABASE_URL_SETTING
 
 RUN_TIMEOUT = 600  # seconds: a first run at 100,000 projects loads the whole store
 

@@ -31,7 +31,7 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 from bench.pages import PAGES, ROOT, Page
 from bench.proc import peak_mb
-from core.ingest.store import DATABASE_URL_SETTING
+from core.store.versions import DATABASE_URL_SETTING
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [

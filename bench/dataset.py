@@ -8,13 +8,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bench.store import PostgresRun, postgres_run
-from core.access import roles
-from core.data import demo
-from core.data import schema as S
-from core.data.geo import parse_boundaries
-from core.figures.periods import Period
+from core.base import schema as S
+from core.base.geo import parse_boundaries
+from core.base.periods import Period
 from core.ingest import importing
-from core.ingest.store import Store
+from core.policy import roles
+from core.store import demo
+from core.store.versions import Store
 
 DEMO_PROJECTS = 465  # projects of the demo at scale 1
 FIRST_MONTH = Period(2023, 3)  # with the demo's latest period 2026-02: 36 months of returns

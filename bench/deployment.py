@@ -17,7 +17,7 @@ from pathlib import Path
 
 from bench.pages import ROOT
 from bench.proc import peak_mb
-from core import settings
+from core.base import settings
 
 START = ROOT / "deploy" / "start-local.sh"
 PORTS = range(9000, 9200)  # this project's ports on a shared machine

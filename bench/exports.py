@@ -8,13 +8,13 @@ from dataclasses import dataclass
 
 import vl_convert
 
-from core.data import datasource
+from core.base.periods import Convention, schedule_share
 from core.figures import briefing
 from core.figures import measures as M
-from core.figures.periods import Convention, schedule_share
 from core.figures.scope import Scope
-from core.ingest.store import Store
 from core.output import charts, document, export
+from core.store import datasource
+from core.store.versions import Store
 
 
 @dataclass(frozen=True)

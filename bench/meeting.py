@@ -22,7 +22,7 @@ from bench.browser import Server
 from bench.deployment import LocalDeployment, viewing_open_settings
 from bench.proc import cpu_s
 from bench.report import Target, load_average, machine
-from core.settings import SETTINGS_SETTING
+from core.base.settings import SETTINGS_SETTING
 
 LATEST = Path(__file__).with_name("latest-sessions.md")
 DEFAULT_SIZES = "465,100000"

@@ -11,11 +11,11 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from core.access import roles
-from core.data import datasource
-from core.data import schema as S
+from core.base import schema as S
 from core.ingest import importing
-from core.ingest.store import Store, sqlite_path
+from core.policy import roles
+from core.store import datasource
+from core.store.versions import Store, sqlite_path
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ python -m core user add|list|set-role|disable|enable|reset-password|set-sso   ac
 python -m core audit [--user U] [--action A] [--since YYYY-MM-DD]   the audit trail
 
 The commands act as an admin, recorded in the history and the audit trail as the shell's
-user@host (core.access.roles.cli_actor): whoever can run them can open the database anyway.
+user@host (core.policy.roles.cli_actor): whoever can run them can open the database anyway.
 """
 
 from __future__ import annotations
@@ -33,18 +33,18 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from core.access import audit, roles
 from core.access.users import Users
-from core.data import datasource, demo
-from core.data import schema as S
-from core.data.portfolio import DataError, Portfolio, load_folder
+from core.base import schema as S
+from core.base.periods import Convention, Period
 from core.figures import measures as M
 from core.figures import overview as O
-from core.figures.periods import Convention, Period
 from core.figures.scope import ALL, DEFAULT_LEVEL, Scope, default_level
-from core.ingest import importing, layouts, recovery, workbook
+from core.ingest import importing, layouts, workbook
 from core.ingest.layouts import Layouts
-from core.ingest.store import DATABASE_URL_SETTING, Store, StoreError
+from core.policy import roles
+from core.store import audit, datasource, demo, recovery
+from core.store.portfolio import DataError, Portfolio, load_folder
+from core.store.versions import DATABASE_URL_SETTING, Store, StoreError
 
 
 def _store(args: argparse.Namespace) -> Store:
@@ -449,7 +449,7 @@ def _audit(args: argparse.Namespace) -> int:
     found = audit.entries(_store(args), audit.Filter(args.user, args.action, since, until, args.text),
                           limit=args.limit)  # fmt: skip
     if args.csv:
-        from core.output import cells
+        from core.base import cells
 
         args.csv.write_bytes(cells.csv_bytes(audit.frame(found)))
         print(f"{args.csv}({len(found)}条)")

@@ -3,10 +3,10 @@ themselves use real accounts and every role), and accounts created through core.
 
 from __future__ import annotations
 
-from core.access import roles
-from core.access.roles import Actor, Role
 from core.access.users import Users
-from core.ingest.store import Store
+from core.policy import roles
+from core.policy.roles import Actor, Role
+from core.store.versions import Store
 
 # The person at the shell, as `python -m core` acts: an admin, recorded as such.
 ADMIN = Actor("测试管理员", Role.ADMIN, via=roles.VIA_CLI, origin="pytest")

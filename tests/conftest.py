@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from core.data.portfolio import DEMO_DIR, load_folder
-from core.settings import DEFAULTS as DEFAULT_SETTINGS
+from core.base.settings import DEFAULTS as DEFAULT_SETTINGS
+from core.store.portfolio import DEMO_DIR, load_folder
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from core.data import schema as S
-from core.data.geo import parse_boundaries
-from core.data.portfolio import Portfolio, from_tables
+from core.base import schema as S
+from core.base.geo import parse_boundaries
+from core.store.portfolio import Portfolio, from_tables
 
 NO_BOUNDARIES = parse_boundaries({"type": "FeatureCollection", "features": []}, allow_empty=True)
 

@@ -78,10 +78,10 @@ REPO = Path(__file__).resolve().parents[1]
 _KILLED = """
 import json, sys, time
 import pandas as pd
-from core.access import roles
-from core.data import schema as S
-from core.data.portfolio import read_csv
-from core.ingest import store
+from core.policy import roles
+from core.base import schema as S
+from core.store.portfolio import read_csv
+from core.store import versions as store
 
 url, operation, point = sys.argv[1:4]
 tables = {name: read_csv(f"tests/fixtures/mini/{name}.csv") for name in S.TABLES}

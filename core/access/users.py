@@ -24,10 +24,11 @@ import sqlalchemy as sa
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
-from core import settings
-from core.access import audit, roles
-from core.access.roles import Actor, Refused, Role
-from core.ingest.store import USERS, Store, problem
+from core.base import settings
+from core.policy import roles
+from core.policy.roles import Actor, Refused, Role
+from core.store import audit
+from core.store.versions import USERS, Store, problem
 
 USERNAME = re.compile(r"^[\w.@-]{2,40}$")  # letters (Chinese too), digits, . _ @ -
 

@@ -1,1 +1,1 @@
-"""Everything computed from the data: periods, scopes, measures, statuses, texts."""
+"""Everything computed from the data: scopes, measures, statuses, alerts, rankings, texts."""

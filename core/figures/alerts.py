@@ -28,14 +28,14 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from core import settings
-from core.data import schema as S
-from core.data.portfolio import Portfolio
+from core.base import schema as S
+from core.base import settings
+from core.base.formatting import pct, points
+from core.base.periods import Convention, Period, schedule_share
 from core.figures import measures as M
 from core.figures import supervision as V
-from core.figures.periods import Convention, Period, schedule_share
 from core.figures.scope import Scope
-from core.output.formatting import pct, points
+from core.store.portfolio import Portfolio
 
 RED, YELLOW = "红色", "黄色"
 LEVELS = (RED, YELLOW)

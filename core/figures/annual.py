@@ -15,14 +15,14 @@ from dataclasses import replace
 
 import pandas as pd
 
-from core import settings
-from core.data import schema as S
-from core.data.portfolio import Portfolio
+from core.base import schema as S
+from core.base import settings
+from core.base.periods import Convention, Period
 from core.figures import briefing as B
 from core.figures import indicators as I
 from core.figures.briefing import Briefing, Section
-from core.figures.periods import Convention, Period
 from core.figures.scope import Scope
+from core.store.portfolio import Portfolio
 
 _ORDINALS = "一二三四五六七八九十"
 # 民生保障 falls into the report's four parts by these words, in this order (养老/医疗保险 are

@@ -9,17 +9,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from core import settings
-from core.data import schema as S
-from core.data.portfolio import Portfolio
-from core.figures import alerts as A
-from core.figures import indicators as I
-from core.figures import measures as M
-from core.figures import overview as O
-from core.figures import supervision as V
-from core.figures.periods import Convention
-from core.figures.scope import Scope
-from core.output.formatting import (
+from core.base import schema as S
+from core.base import settings
+from core.base.formatting import (
     growth_phrase,
     is_missing,
     join_names,
@@ -28,6 +20,14 @@ from core.output.formatting import (
     round_half_up,
     yi,
 )
+from core.base.periods import Convention
+from core.figures import alerts as A
+from core.figures import indicators as I
+from core.figures import measures as M
+from core.figures import overview as O
+from core.figures import supervision as V
+from core.figures.scope import Scope
+from core.store.portfolio import Portfolio
 
 TOP_BEHIND = 3  # how many of the furthest-behind counties/sectors/projects a paragraph names
 TOP_WAITING = 3

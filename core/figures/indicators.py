@@ -7,10 +7,10 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from core.data import schema as S
+from core.base import schema as S
+from core.base.formatting import growth_phrase, pct, round_half_up, yi
+from core.base.periods import Period
 from core.figures.measures import IndustryFigures, growth
-from core.figures.periods import Period
-from core.output.formatting import growth_phrase, pct, round_half_up, yi
 
 # Lower is better for these: a fall is good news, and the card colours it so.
 LOWER_IS_BETTER = frozenset({"单位GDP能耗", "城镇调查失业率"})

@@ -1,6 +1,6 @@
 """Every figure the pages and the briefing state, computed from the project rows.
 
-Rates are fractions (0.143); amounts are 万元. Formatting to 亿元/% happens in core.output.formatting.
+Rates are fractions (0.143); amounts are 万元. Formatting to 亿元/% happens in core.base.formatting.
 The annual population ("年度投资项目") is the projects in scope with an annual plan this year:
 完成率 = their completed investment January..period ÷ their annual plan.
 """
@@ -12,12 +12,12 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
-from core import settings
-from core.data import schema as S
-from core.data.portfolio import Portfolio
-from core.figures.periods import Convention, Period, schedule_share
+from core.base import schema as S
+from core.base import settings
+from core.base.periods import Convention, Period, schedule_share
 from core.figures.scope import Scope
 from core.figures.status import statuses
+from core.store.portfolio import Portfolio
 
 # Column names of the frames this module returns (pages and charts read these).
 PLAN = "年度计划投资"

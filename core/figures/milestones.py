@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import pandas as pd
 
-from core.data import schema as S
-from core.data.portfolio import Portfolio
+from core.base import schema as S
+from core.base.periods import Period
 from core.figures import measures as M
-from core.figures.periods import Period
 from core.figures.scope import Scope
+from core.store.portfolio import Portfolio
 
 ON_TIME = "按期完成"
 LATE_DONE = "逾期完成"

@@ -4,11 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from core.data import schema as S
-from core.figures.measures import IndustryFigures, StageFigures, YearFigures, growth
-from core.figures.periods import Convention, Period
-from core.figures.scope import Scope
-from core.output.formatting import (
+from core.base import schema as S
+from core.base.formatting import (
     growth_phrase,
     is_missing,
     pct,
@@ -17,6 +14,9 @@ from core.output.formatting import (
     signed_points,
     yi,
 )
+from core.base.periods import Convention, Period
+from core.figures.measures import IndustryFigures, StageFigures, YearFigures, growth
+from core.figures.scope import Scope
 
 
 @dataclass(frozen=True)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from core.data import schema as S
+from core.base import schema as S
+from core.base.formatting import WAN_PER_YI, pct, signed_points, yi_two_decimals
 from core.figures import measures as M
-from core.output.formatting import WAN_PER_YI, pct, signed_points, yi_two_decimals
 
 CODE, NAME = S.CODE, S.NAME
 LABEL_KEY = "_label"

@@ -18,13 +18,13 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from core import settings
-from core.data import schema as S
-from core.data.portfolio import Portfolio
+from core.base import schema as S
+from core.base import settings
+from core.base.formatting import pct, points, schedule_phrase
+from core.base.periods import Convention, Period, schedule_share
 from core.figures import measures as M
-from core.figures.periods import Convention, Period, schedule_share
 from core.figures.scope import Scope
-from core.output.formatting import pct, points, schedule_phrase
+from core.store.portfolio import Portfolio
 
 GAP, RATE, START_RATE = "gap", "rate", "start_rate"
 MEASURE_NAMES = {GAP: "完成率与序时进度之差", RATE: "完成率", START_RATE: "开工率"}

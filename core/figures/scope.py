@@ -6,8 +6,8 @@ from dataclasses import dataclass, replace
 
 import pandas as pd
 
-from core.data import schema as S
-from core.figures.periods import Period
+from core.base import schema as S
+from core.base.periods import Period
 
 # With no filter chosen the demo speaks of the provincial key projects, as the annual report
 # does ("全市106个省重点项目…"): opening the app shows the report's figures. An office's own

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from core import settings
+from core.base import settings
 
 ON_TRACK = "正常"
 BEHIND = "滞后"

@@ -20,11 +20,11 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from core.data import schema as S
-from core.data.portfolio import Portfolio
+from core.base import schema as S
+from core.base.periods import Period
 from core.figures import measures as M
-from core.figures.periods import Period
 from core.figures.scope import Scope
+from core.store.portfolio import Portfolio
 
 # Columns of the frames this module returns.
 STATE = "截至报告期状态"  # the state as of the period (S.HANDLING_STATE is today's)

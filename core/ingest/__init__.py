@@ -1,1 +1,1 @@
-"""Getting returns in: reading files, recognising ledgers, checking, importing, the store."""
+"""Getting returns in: reading files, recognising ledgers, checking, importing into the store."""

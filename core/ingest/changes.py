@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from core.data import schema as S
+from core.base import schema as S
 from core.ingest.findings import Report
 
 FIELD, BEFORE, AFTER = "字段", "原值", "新值"

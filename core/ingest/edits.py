@@ -5,7 +5,7 @@ Each edit takes the data version the page drew it from (`seen_version`, a Store.
 is checked by the same validation as an uploaded return (the edited rows are an upload of the
 store's own table), against the data as the page showed them, and written as one batch that
 history lists and roll-back undoes. The store refuses it (VersionMoved) when the same project's
-rows, or the same exemption, changed since the page drew them (core.ingest.store). Each
+rows, or the same exemption, changed since the page drew them (core.store.versions). Each
 function takes the actor: an edit of 督办 fields needs roles.SUPERVISE (a county reporter only
 its own counties' problems, named per row by the check and refused again by the store), an
 exemption roles.EXEMPT; the store records who made the batch, and so does the trail.
@@ -19,16 +19,17 @@ from contextlib import contextmanager
 
 import pandas as pd
 
-from core.access import roles
-from core.access.roles import Actor
-from core.data import datasource
-from core.data import schema as S
-from core.data.portfolio import DEMO_DIR
+from core.base import schema as S
 from core.figures.supervision import with_note
 from core.ingest.findings import Report
 from core.ingest.importing import uploaded_rows
 from core.ingest.reading import RawTable
-from core.ingest.store import (
+from core.ingest.validation import validate
+from core.policy import roles
+from core.policy.roles import Actor
+from core.store import datasource
+from core.store.portfolio import DEMO_DIR
+from core.store.versions import (
     EXEMPTION,
     IMPORT,
     SUPERVISION,
@@ -37,7 +38,6 @@ from core.ingest.store import (
     VersionMoved,
     version_id,
 )
-from core.ingest.validation import validate
 
 # What the 问题督办 page edits, and the column of a new 办理情况 entry (dated today on saving).
 EDITABLE = (S.RESPONSIBLE_UNIT, S.ASSIGNED_ON, S.DEADLINE, S.HANDLING_STATE, S.CLOSED_ON,

@@ -16,19 +16,20 @@ from pathlib import Path
 
 import pandas as pd
 
-from core import settings
-from core.access import audit, roles
-from core.access.roles import Actor
-from core.data import datasource
-from core.data import schema as S
-from core.data.geo import Boundaries, parse_boundaries
-from core.figures.periods import Period
+from core.base import schema as S
+from core.base import settings
+from core.base.geo import Boundaries, parse_boundaries
+from core.base.periods import Period
 from core.ingest import changes, layouts, ledger_tables, reading
 from core.ingest.findings import ERROR, Finding, Report
 from core.ingest.layouts import Layout, Layouts
 from core.ingest.ledger import LedgerSheet
-from core.ingest.store import WITHDRAWAL, Batch, Store, version_of
 from core.ingest.validation import validate
+from core.policy import roles
+from core.policy.roles import Actor
+from core.store import audit, datasource
+from core.store import categories as office_categories
+from core.store.versions import WITHDRAWAL, Batch, Store, version_of
 
 # Larger files are refused (the CLI and the page alike); server.maxUploadSize in
 # .streamlit/config.toml is the same, so the uploader states the limit the page states.
@@ -225,7 +226,7 @@ def commit(report: Report, store: Store, note: str = "", *, actor: Actor) -> Bat
     if not report.importable:
         raise ValueError("数据存在错误,不能导入:" + report.summary())
     if report.new_categories:
-        settings.add_categories(report.new_categories, actor=actor)
+        office_categories.add(report.new_categories, actor=actor)
     batch = store.import_batch(
         uploaded_rows(report),
         files=report.files,

@@ -16,15 +16,16 @@ from datetime import datetime
 import pandas as pd
 import sqlalchemy as sa
 
-from core import settings
-from core.access import audit, roles
-from core.access.roles import Actor
-from core.data import schema as S
-from core.figures.periods import Period
+from core.base import schema as S
+from core.base import settings
+from core.base.periods import Period
+from core.base.values import normalize_text
 from core.ingest import vocabulary as V
 from core.ingest.ledger import Column, LedgerSheet
-from core.ingest.store import LAYOUTS, Store
-from core.ingest.values import normalize_text
+from core.policy import roles
+from core.policy.roles import Actor
+from core.store import audit
+from core.store.versions import LAYOUTS, Store
 
 # What a ledger may leave to a default for the whole file.
 DEFAULT_COLUMNS = (S.COUNTY, S.SECTOR, S.LEVEL, S.STAGE)

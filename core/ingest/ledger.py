@@ -15,10 +15,10 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from core.figures.periods import Period
+from core.base.periods import Period
+from core.base.values import is_total_label, normalize_text
 from core.ingest import vocabulary as V
 from core.ingest.sheets import Grid, filled, header_window
-from core.ingest.values import is_total_label, normalize_text
 
 MAX_HEADER_ROWS = 5
 PLACE_TOTAL = re.compile(r"^(?P<place>.{2,14}?)(?:总计|合计|小计)")  # 龙海市合计14个

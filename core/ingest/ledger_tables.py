@@ -19,15 +19,15 @@ from typing import Any
 
 import pandas as pd
 
-from core import settings
-from core.data import schema as S
-from core.figures.periods import Period
+from core.base import schema as S
+from core.base import settings
+from core.base.periods import Period
+from core.base.values import normalize_text, parse_amount, parse_years
 from core.ingest import vocabulary as V
 from core.ingest.findings import ERROR, WARNING, Finding
 from core.ingest.layouts import Layout
 from core.ingest.ledger import LedgerSheet, Record, Section
 from core.ingest.reading import RawTable
-from core.ingest.values import normalize_text, parse_amount, parse_years
 
 GENERATED_PREFIX = "ZB-"  # 自编: a code the product made because the ledger had none
 LEDGER_PROBLEM = "-Q"  # problem ids from a ledger: <project code>-Q<digest of the text>

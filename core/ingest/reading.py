@@ -21,7 +21,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from core.data import schema as S
+from core.base import schema as S
+from core.base.values import is_total_label, normalize_text
 from core.ingest import ledger
 from core.ingest import vocabulary as V
 from core.ingest.sheets import (
@@ -39,7 +40,6 @@ from core.ingest.sheets import (
     read_workbook,
     sniff_delimiter,
 )
-from core.ingest.values import is_total_label, normalize_text
 
 SERIAL_NUMBER = "序号"  # recognised in a header and dropped
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePath
 from typing import Any
 
-from core.ingest.values import normalize_text
+from core.base.values import normalize_text
 
 INSTRUCTIONS_SHEET = "填表说明"  # the template's instructions: never data
 

@@ -15,17 +15,17 @@ import re
 import numpy as np
 import pandas as pd
 
-from core import settings
-from core.data import schema as S
-from core.data.geo import Boundaries, contains_many
-from core.figures.periods import Period
-from core.ingest import values as V
+from core.base import schema as S
+from core.base import settings
+from core.base import values as V
+from core.base.cells import formula_like
+from core.base.geo import Boundaries, contains_many
+from core.base.periods import Period
 from core.ingest import vocabulary as VOCABULARY
 from core.ingest.findings import ERROR, WARNING, Finding, Report
 from core.ingest.reading import RawTable, SourceProblem
-from core.output.cells import formula_like
 
-KEYS = S.KEYS  # rows with the same key replace each other (core.data.schema)
+KEYS = S.KEYS  # rows with the same key replace each other (core.base.schema)
 AMOUNTS = {
     S.PROJECTS: (S.TOTAL_INVESTMENT, S.SUBSIDY_SOUGHT),
     S.PLANS: (S.ANNUAL_PLAN,),
@@ -240,7 +240,7 @@ class _Checker:
 
 
 def _warn_formulas(c: _Checker, column: str, clean: pd.Series) -> None:
-    """Text that Excel would run as a formula (core.output.cells): kept as the text it is, and
+    """Text that Excel would run as a formula (core.base.cells): kept as the text it is, and
     every export writes it as text, but a person should know the return carries it."""
     if column not in c.raw.frame.columns:
         return
@@ -543,9 +543,9 @@ def _check_own_counties(
     new_boundaries: dict | None,
     f: list[Finding],
 ) -> None:
-    """A county reporter's upload (core.access.roles): each row must be of a project of its
+    """A county reporter's upload (core.policy.roles): each row must be of a project of its
     counties, both as the row says and as the store has it; no city indicators, no boundaries.
-    The store refuses the same at the last gate (core.ingest.store)."""
+    The store refuses the same at the last gate (core.store.versions)."""
     mine = set(counties)
     words = "、".join(counties)
     if new_boundaries is not None:

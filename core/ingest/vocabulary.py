@@ -13,8 +13,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from core.data import schema as S
-from core.ingest.values import normalize_text
+from core.base import schema as S
+from core.base.values import normalize_text
 
 # --- header keys ---------------------------------------------------------------------------
 

@@ -11,9 +11,8 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from core import settings
-from core.data import schema as S
-from core.output import cells
+from core.base import cells, settings
+from core.base import schema as S
 
 INSTRUCTIONS = "填表说明"
 MAX_TEMPLATE_ROWS = 5000  # dropdown lists cover this many rows of each sheet
@@ -201,7 +200,7 @@ def _table_sheet(wb: Workbook, table: str, data: pd.DataFrame | None) -> None:
 
 def _cell(value):
     """Numbers stay numbers in the workbook (Excel sums them); everything else is text, and
-    text that looks like a formula stays text (core.output.cells)."""
+    text that looks like a formula stays text (core.base.cells)."""
     if value is None or (isinstance(value, float) and pd.isna(value)):
         return None
     text = str(value)

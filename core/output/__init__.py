@@ -1,1 +1,1 @@
-"""What leaves the app: number formats, charts, maps, downloads, documents."""
+"""What leaves the app: charts, maps, downloads, documents, decks and agendas."""

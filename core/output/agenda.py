@@ -16,11 +16,12 @@ from functools import cache
 
 import sqlalchemy as sa
 
-from core.access import audit, roles
-from core.access.roles import Actor
-from core.figures.periods import Period
+from core.base.periods import Period
 from core.figures.scope import ALL, DEFAULT_LEVEL, Scope
-from core.ingest.store import AGENDAS, Store
+from core.policy import roles
+from core.policy.roles import Actor
+from core.store import audit
+from core.store.versions import AGENDAS, Store
 
 # The pages a view can show, in the app's order: key → title (the key is the page's file name
 # and URL path; 总览 is served at "/").

@@ -12,14 +12,14 @@ from dataclasses import dataclass, replace
 import altair as alt
 import pandas as pd
 
-from core import settings
-from core.data import schema as S
+from core.base import schema as S
+from core.base import settings
+from core.base.formatting import WAN_PER_YI, round_half_up
+from core.base.periods import Period
 from core.figures import measures as M
 from core.figures import milestones, status
-from core.figures.periods import Period
 from core.figures.scope import Scope
 from core.output import altair_setup
-from core.output.formatting import WAN_PER_YI, round_half_up
 
 altair_setup.apply()
 

@@ -20,9 +20,10 @@ from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
 from pptx.oxml.ns import qn
 from pptx.util import Emu, Inches, Pt
 
-from core import settings
-from core.data import schema as S
-from core.data.portfolio import Portfolio
+from core.base import schema as S
+from core.base import settings
+from core.base.formatting import pct, signed_points, yi_two_decimals
+from core.base.periods import Convention, Period, schedule_share
 from core.figures import alerts as A
 from core.figures import briefing as B
 from core.figures import indicators as I
@@ -32,12 +33,11 @@ from core.figures import overview as O
 from core.figures import ranking as R
 from core.figures import status
 from core.figures import supervision as V
-from core.figures.periods import Convention, Period, schedule_share
 from core.figures.scope import Scope
 from core.output import charts, export
 from core.output.agenda import PAGES, Agenda, View
 from core.output.document import BODY_FONT, HEADING_FONT
-from core.output.formatting import pct, signed_points, yi_two_decimals
+from core.store.portfolio import Portfolio
 
 SLIDE_WIDTH, SLIDE_HEIGHT = (
     Emu(12192000),

@@ -24,15 +24,15 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 
-from core import settings
-from core.data import schema as S
-from core.data.portfolio import Portfolio
+from core.base import schema as S
+from core.base import settings
+from core.base.formatting import WAN_PER_YI, pct, signed_points
+from core.base.periods import Convention, schedule_share
 from core.figures import briefing as B
 from core.figures import measures as M
-from core.figures.periods import Convention, schedule_share
 from core.figures.scope import Scope
 from core.output import charts, export
-from core.output.formatting import WAN_PER_YI, pct, signed_points
+from core.store.portfolio import Portfolio
 
 BODY_FONT = "仿宋"  # the face of Chinese government documents (GB/T 9704: 3号仿宋)
 HEADING_FONT = "黑体"

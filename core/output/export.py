@@ -14,10 +14,10 @@ from pathlib import Path
 import pandas as pd
 import vl_convert as vlc
 
-from core.data import schema as S
+from core.base import cells
+from core.base import schema as S
 from core.figures import measures as M
 from core.figures.scope import Scope
-from core.output import cells
 from core.output.charts import ChartOut
 
 PNG_SCALE = 2  # slides are projected large: twice the screen resolution stays sharp

@@ -15,11 +15,11 @@ from dataclasses import dataclass
 import pandas as pd
 import pydeck as pdk
 
-from core.data import schema as S
-from core.data.geo import Boundaries
+from core.base import schema as S
+from core.base.formatting import pct, schedule_phrase, signed_points, yi
+from core.base.geo import Boundaries
 from core.figures import measures as M
 from core.figures import status
-from core.output.formatting import pct, schedule_phrase, signed_points, yi
 
 # A projector shows a few thousand points at most; beyond this the largest projects are drawn
 # and the page says how many were left out.

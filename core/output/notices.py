@@ -11,13 +11,13 @@ import datetime as dt
 import pandas as pd
 from docx.shared import Pt
 
-from core import settings
-from core.data import schema as S
-from core.data.portfolio import Portfolio
+from core.base import schema as S
+from core.base import settings
+from core.base.formatting import MISSING, WAN_PER_YI, pct
+from core.base.periods import Convention
 from core.figures import measures as M
 from core.figures import ranking as R
 from core.figures import supervision as V
-from core.figures.periods import Convention
 from core.figures.scope import Scope
 from core.output.document import (
     BODY_FONT,
@@ -30,7 +30,7 @@ from core.output.document import (
     paragraph,
     signature,
 )
-from core.output.formatting import MISSING, WAN_PER_YI, pct
+from core.store.portfolio import Portfolio
 
 # Column widths (cm) of the two tables; each adds up to the 15.6 cm type area.
 RANKING_WIDTHS_CM = (1.1, 2.2, 1.3, 2.0, 2.0, 1.5, 2.0, 1.3, 1.2, 1.0)

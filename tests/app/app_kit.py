@@ -35,9 +35,9 @@ def sign_in(at: AppTest, user: str, password: str) -> AppTest:
 
 def as_admin(at: AppTest, url: str | None = None) -> AppTest:
     """The app signed in as an admin of the store it uses (the account made if need be)."""
-    from core.access.roles import Role
     from core.access.users import Users
-    from core.ingest.store import Store
+    from core.policy.roles import Role
+    from core.store.versions import Store
     from tests.access_kit import ADMIN, PASSWORD
 
     store = Store(url)

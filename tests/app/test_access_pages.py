@@ -14,12 +14,12 @@ import streamlit as st
 from app_kit import sign_in
 from streamlit.testing.v1 import AppTest
 
-from core import settings
-from core.access import audit
-from core.access.roles import Role
 from core.access.users import Users
+from core.base import settings
 from core.ingest import importing
-from core.ingest.store import Store
+from core.policy.roles import Role
+from core.store import audit
+from core.store.versions import Store
 from tests.access_kit import ADMIN, PASSWORD
 
 APP = str(Path(__file__).parents[2] / "app.py")

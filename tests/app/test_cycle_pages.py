@@ -13,13 +13,13 @@ import streamlit as st
 from app_kit import as_admin, open_app
 from streamlit.testing.v1 import AppTest
 
-from core.data.portfolio import DEMO_DIR, load_folder
 from core.figures import alerts as A
 from core.figures import milestones as N
 from core.figures import ranking as R
 from core.figures import supervision as V
 from core.figures.scope import Scope
-from core.ingest.store import SUPERVISION, Store
+from core.store.portfolio import DEMO_DIR, load_folder
+from core.store.versions import SUPERVISION, Store
 from tests.access_kit import ADMIN
 
 
@@ -226,7 +226,7 @@ def test_an_exemption_granted_on_the_page_takes_a_county_off_the_black_list(own_
 def test_the_project_picker_lists_what_the_search_finds(tmp_path, monkeypatch):
     """挂图作战 on a data set with more projects than the picker lists: the most overdue ones,
     a caption with how many were found, and a search that narrows the list."""
-    from core.data import demo as D
+    from core.store import demo as D
 
     folder = tmp_path / "data"
     D.write(D.generate(scale=3), folder)

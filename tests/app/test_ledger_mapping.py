@@ -11,7 +11,7 @@ import streamlit as st
 from app_kit import as_admin
 from streamlit.testing.v1 import AppTest
 
-from core import settings
+from core.base import settings
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "core" / "ingest"))
 from ledgers import WRITERS, monthly_ledger, pairs_ledger

@@ -8,11 +8,11 @@ import streamlit as st
 from app_kit import as_admin, open_app, unescaped
 from streamlit.testing.v1 import AppTest
 
-from core.data import schema as S
-from core.data.portfolio import DEMO_DIR, load_folder, read_csv
+from core.base import schema as S
+from core.base.formatting import pct, yi
 from core.figures import measures as M
 from core.figures.scope import Scope
-from core.output.formatting import pct, yi
+from core.store.portfolio import DEMO_DIR, load_folder, read_csv
 from tests.access_kit import ADMIN
 
 DEMO_MILESTONES = read_csv(DEMO_DIR / f"{S.MILESTONES}.csv")
@@ -231,7 +231,7 @@ def test_data_page_before_any_import():
 
 def test_pages_show_the_imported_data(tmp_path, monkeypatch):
     from core.ingest import importing
-    from core.ingest.store import Store
+    from core.store.versions import Store
 
     url = f"sqlite:///{tmp_path}/app.sqlite"
     fixtures = Path(__file__).parents[1] / "fixtures"
@@ -275,9 +275,9 @@ def test_messy_reimport_shows_the_same_figures_on_every_page(tmp_path, monkeypat
     imported: every page states what it stated on the demo."""
     import json
 
-    from core.data import datasource
     from core.ingest import importing
-    from core.ingest.store import Store
+    from core.store import datasource
+    from core.store.versions import Store
     from tests.core.ingest.test_importing import messy_demo_workbook
 
     before = {page: _page_figures(open_app(page)) for page in PAGES}

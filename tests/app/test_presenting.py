@@ -5,8 +5,8 @@ import pytest
 from app_kit import as_admin, open_app, unescaped
 from streamlit.testing.v1 import AppTest
 
-from core.ingest.store import Store
 from core.output import agenda as A
+from core.store.versions import Store
 from tests.access_kit import ADMIN
 
 

@@ -13,12 +13,12 @@ import streamlit as st
 from app_kit import as_admin, sign_in
 from streamlit.testing.v1 import AppTest
 
-from core.access.roles import Role
 from core.access.users import Users
-from core.data import datasource
-from core.data import schema as S
+from core.base import schema as S
 from core.ingest import importing
-from core.ingest.store import Store
+from core.policy.roles import Role
+from core.store import datasource
+from core.store.versions import Store
 from tests.access_kit import ADMIN, PASSWORD
 from tests.store_kit import kill_inside
 
@@ -83,7 +83,7 @@ def damage(path: Path) -> None:
 
 
 def test_a_damaged_store_is_reported_everywhere_and_restored_from_a_backup(url, tmp_path):
-    from core.ingest import recovery
+    from core.store import recovery
 
     recovery.backup(url, actor=ADMIN)
     at = open_app("data", admin=True)  # an admin signed in before the damage

@@ -126,7 +126,7 @@ def account(server: Server, name: str = ADMIN_USER, role: str = "管理员", cou
     """An account in the server's store, made through core like `python -m core user add`;
     returns its password."""
     from core.access.users import Users
-    from core.ingest.store import Store
+    from core.store.versions import Store
     from tests.access_kit import ADMIN, PASSWORD
 
     store = Store(server.database_url)

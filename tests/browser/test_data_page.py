@@ -35,10 +35,10 @@ from browser_kit import (
     wait_for_run,
 )
 
-from core.data import datasource
-from core.data import schema as S
+from core.base import schema as S
 from core.ingest import workbook
-from core.ingest.store import Store
+from core.store import datasource
+from core.store.versions import Store
 
 pytestmark = pytest.mark.browser
 

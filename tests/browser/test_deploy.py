@@ -39,14 +39,14 @@ from browser_kit import (
 )
 
 from bench.deployment import DeploymentError, LocalDeployment, viewing_open_settings
-from core.access.roles import Role
 from core.access.users import Users
-from core.data import datasource
-from core.data import schema as S
-from core.data.portfolio import DEMO_DIR
+from core.base import schema as S
+from core.base.settings import SETTINGS_SETTING
 from core.ingest import workbook
-from core.ingest.store import Store
-from core.settings import SETTINGS_SETTING
+from core.policy.roles import Role
+from core.store import datasource
+from core.store.portfolio import DEMO_DIR
+from core.store.versions import Store
 from tests import store_kit
 from tests.access_kit import ADMIN, PASSWORD
 

@@ -21,10 +21,10 @@ from browser_kit import (
     open_page,
 )
 
-from core.data import schema as S
-from core.data.portfolio import read_csv
+from core.base import schema as S
 from core.ingest import importing
-from core.ingest.store import Store
+from core.store.portfolio import read_csv
+from core.store.versions import Store
 from tests.access_kit import ADMIN
 
 MINI = Path(__file__).parents[1] / "fixtures" / "mini"

@@ -24,7 +24,7 @@ from browser_kit import (
     wait_for_run,
 )
 
-from core import settings
+from core.base import settings
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "core" / "ingest"))
 from ledgers import WRITERS, pairs_ledger

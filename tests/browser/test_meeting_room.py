@@ -207,8 +207,8 @@ def test_a_copied_link_reopens_the_chosen_filter(browser, server: Server, name):
 def test_agenda_link_steps_through_pages_without_the_sidebar(page, server: Server):
     from playwright.sync_api import expect
 
-    from core.ingest.store import Store
     from core.output import agenda as A
+    from core.store.versions import Store
 
     A.Agendas(Store(server.database_url)).save(
         A.Agenda("3月调度会", (A.View("overview", counties=("青山县",)),

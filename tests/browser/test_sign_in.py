@@ -30,10 +30,10 @@ from browser_kit import (
     wait_for_run,
 )
 
-from core.access import audit
-from core.access.roles import Role
 from core.access.users import Users
-from core.ingest.store import Store
+from core.policy.roles import Role
+from core.store import audit
+from core.store.versions import Store
 from tests.access_kit import ADMIN
 
 PEOPLE = [  # predefined at the provider: one click on its form signs each in

@@ -3,9 +3,9 @@
 import pandas as pd
 import pytest
 
-from core import settings
-from core.data import demo
+from core.base import settings
 from core.figures import status
+from core.store import demo
 
 
 def test_the_demo_generates_the_default_lists():

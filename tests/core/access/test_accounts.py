@@ -9,11 +9,11 @@ import time
 import pytest
 import sqlalchemy as sa
 
-from core import settings
-from core.access import audit
-from core.access.roles import Refused, Role
 from core.access.users import WRONG, SignInRefused, Users
-from core.ingest.store import METADATA, Store
+from core.base import settings
+from core.policy.roles import Refused, Role
+from core.store import audit
+from core.store.versions import METADATA, Store
 from tests.access_kit import ADMIN, PASSWORD
 
 

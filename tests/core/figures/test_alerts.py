@@ -7,8 +7,8 @@ import datetime as dt
 
 import pytest
 
+from core.base.periods import Convention, Period
 from core.figures import alerts as A
-from core.figures.periods import Convention, Period
 from core.figures.scope import Scope
 from tests.cycle_kit import portfolio_of, problem, project
 

@@ -7,10 +7,10 @@ import datetime as dt
 import pytest
 from docx import Document
 
-from core.data import schema as S
+from core.base import schema as S
+from core.base.periods import Convention, Period
 from core.figures import annual
 from core.figures import briefing as B
-from core.figures.periods import Convention, Period
 from core.figures.scope import Scope
 from tests.store_kit import cli
 

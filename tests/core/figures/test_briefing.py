@@ -10,11 +10,11 @@ import pandas as pd
 import pytest
 from docx import Document
 
-from core.data import schema as S
+from core.base import schema as S
+from core.base.periods import Convention, Period
 from core.figures import briefing
 from core.figures import overview as O
 from core.figures.measures import YearFigures
-from core.figures.periods import Convention, Period
 from core.figures.scope import Scope
 from core.output import document
 

@@ -2,10 +2,10 @@
 
 import pytest
 
+from core.base.periods import Convention, Period
 from core.figures import measures as M
 from core.figures import overview as O
 from core.figures.measures import YearFigures
-from core.figures.periods import Convention, Period
 from core.figures.scope import Scope
 
 

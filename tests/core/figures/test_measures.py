@@ -9,11 +9,11 @@ At 2025-02 (序时进度 2/12 = 16.67%):
 
 import pytest
 
-from core.data import schema as S
+from core.base import schema as S
+from core.base.formatting import pct, schedule_phrase, yi
+from core.base.periods import Convention, Period
 from core.figures import measures as M
-from core.figures.periods import Convention, Period
 from core.figures.scope import Scope
-from core.output.formatting import pct, schedule_phrase, yi
 
 FEB = Period(2025, 2)
 

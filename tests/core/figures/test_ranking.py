@@ -9,8 +9,8 @@ C区 350, D区 300, F区 250, E区 200.
 import pandas as pd
 import pytest
 
+from core.base.periods import Convention, Period
 from core.figures import ranking as R
-from core.figures.periods import Convention, Period
 from core.figures.scope import Scope
 from tests.cycle_kit import portfolio_of, project
 

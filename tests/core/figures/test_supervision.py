@@ -12,9 +12,9 @@ import datetime as dt
 
 import pytest
 
-from core.data import schema as S
+from core.base import schema as S
+from core.base.periods import Period
 from core.figures import supervision as V
-from core.figures.periods import Period
 from core.figures.scope import Scope
 from tests.cycle_kit import portfolio_of, problem, project
 

@@ -8,7 +8,7 @@ from types import SimpleNamespace
 import pandas as pd
 import pytest
 
-from core.data import schema as S
+from core.base import schema as S
 from core.ingest import changes
 
 

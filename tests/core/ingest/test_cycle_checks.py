@@ -7,10 +7,10 @@ import io
 import pytest
 from openpyxl import load_workbook
 
-from core.data import schema as S
-from core.data.portfolio import read_csv, with_all_columns
+from core.base import schema as S
 from core.ingest import reading, workbook
 from core.ingest.validation import validate, workflow_problems
+from core.store.portfolio import read_csv, with_all_columns
 from tests.conftest import FIXTURES
 
 MINI = FIXTURES / "mini"

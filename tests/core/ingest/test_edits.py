@@ -8,13 +8,13 @@ import json
 import pandas as pd
 import pytest
 
-from core.data import datasource
-from core.data import schema as S
-from core.data.portfolio import DEMO_DIR, read_csv
+from core.base import schema as S
 from core.figures import supervision as V
 from core.figures.scope import Scope
 from core.ingest import edits as E
-from core.ingest.store import EXEMPTION, SUPERVISION, Store, VersionMoved
+from core.store import datasource
+from core.store.portfolio import DEMO_DIR, read_csv
+from core.store.versions import EXEMPTION, SUPERVISION, Store, VersionMoved
 from tests.access_kit import ADMIN
 from tests.conftest import FIXTURES
 

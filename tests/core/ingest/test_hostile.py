@@ -17,7 +17,7 @@ import pytest
 from openpyxl import Workbook
 
 from core.ingest import importing, reading, sheets
-from core.ingest.store import Store
+from core.store.versions import Store
 
 ROOT = Path(__file__).resolve().parents[3]
 

@@ -14,15 +14,15 @@ from openpyxl import load_workbook
 from openpyxl.utils.exceptions import IllegalCharacterError
 
 from core.__main__ import main
-from core.data import datasource
-from core.data import schema as S
+from core.base import schema as S
 from core.figures import briefing
 from core.figures import indicators as I
 from core.figures import measures as M
 from core.figures.scope import Scope
 from core.ingest import importing, workbook
-from core.ingest.store import Store
 from core.output import maps
+from core.store import datasource
+from core.store.versions import Store
 from tests.access_kit import ADMIN
 
 FIXTURES = Path(__file__).parents[2] / "fixtures"

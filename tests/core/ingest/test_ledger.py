@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from ledgers import WRITERS, Sheet, monthly_ledger, pairs_ledger
 
-from core.figures.periods import Period
+from core.base.periods import Period
 from core.ingest import ledger, reading, sheets
 from core.ingest import vocabulary as V
 

@@ -9,11 +9,11 @@ import pandas as pd
 import pytest
 from ledgers import WRITERS, Sheet, monthly_ledger
 
-from core.data import schema as S
+from core.base import schema as S
 from core.ingest import edits, importing, layouts
 from core.ingest import vocabulary as V
 from core.ingest.ledger_tables import generated_code
-from core.ingest.store import SUPERVISION, Store
+from core.store.versions import SUPERVISION, Store
 from tests.access_kit import ADMIN
 
 

@@ -9,17 +9,17 @@ from pathlib import Path
 import pytest
 from ledgers import WRITERS, monthly_ledger, pairs_ledger
 
-from core import settings
 from core.__main__ import main
-from core.data import schema as S
+from core.base import schema as S
+from core.base import settings
+from core.base.periods import Period
 from core.figures import measures as M
-from core.figures.periods import Period
 from core.figures.scope import Scope
 from core.ingest import importing, layouts
 from core.ingest.findings import WARNING
 from core.ingest.layouts import Layouts
 from core.ingest.ledger_tables import generated_code
-from core.ingest.store import WITHDRAWAL, Store
+from core.store.versions import WITHDRAWAL, Store
 from tests.access_kit import ADMIN
 
 REALWORLD = Path(__file__).resolve().parents[4] / "shared" / "realworld"
@@ -233,7 +233,7 @@ def test_withdrawing_a_project_counts_it_until_the_month_before(store):
     imported(store, [("4月.xlsx", WRITERS["xlsx"](monthly_ledger(4)))])
     batch = importing.withdraw(store, [CODES["城西公园"]], Period(2026, 4), "项目终止", actor=ADMIN)
     assert batch.kind == WITHDRAWAL and "调出1个项目(城西公园)" in batch.note
-    from core.data import datasource
+    from core.store import datasource
 
     p = datasource.load(store)
     april = Scope(Period(2026, 4), level=None)
@@ -245,7 +245,7 @@ def test_withdrawing_a_project_counts_it_until_the_month_before(store):
 def test_curves_do_not_split_a_sum_over_months(store):
     imported(store, [("3月.xlsx", WRITERS["xlsx"](monthly_ledger(3)))])
     imported(store, [("4月.xlsx", WRITERS["xlsx"](monthly_ledger(4, amounts={"东港大桥": 160})))])
-    from core.data import datasource
+    from core.store import datasource
 
     p = datasource.load(store)
     scope = Scope(Period(2026, 4), level=None)

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
-from core.data import schema as S
+from core.base import schema as S
+from core.base.values import parse_amount, parse_month
 from core.ingest.reading import (
     HEADER_SYNONYMS,
     RawTable,
@@ -18,7 +19,6 @@ from core.ingest.reading import (
     read_files,
     table_for_sheet,
 )
-from core.ingest.values import parse_amount, parse_month
 
 DEMO = Path(__file__).resolve().parents[3] / "data" / "demo"
 

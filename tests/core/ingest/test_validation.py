@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from core.data.geo import load_boundaries
+from core.base.geo import load_boundaries
 from core.ingest import reading
 from core.ingest.validation import validate
 

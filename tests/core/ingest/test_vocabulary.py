@@ -3,10 +3,10 @@ to types, owners and persons, 建设起止年限, and layout signatures that ign
 
 import pytest
 
+from core.base.values import parse_years
 from core.ingest import vocabulary as V
 from core.ingest.findings import Line
 from core.ingest.ledger import period_free
-from core.ingest.values import parse_years
 
 
 @pytest.mark.parametrize(

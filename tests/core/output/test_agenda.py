@@ -2,10 +2,10 @@
 
 import pytest
 
-from core.figures.periods import Period
+from core.base.periods import Period
 from core.figures.scope import Scope
-from core.ingest.store import Store
 from core.output import agenda as A
+from core.store.versions import Store
 from tests.access_kit import ADMIN
 
 

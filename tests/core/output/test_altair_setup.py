@@ -5,8 +5,8 @@ from collections import defaultdict
 import pytest
 from altair.utils import schemapi
 
+from core.base.periods import Convention
 from core.figures import measures as M
-from core.figures.periods import Convention
 from core.figures.scope import Scope
 from core.output import altair_setup, charts
 

@@ -11,12 +11,12 @@ from pptx import Presentation
 from pptx.util import Emu
 
 from core.__main__ import main
+from core.base.periods import Convention, Period
 from core.figures import briefing as B
-from core.figures.periods import Convention, Period
 from core.figures.scope import Scope
-from core.ingest.store import Store
 from core.output import agenda as A
 from core.output import deck
+from core.store.versions import Store
 from tests.access_kit import ADMIN
 
 MEETING = A.Agenda(

@@ -8,8 +8,8 @@ import pytest
 from openpyxl import load_workbook
 from PIL import Image, ImageChops
 
+from core.base.periods import Period
 from core.figures import measures as M
-from core.figures.periods import Period
 from core.figures.scope import Scope
 from core.output import charts, export
 
@@ -94,8 +94,8 @@ def test_progress_csv_is_utf8_sig(demo):
 
 def test_a_curve_of_zeros_gets_a_readable_axis():
     """A ledger of blank amounts: the cumulative chart's axis runs 0–1, not one tick 0.000000."""
+    from core.base.periods import Period
     from core.figures import measures as M
-    from core.figures.periods import Period
     from core.figures.scope import Scope
     from core.output import charts
 

@@ -15,18 +15,17 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from core import settings
-from core.access import audit
-from core.data import datasource
-from core.data import schema as S
-from core.data.datasource import with_all_columns
-from core.data.portfolio import read_csv
+from core.base import cells, settings
+from core.base import schema as S
 from core.figures import measures as M
 from core.figures.scope import Scope
 from core.ingest import importing, workbook
-from core.ingest.store import Store
-from core.output import cells, export
+from core.output import export
 from core.output.charts import ChartOut
+from core.store import audit, datasource
+from core.store.datasource import with_all_columns
+from core.store.portfolio import read_csv
+from core.store.versions import Store
 from tests.access_kit import ADMIN
 
 MINI = Path(__file__).parents[2] / "fixtures" / "mini"

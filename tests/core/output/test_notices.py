@@ -8,11 +8,11 @@ import io
 from docx import Document
 from docx.oxml.ns import qn
 
-from core import settings
+from core.base import settings
+from core.base.periods import Convention
 from core.figures import annual, briefing
 from core.figures import ranking as R
 from core.figures import supervision as V
-from core.figures.periods import Convention
 from core.figures.scope import Scope
 from core.output import document, notices
 

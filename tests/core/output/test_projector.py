@@ -3,9 +3,9 @@ highlights, ticks, funding colours, labels clear of the 序时进度 line; proje
 
 import pytest
 
-from core.data import schema as S
+from core.base import schema as S
+from core.base.periods import Period
 from core.figures import measures as M
-from core.figures.periods import Period
 from core.figures.scope import Scope
 from core.output import charts, maps
 

@@ -1,1 +1,0 @@
-"""The data model and where the data come from: schema, loaded portfolio, boundaries, demo."""
