@@ -8,7 +8,7 @@ import pytest
 
 from bench import sessions
 from bench.browser import Server
-from core.data.portfolio import load_folder
+from core.store.portfolio import load_folder
 
 
 def test_percentiles():
