@@ -56,6 +56,10 @@ if shows(2):
     if ranking.empty:
         st.info("当前范围内本年没有安排年度计划投资的项目。", icon=":material/info:")
     else:
+        # The scope's own sectors: none when the chosen counties have no annual project in the
+        # chosen sectors, though other counties have (城东区 · 生态环保): the county chart still
+        # shows the city, the sector half says why it is empty.
+        sectors = M.sector_breakdown(p, scope, conv)
         left, right = st.columns(2)
         with left:
             common.scoped_chart(
@@ -63,17 +67,32 @@ if shows(2):
                 lambda: charts.comparison(ranking, S.COUNTY, scope, schedule, "county_rates",
                                           "各区县完成率", highlight=scope.counties),
             )  # fmt: skip
+            absent = [c for c in scope.counties if c not in set(ranking[S.COUNTY])]
+            if absent:
+                st.caption(
+                    common.plain(
+                        f"{'、'.join(absent)}在当前筛选条件下没有安排本年计划投资的项目,未列入图中。"
+                    )
+                )
         with right:
-            common.scoped_chart(
-                p,
-                ("sector_rates", scope, conv),
-                lambda: charts.comparison(
-                    M.sector_breakdown(p, scope, conv),
-                    S.SECTOR,
-                    scope,
-                    schedule,
-                    "sector_rates",
-                    "各行业领域完成率",
-                ),
-                present_height=560,
-            )
+            if sectors.empty:
+                what = (
+                    "当前范围内本年没有安排年度计划投资的项目"
+                    if M.in_scope(p, scope).any()
+                    else "当前筛选条件下没有项目"
+                )
+                st.info(f"{what},无法按行业领域对比。", icon=":material/filter_alt_off:")
+            else:
+                common.scoped_chart(
+                    p,
+                    ("sector_rates", scope, conv),
+                    lambda: charts.comparison(
+                        sectors,
+                        S.SECTOR,
+                        scope,
+                        schedule,
+                        "sector_rates",
+                        "各行业领域完成率",
+                    ),
+                    present_height=560,
+                )

@@ -28,7 +28,9 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import re
 import sys
+import unicodedata
 from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -93,8 +95,52 @@ def _add_import_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--layout-name", help="保存台账格式时使用的名称")
 
 
+def _periods_text(periods: list[Period]) -> str:
+    """The months with returns in words: 2024年1月至2026年2月 when they run without a gap."""
+    ordered = sorted(periods)
+    first, last = ordered[0], ordered[-1]
+    span = (last.year - first.year) * 12 + last.month - first.month + 1
+    if len(ordered) == span and len(ordered) > 2:
+        return f"{first.label}至{last.label}"
+    return "、".join(x.label for x in ordered)
+
+
+def _refusals(p: Portfolio, args: argparse.Namespace) -> list[str]:
+    """What the pages would not show for these options: a month without returns (the 报告期
+    filter offers only months with returns) and names the data do not have (a link's unknown
+    county falls back with a notice there; a command that would write a report refuses)."""
+    problems = []
+    if args.period:
+        period = Period.parse(args.period)
+        periods = p.periods()
+        if period not in periods:
+            problems.append(
+                f"报告期{period.label}没有月度进度数据(尚无项目报送),不能按此报告期统计。"
+                + (f"有数据的报告期为{_periods_text(periods)},请用 --period 选择其中一个。"
+                   if periods else "当前数据中还没有任何月度进度数据。")
+            )  # fmt: skip
+    for option, label, given, allowed in (
+        ("--county", "区县", args.county, p.counties),
+        ("--sector", "行业领域", args.sector, p.sectors),
+        ("--level", "项目级别", [args.level] if args.level else [], [ALL, *p.levels]),
+        ("--stage", "项目阶段", [args.stage] if args.stage else [], [ALL, *S.STAGES]),
+    ):
+        unknown = [x for x in dict.fromkeys(given) if x not in allowed]
+        if unknown:
+            names = "、".join(f"“{x}”" for x in unknown)
+            problems.append(
+                f"{option} {names}:当前数据中没有这个{label}。可选的{label}:{'、'.join(allowed)}。"
+            )
+    return problems
+
+
 def _scope(p: Portfolio, args: argparse.Namespace) -> Scope:
-    return Scope(
+    """The scope of summary, brief and deck; a ValueError naming every refusal (exit 1) when
+    an option asks for what the data do not have."""
+    problems = _refusals(p, args)
+    if problems:
+        raise ValueError("\n".join(problems))
+    scope = Scope(
         period=Period.parse(args.period) if args.period else p.latest_period,
         counties=tuple(args.county),
         sectors=tuple(args.sector),
@@ -104,6 +150,9 @@ def _scope(p: Portfolio, args: argparse.Namespace) -> Scope:
         opening_level=default_level(p.is_demo),
         stage=None if args.stage == ALL else args.stage,
     )
+    if not scope.mask(p.projects).any():  # the pages' notice, on the error stream
+        print(f"提示:当前筛选条件下没有项目({scope.sentence()})。", file=sys.stderr)
+    return scope
 
 
 def _summary(args: argparse.Namespace) -> int:
@@ -461,8 +510,134 @@ def _audit(args: argparse.Namespace) -> int:
     return 0
 
 
+# --- argparse in Chinese ----------------------------------------------------------------------
+
+# Placeholders of the options' values in the help, by the option's dest (argparse would print
+# the dest in capitals: --period PERIOD).
+METAVARS = {
+    "database": "数据库地址", "data": "目录", "period": "年月", "county": "区县",
+    "sector": "行业领域", "level": "级别", "stage": "阶段", "files": "文件", "out": "输出文件",
+    "batch": "批次号", "layout": "格式名称", "layout_name": "格式名称", "codes": "项目代码",
+    "note": "备注", "agenda": "议程名称", "scale": "倍数", "to": "文件夹", "file": "备份文件",
+    "username": "账户名", "name": "姓名", "email": "邮箱", "subject": "标识", "user": "账户",
+    "since": "日期", "until": "日期", "text": "文字", "limit": "条数", "csv": "文件",
+    "action": "操作",
+}  # fmt: skip
+_TYPES = {"int": "整数", "float": "数字"}
+# argparse's messages (Python 3.11–3.13) as it formats them, and the same in Chinese: the
+# gettext catalogue argparse lacks, matched on the formatted text. {m} is translated again.
+_MESSAGES = (
+    (r"argument (?P<a>.+?): (?P<m>.+)", "参数{a}:{m}"),
+    (r"the following arguments are required: (?P<a>.+)", "缺少必需的参数:{a}"),
+    (r"unrecognized arguments: (?P<a>.+)", "无法识别的参数:{a}"),
+    (r"invalid choice: (?P<v>.+?) \(choose from (?P<c>.+)\)", "{v}不是可选的值(可选:{c})"),
+    (r"invalid (?P<t>\w+) value: (?P<v>.+)", "{v}不是有效的{t}"),
+    (r"expected one argument", "需要一个值"),
+    (r"expected at most one argument", "最多只能有一个值"),
+    (r"expected at least one argument", "至少需要一个值"),
+    (r"expected (?P<n>\d+) arguments?", "需要{n}个值"),
+    (r"not allowed with argument (?P<a>.+)", "不能与参数{a}同时使用"),
+    (r"ignored explicit argument (?P<v>.+)", "不接受值{v}"),
+    (r"ambiguous option: (?P<o>.+?) could match (?P<m2>.+)", "选项{o}有歧义,可能是:{m2}"),
+    (r"one of the arguments (?P<a>.+) is required", "必须给出参数{a}中的一个"),
+    (r"unknown parser (?P<v>.+?) \(choices: (?P<c>.+)\)", "没有命令{v}(可选:{c})"),
+    (r"can't open '(?P<f>.+)': (?P<e>.+)", "无法打开“{f}”:{e}"),
+    (r"unexpected option string: (?P<o>.+)", "意外的选项:{o}"),
+)
+
+
+def chinese(message: str) -> str:
+    """An argparse message in Chinese (unchanged when it is not one of argparse's)."""
+    for pattern, template in _MESSAGES:
+        found = re.fullmatch(pattern, message, flags=re.S)
+        if found:
+            parts = found.groupdict()
+            if "m" in parts:
+                parts["m"] = chinese(parts["m"])
+            if "t" in parts:
+                parts["t"] = _TYPES.get(parts["t"], "值")
+            return template.format(**parts)
+    return message
+
+
+def _width(text: str) -> int:
+    """Columns a terminal gives the text: two for a Chinese character or full-width sign."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+_NO_LINE_START = set(",.;:!?)]}、,。;:!?)】》”’")  # closing signs stay on the line before
+
+
+def wrap(text: str, width: int) -> list[str]:
+    """Lines of at most `width` columns, Chinese counted double; a run of ASCII letters and
+    digits (an option, a file name, a number) is never split, nor a closing sign carried to the
+    start of a line."""
+    lines, line = [], ""
+    for token in re.findall(r"[\w\-/=@{}\[\]\"'.]+|\s+|.", " ".join(text.split()), flags=re.A):
+        if line and _width(line + token) > width and token not in _NO_LINE_START:
+            lines.append(line.rstrip())
+            line = "" if token.isspace() else token
+        else:
+            line += token
+    if line.strip():
+        lines.append(line.rstrip())
+    return lines
+
+
+class ChineseHelpFormatter(argparse.HelpFormatter):
+    """用法: instead of usage:, Chinese placeholders for option values, and each option's help
+    on the lines below it, wrapped by the columns Chinese takes (argparse counts characters,
+    so columns beside Chinese placeholders would not line up)."""
+
+    def __init__(self, prog: str, indent_increment: int = 2, max_help_position: int = 6,
+                 width: int | None = None, **kwargs) -> None:  # fmt: skip
+        super().__init__(prog, indent_increment, max_help_position, width, **kwargs)
+
+    def _split_lines(self, text: str, width: int) -> list[str]:
+        return wrap(text, width)
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        return "\n".join(indent + line for line in wrap(text, width - len(indent)))
+
+    def add_usage(self, usage, actions, groups, prefix=None) -> None:
+        super().add_usage(usage, actions, groups, "用法:" if prefix is None else prefix)
+
+    def _get_default_metavar_for_optional(self, action: argparse.Action) -> str:
+        return METAVARS.get(action.dest, "值")
+
+    def _get_default_metavar_for_positional(self, action: argparse.Action) -> str:
+        return METAVARS.get(action.dest, "值")
+
+
+class ChineseArgumentParser(argparse.ArgumentParser):
+    """An ArgumentParser whose help and errors are wholly in Chinese: section titles, the
+    -h option, usage and every error message (its subcommands' parsers are of this class)."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("formatter_class", ChineseHelpFormatter)
+        add_help = kwargs.pop("add_help", True)
+        super().__init__(*args, add_help=False, **kwargs)
+        self._positionals.title = "位置参数"
+        self._optionals.title = "选项"
+        if add_help:
+            self.add_argument(
+                "-h", "--help", action="help", default=argparse.SUPPRESS, help="显示本帮助并退出"
+            )
+
+    def add_argument(self, *args, **kwargs) -> argparse.Action:
+        # A positional is named by its metavar in usage and errors ("缺少必需的参数:输出文件").
+        positional = args and not args[0].startswith(tuple(self.prefix_chars))
+        if positional and "metavar" not in kwargs:
+            kwargs["metavar"] = METAVARS.get(kwargs.get("dest", args[0]), "值")
+        return super().add_argument(*args, **kwargs)
+
+    def error(self, message: str):
+        self.print_usage(sys.stderr)
+        self.exit(2, f"{self.prog}:错误:{chinese(message)}\n")
+
+
 def parser() -> argparse.ArgumentParser:
-    main = argparse.ArgumentParser(prog="python -m core", description="重大项目运行监测:命令行工具")
+    main = ChineseArgumentParser(prog="python -m core", description="重大项目运行监测:命令行工具")
     main.add_argument(
         "--database",
         help=f"数据库地址(SQLAlchemy URL;默认读环境变量{DATABASE_URL_SETTING},"
@@ -534,7 +709,8 @@ def parser() -> argparse.ArgumentParser:
     p = command("user", "管理账户:add添加、list列出、set-role改角色、disable停用、enable启用、"
                 "reset-password重设密码、set-sso设置单点登录邮箱", _user)  # fmt: skip
     p.add_argument("action", choices=["add", "list", "set-role", "disable", "enable",
-                                      "reset-password", "set-sso"], help="操作")  # fmt: skip
+                                      "reset-password", "set-sso"],
+                   help="add、list、set-role、disable、enable、reset-password、set-sso之一")  # fmt: skip
     p.add_argument("username", nargs="?", help="账户名")
     p.add_argument("--role", choices=[r.value for r in roles.Role], help="角色")
     p.add_argument("--county", action="append", help="区县填报账户的区县,可重复")

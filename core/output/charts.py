@@ -225,7 +225,7 @@ def county_ranking(ranking: pd.DataFrame, scope: Scope, schedule: float) -> Char
     )
     drawn = data.assign(标注=data["完成率(%)"].map("完成率{:.1f}%".format))
     gaps = data["偏差(个百分点)"]
-    lo, hi = min(float(gaps.min()), 0.0), max(float(gaps.max()), 0.0)
+    lo, hi = min(_finite(gaps.min()), 0.0), max(_finite(gaps.max()), 0.0)
     room = max(hi - lo, 1.0) * 0.45  # space beyond the bars for their labels
     x = alt.X(
         "偏差(个百分点):Q",
@@ -284,7 +284,9 @@ def comparison(
         }
     )
     line_value = round_half_up(schedule * 100, 1)
-    top = max(float(data["完成率(%)"].max()), line_value) * 1.1
+    # No bar at all (a scope without annual projects) or no rate: the axis still runs to the
+    # 序时进度 line, and to 1% at least, never to NaN.
+    top = max(max(_finite(data["完成率(%)"].max()), line_value) * 1.1, 1.0)
     label_at = top * 1.2  # the labels' column, right of every bar and of the line
     x = alt.X(
         "完成率(%):Q",
@@ -326,9 +328,19 @@ def comparison(
     )
 
 
+def _finite(value, default: float = 0.0) -> float:
+    """A figure for an axis's extent: `default` for the NaN of an empty or all-missing column
+    (the maximum of no rates), which no axis can be drawn to."""
+    value = float(value)
+    return value if math.isfinite(value) else default
+
+
 def _ticks(top: float, count: int = 5) -> list[float]:
-    """Round tick values from 0 up to `top` (1, 2, 5 × 10ⁿ steps)."""
-    raw = max(top, 1e-9) / count
+    """Round tick values from 0 up to `top` (1, 2, 5 × 10ⁿ steps); [0] for a `top` that is
+    not a positive number."""
+    if not math.isfinite(top) or top <= 0:
+        return [0.0]
+    raw = top / count
     step = 10 ** math.floor(math.log10(raw))
     for m in (1, 2, 5, 10):
         if raw <= m * step:
@@ -347,9 +359,10 @@ def sector_composition(frame: pd.DataFrame, scope: Scope) -> ChartOut:
             "年度计划(亿元)": _yi(frame[M.PLAN]),
         }
     )
-    data["标注"] = (
-        data["项目数"].astype(str) + "个 · " + data["总投资(亿元)"].map("{:.1f}亿元".format)
-    )
+    # Made row by row: an empty frame's columns would not add up as text (no sector at all).
+    data["标注"] = [
+        f"{n}个 · {v:.1f}亿元" for n, v in zip(data["项目数"], data["总投资(亿元)"], strict=True)
+    ]
     base = alt.Chart(data).encode(y=alt.Y("行业领域:N", sort=None, title=None))
     bars = base.mark_bar(color=PRIMARY, cornerRadiusEnd=3).encode(
         x=alt.X("总投资(亿元):Q", title="总投资(亿元)"), tooltip=list(data.columns[:4])
