@@ -14,6 +14,7 @@ each sign-in, failed or not, is an entry of the audit trail, in the same transac
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from dataclasses import dataclass
@@ -254,42 +255,64 @@ class Users:
     @_translated
     def sign_in(self, username: str, password: str, origin: str = "") -> Actor:
         """The actor of a correct password; else SignInRefused, the failure counted and
-        recorded (committed: the refusal is raised after the transaction)."""
+        recorded (committed: the refusal is raised after the transaction).
+
+        The password is verified before the transaction (argon2 takes its time); the count is
+        then changed by one UPDATE that adds one to what the database holds, under the row's
+        lock (PostgreSQL) or the write lock (SQLite, which waits for it), so parallel attempts
+        each count and each is in the trail. A name without an account (or without a password)
+        is answered as an account would be, lock-out included, from the trail's failures."""
         own = settings.current()
         username = username.strip()
-        now = _now()
         tried = Actor("", Role.VIEWER, via=roles.VIA_PASSWORD, origin=origin)
-        refused: str | None = None
-        with self._engine.begin() as conn:
+        with self._engine.connect() as conn:
             row = conn.execute(sa.select(USERS).where(USERS.c.username == username)).first()
-            user = None if row is None else _user(row)
-            if row is None or not row.password_hash:
-                _verify(_decoy(), password)
-                refused, why = WRONG, "账户不存在或未设密码"
-            elif user.locked(now):
-                refused, why = _locked_message(user.locked_until), "账户已锁定"
-            elif not _verify(row.password_hash, password):
-                failures = user.failed_sign_ins + 1
-                locked = None
-                if failures >= own.max_failed_sign_ins:
+        known = row is not None and bool(row.password_hash)
+        correct = _verify(row.password_hash if known else _decoy(), password) and known
+        now = _now()
+        this = USERS.c.username == username
+        free = USERS.c.locked_until.is_(None) | (USERS.c.locked_until <= now)
+        refused: str | None = None
+        with self._engine.execution_options(write_lock=True).begin() as conn:
+            if not known:
+                refused, why = _unknown_attempt(conn, username, now, own)
+            elif not correct:
+                counted = conn.execute(
+                    sa.update(USERS).where(this & free)
+                    .values(failed_sign_ins=USERS.c.failed_sign_ins + 1)
+                ).rowcount  # fmt: skip
+                state = conn.execute(
+                    sa.select(USERS.c.failed_sign_ins, USERS.c.locked_until).where(this)
+                ).one()
+                failures = state.failed_sign_ins
+                if not counted:  # locked, perhaps by a parallel attempt a moment ago
+                    refused, why = _locked_message(state.locked_until), "账户已锁定"
+                elif failures >= own.max_failed_sign_ins:
                     locked = now + timedelta(minutes=own.lockout_minutes)
-                conn.execute(sa.update(USERS).where(USERS.c.username == username)
-                             .values(failed_sign_ins=0 if locked else failures, locked_until=locked))  # fmt: skip
-                why = f"密码错误(连续第{failures}次)" + (
-                    f",账户锁定至{locked:%H:%M}" if locked else ""
-                )
-                refused = _locked_message(locked) if locked else WRONG
-            elif user.disabled:
-                refused, why = "该账户已停用,请联系管理员。", "账户已停用"
-            if refused:
-                audit.record(conn, tried, audit.SIGN_IN_FAILED, username, why, user=username)
+                    conn.execute(
+                        sa.update(USERS).where(this).values(failed_sign_ins=0, locked_until=locked)
+                    )
+                    refused = _locked_message(locked)
+                    why = f"密码错误(连续第{failures}次),账户锁定至{locked:%H:%M}"
+                else:
+                    refused, why = WRONG, f"密码错误(连续第{failures}次)"
             else:
                 values = {"failed_sign_ins": 0, "locked_until": None, "last_sign_in": now}
                 if _hasher().check_needs_rehash(row.password_hash):
                     values["password_hash"] = _hasher().hash(password)
-                conn.execute(sa.update(USERS).where(USERS.c.username == username).values(**values))
-                actor = user.actor(roles.VIA_PASSWORD, origin)
-                audit.record(conn, actor, audit.SIGN_IN, username, roles.VIA_PASSWORD)
+                done = conn.execute(
+                    sa.update(USERS).where(this & free & ~USERS.c.disabled).values(**values)
+                ).rowcount
+                state = _user(conn.execute(sa.select(USERS).where(this)).one())
+                if done:
+                    actor = state.actor(roles.VIA_PASSWORD, origin)
+                    audit.record(conn, actor, audit.SIGN_IN, username, roles.VIA_PASSWORD)
+                elif state.locked(now):
+                    refused, why = _locked_message(state.locked_until), "账户已锁定"
+                else:
+                    refused, why = "该账户已停用,请联系管理员。", "账户已停用"
+            if refused:
+                audit.record(conn, tried, audit.SIGN_IN_FAILED, username, why, user=username)
         if refused:
             raise SignInRefused(refused)
         return actor
@@ -397,6 +420,35 @@ def _counties(role: Role, counties) -> tuple[str, ...]:
 
 def _describe(role: Role, counties: tuple[str, ...]) -> str:
     return role.value + (f"({'、'.join(counties)})" if counties else "")
+
+
+UNKNOWN = "账户不存在或未设密码"
+_TRAIL_HORIZON = timedelta(days=1)  # how far back a name without an account is remembered
+
+
+def _unknown_attempt(
+    conn: sa.Connection, username: str, now: datetime, own: settings.Settings
+) -> tuple[str, str]:
+    """(message, trail detail) for a wrong sign-in under a name without an account (or without
+    a password): counted from the trail's failures under that name as an account counts them
+    (max_failed_sign_ins in a row lock it for lockout_minutes, attempts while locked do not
+    count), so that the answer never tells whether the account exists."""
+    if conn.dialect.name == "postgresql":  # parallel attempts under one name take turns
+        key = int.from_bytes(hashlib.sha256(username.encode()).digest()[:8], "big", signed=True)
+        conn.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": key})
+    lockout = timedelta(minutes=own.lockout_minutes)
+    times = audit.failed_sign_ins(conn, username, since=now - _TRAIL_HORIZON)
+    failures, until = 0, None
+    for at in [*times, now]:
+        if until is not None and at < until:
+            continue  # refused while locked: not counted
+        until = None
+        failures += 1
+        if failures >= own.max_failed_sign_ins:
+            failures, until = 0, at + lockout
+    if until is not None:
+        return _locked_message(until), f"{UNKNOWN}(按账户锁定答复)"
+    return WRONG, UNKNOWN
 
 
 def _locked_message(until: datetime) -> str:

@@ -12,6 +12,11 @@ and in a CSV file `-2+3+cmd|' /C calc'!A0` is a DDE call. So every export goes t
 
 Numbers stay numbers: `-12.5` is an amount, not a formula. The import warns on such cells
 (core.ingest.validation), as a person may want to know that a return carries them.
+
+Control characters (\\x07, \\x1b …) and the marks that turn the direction of text (U+202E
+shows "txt.exe" as "exe.txt") are taken out: the import removes them from every text cell with
+a warning naming it, and every .xlsx writer here removes them again, so that text stored before
+(which openpyxl would refuse with IllegalCharacterError) never stops an export.
 """
 
 from __future__ import annotations
@@ -24,6 +29,12 @@ from openpyxl.cell.cell import Cell
 from openpyxl.worksheet.worksheet import Worksheet
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# C0 controls but tab, newline and carriage return; DEL and the C1 controls; the direction marks,
+# embeddings, overrides and isolates of Unicode's bidirectional algorithm; the two non-characters
+# XML forbids.
+CONTROL_CHARACTERS = re.compile(
+    r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ufffe\uffff]"
+)
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?%?$")
 CSV_ENCODING = "utf-8-sig"  # Excel opens UTF-8 with a BOM as Chinese, without it as mojibake
 
@@ -35,6 +46,30 @@ def formula_like(value: object) -> bool:
         and value.startswith(FORMULA_STARTS)
         and not _NUMBER.match(value.strip())
     )
+
+
+def without_controls(text: str) -> str:
+    """The text without control characters and direction marks (see the module docstring)."""
+    return CONTROL_CHARACTERS.sub("", text) if CONTROL_CHARACTERS.search(text) else text
+
+
+def xlsx_value(value: object) -> object:
+    """A value openpyxl will write: text without control characters, anything else as it is."""
+    return without_controls(value) if isinstance(value, str) else value
+
+
+def xlsx_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame with control characters taken out of its texts (and column names), for a
+    writer such as pandas' to_excel; the same frame when it has none."""
+    out = frame.rename(columns=lambda c: xlsx_value(c))
+    for column in out.columns:
+        values = out[column]
+        if not _texts(values):
+            continue
+        dirty = values.map(lambda v: isinstance(v, str) and bool(CONTROL_CHARACTERS.search(v)))
+        if dirty.any():
+            out[column] = values.astype(object).where(~dirty, values[dirty].map(without_controls))
+    return out
 
 
 def csv_text(value: object) -> object:
@@ -78,7 +113,9 @@ def as_text(cell: Cell) -> None:
 
 
 def append(ws: Worksheet, values: list) -> None:
-    """ws.append, with text that looks like a formula kept as text."""
+    """ws.append, with text that looks like a formula kept as text and without control
+    characters."""
+    values = [xlsx_value(v) for v in values]
     ws.append(values)
     if any(formula_like(v) for v in values):
         for cell in ws[ws.max_row]:

@@ -18,6 +18,7 @@ from pathlib import PurePath
 from typing import Any
 
 from core.base.values import normalize_text
+from core.ingest import sandbox
 
 INSTRUCTIONS_SHEET = "填表说明"  # the template's instructions: never data
 
@@ -29,9 +30,12 @@ MAX_COLUMNS = 1_000  # a ledger with per-month pairs and 旬 columns has under 2
 MAX_AREA = 12_000_000  # rows × columns of the used range of one sheet
 MAX_MERGED_AREA = 1_000_000  # cells covered by merged ranges in one sheet
 MAX_UNZIPPED_BYTES = 1 << 30  # the parts of one .xlsx, uncompressed (zip bombs)
-_CELL_REF = re.compile(rb'<(?:\w+:)?c r="([A-Z]{1,3})([0-9]{1,7})"')
+# A cell's reference (r="B7", r='XFD1048576'), wherever it stands among the attributes: in a
+# worksheet only cells have an attribute r whose value has letters. (Cells written without one
+# are counted by nobody here: the worker's limits, core.ingest.sandbox, bound them.)
+_CELL_REF = re.compile(rb'\sr\s*=\s*["\']([A-Z]{1,3})([0-9]{1,7})["\']')
 _MERGE_REF = re.compile(
-    rb'<(?:\w+:)?mergeCell ref="([A-Z]{1,3})([0-9]{1,7}):([A-Z]{1,3})([0-9]{1,7})"'
+    rb'<(?:\w+:)?mergeCell\s(?:[^>]*?\s)?ref\s*=\s*["\']([A-Z]{1,3})([0-9]{1,7}):([A-Z]{1,3})([0-9]{1,7})["\']'
 )
 
 ZIP_MAGIC = b"PK\x03\x04"
@@ -159,7 +163,40 @@ def workbook_sheets(name: str, content: bytes) -> list[Sheet] | SourceProblem:
 
 
 def read_workbook(name: str, content: bytes) -> Workbook | SourceProblem:
-    """A workbook's sheets as grids, within the limits above."""
+    """A workbook's sheets as grids, within the limits above, read in a worker process
+    (core.ingest.sandbox): a file that makes the reader crash, or exceed the worker's memory,
+    time or output, is a SourceProblem naming the file, never an error of this process."""
+    book = sandbox.run("core.ingest.sheets:read_workbook_here", name, content, _limits())
+    if isinstance(book, sandbox.Failure):
+        return SourceProblem(name, None, book.message(name))
+    return book
+
+
+_LIMITS = ("MAX_ROWS", "MAX_COLUMNS", "MAX_AREA", "MAX_MERGED_AREA", "MAX_UNZIPPED_BYTES")
+
+
+def _limits() -> dict[str, int]:
+    """The limits above as this process has them, for the worker to read by."""
+    return {k: globals()[k] for k in _LIMITS}
+
+
+def read_isolated(target: str, name: str, content: bytes) -> list[Any]:
+    """target(name, content), a function ("package.module:function") that reads one file into a
+    list of results, called in a worker process: its list, or [SourceProblem] naming the file
+    when the worker crashed or reached a limit. (reading.read_upload parses a whole file, CSV
+    included, this way with `read_isolated("core.ingest.reading:_read_file", name, content)`.)"""
+    results = sandbox.run(target, name, content)
+    if isinstance(results, sandbox.Failure):
+        return [SourceProblem(name, None, results.message(name))]
+    return results
+
+
+def read_workbook_here(
+    name: str, content: bytes, limits: dict[str, int] | None = None
+) -> Workbook | SourceProblem:
+    """read_workbook in this process: what the worker runs, with the caller's limits."""
+    if limits and sandbox.inside():  # a worker reads one file and ends: its own settings
+        globals().update({k: int(v) for k, v in limits.items() if k in _LIMITS})
     # Imported here: calamine is needed only for workbooks.
     import python_calamine as calamine
 

@@ -151,7 +151,7 @@ def _instructions_sheet(wb: Workbook) -> None:
         cell.font, cell.fill = Font(bold=True), HEADER_FILL
     for i, row in enumerate(table.itertuples(index=False), start=start + 1):
         for j, value in enumerate(row, start=1):
-            cell = ws.cell(row=i, column=j, value=value)
+            cell = ws.cell(row=i, column=j, value=cells.xlsx_value(value))
             cell.alignment = Alignment(wrap_text=True)
             cells.as_text(cell)  # the office's own list entries are text, whatever they start with
     for j, width in enumerate((12, 24, 8, 12, 46, 36), start=1):
@@ -183,12 +183,13 @@ def _table_sheet(wb: Workbook, table: str, data: pd.DataFrame | None) -> None:
     last = max(MAX_TEMPLATE_ROWS, 1 + (0 if data is None else len(data)))
     for j, column in enumerate(columns, start=1):
         if column in choices:
+            listed = [cells.without_controls(str(c)) for c in choices[column]]
             dv = DataValidation(
                 type="list",
-                formula1='"' + ",".join(choices[column]) + '"',
+                formula1='"' + ",".join(listed) + '"',
                 allow_blank=True,
                 showErrorMessage=True,
-                error=f"请从下拉列表中选择:{'、'.join(choices[column])}",
+                error=f"请从下拉列表中选择:{'、'.join(listed)}",
             )
             letter = get_column_letter(j)
             dv.add(f"{letter}2:{letter}{last}")

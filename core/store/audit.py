@@ -109,6 +109,18 @@ def record(
         conn.execute(sa.insert(AUDIT).values(**values))
 
 
+def failed_sign_ins(conn: sa.Connection, target: str, since: datetime) -> list[datetime]:
+    """When sign-ins under the name `target` failed since `since`, oldest first."""
+    return list(
+        conn.execute(
+            sa.select(AUDIT.c.at).where(
+                (AUDIT.c.action == SIGN_IN_FAILED) & (AUDIT.c.target == target)
+                & (AUDIT.c.at >= since)
+            ).order_by(AUDIT.c.id)
+        ).scalars()
+    )  # fmt: skip
+
+
 @dataclass(frozen=True)
 class Filter:
     """What the admin page and `python -m core audit` narrow the trail to; None: any."""
