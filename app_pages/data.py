@@ -10,6 +10,7 @@ import streamlit as st
 from app_pages import common, import_steps, recovery, signin
 from core.base import schema as S
 from core.base.periods import Period
+from core.figures import search
 from core.ingest import importing, workbook
 from core.ingest.layouts import Layouts
 from core.policy import roles
@@ -221,7 +222,7 @@ if batch is not None and roles.may(actor, roles.WITHDRAW):
     c1, c2 = st.columns([3, 1])
     query = c1.text_input("查找项目", key=f"withdraw_query_{withdraw_round}",
                           placeholder="输入项目名称、代码或区县中的文字")  # fmt: skip
-    found = importing.search_projects(candidates, query)
+    found = search.projects(candidates, query)  # the one search of every page
     chosen = st.session_state.get(codes_key, [])
     shown = pd.concat([candidates.loc[candidates[S.CODE].isin(chosen)],
                        found.head(WITHDRAW_CHOICES)]).drop_duplicates(S.CODE)  # fmt: skip

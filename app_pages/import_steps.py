@@ -130,9 +130,14 @@ def _plan_choices(plan: LedgerPlan, key: str, store: Store) -> dict:
     )
     layout = layouts.Layout(name, layout.signature, layout.fields, layout.sections, layout.defaults)
 
+    left_out = layouts.left_out(ledger, layout)
+    if left_out:
+        st.caption(common.plain(f"未导入的列({len(left_out)}列,不影响任何数字;需要时在上表中为其选择"
+                                f"字段即可导入):{'、'.join(left_out)}"))  # fmt: skip
     unsettled = layouts.unsettled(ledger, layout, period)
     if unsettled:
-        st.warning(common.plain("还需确认:" + ";".join(unsettled)), icon=":material/help:")
+        items = "\n".join(f"{i}. {common.plain(text)}" for i, text in enumerate(unsettled, 1))
+        st.warning(f"还需确认({len(unsettled)}项):\n\n{items}", icon=":material/help:")
     elif period is not None:
         st.markdown("**预览(前5个项目,按当前映射保存后的样子)**")
         current = store.current_tables()

@@ -9,6 +9,7 @@ import pandas as pd
 
 from core.base import schema as S
 from core.ingest.findings import Report
+from core.store import returns
 
 FIELD, BEFORE, AFTER = "字段", "原值", "新值"
 WATCHED = ((S.PROJECTS, S.TOTAL_INVESTMENT), (S.PROJECTS, S.STAGE), (S.PROJECTS, S.COUNTY),
@@ -37,7 +38,8 @@ class Changes:
         if self.latest_stored:
             text += (
                 f"注意:本次数据的报告期{self.month}早于已导入的最新报告期{self.latest_stored},"
-                "各页面仍默认显示最新一期;请确认没有选错文件或报告期。"
+                "各页面仍默认显示最新一期;其后各月的当月完成投资将按本期的累计数重新计算,"
+                "各月累计数不变。请确认没有选错文件或报告期。"
             )
         return text
 
@@ -72,11 +74,11 @@ def of(report: Report, current: dict[str, pd.DataFrame]) -> Changes:
     latest_stored = None
     if monthly is not None and len(monthly):
         month = str(monthly[S.MONTH].max())
-        rows = monthly.loc[monthly[S.MONTH] == month]
+        rows = _own_amounts(monthly, current[S.MONTHLY]).loc[lambda d: d[S.MONTH] == month]
         amounts = pd.DataFrame({
             S.CODE: rows[S.CODE], S.NAME: rows[S.CODE].map(names).fillna(""),
             S.COVERS_FROM: rows[S.COVERS_FROM].fillna(""),
-            S.MONTH_COMPLETED: rows[S.MONTH_COMPLETED].fillna(""),
+            S.MONTH_COMPLETED: rows[S.MONTH_COMPLETED].map(_amount_text),
         }).reset_index(drop=True)  # fmt: skip
         stored = current[S.MONTHLY]
         first = stored.groupby(S.CODE)[S.MONTH].min() if len(stored) else pd.Series(dtype=str)
@@ -88,6 +90,27 @@ def of(report: Report, current: dict[str, pd.DataFrame]) -> Changes:
     return Changes(month, new, missing,
                    pd.DataFrame(changed, columns=[S.CODE, S.NAME, FIELD, BEFORE, AFTER]),
                    amounts, resolved, latest_stored)  # fmt: skip
+
+
+def _own_amounts(uploaded: pd.DataFrame, stored: pd.DataFrame) -> pd.DataFrame:
+    """The upload's 月度进度 rows with each month's own amount, read together with the months on
+    record of the same projects (core.store.returns): a year-to-date figure less the months
+    before it."""
+    columns = [S.CODE, S.MONTH, S.MONTH_COMPLETED, S.COVERS_FROM]
+    up = uploaded[columns].fillna("").astype(str)
+    if len(stored):
+        keys = up.set_index([S.CODE, S.MONTH]).index
+        same = stored.loc[stored[S.CODE].isin(set(up[S.CODE]))]
+        same = same.loc[~same.set_index([S.CODE, S.MONTH]).index.isin(keys), columns]
+    else:
+        same = pd.DataFrame(columns=columns)
+    both = pd.concat([same.fillna("").astype(str), up], ignore_index=True)
+    return returns.month_amounts(both).iloc[len(same) :]
+
+
+def _amount_text(value: float) -> str:
+    value = round(float(value), 4)
+    return str(int(value)) if value == int(value) else str(value)
 
 
 def _differs(old: str, new: str) -> bool:

@@ -61,6 +61,8 @@ class Report:
     # The counties the check allowed (a county reporter's); None: every county (an admin's).
     checked_for: tuple[str, ...] | None = None
     omitted: dict[tuple, int] = field(default_factory=dict)  # kind → findings not kept
+    # Every uploaded row is in the current data as it is (the same file twice): nothing to write.
+    unchanged: bool = False
 
     def cap(self) -> None:
         """Keep at most KEPT_PER_KIND findings of each kind; count the rest."""
@@ -85,6 +87,11 @@ class Report:
 
     @property
     def importable(self) -> bool:
+        return not self.errors and self.tables is not None and not self.unchanged
+
+    @property
+    def valid(self) -> bool:
+        """No error: the files could be imported (an unchanged upload is valid, just not new)."""
         return not self.errors and self.tables is not None
 
     def lines(self) -> list[Line]:

@@ -21,14 +21,14 @@ from core.base import settings
 from core.base.geo import Boundaries, parse_boundaries
 from core.base.periods import Period
 from core.ingest import changes, layouts, ledger_tables, reading
-from core.ingest.findings import ERROR, Finding, Report
+from core.ingest.findings import ERROR, WARNING, Finding, Report
 from core.ingest.layouts import Layout, Layouts
 from core.ingest.ledger import LedgerSheet
 from core.ingest.validation import validate
 from core.policy import roles
 from core.policy.roles import Actor
-from core.store import audit, datasource
 from core.store import categories as office_categories
+from core.store import datasource
 from core.store.versions import WITHDRAWAL, Batch, Store, version_of
 
 # Larger files are refused (the CLI and the page alike); server.maxUploadSize in
@@ -47,6 +47,8 @@ class LedgerPlan:
     period: Period | None
 
     def unsettled(self) -> list[str]:
+        if not self.ledger.records:  # an empty template: nothing to decide, said as such
+            return []
         return layouts.unsettled(self.ledger, self.layout, self.period)
 
 
@@ -99,6 +101,7 @@ def inspect(
 ) -> Upload:
     """Read the files and propose a layout for each ledger; changes nothing."""
     say = progress or (lambda fraction, text: None)
+    office_categories.in_force(store.engine)  # the lists as this office's database has them
     early: list[Finding] = []
     tabular, boundaries = [], None
     for name, content in files:
@@ -161,9 +164,13 @@ def check(
     unsettled = upload.unsettled()
     for text in unsettled:
         findings.append(Finding(ERROR, "", None, None, None, "", f"台账尚未确认:{text}"))
+    for plan in upload.plans:
+        if not plan.ledger.records:
+            findings.append(Finding(ERROR, plan.ledger.file, plan.ledger.sheet, None, None, "",
+                                    "这是空白模板:表头下没有任何项目行,未导入;请填入项目后再上传"))  # fmt: skip
     by_period: dict[Period, list[LedgerPlan]] = {}
     for plan in upload.plans:
-        if plan.period is not None and not plan.unsettled():
+        if plan.period is not None and plan.ledger.records and not plan.unsettled():
             by_period.setdefault(plan.period, []).append(plan)
     for period, plans in by_period.items():
         converted = ledger_tables.convert([(p.ledger, p.layout) for p in plans], period, tables)
@@ -202,9 +209,37 @@ def check(
     if upload.early or unsettled or any(f.level == ERROR for f in findings):
         report.tables = None
     if report.tables is not None and tables is not None:
-        report.changes = changes.of(report, tables)
+        if not upload.boundaries and _nothing_new(report, tables):
+            report.findings.append(Finding(WARNING, "、".join(upload.files), None, None, None, "",
+                                           f"上传的数据与现有数据(第{seen.id}批)完全相同,"
+                                           "无需再次导入;未写入任何数据"))  # fmt: skip
+            report.unchanged = True
+        else:
+            report.changes = changes.of(report, tables)
     say(1.0, "检查完成")
     return report
+
+
+def _nothing_new(report: Report, current: dict[str, pd.DataFrame]) -> bool:
+    """Whether every uploaded row is already in the current data as it is (the same file
+    imported twice)."""
+    for table, rows in uploaded_rows(report).items():
+        stored = current.get(table)
+        if len(rows) == 0:
+            continue
+        if stored is None:
+            return False
+        key = list(S.KEYS[table])
+        columns = [c for c in rows.columns if c in stored.columns and not c.startswith("_")]
+        left = rows[columns].astype(str).fillna("")
+        right = stored[columns].astype(str).fillna("")
+        merged = left.merge(right, on=key, how="left", suffixes=("", "_stored"), indicator=True)
+        if (merged["_merge"] != "both").any():
+            return False
+        for c in columns:
+            if c not in key and not (merged[c] == merged[f"{c}_stored"]).all():
+                return False
+    return True
 
 
 def _usable(geojson: dict | None) -> dict | None:
@@ -226,7 +261,7 @@ def commit(report: Report, store: Store, note: str = "", *, actor: Actor) -> Bat
     if not report.importable:
         raise ValueError("数据存在错误,不能导入:" + report.summary())
     if report.new_categories:
-        office_categories.add(report.new_categories, actor=actor)
+        roles.require(actor, roles.SETTINGS)  # before anything is written
     batch = store.import_batch(
         uploaded_rows(report),
         files=report.files,
@@ -234,11 +269,8 @@ def commit(report: Report, store: Store, note: str = "", *, actor: Actor) -> Bat
         boundaries=report.boundaries,
         seen_version=report.checked_against,
         actor=actor,
+        categories=report.new_categories or None,
     )
-    if report.new_categories:
-        added = ";".join(f"{c}:{'、'.join(v)}" for c, v in report.new_categories.items())
-        audit.record(store, actor, audit.CATEGORIES_ADDED, settings.path().name,
-                     f"随第{batch.id}批导入:{added}")  # fmt: skip
     saved = Layouts(store)
     for layout in report.layouts:
         saved.save(layout, actor=actor)
@@ -299,16 +331,3 @@ def withdraw(
 def withdrawable(projects: pd.DataFrame) -> pd.DataFrame:
     """The projects of a list that can be withdrawn (not yet withdrawn): code, name, county."""
     return projects.loc[projects[S.WITHDRAWN] == "", [S.CODE, S.NAME, S.COUNTY]]
-
-
-def search_projects(projects: pd.DataFrame, query: str) -> pd.DataFrame:
-    """The projects whose name, code or county contains every word of `query` (all when empty)."""
-    found = projects
-    for word in query.split():
-        hit = (
-            found[S.NAME].str.contains(word, regex=False)
-            | found[S.CODE].str.contains(word, regex=False)
-            | found[S.COUNTY].str.contains(word, regex=False)
-        )
-        found = found.loc[hit]
-    return found

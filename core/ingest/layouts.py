@@ -98,6 +98,9 @@ def propose(ledger: LedgerSheet, counties: tuple[str, ...] = ()) -> Layout:
     """What the recogniser reads in a ledger: the fields it knows, section meanings where the
     labels of a level say so, and defaults from the title."""
     fields = {c.key: c.field.key for c in ledger.columns if c.field is not None and c.key}
+    for c in ledger.columns:  # a column no figure depends on is left out, not asked about
+        if c.field is None and c.key and c.key not in fields and not numbers_in(ledger, c):
+            fields[c.key] = V.IGNORE.key
     sections = {}
     own = settings.current()
     for level in ledger.levels():
@@ -145,6 +148,48 @@ def merged(saved: Layout | None, proposal: Layout) -> Layout:
     )
 
 
+def numbers_in(ledger: LedgerSheet, column: Column) -> bool:
+    """Whether a column holds amounts: most of its filled cells are numbers."""
+    cells = [r.cells[column.index] for r in ledger.records if column.index < len(r.cells)]
+    filled = [v for v in cells if normalize_text(v) not in ("", "-", "/", "—")]
+    numbers = sum(1 for v in filled if _is_amount(v))
+    return bool(filled) and numbers >= 0.6 * len(filled)
+
+
+def _is_amount(value) -> bool:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return True
+    text = normalize_text(value).replace(",", "")
+    return bool(re.fullmatch(r"-?\d+(?:\.\d+)?", text))
+
+
+def left_out(ledger: LedgerSheet, layout: Layout) -> list[str]:
+    """未导入的列: columns the product does not know, holding text (contacts, notes, schedules),
+    left out by default; one choice in the mapping step brings one in."""
+    return [f"{c.letter}列“{c.label}”" for c in ledger.columns
+            if c.path and c.field is None and layout.field_of(c) is V.IGNORE]  # fmt: skip
+
+
+def guess(ledger: LedgerSheet, column: Column) -> tuple[V.Field, str] | None:
+    """The product's best guess for an unknown column of numbers, with its reason."""
+    key = V.header_key(column.label)
+    if "计划" in key:
+        return V.PLAN, "表头含“计划”"
+    if "总投资" in key or "投资总额" in key:
+        return V.TOTAL, "表头含“总投资”"
+    if "累计" in key or "完成" in key:
+        return V.YTD, "表头含“累计”或“完成”"
+    plan = next((c for c in ledger.columns if c.field is V.PLAN), None)
+    if plan is not None:
+        pairs = [(r.cells[column.index], r.cells[plan.index]) for r in ledger.records
+                 if max(column.index, plan.index) < len(r.cells)]  # fmt: skip
+        pairs = [(a, b) for a, b in pairs if _is_amount(a) and _is_amount(b)]
+        if pairs and all(float(str(a).replace(",", "")) <= float(str(b).replace(",", "")) + 1e-9
+                         for a, b in pairs):  # fmt: skip
+            return V.YTD, "各行数值均不超过年度计划投资"
+    return None
+
+
 def unsettled(ledger: LedgerSheet, layout: Layout, period: Period | None) -> list[str]:
     """What is still to be decided before the ledger can be read, in Chinese; [] when nothing."""
     out = []
@@ -153,7 +198,10 @@ def unsettled(ledger: LedgerSheet, layout: Layout, period: Period | None) -> lis
     for c in ledger.columns:
         if c.path and layout.field_of(c) is None:
             why = f"({c.conflict})" if c.conflict else ""
-            out.append(f"第{c.letter}列“{c.label}”:未能识别{why},请指定对应的字段或“不导入”")
+            best = guess(ledger, c)
+            hint = f",建议选“{best[0].key}”({best[1]})" if best else ""
+            out.append(f"第{c.letter}列“{c.label}”:数字列未能识别{why}{hint},"
+                       "请指定对应的字段或“不导入”")  # fmt: skip
     fields = {layout.field_of(c) for c in ledger.columns}
     for level in ledger.levels():
         if layout.meaning_of(ledger.sheet, level) is None:

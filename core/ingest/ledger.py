@@ -15,17 +15,16 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+import numpy as np
+
 from core.base.periods import Period
 from core.base.values import is_total_label, normalize_text
+from core.ingest import totals
 from core.ingest import vocabulary as V
 from core.ingest.sheets import Grid, filled, header_window
 
 MAX_HEADER_ROWS = 5
-PLACE_TOTAL = re.compile(r"^(?P<place>.{2,14}?)(?:总计|合计|小计)")  # 龙海市合计14个
-FOOTNOTE = re.compile(
-    r"^(?:(?:注|说明|备注)\d*[:、.]|填表人|填报人|审核人|制表人|单位负责人|联系人|联系电话|"
-    r"填报日期|制表日期|填报时间|填报单位)"
-)
+_NOTE_LIKE = re.compile(r"^\d+[、.]|[:;。]")  # "1、项目性质:指…", a sentence
 _SERIAL = re.compile(r"^\d+\s*[●○◆◇★☆△▲※*#]*$")  # 1, 1●, 12★
 
 
@@ -37,6 +36,9 @@ class Column:
     month: int | None = None  # for per-month columns: the month in the header
     unit: float | None = None  # a unit stated in the header (亿元 → 10000)
     conflict: str | None = None  # why a recognised field was not taken (another column has it)
+    # The header keys read against the period (本年, 上年, 次年: core.ingest.vocabulary), or ()
+    # when the period's year is not known.
+    read: tuple[str, ...] = ()
 
     @property
     def letter(self) -> str:
@@ -52,8 +54,9 @@ class Column:
 
     @property
     def key(self) -> str:
-        """The path as a saved layout knows it: the period's numbers left out."""
-        return period_free("/".join(V.header_key(p) for p in self.path))
+        """The path as a saved layout knows it: read against the period, its numbers left out
+        (1-7月 and 1-8月 are the same column; this year's plan and next year's are not)."""
+        return period_free("/".join(self.read or [V.header_key(p) for p in self.path]))
 
 
 @dataclass
@@ -66,6 +69,7 @@ class Section:
     count: int | None  # the "(48项)" it states
     amounts: dict[int, Any]  # column index → the cell, for the sum check
     total: bool = False  # a 合计/小计/其中 row: sums rows, names nothing for them
+    exact: bool = False  # its rows were found by arithmetic (core.ingest.totals): keep them
     part: bool = False  # 其中…: a part of a total, not of the rows in order
     first: int = 0  # index of the first record it heads
     last: int = 0  # index after its last record
@@ -219,13 +223,18 @@ def _paths(grid: Grid, first: int, last: int) -> list[tuple[str, ...]]:
     return paths
 
 
-def _columns(grid: Grid, first: int, last: int) -> list[Column]:
+def _columns(
+    grid: Grid, first: int, last: int, year: int | None = None, month: int | None = None
+) -> list[Column]:
+    """The columns of the header block, each header read against the period's year and month
+    (core.ingest.vocabulary.against_period) before its field is looked up."""
     columns = []
     for c, path in enumerate(_paths(grid, first, last)):
-        f = V.field_for(list(path)) if path else None
-        month = V.column_month(list(path)) if f and f.per_month else None
+        read = [V.against_period(V.header_key(p), year, month) for p in path]
+        f = V.field_for(read) if path else None
+        month_of = V.column_month(read) if f and f.per_month else None
         unit = V.header_unit(path[-1]) if path else None
-        columns.append(Column(c, path, f, month, unit))
+        columns.append(Column(c, path, f, month_of, unit, read=tuple(read) if year else ()))
     while columns and not columns[-1].path:
         columns.pop()
     return _one_column_per_field(columns)
@@ -251,33 +260,69 @@ def _one_column_per_field(columns: list[Column]) -> list[Column]:
 # --- period ----------------------------------------------------------------------------------
 
 
-def _period(title: str, file: str, sheet: str | None, columns: list[Column]):
-    """(period, where it was read or why not, a year stated alone)."""
-    sources = [("标题", title), ("工作表名", sheet or ""), ("文件名", file)]
-    for where, text in sources:
-        key = V.header_key(text)
-        for pattern in V.PERIOD_WORDS:
-            match = pattern.search(key)
-            if match and 1 <= int(match.group(2)) <= 12 and 1990 <= int(match.group(1)) <= 2100:
-                period = Period(int(match.group(1)), int(match.group(2)))
-                return period, f"{where}“{text[:40]}”", period.year
-    year = month = None
-    blank = None
-    for c in columns:
-        key = V.header_key("/".join(c.path))
-        if year is None and (m := V.YEAR_WORD.search(key)):
-            year = int(m.group(1))
-        if c.field in (V.YTD, V.PROGRESS) and month is None:
-            m = re.search(r"1-(\d{1,2})月", key)
-            if m and 1 <= int(m.group(1)) <= 12:
-                month = int(m.group(1))
-            elif V.PLACEHOLDER.search(key):
-                blank = c.label
-    for text in (title, sheet or ""):
+_PAST = re.compile(r"底|累计|以前|上年")
+_YTD_IN_HEADER = re.compile(r"(?:(\d{4})年(?:度)?)?1-(\d{1,2})月")
+
+
+def _header_period(paths: list[tuple[str, ...]], title: str) -> tuple[Period | None, str, str]:
+    """(period, the header text that states it, a header whose month is left blank): the
+    year-to-date words of the header ("2010年1-7月", else "1-7月" with a year stated elsewhere
+    in the header or in the title)."""
+    loose_year = month = None
+    said = blank = ""
+    for path in paths:
+        key = V.header_key("/".join(path))
+        match = _YTD_IN_HEADER.search(key)
+        if match and 1 <= int(match.group(2)) <= 12:
+            if match.group(1) and 1990 <= int(match.group(1)) <= 2100:
+                return Period(int(match.group(1)), int(match.group(2))), "/".join(path), ""
+            if month is None:
+                month, said = int(match.group(2)), "/".join(path)
+        elif not blank and V.PLACEHOLDER.search(key) and "月" in key:
+            blank = "/".join(path)
+        # A year in a header of the period's own figures (2026年计划投资), not a past one's
+        # (至2025年底累计完成投资).
+        if loose_year is None and (m := V.YEAR_WORD.search(key)) and not _PAST.search(key):
+            loose_year = int(m.group(1))
+    if month is not None and (m := V.YEAR_WORD.search(V.header_key(title))):
+        loose_year = int(m.group(1))  # the title's year first
+    if loose_year and month and 1990 <= loose_year <= 2100:
+        return Period(loose_year, month), said, blank
+    return None, "", blank
+
+
+def _stated_period(text: str) -> Period | None:
+    key = V.header_key(text)
+    for pattern in V.PERIOD_WORDS:
+        match = pattern.search(key)
+        if match and 1 <= int(match.group(2)) <= 12 and 1990 <= int(match.group(1)) <= 2100:
+            return Period(int(match.group(1)), int(match.group(2)))
+    return None
+
+
+def _period(title: str, file: str, sheet: str | None, paths: list[tuple[str, ...]]):
+    """(period, where it was read or why not, a year stated alone).
+
+    The data speak first: the header's year-to-date words, then the title, the sheet's name and
+    the file's name. Where two of them name different months the product does not choose: it
+    asks, naming both."""
+    in_header, said, blank = _header_period(paths, title)
+    stated = [("表头", said, in_header)] if in_header else []
+    for where, text in (("标题", title), ("工作表名", sheet or ""), ("文件名", file)):
+        period = _stated_period(text)
+        if period is not None:
+            stated.append((where, text, period))
+    if stated:
+        where, text, period = stated[0]
+        other = next((s for s in stated[1:] if s[2] != period), None)
+        if other is not None:
+            return (None, f"{where}“{text[:30]}”为{period.label},{other[0]}“{other[1][:30]}”"
+                    f"为{other[2].label},两者不一致,请确认报告期", period.year)  # fmt: skip
+        return period, f"{where}“{text[:40]}”", period.year
+    year = None
+    for text in ["/".join(p) for p in paths] + [title, sheet or ""]:
         if year is None and (m := V.YEAR_WORD.search(V.header_key(text))):
             year = int(m.group(1))
-    if year and month:
-        return Period(year, month), f"表头“{year}年”“1-{month}月”", year
     if blank:
         return None, f"表头“{blank}”中的月份留空,请选择报告期", year
     return None, "标题和表头中都没有写明报告期,请选择报告期", year
@@ -327,6 +372,46 @@ def header(grid: Grid) -> Header | None:
     return Header(first, last, name_col, _columns(grid, first, last))
 
 
+_LABEL_LIKE = re.compile(
+    r"(?:\((?:万元|亿元|元)\)|时间|情况|安排|时限|目标|日期|签名\)?|问题|责任人|金额|投资额|联系人|"
+    r"电话)[:]?$"
+)
+
+
+def _period_by_months(columns: list[Column], records: list[Record], year: int, source: str):
+    """A ledger of month columns (1月 … 12月) that states no period reports up to the last
+    month any project has an amount for, when every later month's column is blank; a later
+    month written as 0 leaves the period to be asked."""
+    amounts = [c for c in columns if c.field is V.MONTH_N_AMOUNT and c.month]
+
+    def values(c: Column) -> list[float]:
+        return [_plain_number(r.cells[c.index]) for r in records
+                if c.index < len(r.cells) and filled(r.cells[c.index])]  # fmt: skip
+
+    with_amounts = [c.month for c in amounts if any(v == v and v != 0 for v in values(c))]
+    if not with_amounts:
+        return None, source
+    last = max(with_amounts)
+    if any(values(c) for c in amounts if c.month > last):
+        return None, source
+    return Period(year, last), f"表头中填有金额的最后一个月份“{last}月”"
+
+
+def is_form(grid: Grid, found: Header) -> bool:
+    """A form for one project (项目名称 | 某某项目, 项目总投资额(万元) | 50000 …): the rows under
+    the "header" are labels down the sheet with their values beside them, not projects."""
+    names = []
+    for cells in grid.cells[found.last + 1 : found.last + 41]:
+        name = _text(cells[found.name_col]) if found.name_col < len(cells) else ""
+        name = name or next((_text(v) for v in cells if isinstance(v, str) and _text(v)), "")
+        if name:
+            names.append(name)
+    labels = [
+        n for n in names if V.field_for([n]) is not None or _LABEL_LIKE.search(V.header_key(n))
+    ]
+    return len(labels) >= 4 and len(labels) >= 0.4 * len(names)
+
+
 def recognise(
     grid: Grid, file: str, sheet: str | None, found: Header | None = None
 ) -> LedgerSheet | None:
@@ -347,11 +432,17 @@ def recognise(
         match = V.UNIT_LINE.search(V.header_key(text))
         if match:
             multiplier = V.UNIT_TO_WAN[match.group(1)]
-    period, source, year = _period(title, file, sheet, columns)
+    period, source, year = _period(title, file, sheet, [c.path for c in columns])
+    if period is not None or year is not None:
+        columns = _columns(grid, first, last, period.year if period else year,
+                           period.month if period else None)  # fmt: skip
     rows = _Rows(grid, columns, name_col, serial, last)
     for i in range(last + 1, len(grid.cells)):
         rows.read(i)
+    if period is None and year is not None:
+        period, source = _period_by_months(columns, rows.records, year, source)
     _spans(rows.sections, rows.records)
+    _totals_by_arithmetic(rows.sections, rows.records, rows.amount_cols, serial)
     return LedgerSheet(file, sheet, title, (grid.numbers[first], grid.numbers[last]), columns,
                        multiplier, rows.sections, rows.records, rows.notes, period, source,
                        year)  # fmt: skip
@@ -370,6 +461,12 @@ class _Rows:
         self.notes: list[tuple[int, str]] = []
         self.current: dict[int, int] = {}  # section level → index of the section in force
         self.in_parts = False  # after 其中: the lines below it are parts of a total too
+        self.since = 0  # index of the first record since the last heading of level 0 or 1
+        # Whether the projects carry serial numbers (1, 2, 3 … in the 序号 column).
+        self.numbered_rows = serial is not None and sum(
+            1 for row in grid.cells[header_last + 1 :]
+            if serial < len(row) and _SERIAL.match(_text(row[serial]) or str(row[serial]))
+        ) >= 2  # fmt: skip
 
     def _cell(self, cells: list[Any], c: int | None) -> str:
         return _text(cells[c]) if c is not None and c < len(cells) else ""
@@ -382,18 +479,37 @@ class _Rows:
         name = self._cell(cells, self.name_col)
         serial = self._cell(cells, self.serial)
         amounts = {c: cells[c] for c in self.amount_cols if c < len(cells) and filled(cells[c])}
-        label_row = not name or name in (first_text, serial)
+        counted = bool(name) and bool(V.COUNT_ONLY.match(name))  # 合计 | 13个
+        label_row = not name or counted or name in (first_text, serial)
         repeated = sum(1 for c, t in self.header_texts.items()
                        if t and self._cell(cells, c) == t)  # fmt: skip
-        if repeated >= 2 or FOOTNOTE.match(first_text):
+        if repeated >= 2 or V.FOOTNOTE.match(first_text):
             self.notes.append((number, first_text))
             return
-        total = TOTAL_WORD.match(first_text) if label_row else None
+        across = self._across(cells)
+        if across and not (_section_label(across) or V.TOTAL_LABEL.match(V.header_key(across))):
+            if len(across) > 20 or _NOTE_LIKE.search(across):
+                self.notes.append((number, across))  # a note merged across the table
+                return
+            self._heading(number, 3, _strip_count(across)[0], across, {})  # 城东区, merged
+            return
+        total = self._total_label(cells) if label_row else None
+        if total is None and label_row and counted and not V.OF_WHICH.match(first_text):
+            total = V.TOTAL_LABEL.match("合计")  # a count alone where the name goes: a total
+        if counted and total is not None and not V.COUNT_SUFFIX.search(first_text):
+            first_text += name
         if total or (label_row and V.OF_WHICH.match(first_text)):
             place = total.group("place") if total else ""
-            if place and V.COUNTY_LIKE.fullmatch(place) and not GRAND.match(place):
+            if (
+                place
+                and V.COUNTY_LIKE.fullmatch(place)
+                and not GRAND.match(place)
+                and not self._closes(amounts)
+            ):
                 self._heading(number, 0, place, first_text, amounts)  # 龙海市合计14个
                 return
+            if place:
+                self.since = len(self.records)
             part = bool(V.OF_WHICH.match(first_text))
             self.in_parts = part or (self.in_parts and not total)
             label, count = _strip_count(V.OF_WHICH.sub("", first_text))
@@ -417,17 +533,64 @@ class _Rows:
             if any(filled(v) for c, v in enumerate(cells) if c != self.serial):
                 self.notes.append((number, first_text or "(无项目名称)"))
             return  # else a template row with only its 序号
+        if (
+            self.serial is not None
+            and not serial
+            and self.numbered_rows
+            and all(not filled(v) for c, v in enumerate(cells) if c != self.name_col)
+        ):
+            # A name alone, without the serial number the projects carry: a section (城东区).
+            self._heading(number, 3, _strip_count(name)[0], name, {})
+            return
         self.in_parts = False
         self.records.append(Record(number, list(cells), dict(self.current)))
 
+    def _across(self, cells: list[Any]) -> str:
+        """The text of a row that is one cell merged across most of the table, else ""."""
+        values = [v for v in cells if filled(v)]
+        texts = {_text(v) for v in values if isinstance(v, str)}
+        if (
+            len(texts) == 1
+            and len(values) >= max(3, len(cells) // 2)
+            and len(values) == len([v for v in values if isinstance(v, str)])
+        ):
+            return texts.pop()
+        return ""
+
+    def _total_label(self, cells: list[Any]) -> re.Match | None:
+        """A total's words in any of the row's leading cells (those before its amounts): the
+        label may sit in the 序号 column and the count in the name column."""
+        stop = min(self.amount_cols, default=len(cells))
+        for c in range(min(stop, len(cells))):
+            text = _text(cells[c]) if isinstance(cells[c], str) else ""
+            if text and (match := V.TOTAL_LABEL.match(V.header_key(text))):
+                return match
+        return None
+
+    def _closes(self, amounts: dict) -> bool:
+        """Whether a place's total (龙湖区合计) sums the projects above it since the last
+        heading: then it closes them; else it heads the rows below it (Fujian's 龙海市合计14个
+        over 一 | 工业)."""
+        block = self.records[self.since :]
+        if not block or not amounts:
+            return False
+        for c, cell in amounts.items():
+            stated = _plain_number(cell)
+            summed = sum(_plain_number(r.cells[c]) if c < len(r.cells) and filled(r.cells[c])
+                         else 0.0 for r in block)  # fmt: skip
+            if stated != stated or abs(stated - summed) > 0.011 * len(block):
+                return False
+        return True
+
     def _heading(self, number: int, level: int, label: str, text: str, amounts: dict) -> None:
+        if level <= 1:
+            self.since = len(self.records)
         self.in_parts = False
         self.sections.append(Section(number, level, label, _strip_count(text)[1], amounts))
         self.current = {k: v for k, v in self.current.items() if k < level}
         self.current[level] = len(self.sections) - 1
 
 
-TOTAL_WORD = re.compile(r"^(?P<place>[^\d()]{0,14}?)(?:总合计|合计|小计|总计|共计)")
 GRAND = re.compile(r"^(?:全|总|本|各)")  # 全市合计, 各县小计: no county of their own
 
 
@@ -441,6 +604,8 @@ def _spans(sections: list[Section], records: list[Record]) -> None:
         return next((i for i, r in enumerate(rows) if r > row), len(rows))
 
     for k, s in enumerate(sections):
+        if s.exact:
+            continue
         start = index_after(s.row)
         if not s.total:
             stop = next((t.row for t in sections[k + 1 :] if not t.total and t.level <= s.level),
@@ -451,3 +616,56 @@ def _spans(sections: list[Section], records: list[Record]) -> None:
         else:
             before = [t.row for t in sections[:k] if not t.total]
             s.first, s.last = (index_after(before[-1]) if before else 0), start
+
+
+def _totals_by_arithmetic(
+    sections: list[Section], records: list[Record], amount_cols: list[int], serial: int | None
+) -> None:
+    """Records that are the sum of the records they head or close become totals (checks, not
+    projects), whatever their label: core.ingest.totals finds them."""
+    if len(records) < 3 or not amount_cols:
+        return
+    amounts = np.array([[_plain_number(r.cells[c] if c < len(r.cells) else None)
+                         for c in amount_cols] for r in records])  # fmt: skip
+    numbered = [serial is not None and serial < len(r.cells) and filled(r.cells[serial])
+                for r in records]  # fmt: skip
+    unnumbered = [not numbered[i] and sum(numbered) > len(records) / 2
+                  for i in range(len(records))]  # fmt: skip
+    rows = [r.row for r in records]
+    # A block begins or ends at a section row (a heading, or a total found by its words).
+    edges = {next((i for i, row in enumerate(rows) if row > s.row), len(rows)) for s in sections}
+    found = totals.sum_rows(amounts, sorted(edges), unnumbered)
+    if not found:
+        return
+    removed = sorted(found)
+
+    def shifted(index: int) -> int:
+        return index - sum(1 for r in removed if r < index)
+
+    for i in removed:
+        r = records[i]
+        first, stop = found[i]
+        name = next((_text(v) for v in r.cells if isinstance(v, str) and _text(v)), "")
+        amounts_of = {c: r.cells[c] for c in amount_cols if c < len(r.cells) and filled(r.cells[c])}
+        sections.append(Section(r.row, -1, name or "合计", None, amounts_of, total=True,
+                                exact=True, first=shifted(first), last=shifted(stop)))  # fmt: skip
+    kept = [r for i, r in enumerate(records) if i not in found]
+    records[:] = kept
+    # Headings' spans are indices into the records: find them again without the totals.
+    for s in sections:
+        if not s.exact:
+            s.first = s.last = 0
+    _spans(sections, records)
+
+
+def _plain_number(value: Any) -> float:
+    """A cell as a number for the arithmetic of totals; NaN when empty or not a number."""
+    if _is_number(value):
+        return float(value)
+    if isinstance(value, str):
+        text = value.strip().replace(",", "").replace("，", "")
+        try:
+            return float(text) if text else float("nan")
+        except ValueError:
+            return float("nan")
+    return float("nan")

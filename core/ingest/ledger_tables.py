@@ -81,6 +81,7 @@ def convert(
         seen: dict[str, int] = {}
         for record in ledger.records:
             values = _values(ledger, layout, record)
+            _own_words(values, ledger, layout, record, findings)
             key = name_key(values.get(S.NAME, ""))
             if not key:
                 continue
@@ -142,6 +143,32 @@ def _values(ledger: LedgerSheet, layout: Layout, record: Record) -> dict[str, An
         if column and not normalize_text(values.get(column, "")):
             values[column] = V.section_value(ledger.sections[index].label, meaning)
     return values
+
+
+def _own_words(values: dict, ledger: LedgerSheet, layout: Layout, record: Record,
+               findings: list[Finding]) -> None:  # fmt: skip
+    """A descriptive column in the office's own words never blocks an import: 项目性质 新开工 is
+    新建, 预备 a stage (前期), 竣工 too; 项目阶段 新开工 is 在建. A word that means neither is
+    left out with a warning that names the column as the file names it."""
+    for column, words in ((S.NATURE, V.NATURE_WORDS), (S.STAGE, V.STAGE_WORDS)):
+        text = normalize_text(values.get(column, ""))
+        if not text:
+            continue
+        key = V.header_key(text).removesuffix("项目") or V.header_key(text)
+        if key in words:
+            values[column] = words[key]
+        elif column == S.NATURE and key in V.STAGE_WORDS:
+            del values[column]
+            values.setdefault(S.STAGE, V.STAGE_WORDS[key])
+        elif column == S.STAGE and key in V.NATURE_WORDS:
+            values[column] = S.STAGE_CONSTRUCTION  # 续建, 新建: under construction
+        else:
+            del values[column]
+            source = next((c for c in ledger.columns if (f := layout.field_of(c)) is not None
+                           and f.column == column), None)  # fmt: skip
+            where = f"{source.letter}列“{source.label}”" if source else column
+            findings.append(Finding(WARNING, ledger.file, ledger.sheet, record.row, column, text,
+                                    f"{where}的“{text}”不是本办使用的{column}值,该格未导入"))  # fmt: skip
 
 
 def _add_view(p: _Project, ledger: LedgerSheet, record: Record, values: dict, findings) -> None:
@@ -295,7 +322,8 @@ def _months(ledger: LedgerSheet, layout: Layout, p: _Project, code: str, period:
         if f.per_month and c.month and c.month <= period.month:
             column = S.MONTH_COMPLETED if f is V.MONTH_N_AMOUNT else S.PROGRESS_TEXT
             if column == S.MONTH_COMPLETED and S.MONTH_CUMULATIVE in v and c.month == period.month:
-                continue  # the year-to-date figure decides the period's month
+                month(c.month)["_month"] = cell  # the year-to-date figure decides the month
+                continue
             month(c.month)[column] = cell
         elif f is V.TEN_DAY:
             ten_days.append(cell)
@@ -305,9 +333,44 @@ def _months(ledger: LedgerSheet, layout: Layout, p: _Project, code: str, period:
             month(period.month)[S.MONTH_COMPLETED] = _number(total)
         except ValueError:
             month(period.month)[S.MONTH_COMPLETED] = ten_days[0]  # the validation names it
+    if S.MONTH_CUMULATIVE in v:
+        _cumulative_months(rows, period)
+    # A month before the period that the row gives words for but no amount is no return of its
+    # own: its 形象进度 alone cannot be stored without inventing an amount.
+    for key in [k for k, r in rows.items() if k != period.key and S.MONTH_COMPLETED not in r]:
+        del rows[key]
     if not rows:
         month(period.month)  # reported this month, with nothing to report: still a return
     return list(rows.values())
+
+
+def _cumulative_months(rows: dict[str, dict], period: Period) -> None:
+    """Months before the period given by the row's per-month columns, beside the period's
+    year-to-date figure, as year-to-date figures too: the period's figure less the months after
+    each (1-7月 less 7月 is 1-6月), so that every row states the sum from January and no month is
+    counted twice. A month whose later months are not all given keeps no amount."""
+    own: dict[int, float | None] = {}
+    for m in range(1, period.month + 1):
+        row = rows.get(Period(period.year, m).key, {})
+        cell = row.pop("_month", None) if m == period.month else row.get(S.MONTH_COMPLETED)
+        try:
+            own[m] = parse_amount(cell) if cell not in ("", None) else None
+        except ValueError:
+            own[m] = None
+    try:
+        to_date = parse_amount(rows[period.key][S.MONTH_CUMULATIVE])
+    except (KeyError, ValueError):
+        return
+    for m in range(period.month - 1, 0, -1):
+        key = Period(period.year, m).key
+        if key not in rows:
+            break
+        rows[key].pop(S.MONTH_COMPLETED, None)
+        if to_date is None or own[m + 1] is None:
+            to_date = None
+            continue
+        to_date -= own[m + 1]
+        rows[key][S.MONTH_CUMULATIVE] = _number(to_date)
 
 
 def _nodes(ledger: LedgerSheet, layout: Layout, p: _Project, code: str) -> list[dict]:

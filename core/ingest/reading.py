@@ -1,7 +1,7 @@
 """Uploaded files to canonical raw tables: which table, which column, which Excel row.
 
 Counties return workbooks with title rows, unit lines, merged cells, synonyms for the column
-names and 合计 rows. This module finds the header, maps its texts to the columns of core.data.schema
+names and 合计 rows. This module finds the header, maps its texts to the columns of core.base.schema
 and keeps every cell as read (text normalised, numbers and dates as they are) together with its
 Excel row number, so that the validation can check each value and say 第N行. Nothing here
 judges a value; a file that cannot be read at all becomes a SourceProblem, never an exception.
@@ -37,6 +37,7 @@ from core.ingest.sheets import (
     decode,
     filled,
     header_window,
+    read_isolated,
     read_workbook,
     sniff_delimiter,
 )
@@ -55,7 +56,7 @@ class TotalRow:
 
 @dataclass
 class RawTable:
-    table: str  # canonical table name from core.data.schema.TABLES
+    table: str  # canonical table name from core.base.schema.TABLES
     file: str
     sheet: str | None  # None for CSV
     # Columns: the table's canonical columns found in the header, in schema order. Values: text
@@ -140,7 +141,7 @@ def table_for_sheet(name: str, columns: list[str]) -> str | None:
 
     Among tables with at least two of their columns found (most share only 项目代码), the one
     with most columns found wins, then the one whose columns are most completely covered, then
-    one whose name the sheet name contains, then the order of core.data.schema.TABLES.
+    one whose name the sheet name contains, then the order of core.base.schema.TABLES.
     """
     named = _table_named(name)
     if named:
@@ -162,10 +163,6 @@ def table_for_sheet(name: str, columns: list[str]) -> str | None:
 
 _HEADING = re.compile(
     r"(?:[一二三四五六七八九十]+[、.]|\([一二三四五六七八九十]+\)|第[一二三四五六七八九十]+[部分类批])"
-)
-_FOOTNOTE = re.compile(
-    r"(?:(?:注|说明|备注)\d*[:、.]|填表人|填报人|审核人|制表人|负责人|联系人|联系电话|"
-    r"单位负责人|填报日期|制表日期|填报时间)"
 )
 
 
@@ -417,7 +414,7 @@ def _fast_csv(text: str, name: str, hint: str | None) -> RawTable | SourceProble
     first_text = cells[0]
     for c in cells.columns[1:]:
         first_text = first_text.where(first_text != "", cells[c])
-    suspect = first_text.str.contains("计", regex=False) | first_text.str.match(_FOOTNOTE.pattern)
+    suspect = first_text.str.contains("计", regex=False) | first_text.str.match(V.FOOTNOTE.pattern)
     suspect |= first_text.str.match(_HEADING.pattern)
     for p in layout.label_positions:
         suspect |= cells[p].str.contains("计", regex=False)
@@ -472,7 +469,7 @@ def _is_note(first_text: Any, cells: list[Any], header: _Header) -> bool:
     """A section heading (一、产业项目) alone in its row, a footnote (注:…, 填表人:…) or the
     header repeated on a new printed page."""
     if isinstance(first_text, str):
-        if _FOOTNOTE.match(first_text):
+        if V.FOOTNOTE.match(first_text):
             return True
         if _HEADING.match(first_text) and all(v in ("", first_text) for v in cells):
             return True
@@ -516,7 +513,11 @@ def read_upload(files: list[tuple[str, bytes]]) -> Reading:
     out = Reading()
     for name, content in files:
         try:
-            results = _read_file(name, content)
+            # A workbook's cells are read in the worker already (sheets.read_workbook); a CSV
+            # file is read there whole, so that no upload is parsed in the server's process.
+            csv_file = PurePath(name).suffix.lower() in CSV_SUFFIXES
+            results = (read_isolated("core.ingest.reading:_read_file", name, content) if csv_file
+                       else _read_file(name, content))  # fmt: skip
         except Exception:  # one unreadable file must not stop the others
             results = [
                 SourceProblem(name, None, f"读取文件“{name}”时出错,文件可能已损坏,请重新保存后上传")
@@ -553,9 +554,25 @@ def read_sheet(
         header = ledger.header(grid)
         if header is not None:
             fields = {c.field for c in header.columns}
+            if ledger.is_form(grid, header):
+                where = f"文件“{file}”" + (f"工作表“{sheet}”" if sheet else "")
+                return SourceProblem(file, sheet, f"{where}是单个项目的信息表(左侧为项目名称、总投资等"
+                                     "栏目,右侧填写内容),不是逐行列出项目的清单或台账,未导入;"
+                                     "请把项目填入台账或填报模板后上传")  # fmt: skip
             if fields & LEDGER_ONLY or V.CODE not in fields:
                 return ledger.recognise(grid, file, sheet, header)
-    return _raw_table(grid, file, sheet, hint)
+    found = _raw_table(grid, file, sheet, hint)
+    if (
+        not hint
+        and isinstance(found, RawTable)
+        and found.table == S.PROJECTS
+        and S.NAME in found.missing_columns
+        and S.CODE in found.missing_columns
+    ):
+        # 所在区县 | 项目个数 | 总投资: a summary by county, not a list of projects.
+        where = f"文件“{file}”" + (f"工作表“{sheet}”" if sheet else "")
+        return SourceProblem(file, sheet, f"{where}没有项目名称列,是汇总表而不是项目清单,未导入")
+    return found
 
 
 def _read_workbook(

@@ -18,12 +18,13 @@ import pandas as pd
 from core.base import schema as S
 from core.base import settings
 from core.base import values as V
-from core.base.cells import formula_like
+from core.base.cells import CONTROL_CHARACTERS, formula_like, without_controls
 from core.base.geo import Boundaries, contains_many
 from core.base.periods import Period
 from core.ingest import vocabulary as VOCABULARY
 from core.ingest.findings import ERROR, WARNING, Finding, Report
 from core.ingest.reading import RawTable, SourceProblem
+from core.store import returns
 
 KEYS = S.KEYS  # rows with the same key replace each other (core.base.schema)
 AMOUNTS = {
@@ -250,6 +251,21 @@ def _warn_formulas(c: _Checker, column: str, clean: pd.Series) -> None:
               "本程序按文字保存,导出时也写成文字")  # fmt: skip
 
 
+def _strip_controls(c: _Checker, column: str, clean: pd.Series) -> pd.Series:
+    """Control characters and direction marks (core.base.cells) taken out of a text column,
+    each cell that held them named in a warning: no stored text stops an export later."""
+    dirty = clean.astype(object).str.contains(CONTROL_CHARACTERS.pattern, regex=True, na=False)
+    if not dirty.any():
+        return clean
+    out = clean.astype(object).copy()
+    for i in np.flatnonzero(dirty.to_numpy(dtype=bool)):
+        text = " ".join(without_controls(out.iloc[i]).split())
+        out.iloc[i] = text
+        c.add(WARNING, int(i), column, text,
+              "含有不可见的控制字符或改变文字方向的字符(如U+202E),已删除")  # fmt: skip
+    return out
+
+
 def _is_str(values: pd.Series) -> pd.Series:
     return pd.Series([type(v) is str for v in values], index=values.index, dtype=bool)
 
@@ -288,7 +304,7 @@ def _clean(raw: RawTable, findings: list[Finding], own: settings.Settings) -> pd
         elif column == S.YEAR:
             out[column] = c.years(column)
         else:
-            out[column] = c.text(column)
+            out[column] = _strip_controls(c, column, c.text(column))
             _warn_formulas(c, column, out[column])
         c.required(column, out[column])
     for column, allowed in _choices(table, own).items():
@@ -316,17 +332,17 @@ def _clean(raw: RawTable, findings: list[Finding], own: settings.Settings) -> pd
 def _check_duplicates(c: _Checker, out: pd.DataFrame, table: str) -> None:
     key = list(KEYS[table])
     filled = (out[key] != "").all(axis=1) & out[key].notna().all(axis=1)
-    dup = out.duplicated(key, keep="first") & filled
-    for i in np.flatnonzero(dup.to_numpy()):
-        first = int(np.flatnonzero((out[key] == out.iloc[i][key]).all(axis=1).to_numpy())[0])
-        what = "、".join(key)
-        c.add(
-            ERROR,
-            int(i),
-            key[0],
-            " / ".join(out.iloc[i][key]),
-            f"{what}重复,与第{c.raw.rows[first]}行相同",
-        )
+    dup = (out.duplicated(key, keep="first") & filled).to_numpy()
+    if not dup.any():
+        return
+    # Each row's first row with the same key, by one grouping: linear, not a scan per duplicate.
+    group = out.groupby(key, sort=False, dropna=False).ngroup().to_numpy()
+    first_of = pd.Series(np.arange(len(out))).groupby(group).transform("min").to_numpy()
+    values = out[key].astype(str).to_numpy()
+    what = "、".join(key)
+    for i in np.flatnonzero(dup):
+        c.add(ERROR, int(i), key[0], " / ".join(values[i]),
+              f"{what}重复,与第{c.raw.rows[first_of[i]]}行相同")  # fmt: skip
 
 
 def _check_totals(c: _Checker, out: pd.DataFrame, table: str) -> None:
@@ -584,6 +600,20 @@ def _check_own_counties(
                 f.append(Finding(ERROR, r["_file"], r["_sheet"], r["_row"], S.CODE, r[S.CODE],
                                  f"这个项目属于{stored or county},不是本账户的区县({words}),"
                                  "不能导入"))  # fmt: skip
+    # A row whose key does not name the project (存在问题 by 问题编号) replaces the stored row of
+    # that key: the stored row's project must be of the account's counties too.
+    for table, up in uploaded.items():
+        key = list(KEYS[table])
+        held = None if current is None else current.get(table)
+        if S.CODE in key or S.CODE not in up or held is None or not len(held):
+            continue
+        owner = dict(zip(map(tuple, held[key].to_numpy().tolist()), held[S.CODE], strict=True))
+        for r in up.to_dict("records"):
+            code = owner.get(tuple(r[k] for k in key))
+            if code is not None and before.get(code) not in mine:
+                f.append(Finding(ERROR, r["_file"], r["_sheet"], r["_row"], key[0], r[key[0]],
+                                 f"库中已有的这条记录属于{before.get(code) or '其他区县'}的项目"
+                                 f"(项目代码{code}),不是本账户的区县({words}),不能修改"))  # fmt: skip
 
 
 def _check_new_rows(up: pd.DataFrame, current: pd.DataFrame | None, f: list[Finding]) -> None:
@@ -768,43 +798,45 @@ def _check_exemption_units(up: pd.DataFrame, projects: pd.DataFrame, f: list[Fin
 def _monthly_from_cumulative(
     up: pd.DataFrame, current: pd.DataFrame | None, f: list[Finding]
 ) -> pd.DataFrame:
-    """本月完成投资 from year-to-date figures: each month's figure minus the month before it.
+    """A year-to-date figure is kept as the return states it: the amount from January to its
+    month (起始年月 January). Each month's own amount is derived when the data are read
+    (core.store.returns), so returns may come in any order and a month may be corrected.
 
-    The month before may be in the current data. When it is not the month just before, the
-    amount covers the months between, and 起始年月 says from which: the first ledger of a year
-    (1-3月) is one amount from January, never an invented split. A cumulative figure that falls
-    is kept (the return may correct an earlier month) but named in a warning.
-    """
+    A figure below the one on record for an earlier month of the year, or above a later
+    month's, is kept (the return may correct it) but named in a warning."""
     up = up.copy()
     todo = (up[S.MONTH_COMPLETED] == "") & (up["_cum"] != "") & (up[S.MONTH] != "")
     if not todo.any():
         return up
-    earlier: dict[str, list[tuple[str, float]]] = {}
+    up.loc[todo, S.MONTH_COMPLETED] = up.loc[todo, "_cum"]
+    january = up.loc[todo, S.MONTH].str.slice(0, 4) + "-01"
+    up.loc[todo, S.COVERS_FROM] = january.where(january != up.loc[todo, S.MONTH], "")
+    columns = [S.CODE, S.MONTH, S.MONTH_COMPLETED, S.COVERS_FROM]
+    mine = up.loc[up[S.MONTH] != "", columns]
+    others = pd.DataFrame(columns=columns)
     if current is not None and len(current):
-        codes = set(up.loc[todo, S.CODE])
-        cur = current.loc[current[S.CODE].isin(codes)]
-        cur = cur.loc[
-            ~cur.set_index([S.CODE, S.MONTH]).index.isin(up.set_index([S.CODE, S.MONTH]).index)
-        ]
-        amounts = pd.to_numeric(cur[S.MONTH_COMPLETED], errors="coerce").fillna(0).to_numpy()
-        for code, month, v in zip(cur[S.CODE], cur[S.MONTH], amounts, strict=True):
-            earlier.setdefault(code, []).append((month, float(v)))
-    rows = up.loc[todo].assign(_c=lambda d: d["_cum"].astype(float)).sort_values([S.CODE, S.MONTH])
-    for code, group in rows.groupby(S.CODE, sort=False):
-        previous: tuple[str, float] | None = None
-        for i, r in group.iterrows():
-            month = Period.parse(r[S.MONTH])
-            if previous is None or previous[0][:4] != r[S.MONTH][:4]:
-                before = [(m, v) for m, v in earlier.get(code, ())
-                          if m[:4] == r[S.MONTH][:4] and m < r[S.MONTH]]  # fmt: skip
-                previous = (max(before)[0] if before else "", sum(v for _, v in before))
-            amount = r["_c"] - previous[1]
-            if amount < -TOTAL_TOLERANCE and previous[0]:
-                f.append(Finding(WARNING, r["_file"], r["_sheet"], r["_row"], S.MONTH_CUMULATIVE,
-                                 r["_cum"], f"累计完成投资比{previous[0]}的{_number_text(previous[1])}"
-                                 "少,累计数不应减少;本月完成投资按负数计入"))  # fmt: skip
-            start = Period.parse(previous[0]).shift(1) if previous[0] else Period(month.year, 1)
-            up.at[i, S.MONTH_COMPLETED] = _number_text(amount)
-            up.at[i, S.COVERS_FROM] = start.key if start < month else ""
-            previous = (r[S.MONTH], r["_c"])
+        cur = current.loc[current[S.CODE].isin(set(mine[S.CODE])), columns]
+        others = cur.loc[~cur.set_index([S.CODE, S.MONTH]).index.isin(
+            mine.set_index([S.CODE, S.MONTH]).index)]  # fmt: skip
+    both = pd.concat([others.astype(str), mine.astype(str)], ignore_index=True)
+    stated = returns.year_to_date(both)
+    on_record: dict[str, list[tuple[str, float, bool]]] = {}  # code → (month, to date, stored)
+    stored = [True] * len(others) + [False] * len(mine)
+    for code, month, v, kept in zip(both[S.CODE], both[S.MONTH], stated, stored, strict=True):
+        on_record.setdefault(code, []).append((month, float(v), kept))
+    for i in np.flatnonzero(todo.to_numpy()):
+        r = up.iloc[i]
+        month, value = r[S.MONTH], float(r["_cum"])
+        same_year = [e for e in on_record.get(r[S.CODE], ()) if e[0][:4] == month[:4]]
+        earlier = max((e for e in same_year if e[0] < month), default=None)
+        later = min((e for e in same_year if e[0] > month and e[2]), default=None)
+        if earlier and value < earlier[1] - TOTAL_TOLERANCE:
+            f.append(Finding(WARNING, r["_file"], r["_sheet"], r["_row"], S.MONTH_CUMULATIVE,
+                             r["_cum"], f"累计完成投资比{earlier[0]}的{_number_text(earlier[1])}"
+                             "少,累计数不应减少;两月之间按负数计入"))  # fmt: skip
+        if later and value > later[1] + TOTAL_TOLERANCE:
+            f.append(Finding(WARNING, r["_file"], r["_sheet"], r["_row"], S.MONTH_CUMULATIVE,
+                             r["_cum"], f"累计完成投资比已导入的{later[0]}的"
+                             f"{_number_text(later[1])}多;{later[0]}的当月数将按负数计入,"
+                             "请核对两个月的台账"))  # fmt: skip
     return up

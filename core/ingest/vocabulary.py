@@ -41,6 +41,32 @@ def header_unit(text: object) -> float | None:
     return UNIT_TO_WAN[match.group(1)] if match else None
 
 
+# --- headers read against the period ------------------------------------------------------
+
+_YEAR_IN_HEADER = re.compile(r"(?<!\d)(\d{4})(?=年)")
+_THIS_MONTH = re.compile(r"^(?<![\d-])(\d{1,2})(?=月(?:份)?(?:实际)?完成)")
+
+
+def against_period(key: str, year: int | None, month: int | None = None) -> str:
+    """A header key read against the period, so that one word names one figure whatever year
+    the file is of: the period's year is 本年, the year before 上年, a later year 次年 and an
+    earlier one 往年 ("2026年计划投资" → "本年计划投资", "至2025年底累计" → "至上年底累计",
+    "2027年计划" → "次年计划"); "7月完成投资" in a July ledger is 本月. Without a year the key
+    is returned as it is."""
+    if year is None:
+        return key
+
+    def word(match: re.Match) -> str:
+        y = int(match.group(1))
+        return {year: "本年", year - 1: "上年"}.get(y, "次年" if y > year else "往年")
+
+    key = _YEAR_IN_HEADER.sub(word, key).replace("本年年", "本年").replace("上年年", "上年")
+    key = key.replace("次年年", "次年").replace("往年年", "往年")
+    if month is not None:
+        key = _THIS_MONTH.sub(lambda m: "本" if int(m.group(1)) == month else m.group(1), key)
+    return key
+
+
 # --- the template's columns ----------------------------------------------------------------
 
 # Other names of the template's columns, as county workbooks write them (one sheet per table).
@@ -164,13 +190,17 @@ _UNIT = r"(?:\((?:亿元|万元|元|亿|万)\))?"
 HEADER_WORDS: tuple[tuple[Field, str], ...] = (
     (IGNORE, r"序号|序|编号|no\.?|排序"),
     (CODE, r"(?:项目)?(?:统一)?(?:代码|编码)|投资项目统一代码|项目编号"),
-    (NAME, r"(?:项目)?名称|项目|项目名"),
+    (NAME, r"(?:建设)?(?:项目)?名称|项目|项目名|建设项目"),
     (
         COUNTY,
         r"(?:所在|所属)?(?:区县|县区|县\(市、?区\)|县市区|县\(市,区\)|县\(区\))|"
         r"(?:分部门或)?分?县\(市、?区\)(?:项目)?",
     ),
-    (SECTOR, r"(?:所属)?(?:行业|领域|行业领域|行业分类|项目类别|项目类型|类别|产业类别)"),
+    (
+        SECTOR,
+        r"(?:所属)?(?:行业|领域|行业领域|行业分类|项目类别|项目类型|类别|产业类别|行业类别|项目分类|"
+        r"产业分类|分类)",
+    ),
     (LEVEL, r"(?:项目)?级别|省级或市级重点项目|重点项目级别|省市重点"),
     (STAGE, r"(?:项目)?(?:阶段|状态)|项目进展阶段"),
     (NATURE, r"(?:建设|项目)?性质"),
@@ -183,33 +213,55 @@ HEADER_WORDS: tuple[tuple[Field, str], ...] = (
     (
         IGNORE,
         r"联系人|联系电话|电话|手机|备注|说明|分级管理项目.*|完成投资占年计划%?|"
-        r"完成(?:年度)?投资计划%?|占年度?计划(?:比例)?%?|完成率%?|.*%|.*\(%\)",
+        r"完成(?:年度)?投资计划%?|占年度?计划(?:比例)?%?|完成率%?|.*%|.*\(%\)|"
+        r"后\S{1,3}个月.*|次年.*|往年.*|上年(?!.*底)(?!.*累计).*|"
+        r"(?:自|从)?开工(?:以来|至今)?累计.*|.*力争.*|.*目标.*|.*大干.*|.*比例.*|.*进度比.*|"
+        r"全年预计.*|预计.*",
     ),
-    (LEADER, r"(?:项目)?(?:挂点|包抓|联系|责任|分管|挂钩)领导"),
+    (
+        LEADER,
+        r"(?:(?:[省市县区镇乡]级?)/?)*(?:项目)?(?:挂点|包抓|联系|责任|分管|挂钩)(?:市|县)?领导",
+    ),
     (CONTENT, r"(?:主要)?建设(?:内容|规模)(?:及|和|与)?(?:规模|内容)?|建设规模及主要内容"),
     (YEARS, r"建设(?:起止)?(?:年限|期限|工期)|起止年限|建设起止时间"),
     (
         PRIOR,
-        rf"(?:开工至|截至|至)?上(?:一)?年(?:度)?底累计完成(?:投资)?{_UNIT}|"
-        rf"开工至上(?:一)?年(?:度)?底?累计完成投资{_UNIT}|以前年度累计完成投资{_UNIT}",
+        rf"(?:开工至|截至|截止|至|自开工至)?上(?:一)?年(?:度)?(?:年)?底(?:止)?(?:累计)?(?:完成)?"
+        rf"(?:投资)?(?:额)?{_UNIT}|"
+        rf"开工至上(?:一)?年(?:度)?底?累计完成投资{_UNIT}|以前年度累计完成投资{_UNIT}|"
+        rf"(?:开工至|截至|至)?上(?:一)?年(?:度)?累计(?:完成)?(?:投资)?{_UNIT}",
     ),
     (
         PLAN,
-        rf"(?:\d{{4}}年)?(?:度)?(?:年度)?(?:计划投资|投资计划|年计划投资|计划完成投资){_UNIT}|"
-        rf"本年计划投资{_UNIT}|年度计划{_UNIT}",
+        rf"(?:\d{{4}}年|本年)?(?:度)?(?:年度)?(?:计划投资|投资计划|年计划投资|计划完成投资)"
+        rf"(?:额)?{_UNIT}|本年(?:度)?计划{_UNIT}|年度计划{_UNIT}",
     ),
     (
         YTD,
-        rf"1-{_M}月(?:份)?(?:累计)?(?:实际)?完成(?:投资)?(?:额)?{_UNIT}|"
-        rf"(?:本年|自年初|年初至今)?累计完成(?:投资)?(?:额)?{_UNIT}|1-{_M}月(?:累计)?{_UNIT}",
+        rf"(?:本年)?1-{_M}月(?:份)?(?:累计)?(?:实际)?完成(?:投资)?(?:额)?{_UNIT}|"
+        rf"(?:本年|今年|自年初|年初至今)?累计(?:实际)?完成(?:投资)?(?:额)?{_UNIT}|"
+        rf"(?:本年|今年)(?:1-{_M}月)?累计(?:完成)?(?:投资)?(?:额)?{_UNIT}|"
+        rf"本年(?:实际)?完成(?:投资)?(?:额)?(?:累计)?{_UNIT}|"
+        rf"(?:本年)?1-{_M}月(?:累计)?{_UNIT}|本年累计{_UNIT}",
     ),
     (MONTH_N_AMOUNT, rf"\d{{1,2}}月/(?:当月|本月)?完成(?:投资)?(?:额)?{_UNIT}"),
     (MONTH_N_PROGRESS, r"\d{1,2}月/(?:工程)?形象进度"),
     (TEN_DAY, rf"(?:上|中|下)旬(?:完成)?(?:投资)?(?:额)?{_UNIT}"),
-    (MONTH_AMOUNT, rf"(?:本月|当月|月)完成(?:投资)?(?:额)?{_UNIT}"),
+    (
+        MONTH_AMOUNT,
+        rf"(?:本月|当月|月)(?:份)?(?:实际)?完成(?:投资)?(?:额)?{_UNIT}(?:/?(?:累计|小计|合计))?",
+    ),
+    # "6月完成投资" in a July ledger: another month's own amount (this month's is 本月 above).
+    (
+        MONTH_N_AMOUNT,
+        rf"\d{{1,2}}月(?:份)?(?:当月|本月)?(?:实际)?完成(?:投资)?(?:额)?{_UNIT}"
+        rf"(?:/?(?:累计|小计|合计))?",
+    ),
     (
         PROGRESS,
-        r"1-?\d{0,2}月(?:份)?(?:实际)?(?:工程)?形象进度|(?:工程|实际)?形象进度|进展情况|"
+        r"(?:本年)?1-?\d{0,2}月(?:份)?(?:实际)?(?:工程)?形象进度|"
+        r"(?:本年|本月|年底|月底|本年底|\d{1,2}月底?|截至\S{0,6})?(?:工程|实际)?形象进度(?:/.{0,8})?|"
+        r"进展情况|"
         r"(?:工程)?进度情况",
     ),
     (
@@ -278,7 +330,7 @@ def field_for(path: list[str]) -> Field | None:
             found = _match(f"{month.group(1)}月/{leaf}")
             if found:
                 return found
-    for candidate in (leaf, "".join(keys), "/".join(keys)):
+    for candidate in (leaf, "".join(keys[-2:]), "".join(keys[-3:]), "".join(keys), "/".join(keys)):
         found = _match(candidate)
         if found:
             return found
@@ -324,10 +376,14 @@ def column_node(path: list[str]) -> str:
     return texts[-1]
 
 
+_LEADING_MONTH = re.compile(r"^(?:\d{4}年)?(\d{1,2})月(?:份)?(?=(?:当月|本月)?(?:实际)?完成)")
+
+
 def column_month(path: list[str]) -> int | None:
-    """The month a per-month column stands for ("8月/当月完成投资额" → 8)."""
+    """The month a per-month column stands for ("8月/当月完成投资额" → 8, "6月完成投资" → 6)."""
     for text in path:
-        match = _MONTH_GROUP.fullmatch(header_key(text))
+        key = header_key(text)
+        match = _MONTH_GROUP.fullmatch(key) or _LEADING_MONTH.match(key)
         if match and 1 <= int(match.group(1)) <= 12:
             return int(match.group(1))
     return None
@@ -338,13 +394,36 @@ def column_month(path: list[str]) -> int | None:
 # 南平市2010年1-3月…, 2026年3月份…, 2026年1-3月, 1～3月: one year and the month a return reaches.
 PERIOD_WORDS = (
     re.compile(r"(\d{4})年(?:度)?1-(\d{1,2})月"),
-    re.compile(r"(\d{4})年(\d{1,2})月(?:份)?"),
-    re.compile(r"(\d{4})[.-](\d{1,2})(?:月)?"),
+    re.compile(r"(\d{4})年1月(?:份)?[-—–~至到]+(\d{1,2})月"),
+    # A date with its day is when a file was sent, not the month it reports on.
+    re.compile(r"(\d{4})年(\d{1,2})月(?:份)?(?!\d{1,2}日)"),
+    re.compile(r"(\d{4})[.-](\d{1,2})(?:月)?(?![.-]?\d)"),
 )
 YEAR_WORD = re.compile(r"(\d{4})年")
 MONTH_WORD = re.compile(r"1-(\d{1,2})月|^(\d{1,2})月(?:份)?(?:/|$)")
 # Blanks a template leaves for the month or year: <yyyy>年1-<M>月, 1-  月, ____年.
 PLACEHOLDER = re.compile(r"<[a-z]+>|1-月|_{2,}|x+年|×+月|[(]\s*[)]月")
+
+# --- rows that are no project: footnotes and totals ------------------------------------------
+
+# Notes under (or above) a table, in every reader: 注:…, 说明:…, 填报单位:…, 填表人:… .
+FOOTNOTE = re.compile(
+    r"^(?:(?:注|说明|备注|附注)\d*[:、.]|填表人|填报人|审核人|制表人|单位负责人|负责人[:]|联系人|"
+    r"联系电话|填报日期|制表日期|填报时间|填报单位|报送单位|审核|制表|统计人|分管领导[:])"
+)
+# A total's label: 合计, 小计:, 全市合计, 龙海市合计14个, 合计(100项), 总计 131个 — the whole cell,
+# so that a project named "智慧城市小计量中心" is no total.
+TOTAL_LABEL = re.compile(
+    r"^[(\[]?(?P<place>[^\d()\[\]]{0,14}?)(?:总合计|合计|小计|总计|共计)[)\]]?[:]?"
+    r"(?:\(?(?:共)?(?:\d+|…+)?(?:项|个)(?:目)?\)?)?$"
+)
+# A cell that only counts (the name cell of "合计 | 13个"): 13个, (100项), 共37个.
+COUNT_ONLY = re.compile(r"^\(?(?:共)?\d+(?:项|个)(?:目|项目)?\)?$")
+
+
+def is_total_text(text: str) -> bool:
+    return bool(TOTAL_LABEL.match(header_key(text)))
+
 
 # --- section rows --------------------------------------------------------------------------
 

@@ -25,6 +25,7 @@ from core.base import schema as S
 from core.base.geo import parse_boundaries
 from core.base.memo import Memo
 from core.base.periods import Period
+from core.store import categories as office_categories
 from core.store import migrations
 from core.store.portfolio import (
     DEMO_DIR,
@@ -145,6 +146,7 @@ def change_notice(seen_version: str, batch: Batch | None) -> str | None:
 def load(store: Store) -> Portfolio:
     """The Portfolio in use: the demo before any import, else the store's current data, read
     from its snapshot when there is one (and written there when there is not)."""
+    office_categories.in_force(store.engine)  # the office's lists as its database has them
     batch = store.current()
     if batch is None:
         return portfolio(current(store))

@@ -18,6 +18,7 @@ from core.base import settings
 from core.base.geo import Boundaries, load_boundaries
 from core.base.memo import Memo
 from core.base.periods import Period
+from core.store import returns
 
 DEMO_SOURCE = "示例数据(示例市,虚构)"  # how every page and the CLI name the demo
 DEMO_DIR = ROOT / "data" / "demo"
@@ -184,6 +185,8 @@ def from_tables(
     _numbers(t[S.PLANS], S.PLANS, (S.YEAR, S.ANNUAL_PLAN))
     t[S.PLANS][S.YEAR] = t[S.PLANS][S.YEAR].astype(int)
     _numbers(t[S.MONTHLY], S.MONTHLY, (S.MONTH_COMPLETED,))
+    # Year-to-date statements (a ledger's 1-N月) as each month's own amount (core.store.returns).
+    t[S.MONTHLY] = returns.month_amounts(t[S.MONTHLY])
     _numbers(t[S.FUNDING], S.FUNDING, (S.FUNDING_AMOUNT,))
     _numbers(t[S.INDICATORS], S.INDICATORS, (S.VALUE, S.TARGET))
     monthly = t[S.MONTHLY]

@@ -101,6 +101,44 @@ AUDIT = sa.Table(
     sa.Column("detail", sa.Text, nullable=False),
     sa.Column("origin", sa.Text, nullable=False),  # 本机, an address, user@host for the CLI
 )
+# The office's own categories that imports added to the lists of its settings file
+# (core.store.categories): kind is the settings key (sectors, levels, problem_types).
+CATEGORIES = sa.Table(
+    "office_categories",
+    METADATA,
+    sa.Column("kind", sa.Text, primary_key=True),
+    sa.Column("value", sa.Text, primary_key=True),
+    sa.Column("batch_id", sa.Integer, nullable=False),  # the import that brought it
+    sa.Column("added_at", sa.DateTime, nullable=False),
+)
+# The serial numbers of the documents the office issues (core.store.numbers): 简报 第N期 and
+# 督办〔2026〕N号, counted per kind and year; the same subject (a scope and period, a unit) keeps
+# the number it was first given.
+DOCUMENT_NUMBERS = sa.Table(
+    "document_numbers",
+    METADATA,
+    sa.Column("kind", sa.Text, primary_key=True),
+    sa.Column("year", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("number", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("subject", sa.Text, nullable=False),
+    sa.Column("issued_at", sa.DateTime, nullable=False),
+    sa.UniqueConstraint("kind", "year", "subject", name="uq_document_numbers_subject"),
+)
+# Site photos of a project's monthly return (core.store.photos): re-encoded without EXIF, read
+# only by the project page, never with the data every page loads.
+PHOTOS = sa.Table(
+    "project_photos",
+    METADATA,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("code", sa.Text, nullable=False, index=True),  # 项目代码
+    sa.Column("month", sa.Text, nullable=False),  # 年月 of the return, "2026-02"
+    sa.Column("image", sa.LargeBinary, nullable=False),  # JPEG sized for the screen
+    sa.Column("width", sa.Integer, nullable=False),
+    sa.Column("height", sa.Integer, nullable=False),
+    sa.Column("uploaded_at", sa.DateTime, nullable=False),
+    sa.Column("user_name", sa.Text, nullable=False),
+    sa.Column("user_role", sa.Text, nullable=False),
+)
 # The key (origin, row_no, valid_from) orders every read: SQLite stores such a table clustered on
 # it (WITHOUT ROWID), so reading the data is one sequential scan; other databases ignore the
 # option. The partial index on the current rows' keys finds, for an import, the rows it

@@ -60,6 +60,7 @@ from core.base import schema as S
 from core.policy import roles
 from core.policy.roles import Actor
 from core.store import audit, migrations
+from core.store import categories as office_categories
 from core.store.tables import (  # noqa: F401 (the tables are the store's names too)
     _BATCHES,
     _BOUNDARIES,
@@ -87,6 +88,13 @@ NO_BOUNDARIES = {"type": "FeatureCollection", "features": []}
 _CHUNK = 50_000  # rows per executemany and per fetch: fast, and memory stays bounded
 _SQLITE_BUSY_TIMEOUT_MS = 300_000  # a second writer waits for a large import to finish
 _SQLITE_WAL_LIMIT = 64 * 2**20  # truncate the write-ahead log after a large import
+# A PostgreSQL write transaction waits for the write lock as long as SQLite's busy timeout, no
+# statement runs longer than the statement timeout, a transaction left idle by a hung client
+# ends, and a running statement whose client died is cancelled (so its locks go with it).
+_PG_LOCK_TIMEOUT_MS = _SQLITE_BUSY_TIMEOUT_MS
+_PG_STATEMENT_TIMEOUT_MS = 1_800_000  # 30 minutes: far beyond the largest import measured
+_PG_IDLE_IN_TRANSACTION_MS = 120_000
+_PG_CLIENT_CHECK_MS = 5_000  # PostgreSQL 14 and later
 # After writing more rows than this, PostgreSQL's statistics of the table are renewed in the same
 # transaction: with the old ones (a table thought empty) the next import's merge plans a scan of
 # the whole table, 2 s for a one-project return at 100,000 projects instead of milliseconds.
@@ -100,6 +108,7 @@ READ_ONLY = "read-only"
 UNREACHABLE = "unreachable"
 TOO_NEW = "too-new"
 FAILED = "failed"
+BUSY = "busy"  # another writer held the write lock too long, or a statement ran too long
 
 
 class StoreError(Exception):
@@ -121,6 +130,9 @@ _SQLITE_CORRUPT = re.compile(r"not a database|malformed|disk image|file is encry
 _SQLITE_READ_ONLY = re.compile(r"readonly|read-only|read only", re.I)
 _SQLITE_CANNOT_OPEN = re.compile(r"unable to open database|disk I/O error", re.I)
 _PG_READ_ONLY = {"25006", "42501"}  # read-only transaction; insufficient privilege
+_PG_LOCK_NOT_AVAILABLE = "55P03"  # lock_timeout
+_PG_QUERY_CANCELED = "57014"  # statement_timeout, or a cancelled statement
+_SQLITE_BUSY = re.compile(r"database is locked", re.I)
 
 
 def problem(exc: BaseException, url: str) -> StoreError:
@@ -140,6 +152,18 @@ def problem(exc: BaseException, url: str) -> StoreError:
         )
     if (is_sqlite and _SQLITE_READ_ONLY.search(text)) or code in _PG_READ_ONLY:
         return read_only(url)
+    if code == _PG_LOCK_NOT_AVAILABLE or (is_sqlite and _SQLITE_BUSY.search(text)):
+        return StoreError(
+            BUSY,
+            f"另一项导入或回滚正在写入数据,等待{_PG_LOCK_TIMEOUT_MS // 60_000}分钟仍未结束,"
+            "本次操作未执行,数据未作改动。请稍后重试。",
+        )
+    if code == _PG_QUERY_CANCELED:
+        return StoreError(
+            BUSY,
+            "数据库操作超过时限(或连接已中断)被取消,数据未作改动。请稍后重试;"
+            "数据量很大时请分批导入。",
+        )
     if isinstance(exc, sa.exc.OperationalError) and (
         not is_sqlite or _SQLITE_CANNOT_OPEN.search(text)
     ):
@@ -189,7 +213,7 @@ class Batch:
 
     id: int  # history entry id (1, 2, 3 …)
     created_at: datetime  # local time, second precision
-    kind: str  # IMPORT or ROLLBACK
+    kind: str  # IMPORT, ROLLBACK, WITHDRAWAL, SUPERVISION or EXEMPTION (KIND_ACTIONS)
     files: tuple[str, ...]  # file names of an import; empty for a roll-back
     note: str
     row_counts: dict[str, int]  # table name → rows, for the data this entry makes current
@@ -336,8 +360,12 @@ class Store:
         kind: str = IMPORT,
         actor: Actor,
         removed: dict[str, pd.DataFrame] | None = None,
+        categories: dict[str, list[str]] | None = None,
     ) -> Batch:
         """Merge uploaded rows into the current data by key, as a new entry, whole or not at all.
+
+        `categories` (schema column → values) join the office's lists in the same transaction
+        (core.store.categories): an import refused or rolled back by an error adds none.
 
         `actor` must be allowed to make an entry of this kind (an import, a withdrawal, a 督办
         edit, a 红黑榜 exemption: `KIND_ACTIONS`); a county reporter's rows must all be of its
@@ -368,7 +396,7 @@ class Store:
                     conn, current, seen_version, [*frames.items(), *gone.items()]
                 )
             if own is not None:
-                _refuse_other_counties(conn, frames, boundaries, own, current is not None)
+                _refuse_other_counties(conn, frames, boundaries, own, current is not None, gone)
             new_id = 1 if current is None else current.id + 1
             counts = {} if current is None else json.loads(current.row_counts)
             changes = {}
@@ -407,6 +435,8 @@ class Store:
             detail = ";".join(p for p in (files_text, rows_text and f"写入{rows_text}",
                                           entry.note and f"备注:{entry.note}") if p)  # fmt: skip
             audit.record(conn, actor, what, f"第{new_id}批", detail)
+            if categories:
+                office_categories.add(conn, categories, new_id, actor=actor)
         return entry
 
     @_translated
@@ -455,6 +485,8 @@ class Store:
         The lock row is the first statement, before any read: a SQLite transaction that has
         read first may not wait for the lock but fail at once when another writer committed."""
         with self._engine.execution_options(write_lock=True).begin() as conn:
+            if conn.dialect.name == "postgresql":
+                _bounded(conn)
             conn.execute(sa.update(_LOCK).where(_LOCK.c.id == 1).values(writes=_LOCK.c.writes + 1))
             yield conn
 
@@ -467,6 +499,19 @@ def version_of(row: sa.Row | Batch | None) -> str:
 
 
 # --- engine -------------------------------------------------------------------------------
+
+
+def _bounded(conn: sa.Connection) -> None:
+    """The time limits above, for this PostgreSQL transaction only (SET LOCAL)."""
+    settings = {
+        "lock_timeout": _PG_LOCK_TIMEOUT_MS,
+        "statement_timeout": _PG_STATEMENT_TIMEOUT_MS,
+        "idle_in_transaction_session_timeout": _PG_IDLE_IN_TRANSACTION_MS,
+    }
+    if (conn.dialect.server_version_info or (0,)) >= (14,):
+        settings["client_connection_check_interval"] = _PG_CLIENT_CHECK_MS
+    for name, ms in settings.items():
+        conn.execute(sa.text(f"SET LOCAL {name} = {int(ms)}"))
 
 
 def _engine(url: str) -> sa.Engine:
@@ -704,15 +749,21 @@ def _refuse_other_counties(
     boundaries: dict | None,
     counties: tuple[str, ...],
     has_data: bool,
+    gone: dict[str, pd.DataFrame] | None = None,
 ) -> None:
     """A county reporter's import: every row must be of a project of its counties — by the
     county the row gives and by the county the store has for that project now — and it brings
-    neither city indicators nor boundaries. The check's findings say the same per row
-    (core.ingest.validation); this is the refusal at the last gate, under the write lock."""
+    neither city indicators nor boundaries. A row of a table whose key does not name the project
+    (存在问题 by 问题编号) replaces the stored row of that key: that one must be of its counties
+    too, before as after. The check's findings say the same per row (core.ingest.validation);
+    this is the refusal at the last gate, under the write lock."""
     mine = set(counties)
     words = "、".join(counties)
     if boundaries is not None:
         raise roles.Refused(f"区县填报账户只能导入{words}的项目数据,不能上传区县边界。")
+    for name, keys in (gone or {}).items():
+        if len(keys):  # a page's removal (a revoked exemption) is the admin's
+            raise roles.Refused(f"区县填报账户只能导入{words}的项目数据,不能删除{name}记录。")
     if len(frames.get(S.INDICATORS, ())):
         raise roles.Refused(f"区县填报账户只能导入{words}的项目数据,不能导入全市指标。")
     if len(frames.get(S.EXEMPTIONS, ())):
@@ -724,6 +775,15 @@ def _refuse_other_counties(
     for name in (S.PLANS, S.MONTHLY, S.FUNDING, S.PROBLEMS, S.MILESTONES):
         if name in frames:
             codes |= set(frames[name][S.CODE])
+    # The projects of the stored rows these rows replace, where the key does not name one.
+    replaced: dict[str, set[str]] = {}  # project code → keys of the rows
+    if has_data:
+        for name, frame in frames.items():
+            if S.CODE in S.KEYS[name] or S.CODE not in S.COLUMNS[name] or not len(frame):
+                continue
+            for key, code in _stored_codes(conn, name, frame):
+                replaced.setdefault(code, set()).add(key)
+    codes |= set(replaced)
     stored: dict[str, str] = {}
     if has_data and codes:
         table = S.STORE_TABLES[S.PROJECTS]
@@ -742,12 +802,46 @@ def _refuse_other_counties(
         c for c in codes
         if given.get(c, stored.get(c)) not in mine or (c in stored and stored[c] not in mine)
     )  # fmt: skip
+    taken = sorted(k for c, keys in replaced.items() if stored.get(c) not in mine for k in keys)
+    if taken:
+        shown = "、".join(taken[:5]) + ("等" if len(taken) > 5 else "")
+        raise roles.Refused(
+            f"区县填报账户只能修改{words}的数据:本次有{len(taken)}条记录在库中属于其他区县的项目"
+            f"({shown}),未导入。"
+        )
     if outside:
         shown = "、".join(outside[:5]) + ("等" if len(outside) > 5 else "")
         raise roles.Refused(
             f"区县填报账户只能导入{words}的项目数据:本次有{len(outside)}个项目属于其他区县"
             f"(项目代码{shown}),未导入。"
         )
+
+
+def _stored_codes(conn: sa.Connection, name: str, frame: pd.DataFrame) -> list[tuple[str, str]]:
+    """(key as text, project code) of the current rows of table `name` with a key of `frame`'s
+    rows (a table whose key does not name the project)."""
+    table, _, key = _names(name)
+    code = S.STORE_COLUMNS[S.CODE]
+    keys = frame[list(S.KEYS[name])].drop_duplicates().to_numpy().tolist()
+    out: list[tuple[str, str]] = []
+    per = max(1, _IN_CHUNK // len(key))
+    for start in range(0, len(keys), per):
+        part = keys[start : start + per]
+        params = {f"k{i}_{j}": v for i, row in enumerate(part) for j, v in enumerate(row)}
+        if len(key) == 1:
+            where = f"{key[0]} IN ({', '.join(f':k{i}_0' for i in range(len(part)))})"
+        else:
+            where = " OR ".join(
+                "(" + " AND ".join(f"{c} = :k{i}_{j}" for j, c in enumerate(key)) + ")"
+                for i in range(len(part))
+            )
+        found = conn.execute(
+            sa.text(f"SELECT {', '.join(key)}, {code} FROM {table} "
+                    f"WHERE valid_to IS NULL AND ({where})"),
+            params,
+        ).all()  # fmt: skip
+        out += [(" / ".join(map(str, r[:-1])), r[-1]) for r in found]
+    return out
 
 
 def _subject_columns(name: str) -> list[str]:

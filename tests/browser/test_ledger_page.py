@@ -71,11 +71,15 @@ def test_an_xls_ledger_through_the_page(page, server: Server, tmp_path: Path) ->
     expect(page.get_by_text("台账映射").first).to_be_visible(timeout=RUN_TIMEOUT)
     wait_for_run(page, "数据管理")
     assert_no_exception(page, server)
-    expect(page.locator(ALERT).filter(has_text="还需确认").first).to_contain_text("报告期")
+    # One question only: the level. The period comes from the data (the last month with
+    # amounts), and the step says where it was read.
+    question = page.locator(ALERT).filter(has_text="还需确认").first
+    expect(question).to_contain_text("还需确认(1项)")
+    expect(question).to_contain_text("项目级别")
+    expect(page.get_by_text("表头中填有金额的最后一个月份“3月”").first).to_be_visible()
     confirm = page.get_by_role("button", name=re.compile("确认映射,检查数据$"))
     expect(confirm).to_be_disabled()
 
-    choose(page, "报告期(月)", "3月")
     choose(page, "项目级别", "市重点")
     expect(page.locator(ALERT).filter(has_text="还需确认")).to_have_count(0)
     expect(page.get_by_text("预览(前5个项目").first).to_be_visible()

@@ -21,7 +21,7 @@ from core.figures import measures as M
 from core.figures.scope import Scope
 from core.ingest import importing, workbook
 from core.output import maps
-from core.store import datasource
+from core.store import datasource, returns
 from core.store.versions import Store
 from tests.access_kit import ADMIN
 
@@ -117,8 +117,13 @@ def test_an_update_replaces_rows_by_key_and_keeps_the_rest(store):
     assert report.importable, [f.text() for f in report.findings]
     importing.commit(report, store, "A-001二月更正", actor=ADMIN)
     tables, _ = store.current_tables()
-    monthly = tables["月度进度"].set_index(["项目代码", "年月"])["本月完成投资(万元)"]
-    assert monthly[("A-001", "2025-02")] == "400"  # 500 to date minus January's 100
+    stated = tables["月度进度"].set_index(["项目代码", "年月"])
+    # The store keeps what the return says (500 from January on); the month's own amount is
+    # derived when the data are read: 500 to date minus January's 100.
+    assert tuple(stated.loc[("A-001", "2025-02"), ["本月完成投资(万元)", "起始年月"]]) == (
+        "500", "2025-01")  # fmt: skip
+    own = returns.month_amounts(tables["月度进度"]).set_index(["项目代码", "年月"])
+    assert own.loc[("A-001", "2025-02"), "本月完成投资(万元)"] == 400
     assert len(tables["月度进度"]) == 7 and len(tables["项目清单"]) == 5
     assert [b.files for b in store.history()] == [("月度进度.csv",), ("正确.xlsx", "b.geojson")]
 
@@ -224,7 +229,13 @@ def test_cli_template_validate_import_history_rollback_export(tmp_path, capsys):
 
     good = FIXTURES / "bad" / "正确.xlsx"
     assert main([*db, "import", str(good), str(geo), "--note", "一月"]) == 0
-    assert main([*db, "import", str(good), "--note", "再次"]) == 0
+    assert main([*db, "import", str(good), "--note", "再次"]) == 1  # the same file: nothing new
+    assert "完全相同" in capsys.readouterr().out
+    again = tmp_path / "更正.xlsx"
+    wb = load_workbook(good)
+    wb["项目清单"]["B4"] = "甲区芯片封装项目(二期)"
+    wb.save(again)
+    assert main([*db, "import", str(again), "--note", "再次"]) == 0
     assert main([*db, "rollback", "1", "--note", "退回"]) == 0
     capsys.readouterr()
     assert main([*db, "history"]) == 0

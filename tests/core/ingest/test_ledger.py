@@ -32,7 +32,8 @@ def recognised(fmt: str, sheet) -> ledger.LedgerSheet:
 def test_a_monthly_ledger_with_a_three_row_header(fmt):
     led = recognised(fmt, monthly_ledger())
     assert led.period == Period(2026, 3)
-    assert led.period_source.startswith("标题“临江市2026年1-3月重点项目")
+    # The data speak first: the header's year-to-date words, which the title confirms.
+    assert led.period_source == "表头“2026年实际完成情况/1-3月完成投资(万元)”"
     assert led.header_rows[0] == 3
     assert led.multiplier == 1.0
     fields = {c.label: c.field for c in led.columns}
@@ -67,8 +68,9 @@ def test_a_monthly_ledger_with_a_three_row_header(fmt):
 @pytest.mark.parametrize("fmt", ["xlsx", "xls", "ods"])
 def test_per_month_pairs_county_totals_and_sector_rows(fmt):
     led = recognised(fmt, pairs_ledger())
-    assert led.period is None  # no month in the title: the person says which
-    assert "请选择报告期" in led.period_source
+    # No month in the title: the data say it, the last month with amounts (1-3月 filled).
+    assert led.period == Period(2026, 3)
+    assert led.period_source == "表头中填有金额的最后一个月份“3月”"
     per_month = [(c.label, c.field, c.month) for c in led.columns if c.field and c.field.per_month]
     assert per_month == [
         ("1月/当月完成投资额(亿元)", V.MONTH_N_AMOUNT, 1), ("1月/形象进度", V.MONTH_N_PROGRESS, 1),
@@ -144,5 +146,6 @@ def test_the_real_summary_template_of_nanping():
     assert by_letter["J"].field is V.YTD and by_letter["I"].field is V.MONTH_AMOUNT
     assert by_letter["C"].field is None and "同为所在区县" in by_letter["C"].conflict
     assert by_letter["S"].field is V.COUNTY  # 分部门或分县(市、区)项目 beats 建设地点
-    assert by_letter["G"].field is None  # 开工累计完成投资: since the start, a person decides
+    # 开工累计完成投资: since the start, this year included — no figure of ours; left out.
+    assert by_letter["G"].field is V.IGNORE
     assert [(s.level, s.label, s.count) for s in led.sections] == [(-1, "合计", 12), (1, "交通", 5)]

@@ -19,6 +19,8 @@ from core.ingest import importing, layouts
 from core.ingest.findings import WARNING
 from core.ingest.layouts import Layouts
 from core.ingest.ledger_tables import generated_code
+from core.store import categories as office_categories
+from core.store import returns
 from core.store.versions import WITHDRAWAL, Store
 from tests.access_kit import ADMIN
 
@@ -32,7 +34,7 @@ NO_BOUNDARIES = "没有区县边界文件:地图只显示有坐标的项目点�
 
 @pytest.fixture
 def own_settings(tmp_path, monkeypatch):
-    """A settings file of this test's own: an import may add a ledger's sectors to it."""
+    """A settings file of this test's own, which no import may change."""
     path = tmp_path / "settings.toml"
     shutil.copy(settings.DEFAULTS, path)
     monkeypatch.setenv(settings.SETTINGS_SETTING, str(path))
@@ -123,12 +125,17 @@ def test_next_months_ledger(store):
     assert amounts == {"东港大桥": "60", "城东 污水厂": "0", "城东学校": "0", "城西医院": "-10"}
     falling = [f for f in report.findings if f.column == S.MONTH_CUMULATIVE]
     assert [(f.level, f.row, f.message) for f in falling] == [
-        (WARNING, 18, "累计完成投资比2026-03的50少,累计数不应减少;本月完成投资按负数计入")
+        (WARNING, 18, "累计完成投资比2026-03的50少,累计数不应减少;两月之间按负数计入")
     ]
     importing.commit(report, store, actor=ADMIN)
     c = CODES
     monthly = table(store, S.MONTHLY, (S.CODE, S.MONTH, S.MONTH_COMPLETED, S.COVERS_FROM))
-    assert (c["东港大桥"], "2026-04", "60", "") in monthly  # a single month: no 起始年月
+    # Kept as the ledger states it (1-4月: 160) and read as April's own 60, a single month.
+    assert (c["东港大桥"], "2026-04", "160", "2026-01") in monthly
+    tables, _ = store.current_tables()
+    own = returns.month_amounts(tables[S.MONTHLY]).set_index([S.CODE, S.MONTH])
+    assert tuple(own.loc[(c["东港大桥"], "2026-04"), [S.MONTH_COMPLETED, S.COVERS_FROM]]) == (
+        60, "")  # fmt: skip
     assert (c["城西公园"], "2026-03", "20", "2026-01") in monthly  # March kept
     assert not any(code == c["城西公园"] and month == "2026-04" for code, month, *_ in monthly)
     assert len(table(store, S.PROJECTS, (S.CODE,))) == 5
@@ -158,15 +165,15 @@ def test_a_renamed_header_asks_again(store):
 def test_per_month_pairs_in_yi_and_sectors_from_sections(store, own_settings):
     upload = importing.inspect([("龙海.xlsx", WRITERS["xlsx"](pairs_ledger()))], store)
     (plan,) = upload.plans
-    assert plan.unsettled() == [
-        "报告期:标题和表头中都没有写明报告期,请选择报告期",
-        "项目级别:台账中没有这一列,请指定全部项目的级别",
-    ]
+    assert plan.period == Period(2026, 3)  # the last month with amounts: the data say it
+    assert plan.unsettled() == ["项目级别:台账中没有这一列,请指定全部项目的级别"]
     report = imported(store, [("龙海.xlsx", WRITERS["xlsx"](pairs_ledger()))],
                       period=Period(2026, 3), 项目级别="市重点")  # fmt: skip
     assert report.new_categories == {S.SECTOR: ["交通", "农业", "工业"]}
     assert settings.current().sectors[-3:] == ("交通", "农业", "工业")  # added to the office's list
-    assert "交通" in own_settings.read_text(encoding="utf-8")
+    # … in the office's database, with the batch: the settings file is not written.
+    assert own_settings.read_bytes() == settings.DEFAULTS.read_bytes()
+    assert office_categories.added(store.engine) == {"sectors": ("交通", "农业", "工业")}
     code = {n: generated_code(c, n) for n, c in (("龙海化工园", "龙海市"),
             ("龙海港区道路", "龙海市"), ("漳浦茶园", "漳浦县"))}  # fmt: skip
     assert table(store, S.PROJECTS, (S.NAME, S.COUNTY, S.SECTOR, S.TOTAL_INVESTMENT,
@@ -264,18 +271,18 @@ def test_the_cli_imports_next_month_unattended(store, tmp_path, capsys):
     db = ["--database", store.url]
     march, april = tmp_path / "3月.xls", tmp_path / "4月.xls"
     march.write_bytes(WRITERS["xls"](pairs_ledger()))
-    assert main([*db, "import", str(march)]) == 1  # the period and the level are not stated
+    assert main([*db, "import", str(march)]) == 1  # the level is not stated
     err = capsys.readouterr().err
-    assert "报告期" in err and "项目级别" in err and "--period" in err
+    assert "项目级别" in err and "--level" in err
     assert store.current() is None
     assert main([*db, "import", str(march), "--period", "2026-03", "--level", "市重点",
                  "--layout-name", "龙海月报"]) == 0  # fmt: skip
     capsys.readouterr()
-    april.write_bytes(WRITERS["xls"](pairs_ledger()))
-    assert main([*db, "import", str(april), "--period", "2026-04", "--note", "4月"]) == 0
+    april.write_bytes(WRITERS["xls"](pairs_ledger()))  # the same rows again: nothing to write
+    assert main([*db, "import", str(april), "--period", "2026-04", "--note", "4月"]) == 1
     out = capsys.readouterr().out
-    assert "按已保存的台账格式“龙海月报”读取,报告期2026年4月" in out
-    assert "已导入为第2批数据" in out
+    assert "按已保存的台账格式“龙海月报”读取,报告期2026年4月" in out  # read unattended …
+    assert "与现有数据(第1批)完全相同" in out  # … and said to change nothing
     assert main([*db, "layouts"]) == 0
     assert "龙海月报" in capsys.readouterr().out
 
@@ -307,7 +314,7 @@ def test_nothing_is_written_while_a_ledger_is_unsettled(store):
     report = importing.check(upload, store)
     assert not report.importable
     assert [f.message for f in report.errors][:1] == [
-        "台账尚未确认:龙海.xlsx·进展:报告期:标题和表头中都没有写明报告期,请选择报告期"
+        "台账尚未确认:龙海.xlsx·进展:项目级别:台账中没有这一列,请指定全部项目的级别"
     ]
     with pytest.raises(ValueError, match="不能导入"):
         importing.commit(report, store, actor=ADMIN)

@@ -8,6 +8,7 @@ import pytest
 from core.base.geo import load_boundaries
 from core.ingest import reading
 from core.ingest.validation import validate
+from core.store import returns
 
 BAD = Path(__file__).parents[2] / "fixtures" / "bad"
 BOUNDARIES = load_boundaries(Path(__file__).parents[2] / "fixtures" / "mini" / "区县边界.geojson")
@@ -129,10 +130,17 @@ def test_year_to_date_figures_become_monthly_amounts():
     report = validate(raws, problems, current=None, boundaries=BOUNDARIES)
     assert [f.text() for f in report.findings] == [
         "【警告】文件“累计.xlsx”工作表“月度进度”第7行“本年累计完成投资(万元)”列(值:“250”):"
-        "累计完成投资比2025-01的300少,累计数不应减少;本月完成投资按负数计入"
+        "累计完成投资比2025-01的300少,累计数不应减少;两月之间按负数计入"
     ]
-    monthly = report.tables["月度进度"].set_index(["项目代码", "年月"])["本月完成投资(万元)"]
-    assert monthly.to_dict() == {
-        ("A-001", "2025-01"): "100", ("A-001", "2025-02"): "200",
-        ("B-002", "2025-01"): "300", ("B-002", "2025-02"): "-50",
+    # Kept as stated (from January), and each month's own amount derived when read.
+    kept = report.tables["月度进度"].set_index(["项目代码", "年月"])
+    assert kept["本月完成投资(万元)"].to_dict() == {
+        ("A-001", "2025-01"): "100", ("A-001", "2025-02"): "300",
+        ("B-002", "2025-01"): "300", ("B-002", "2025-02"): "250",
+    }  # fmt: skip
+    assert kept["起始年月"].to_dict()[("A-001", "2025-02")] == "2025-01"
+    own = returns.month_amounts(report.tables["月度进度"]).set_index(["项目代码", "年月"])
+    assert own["本月完成投资(万元)"].to_dict() == {
+        ("A-001", "2025-01"): 100, ("A-001", "2025-02"): 200,
+        ("B-002", "2025-01"): 300, ("B-002", "2025-02"): -50,
     }  # fmt: skip

@@ -59,7 +59,7 @@ from core.ingest.ledger import period_free
         (["建设性质"], V.NATURE),
         (["项目代码"], V.CODE),
         (["分级管理项目（考核类、跟踪服务类）"], V.IGNORE),
-        (["开工累计完成投资"], None),  # since the start, this year included: a person decides
+        (["开工累计完成投资"], V.IGNORE),  # since the start, this year included: not ours
         (["备注"], V.IGNORE),
     ],
 )
