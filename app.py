@@ -4,6 +4,8 @@ the page router."""
 import streamlit as st
 
 from app_pages import common, presentation, recovery, signin
+from core.base import settings
+from core.output import pages as registry
 from core.policy import roles
 from core.store.versions import StoreError
 
@@ -15,59 +17,22 @@ st.set_page_config(
     initial_sidebar_state="expanded",
 )
 
-PAGES = [
-    st.Page("app_pages/overview.py", title="总览", icon=":material/dashboard:", default=True),
-    st.Page(
-        "app_pages/progress.py", title="项目进度", icon=":material/checklist:", url_path="progress"
-    ),
-    st.Page(
-        "app_pages/growth.py", title="投资增长", icon=":material/trending_up:", url_path="growth"
-    ),
-    st.Page("app_pages/map.py", title="项目地图", icon=":material/map:", url_path="map"),
-    st.Page(
-        "app_pages/factors.py", title="要素保障", icon=":material/construction:", url_path="factors"
-    ),
-    st.Page("app_pages/alerts.py", title="预警", icon=":material/warning:", url_path="alerts"),
-    st.Page(
-        "app_pages/ranking.py", title="红黑榜", icon=":material/leaderboard:", url_path="ranking"
-    ),
-    st.Page(
-        "app_pages/supervision.py",
-        title="问题督办",
-        icon=":material/assignment_turned_in:",
-        url_path="supervision",
-    ),
-    st.Page(
-        "app_pages/milestones.py",
-        title="挂图作战",
-        icon=":material/view_timeline:",
-        url_path="milestones",
-    ),
-    st.Page(
-        "app_pages/indicators.py",
-        title="经济指标",
-        icon=":material/monitoring:",
-        url_path="indicators",
-    ),
-    st.Page("app_pages/briefing.py", title="简报", icon=":material/article:", url_path="briefing"),
-    st.Page(
-        "app_pages/agenda.py", title="会议议程", icon=":material/event_note:", url_path="agenda"
-    ),
-    st.Page("app_pages/data.py", title="数据管理", icon=":material/database:", url_path="data"),
-]
-# Only for an admin: the router does not know these pages for anyone else, and each page asks
-# core again (roles.require) before it shows anything.
-ADMIN_PAGES = [
-    st.Page("app_pages/users.py", title="用户管理", icon=":material/group:", url_path="users"),
-    st.Page(
-        "app_pages/audit.py", title="操作记录", icon=":material/history_edu:", url_path="audit"
-    ),
-]
+
+def _routed(actor: roles.Actor) -> list:
+    """The registry's pages this actor may see (core.output.pages), as the router's st.Page:
+    the router does not know a page for anyone else, and each page asks core again
+    (roles.require) before it shows anything."""
+    return [
+        st.Page(p.script, title=p.title, icon=p.icon, url_path=p.url_path or None,
+                default=p.default, visibility="hidden" if p.hidden else "visible")
+        for p in registry.PAGES
+        if roles.may(actor, p.action)
+    ]  # fmt: skip
 
 
 def main() -> None:
     actor = signin.current()
-    pages = PAGES + (ADMIN_PAGES if roles.may(actor, roles.USERS) else [])
+    pages = _routed(actor)
     try:
         data = common.portfolio()
     except StoreError as problem:  # a damaged or unreachable store: 数据管理 offers the fixes
@@ -101,6 +66,11 @@ def main() -> None:
 
 
 try:
+    settings.current()  # the settings file checked whole: each wrong key named, in Chinese
     main()
+except settings.SettingsError as wrong:
+    st.error(
+        common.plain(f"设置文件有误,请管理员改正后刷新页面:\n{wrong}"), icon=":material/error:"
+    )
 except Exception as exc:  # st.stop and st.rerun are not Exceptions: they pass
     common.report_error(exc)

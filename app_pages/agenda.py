@@ -11,7 +11,7 @@ from core.base import settings
 from core.figures import measures as M
 from core.figures.scope import ALL
 from core.output import agenda as A
-from core.output import deck
+from core.output import deck, pages
 from core.policy import roles
 
 p = common.portfolio()
@@ -22,8 +22,8 @@ actor = signin.actor()
 may_save = roles.may(actor, roles.AGENDAS)
 levels = [ALL, *settings.current().levels]
 stages = [ALL, *S.STAGES]
-page_titles = list(A.PAGES.values())
-by_title = {t: k for k, t in A.PAGES.items()}
+page_titles = list(pages.titles().values())
+by_title = {t: k for k, t in pages.titles().items()}
 EDITOR_KEY = "agenda_editor"
 NEW = "(新建议程)"
 

@@ -13,34 +13,14 @@ import streamlit as st
 
 from app_pages import common
 from core.figures.scope import ALL
-from core.output.agenda import PAGES, Agenda, Agendas, View
+from core.output import pages
+from core.output.agenda import Agenda, Agendas, View
 from core.store.portfolio import Portfolio
 
 AGENDA_PARAM = "agenda"  # ?agenda=3月调度会 opens that agenda in 汇报模式
 _AGENDA_KEY = "_agenda"  # the agenda being presented (its name)
 _STEP_KEY = "_present_step"
 _GOTO_KEY = "_present_goto"  # a page to switch to on the next run
-
-# Each page's screens in 汇报模式, in order: what does not fit one 1920×1080 screen goes to the
-# next screen of the same page, never below the fold. Pages test `shows(page)(i)`.
-SCREENS = {
-    "overview": ("年度投资", "区县排名与行业构成", "资金来源"),
-    "progress": ("项目清单", "单个项目"),
-    "growth": ("累计完成投资", "固定资产投资增速", "区县与行业对比"),
-    "map": ("项目地图",),
-    "factors": ("存在问题", "未解决问题清单", "资金保障"),
-    "alerts": ("预警概况", "预警清单"),
-    "ranking": ("红黑榜", "名次变化"),
-    "supervision": ("督办统计", "问题清单"),
-    "milestones": ("区县项目节点", "单个项目"),
-    "indicators": (
-        "产业转型与固定资产投资",
-        "科技创新与绿色发展",
-        "营商环境与对外开放",
-        "民生保障",
-    ),
-    "briefing": ("简报",),
-}
 
 # Type sized for the back of a meeting room; the sidebar and Streamlit's own chrome are hidden.
 PROJECTOR_CSS = """
@@ -71,7 +51,7 @@ PROJECTOR_CSS = """
 @dataclass(frozen=True)
 class Step:
     view: View
-    screen: int  # index into SCREENS[view.page]
+    screen: int  # index into the view's page's screens (core.output.pages)
 
 
 def _agenda() -> Agenda | None:
@@ -81,12 +61,13 @@ def _agenda() -> Agenda | None:
 
 def steps() -> list[Step]:
     """The screens of the meeting: the agenda's views, or every page at the sidebar's filters."""
+    screens = pages.screens()  # each presented page's screens, in order
     agenda = _agenda()
     if agenda:
-        views = [v for v in agenda.views if v.page in SCREENS]
+        views = [v for v in agenda.views if v.page in screens]
     else:
-        views = [View.of(page, common.scope()) for page in SCREENS]
-    return [Step(v, i) for v in views for i in range(len(SCREENS[v.page]))]
+        views = [View.of(page, common.scope()) for page in screens]
+    return [Step(v, i) for v in views for i in range(len(screens[v.page]))]
 
 
 def _apply(view: View) -> None:
@@ -149,11 +130,12 @@ def follow(current_page: str) -> None:
         # the sidebar's widgets, which write themselves into the new page's URL.
         keep = (common.PRESENT_PARAM, common.SCHEDULE_PARAM, AGENDA_PARAM)
         params = {k: st.query_params.get_all(k) for k in keep if k in st.query_params}
-        st.switch_page(f"app_pages/{goto}.py", query_params=params)
+        st.switch_page(pages.get(goto).script, query_params=params)
 
 
 def page_key(url_path: str) -> str:
-    return url_path or "overview"
+    """The registry's key of the page at `url_path` ("" is the default page's)."""
+    return next((p.key for p in pages.PAGES if p.url_path == url_path), url_path)
 
 
 def _current_index(all_steps: list[Step], page: str) -> int:
@@ -188,9 +170,10 @@ def bar(p: Portfolio, page: str) -> None:
     stamp = f"{scope.period.as_of} · 数据:{p.source}"
     if index >= 0:
         step = all_steps[index]
-        where = f"第{index + 1}/{len(all_steps)}屏 · {PAGES[step.view.page]} · {SCREENS[page][step.screen]}"
+        shown = pages.get(step.view.page)
+        where = f"第{index + 1}/{len(all_steps)}屏 · {shown.title} · {shown.screens[step.screen]}"
     else:
-        where = PAGES.get(page, "")
+        where = pages.by_key()[page].title if page in pages.by_key() else ""
     if agenda:
         where = f"{agenda} · {where}"
     left, prev, nxt, stop = st.columns([6, 1, 1, 1], vertical_alignment="center")

@@ -1,9 +1,12 @@
-"""The app's pages as the benchmark visits them."""
+"""The app's pages as the benchmark visits them: every page a viewer reaches, from the app's
+page registry (core.output.pages)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+
+from core.output import pages as registry
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = ROOT / "app.py"
@@ -18,17 +21,8 @@ class Page:
     has_scope: bool = True  # heads its content with the scope sentence (范围:…)
 
 
-PAGES = (
-    Page("app_pages/overview.py", "/", "重大项目运行总览", "chart"),
-    Page("app_pages/progress.py", "/progress", "项目推进情况", "chart"),
-    Page("app_pages/growth.py", "/growth", "投资增长", "chart"),
-    Page("app_pages/map.py", "/map", "项目地图", "map"),
-    Page("app_pages/factors.py", "/factors", "要素保障", "chart"),
-    Page("app_pages/alerts.py", "/alerts", "预警", "chart"),
-    Page("app_pages/ranking.py", "/ranking", "红黑榜", "chart"),
-    Page("app_pages/supervision.py", "/supervision", "问题督办", None),
-    Page("app_pages/milestones.py", "/milestones", "挂图作战", "chart"),
-    Page("app_pages/indicators.py", "/indicators", "经济指标", None),
-    Page("app_pages/briefing.py", "/briefing", "简报", None),
-    Page("app_pages/data.py", "/data", "数据管理", None, has_scope=False),
-)
+def of(page: registry.Page) -> Page:
+    return Page(page.script, page.path, page.heading, page.draws, page.scoped)
+
+
+PAGES = tuple(of(p) for p in registry.for_everyone())

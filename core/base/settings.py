@@ -3,6 +3,13 @@
 `data/settings.toml` is the file and holds the defaults with the reason for each;
 BRIEFING_SETTINGS names another file, whose missing keys take the defaults' values. Code reads
 `current()`; nothing here is cached across a change of the file.
+
+The file is checked whole when it is read (`check`), not when a page first reads a key: a key
+the defaults file does not have, a value of the wrong kind (the kind of the default's value:
+text, a list of texts, a whole number, a number, a pair of numbers) or out of its range, each
+is one Chinese line of the SettingsError that names the file, the section and the key
+(`设置文件本办设置.toml中[alerts]的late_start_red_months应为不小于0的整数,实际为"三"`). So a
+new threshold is one key in data/settings.toml: its kind is its default's.
 """
 
 from __future__ import annotations
@@ -106,12 +113,7 @@ class Settings:
     @property
     def viewing(self) -> str:
         """ "local", "open" or "sign-in": who may view without signing in (VIEWING_RULES)."""
-        value = str(self.section("access")["viewing"])
-        if value not in VIEWING_RULES:
-            raise SettingsError(
-                f"设置文件中[access] viewing的值“{value}”无效,应为{'、'.join(VIEWING_RULES)}之一"
-            )
-        return value
+        return str(self.section("access")["viewing"])
 
     @property
     def idle_minutes(self) -> float:
@@ -180,12 +182,7 @@ class Settings:
 
     @property
     def ranking_measure(self) -> str:
-        value = str(self.section("ranking")["measure"])
-        if value not in RANKING_MEASURES:
-            raise SettingsError(
-                f"设置文件中[ranking]的measure应为{'、'.join(RANKING_MEASURES)}之一,实际为“{value}”"
-            )
-        return value
+        return str(self.section("ranking")["measure"])
 
     @property
     def ranking_top(self) -> int:
@@ -197,21 +194,181 @@ class Settings:
 
     @property
     def ranking_unit(self) -> str:
-        value = str(self.section("ranking")["unit"])
-        if value not in RANKING_UNITS:
-            raise SettingsError(
-                f"设置文件中[ranking]的unit应为{'、'.join(RANKING_UNITS)}之一,实际为“{value}”"
-            )
-        return value
+        return str(self.section("ranking")["unit"])
+
+    @property
+    def ranking_red_needs_schedule(self) -> bool:
+        """[ranking] red_needs_schedule: the 红榜 only for units at or ahead of 序时进度."""
+        return bool(self.section("ranking").get("red_needs_schedule", False))
+
+    @property
+    def ranking_rank_unreported(self) -> bool:
+        """[ranking] rank_unreported: a unit without returns for the month is ranked on its
+        figures as they stand (the missing month as zero) instead of marked 未报送."""
+        return bool(self.section("ranking").get("rank_unreported", False))
+
+    # --- 序时进度 ([schedule]; checked with the rest of the file at load) ------------------
+
+    @property
+    def schedule_convention(self) -> str:
+        """months, days, half_months or target (core.base.periods.Convention)."""
+        return str(self.section("schedule").get("convention", "months"))
+
+    @property
+    def schedule_target(self) -> float:
+        """[schedule] target_percent as a fraction (1.2 for 120)."""
+        return float(self.section("schedule").get("target_percent", 100)) / 100
 
 
 # What a 红黑榜 may rank by ([ranking] measure) and rank ([ranking] unit: a project column).
 RANKING_MEASURES = ("gap", "rate", "start_rate")
 RANKING_UNITS = UNIT_KINDS
+# [schedule] convention: core.base.periods.Convention's values.
+SCHEDULE_CONVENTIONS = ("months", "days", "half_months", "target")
 
 # [access] viewing: who may view without signing in (data/settings.toml says why each).
 VIEW_LOCAL, VIEW_OPEN, VIEW_SIGN_IN = "local", "open", "sign-in"
 VIEWING_RULES = (VIEW_LOCAL, VIEW_OPEN, VIEW_SIGN_IN)
+
+# [access] sso_unknown_role: a role's name (core.policy.roles.Role, above this layer; a test
+# keeps the two alike), or "" to refuse a person without an account.
+SSO_ROLES = ("查看", "区县填报", "管理员")
+
+# The values a key may take, beyond the kind of its default's value.
+CHOICES: dict[tuple[str, str], tuple[str, ...]] = {
+    ("access", "viewing"): VIEWING_RULES,
+    ("access", "sso_unknown_role"): (*SSO_ROLES, ""),
+    ("ranking", "measure"): RANKING_MEASURES,
+    ("ranking", "unit"): RANKING_UNITS,
+    ("schedule", "convention"): SCHEDULE_CONVENTIONS,
+}
+# Numbers that must be above 0 (the others may be 0): a time-out, a count, a length, a limit.
+POSITIVE = {("access", "idle_minutes"), ("access", "max_failed_sign_ins"),
+            ("access", "lockout_minutes"), ("access", "min_password_length"),
+            ("limits", "max_amount_wan"), ("schedule", "target_percent")}  # fmt: skip
+# Keys whose default is a whole number but that may be a fraction (points, minutes, 万元).
+FRACTIONAL_SUFFIXES = ("_points", "_minutes", "_wan", "_percent", "_share")
+# Lists that may be empty (an office without 产业项目).
+MAY_BE_EMPTY = {("categories", "industry_sectors")}
+# Pairs where the second must not be below the first: a red threshold after its yellow one.
+ORDERED = [(("alerts", "consecutive_yellow_months"), ("alerts", "consecutive_red_months")),
+           (("alerts", "problem_open_yellow_months"), ("alerts", "problem_open_red_months")),
+           (("status", "serious_gap_points"), ("alerts", "serious_gap_red_points"))]  # fmt: skip
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _shown(value: Any) -> str:
+    """A value as the file writes it, for messages: 3, "三", true, ["甲", "乙"], { "甲" = 1 }."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return f'"{value}"'
+    if isinstance(value, list):
+        return "[" + ", ".join(map(_shown, value)) + "]"
+    if isinstance(value, dict):
+        return "{ " + ", ".join(f"{_shown(str(k))} = {_shown(v)}" for k, v in value.items()) + " }"
+    return str(value)
+
+
+def _whole(key: str, default: Any) -> bool:
+    return isinstance(default, int) and not key.endswith(FRACTIONAL_SUFFIXES)
+
+
+def expectation(section: str, key: str, default: Any) -> str:
+    """What a key's value must be, in Chinese (应为…), from its default and the tables above."""
+    if (section, key) in CHOICES:
+        return "、".join(f"“{c}”" for c in CHOICES[section, key]) + "之一"
+    if isinstance(default, bool):
+        return "true或false"
+    if isinstance(default, str):
+        return "文字"
+    if _is_number(default):
+        low = "大于0" if (section, key) in POSITIVE else "不小于0"
+        return f"{low}的{'整数' if _whole(key, default) else '数'}"
+    if isinstance(default, list) and len(default) == 2 and all(map(_is_number, default)):
+        return "两个数组成的范围,如[73.0, 136.0],前小后大"
+    if isinstance(default, list):
+        empty = "" if (section, key) in MAY_BE_EMPTY else "非空的"
+        return f'{empty}文字列表,如["甲", "乙"],不重复'
+    if isinstance(default, dict):
+        return '文字对照表,如{ "甲" = "乙" }'
+    return type(default).__name__
+
+
+def _fits(section: str, key: str, value: Any, default: Any) -> bool:
+    if (section, key) in CHOICES:
+        return isinstance(value, str) and value in CHOICES[section, key]
+    if isinstance(default, bool):
+        return isinstance(value, bool)
+    if isinstance(default, str):
+        return isinstance(value, str)
+    if _is_number(default):
+        if not _is_number(value):
+            return False
+        if _whole(key, default) and not isinstance(value, int):
+            return False
+        return value > 0 if (section, key) in POSITIVE else value >= 0
+    if isinstance(default, list) and len(default) == 2 and all(map(_is_number, default)):
+        return (
+            isinstance(value, list) and len(value) == 2 and all(map(_is_number, value))
+            and value[0] < value[1]
+        )  # fmt: skip
+    if isinstance(default, list):
+        return (
+            isinstance(value, list)
+            and all(isinstance(v, str) and v.strip() for v in value)
+            and len(set(value)) == len(value)
+            and (bool(value) or (section, key) in MAY_BE_EMPTY)
+        )
+    if isinstance(default, dict):
+        return isinstance(value, dict) and all(
+            isinstance(k, str) and isinstance(v, str) for k, v in value.items()
+        )
+    return isinstance(value, type(default))
+
+
+def check(own: dict[str, Any], defaults: dict[str, Any], name: str) -> list[str]:
+    """What is wrong with a settings file's content `own` (named `name` in the messages),
+    against the defaults file's content: one Chinese line per wrong section, key or value."""
+    where = f"设置文件{name}中"
+    problems = []
+    for section, keys in own.items():
+        if section not in defaults:
+            known = "、".join(f"[{s}]" for s in defaults)
+            problems.append(f"{where}没有[{section}]这一节,可用的节为{known}")
+            continue
+        if not isinstance(keys, dict):
+            problems.append(f"{where}的{section}应为一节([{section}]及其下的设置项)")
+            continue
+        for key, value in keys.items():
+            if key not in defaults[section]:
+                known = "、".join(defaults[section])
+                problems.append(f"{where}[{section}]没有设置项{key},可用的设置项为{known}")
+                continue
+            default = defaults[section][key]
+            if not _fits(section, key, value, default):
+                problems.append(
+                    f"{where}[{section}]的{key}应为{expectation(section, key, default)},"
+                    f"实际为{_shown(value)}"
+                )
+    return problems
+
+
+def _check_order(data: dict[str, Any], name_of) -> list[str]:
+    """The pairs of ORDERED in the merged settings: a red threshold not below its yellow one."""
+    problems = []
+    for (s1, k1), (s2, k2) in ORDERED:
+        a, b = data.get(s1, {}).get(k1), data.get(s2, {}).get(k2)
+        if _is_number(a) and _is_number(b) and b < a:
+            problems.append(
+                f"设置文件{name_of(s2, k2)}中[{s2}]的{k2}应不小于[{s1}]的{k1}({_shown(a)}),"
+                f"实际为{_shown(b)}"
+            )
+    return problems
+
 
 # Lists a ledger may add to: schema column → key of [categories].
 CATEGORY_KEYS = {"行业领域": "sectors", "项目级别": "levels", "问题类型": "problem_types"}
@@ -230,6 +387,43 @@ def with_categories(new: dict[str, list[str]], base: Settings | None = None) -> 
 
 
 _cache: dict[tuple, Settings] = {}
+# Values the office's imports added to its lists, kept in its database (core.store.categories):
+# settings key → values. Set whenever the data are loaded; part of every Settings made.
+_added: dict[str, tuple[str, ...]] = {}
+
+
+def use_added(lists: dict[str, tuple[str, ...]]) -> None:
+    """The lists in force are the file's and these (from the office's database)."""
+    global _added
+    if lists != _added:
+        _added = dict(lists)
+        _cache.clear()
+
+
+def _load(file: Path) -> dict[str, Any]:
+    """The defaults with the office's file over them, each checked whole; SettingsError with
+    every problem, one line each, when either is wrong."""
+    defaults = _read(DEFAULTS)
+    data, problems, own = defaults, [], {}
+    if file.resolve() != DEFAULTS.resolve():
+        own = _read(file)
+        problems += check(own, defaults, file.name)
+        data = _merged(defaults, own)
+    for section, keys in defaults.items():  # the defaults file itself (edited in place)
+        overridden = own.get(section) if isinstance(own.get(section), dict) else {}
+        for key, value in keys.items() if isinstance(keys, dict) else ():
+            if key not in overridden and not _fits(section, key, value, value):
+                what = expectation(section, key, value)
+                problems.append(
+                    f"设置文件{DEFAULTS.name}中[{section}]的{key}应为{what},实际为{_shown(value)}"
+                )
+    if not problems:
+        problems += _check_order(
+            data, lambda s, k: file.name if k in (own.get(s) or {}) else DEFAULTS.name
+        )
+    if problems:
+        raise SettingsError("\n".join(problems))
+    return data
 
 
 def current() -> Settings:
@@ -240,9 +434,12 @@ def current() -> Settings:
     except FileNotFoundError:
         raise SettingsError(f"找不到设置文件{file.name}") from None
     if stamp not in _cache:
-        data = _read(DEFAULTS)
-        if file.resolve() != DEFAULTS.resolve():
-            data = _merged(data, _read(file))
+        data = _load(file)
+        if _added:
+            known = dict(data.get("categories", {}))
+            for key, values in _added.items():
+                known[key] = list(dict.fromkeys([*known.get(key, []), *values]))
+            data = {**data, "categories": known}
         _cache.clear()
         _cache[stamp] = Settings(data)
     return _cache[stamp]

@@ -7,6 +7,7 @@ import pandas as pd
 from core.base import schema as S
 from core.base.formatting import WAN_PER_YI, pct, signed_points, yi_two_decimals
 from core.figures import measures as M
+from core.figures import search
 
 CODE, NAME = S.CODE, S.NAME
 LABEL_KEY = "_label"
@@ -19,7 +20,6 @@ SORTS = {
     "完成投资从大到小": ([M.DONE], [False]),
     "按区县": ([S.COUNTY, M.GAP], [True, True]),
 }
-SEARCH_COLUMNS = (S.NAME, S.CODE, S.OWNER)
 # A meeting reads a few hundred rows at most; beyond that the page shows the first ones in the
 # chosen order (the downloads hold every row) so that a province's list stays quick to send.
 MAX_ROWS = 500
@@ -37,14 +37,8 @@ def count_caption(matched: int, total: int, shown: int) -> str:
 def filter_and_sort(
     table: pd.DataFrame, query: str, statuses: list[str], order: str
 ) -> pd.DataFrame:
-    """Rows whose name, code or owner contains `query` (any case), in the chosen statuses."""
-    df = table
-    q = (query or "").strip()
-    if q:
-        hit = pd.Series(False, index=df.index)
-        for col in SEARCH_COLUMNS:
-            hit |= df[col].str.contains(q, case=False, regex=False, na=False)
-        df = df.loc[hit]
+    """The rows the project search finds (core.figures.search), in the chosen statuses."""
+    df = search.projects(table, query)
     if statuses:
         df = df.loc[df[M.STATUS].isin(statuses)]
     columns, ascending = SORTS.get(order, SORTS["落后最多在前"])

@@ -18,26 +18,12 @@ import sqlalchemy as sa
 
 from core.base.periods import Period
 from core.figures.scope import ALL, DEFAULT_LEVEL, Scope
+from core.output import pages
 from core.policy import roles
 from core.policy.roles import Actor
 from core.store import audit
 from core.store.versions import AGENDAS, Store
 
-# The pages a view can show, in the app's order: key → title (the key is the page's file name
-# and URL path; 总览 is served at "/").
-PAGES = {
-    "overview": "总览",
-    "progress": "项目进度",
-    "growth": "投资增长",
-    "map": "项目地图",
-    "factors": "要素保障",
-    "alerts": "预警",
-    "ranking": "红黑榜",
-    "supervision": "问题督办",
-    "milestones": "挂图作战",
-    "indicators": "经济指标",
-    "briefing": "简报",
-}
 MAX_NAME = 40  # characters: an agenda's name goes into links and file names
 
 
@@ -49,7 +35,7 @@ class AgendaError(ValueError):
 class View:
     """One step of a meeting: a page at a set of filters (the period is the meeting's)."""
 
-    page: str  # a key of PAGES
+    page: str  # the key of a presented page (core.output.pages): its file name and URL path
     counties: tuple[str, ...] = ()
     sectors: tuple[str, ...] = ()
     level: str | None = DEFAULT_LEVEL  # None: every level
@@ -57,7 +43,7 @@ class View:
 
     @property
     def page_title(self) -> str:
-        return PAGES.get(self.page, self.page)
+        return pages.titles().get(self.page, self.page)
 
     def scope(self, period: Period) -> Scope:
         return Scope(period, self.counties, self.sectors, self.level, self.stage)
@@ -109,7 +95,7 @@ def check(agenda: Agenda, counties: list[str], sectors: list[str]) -> list[str]:
     if not agenda.views:
         problems.append("议程中还没有视图:至少添加一项。")
     for i, v in enumerate(agenda.views, start=1):
-        if v.page not in PAGES:
+        if v.page not in pages.titles():
             problems.append(f"第{i}项的页面“{v.page}”不存在。")
         unknown = [c for c in v.counties if c not in counties]
         unknown += [s for s in v.sectors if s not in sectors]

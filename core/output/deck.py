@@ -34,8 +34,8 @@ from core.figures import ranking as R
 from core.figures import status
 from core.figures import supervision as V
 from core.figures.scope import Scope
-from core.output import charts, export
-from core.output.agenda import PAGES, Agenda, View
+from core.output import charts, export, pages
+from core.output.agenda import Agenda, View
 from core.output.document import BODY_FONT, HEADING_FONT
 from core.store.portfolio import Portfolio
 
@@ -257,6 +257,8 @@ def _milestones(p: Portfolio, scope: Scope, conv: Convention) -> SlideContent:
     return out
 
 
+# The slide of each page whose registry entry says `slide=True` (core.output.pages; a test
+# checks that they agree); another presented page gets a slide with its scope sentence only.
 _BUILDERS = {
     "overview": _overview,
     "progress": _progress,
@@ -277,14 +279,15 @@ def content(p: Portfolio, view: View, period: Period, conv: Convention) -> Slide
     scope = view.scope(period)
     if not scope.mask(p.projects).any():
         return SlideContent(_title(view), scope.sentence(), notes="当前筛选范围内没有项目。")
-    out = _BUILDERS[view.page](p, scope, conv)
+    build = _BUILDERS.get(view.page)
+    out = build(p, scope, conv) if build else SlideContent("", scope.sentence())
     out.title = _title(view)
     return out
 
 
 def every_page(scope: Scope) -> Agenda:
     """The deck of every page at one set of filters (the CLI without --agenda)."""
-    return Agenda("重大项目运行情况", tuple(View.of(page, scope) for page in PAGES))
+    return Agenda("重大项目运行情况", tuple(View.of(page.key, scope) for page in pages.presented()))
 
 
 # --- pptx ---------------------------------------------------------------------------------

@@ -236,8 +236,13 @@ def test_viewing_that_needs_a_sign_in(url, tmp_path):
     assert at.title[0].value != "请登录" and at.dataframe
 
 
-def test_an_unexpected_error_shows_only_its_id(url, tmp_path, caplog):
-    set_access(tmp_path, viewing="nonsense")  # a settings file the app cannot use
+def test_an_unexpected_error_shows_only_its_id(url, caplog, monkeypatch):
+    from app_pages import common
+
+    def broken():  # a fault of the app's own (a wrong settings file is named instead)
+        raise RuntimeError("nonsense in settings")
+
+    monkeypatch.setattr(common, "portfolio", broken)
     at = AppTest.from_file(APP, default_timeout=60)
     with caplog.at_level(logging.ERROR, logger="briefing"):
         at.run()

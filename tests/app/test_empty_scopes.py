@@ -1,4 +1,4 @@
-"""No filter breaks a page: every page of the app (app.py's list), for every county × sector
+"""No filter breaks a page: every page of the app (core.output.pages), for every county × sector
 pair of the demo without projects — at the opening level and at 全部 — says so in Chinese and
 never shows an error; in 汇报模式 every screen does.
 
@@ -8,22 +8,22 @@ are read once per test, every further run is a rerun of the page."""
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 from app_kit import APP, unescaped
 from streamlit.testing.v1 import AppTest
 
 from core.figures.scope import ALL, DEFAULT_LEVEL, Scope
+from core.output import pages
 from core.store.portfolio import DEMO_DIR, load_folder
 
-# The pages a viewer reaches: app.py's PAGES (the admin pages show accounts and the audit
-# trail, nothing of the filters, and are not routed for a viewer).
-_APP_SOURCE = Path(APP).read_text(encoding="utf-8")
-PAGES = re.findall(r'st\.Page\(\s*"app_pages/(\w+)\.py"', _APP_SOURCE.split("ADMIN_PAGES")[0])
-# Pages that draw nothing from the project filters: the agenda editor (its views carry their
-# own filters) and data management. They must not break; they have no scope to be empty.
-SCOPE_FREE = {"agenda", "data"}
+# The pages a viewer reaches (the admin pages show accounts and the audit trail, nothing of the
+# filters, and are not routed for a viewer).
+PAGES = [p.key for p in pages.for_everyone()]
+# Pages that draw nothing from the project filters: those not presented (the agenda editor,
+# whose views carry their own filters, and data management). They must not break; they have no
+# scope to be empty.
+SCOPE_FREE = {p.key for p in pages.for_everyone() if not p.presented}
 # 汇报模式 screens of the city's statistics, the same whatever the filters.
 CITY_SCREENS = {"固定资产投资增速", "科技创新与绿色发展", "营商环境与对外开放", "民生保障"}
 NOTICE = re.compile(r"(当前筛选条件下|当前范围内).*没有")
@@ -50,7 +50,6 @@ def test_the_sweep_covers_the_reported_pairs_and_every_page():
         assert (*pair, DEFAULT_LEVEL) in EMPTY
     assert any(level == ALL for *_, level in EMPTY)
     assert {"overview", "growth", "indicators", "briefing", "agenda", "data"} <= set(PAGES)
-    assert len(PAGES) == 13
 
 
 def _problems(at: AppTest) -> list[str]:
@@ -66,7 +65,7 @@ def test_every_empty_scope_gets_a_notice_not_an_error(page):
     at = AppTest.from_file(APP, default_timeout=60)
     at.run()
     if page != "overview":
-        at.switch_page(f"app_pages/{page}.py").run()
+        at.switch_page(pages.get(page).script).run()
     assert not _problems(at)
     failures = []
     for county, sector, level in EMPTY:
@@ -76,7 +75,7 @@ def test_every_empty_scope_gets_a_notice_not_an_error(page):
         at.run()
         where = f"{page}: {county} · {sector} · {level}"
         body = unescaped("\n".join(m.value for m in at.markdown))
-        if page != "data" and f"范围:{county} · {sector}" not in body:
+        if pages.get(page).scoped and f"范围:{county} · {sector}" not in body:
             failures.append(f"{where}: the scope sentence does not name the filters")
         if _problems(at):
             failures.append(f"{where}: {_problems(at)}")

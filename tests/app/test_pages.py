@@ -12,12 +12,12 @@ from core.base import schema as S
 from core.base.formatting import pct, yi
 from core.figures import measures as M
 from core.figures.scope import Scope
+from core.output import pages
 from core.store.portfolio import DEMO_DIR, load_folder, read_csv
 from tests.access_kit import ADMIN
 
 DEMO_MILESTONES = read_csv(DEMO_DIR / f"{S.MILESTONES}.csv")
-PAGES = ["overview", "progress", "growth", "map", "factors", "alerts", "ranking", "supervision",
-         "milestones", "indicators", "briefing"]  # fmt: skip
+PAGES = [p.key for p in pages.presented()]  # the pages of the filters (core.output.pages)
 LINK = {"county": ["城东区"], "sector": ["产业项目"]}
 
 

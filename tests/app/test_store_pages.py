@@ -16,6 +16,7 @@ from streamlit.testing.v1 import AppTest
 from core.access.users import Users
 from core.base import schema as S
 from core.ingest import importing
+from core.output import pages
 from core.policy.roles import Role
 from core.store import datasource
 from core.store.versions import Store
@@ -24,8 +25,7 @@ from tests.store_kit import kill_inside
 
 APP = str(Path(__file__).parents[2] / "app.py")
 MINI = Path(__file__).parents[1] / "fixtures" / "mini"
-PAGES = ["overview", "progress", "growth", "map", "factors", "alerts", "ranking", "supervision",
-         "milestones", "indicators", "briefing"]  # fmt: skip
+PAGES = [p.key for p in pages.presented()]  # the pages of the filters (core.output.pages)
 
 
 @pytest.fixture

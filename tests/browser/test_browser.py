@@ -28,25 +28,15 @@ from browser_kit import (
     wait_for_run,
 )
 
+from core.output import pages
+
 pytestmark = pytest.mark.browser
 
 DEFAULT_SCOPE = "范围:全市"
 DEFAULT_COUNT = "106个"  # 项目数 on the default view: the annual report's 106 provincial projects
 
-# name (for screenshots), URL path, the page's h1, what it must draw
-PAGES = [
-    ("overview", "/", "重大项目运行总览", "chart"),
-    ("progress", "/progress", "项目推进情况", "chart"),
-    ("growth", "/growth", "投资增长", "chart"),
-    ("map", "/map", "项目地图", "map"),
-    ("factors", "/factors", "要素保障", "chart"),
-    ("alerts", "/alerts", "预警", "chart"),
-    ("ranking", "/ranking", "红黑榜", "chart"),
-    ("supervision", "/supervision", "问题督办", None),
-    ("milestones", "/milestones", "挂图作战", "chart"),
-    ("indicators", "/indicators", "经济指标", None),
-    ("briefing", "/briefing", "简报", None),
-]
+# name (for screenshots), URL path, the page's h1, what it must draw: the pages of the filters
+PAGES = [(p.key, p.path, p.heading, p.draws) for p in pages.presented()]
 
 
 # --- Tests ---------------------------------------------------------------------------------

@@ -31,6 +31,7 @@ from browser_kit import (
     ALERT,
     CHART,
     ELEMENT_TIMEOUT,
+    MAP,
     RUN_TIMEOUT,
     SIDEBAR,
     metric_value,
@@ -43,6 +44,7 @@ from core.access.users import Users
 from core.base import schema as S
 from core.base.settings import SETTINGS_SETTING
 from core.ingest import workbook
+from core.output import pages
 from core.policy.roles import Role
 from core.store import datasource
 from core.store.portfolio import DEMO_DIR
@@ -65,18 +67,12 @@ CSP_LISTENER = """window.__cspReports = [];
 document.addEventListener("securitypolicyviolation", (e) => window.__cspReports.push(
   `${e.violatedDirective} blocked ${e.blockedURI || "(inline)"} in ${e.sourceFile}:${e.lineNumber}`
 ), true);"""
+# Every page a viewer reaches (core.output.pages), and 汇报模式.
 PAGES = [
-    ("/", OVERVIEW_TITLE, CHART),
-    ("/progress", PROGRESS_TITLE, CHART),
-    ("/growth", "投资增长", CHART),
-    ("/map", "项目地图", "[data-testid='stDeckGlJsonChart'] canvas"),
-    ("/factors", "要素保障", CHART),
-    ("/indicators", "经济指标", None),
-    ("/briefing", "简报", None),
-    ("/agenda", "会议议程", None),
-    ("/data", DATA_TITLE, None),
+    *((p.path, p.heading, {pages.CHART: CHART, pages.MAP: MAP}.get(p.draws))
+      for p in pages.for_everyone()),
     ("/?present=1", OVERVIEW_TITLE, "[data-testid='stMetric']"),
-]
+]  # fmt: skip
 
 
 def _required() -> bool:

@@ -20,25 +20,12 @@ from browser_kit import (
     wait_for_run,
 )
 
+from core.output import pages
 from tests.access_kit import ADMIN
 
 pytestmark = pytest.mark.browser
 
-PAGES = [
-    ("overview", "/", "重大项目运行总览"),
-    ("progress", "/progress", "项目推进情况"),
-    ("growth", "/growth", "投资增长"),
-    ("map", "/map", "项目地图"),
-    ("factors", "/factors", "要素保障"),
-    ("alerts", "/alerts", "预警"),
-    ("ranking", "/ranking", "红黑榜"),
-    ("supervision", "/supervision", "问题督办"),
-    ("milestones", "/milestones", "挂图作战"),
-    ("indicators", "/indicators", "经济指标"),
-    ("briefing", "/briefing", "简报"),
-    ("agenda", "/agenda", "会议议程"),
-    ("data", "/data", "数据管理"),
-]
+PAGES = [(p.key, p.path, p.heading) for p in pages.for_everyone()]  # core.output.pages
 VARIANTS = {
     "default": "",
     "filtered": "county=城东区&sector=产业项目",

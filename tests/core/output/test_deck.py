@@ -15,7 +15,7 @@ from core.base.periods import Convention, Period
 from core.figures import briefing as B
 from core.figures.scope import Scope
 from core.output import agenda as A
-from core.output import deck
+from core.output import deck, pages
 from core.store.versions import Store
 from tests.access_kit import ADMIN
 
@@ -124,7 +124,7 @@ def test_cli_deck_by_agenda_and_by_filters(tmp_path, capsys, monkeypatch):
     every = tmp_path / "城东区.pptx"
     assert main(["deck", "--county", "城东区", "--period", "2026-01", "--out", str(every)]) == 0
     prs = Presentation(str(every))
-    assert len(prs.slides) == 1 + len(A.PAGES)
+    assert len(prs.slides) == 1 + len(pages.presented())
     assert _texts(prs.slides[1])[1].startswith(
         "范围:城东区 · 全部行业领域 · 省重点 · 截至2026年1月底"
     )

@@ -1,0 +1,154 @@
+"""What pages draw with: KPI cards, charts with their downloads (made once per data version and
+scope for every session), tables and CSV downloads."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+
+import streamlit as st
+
+from app_pages.escape import plain
+from app_pages.filters import presenting
+from core.base import cells
+from core.base.formatting import MISSING
+from core.figures.indicators import Card as IndicatorCard
+from core.figures.overview import Card
+from core.output import charts, export
+from core.output.charts import ChartOut
+from core.store.portfolio import Portfolio
+
+
+def card(col, c: Card) -> None:
+    """A KPI card from core's texts."""
+    col.metric(
+        plain(c.label),  # a label is Markdown to streamlit: nothing from data may render
+        c.value,
+        c.delta,
+        delta_color=c.delta_color,
+        help=plain(c.help) if c.help else None,
+        border=True,
+        delta_arrow=c.delta_arrow,
+        delta_description=c.description if c.delta else None,
+    )
+
+
+def indicator_card(col, c: IndicatorCard) -> None:
+    # Indicator changes are phrases ("下降4.0%"), so the colour follows the news, not a sign.
+    color = {1: "normal", -1: "inverse"}.get(c.change_sign, "off")
+    col.metric(
+        plain(c.label),  # an indicator's name and unit come from the data
+        c.value,
+        c.change,
+        help=plain(c.target) if c.target else None,
+        border=True,
+        delta_color=color,
+        delta_arrow="off",
+    )
+
+
+def indicator_cards(cards: list[IndicatorCard], per_row: int = 4) -> None:
+    for start in range(0, len(cards), per_row):
+        cols = st.columns(per_row)
+        for col, c in zip(cols, cards[start : start + per_row], strict=False):
+            indicator_card(col, c)
+
+
+PRESENT_CHART_HEIGHT = 700  # px, 汇报模式: a chart with the page's title bar fits 1080
+
+
+class _Unvalidated:
+    """A chart whose spec is made without checking it against the Vega-Lite schema (a third of
+    a chart's cost on a filter change): the same dict; exports and the tests validate."""
+
+    def __init__(self, chart) -> None:
+        self.chart = chart
+
+    def to_dict(self) -> dict:
+        return self.chart.to_dict(validate=False)
+
+
+def screen_spec(chart) -> dict:
+    """An altair chart as the Vega-Lite spec st.altair_chart sends (its data as Arrow datasets):
+    streamlit's own conversion, so that a spec kept in a cache draws exactly as the chart."""
+    from streamlit.elements.vega_charts import _convert_altair_to_vega_lite_spec
+
+    return _convert_altair_to_vega_lite_spec(_Unvalidated(chart))
+
+
+def scoped_chart(
+    p: Portfolio,
+    key: tuple,
+    build: Callable[[], ChartOut],
+    present_height: int = PRESENT_CHART_HEIGHT,
+) -> None:
+    """Show the chart `build()` makes with its three downloads (PNG at 2×, SVG, CSV of exactly
+    what is drawn); in 汇报模式 with projector-sized type and no download menu. The chart and
+    its spec are made once per data version and `key` (the chart's name and everything its
+    figures depend on: scope, convention …) and shared by every session of the process: a
+    scope that another session has just drawn costs no altair work."""
+    c = p.memo(("chart", *key), build)
+    if presenting():
+        spec = p.memo(
+            ("chart_spec", *key, "projector", present_height),
+            lambda: charts.projector_spec(c, present_height),
+        )
+        st.vega_lite_chart(spec=copy.deepcopy(spec), width="stretch", key=f"chart_{c.key}")
+        return
+    spec = p.memo(("chart_spec", *key, "screen"), lambda: screen_spec(c.chart))
+    # A copy: streamlit moves the datasets out of the spec it is given.
+    st.vega_lite_chart(spec=copy.deepcopy(spec), theme=None, width="stretch", key=f"chart_{c.key}")
+    _downloads(c)
+
+
+def static_chart(p: Portfolio, key: tuple, build: Callable) -> None:
+    """An altair chart without downloads (a legend), its spec made once per data version and
+    `key` for every session."""
+    spec = p.memo(("static_chart", *key), lambda: screen_spec(build()))
+    st.vega_lite_chart(spec=copy.deepcopy(spec), theme=None)
+
+
+@st.fragment
+def _downloads(c: ChartOut) -> None:
+    """The chart's 下载图表 menu. Its three buttons are made only once the menu is opened (a
+    rerun of this fragment alone): a page of four charts otherwise registers twelve downloads
+    with the server and sends twelve buttons to the browser on every rerun."""
+    menu = st.popover(
+        "下载图表", icon=":material/download:", key=f"downloads_{c.key}", on_change="rerun"
+    )
+    if not menu.open:
+        return
+    stem = c.file_stem()
+    downloads = (
+        ("PNG图片(2倍清晰度,适合幻灯片)", lambda: export.png(c), "png", "image/png", "image"),
+        ("SVG矢量图", lambda: export.svg(c), "svg", "image/svg+xml", "draw"),
+        ("图表数据CSV", lambda: export.csv(c), "csv", "text/csv", "table"),
+    )
+    with menu:
+        for label, data, ext, mime, icon in downloads:
+            st.download_button(label, data=data, file_name=f"{stem}.{ext}", mime=mime,
+                               on_click="ignore", key=f"{ext}_{c.key}", icon=f":material/{icon}:")  # fmt: skip
+
+
+def download_csv(label: str, frame, file_stem: str, **kwargs) -> None:
+    """A download of a table as CSV that Excel opens with its Chinese (UTF-8 with a BOM), every
+    cell inert (core.base.cells: a name like =HYPERLINK(…) stays text)."""
+    st.download_button(
+        label,
+        data=lambda: cells.csv_bytes(frame),
+        file_name=f"{file_stem}.csv",
+        mime="text/csv",
+        on_click="ignore",
+        icon=":material/download:",
+        **kwargs,
+    )
+
+
+def dataframe(data, **kwargs):
+    """st.dataframe as every page uses it: no index, a dash for a missing value (never "None")."""
+    return st.dataframe(data, hide_index=True, placeholder=MISSING, **kwargs)
+
+
+def table_height() -> int:
+    """A long table's height in pixels: in 汇报模式 it must leave room on one screen."""
+    return 420 if presenting() else 560
