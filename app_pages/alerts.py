@@ -9,6 +9,7 @@ from app_pages import common, presentation
 from core.base import schema as S
 from core.figures import alerts as A
 from core.figures import progress as V
+from core.figures import search
 from core.output import charts
 
 p = common.portfolio()
@@ -18,6 +19,10 @@ shows = presentation.shows("alerts")
 
 common.stop_when_scope_is_empty(p, scope)
 
+missing = A.check_settings()  # a rule whose thresholds the settings file lacks
+if missing:
+    st.error("\n\n".join(missing), icon=":material/error:")
+    st.stop()
 frame = A.alerts(p, scope, conv)
 sentences = A.rule_sentences()
 
@@ -51,7 +56,11 @@ if shows(0):
                     "规则": st.column_config.TextColumn("规则与阈值", width="large"),
                 },
             )
-            st.caption("阈值由本办在系统设置中规定;预警均按报告期的数据即时计算。")
+            st.caption(
+                f"阈值由本办在系统设置中规定;序时进度{conv.label}。预警均按报告期的数据"
+                "即时计算。计划在报告期当月开工、竣工或完成的节点,当月底仍未完成即列入预警;"
+                "同一事件(应开未开与开工节点、应竣未竣与竣工节点)只计一条,列明两项原因。"
+            )
         if p.milestones.empty:
             st.caption("尚未导入“节点计划”表,节点逾期规则没有可计算的数据。")
     with right:
@@ -81,19 +90,16 @@ if not common.presenting():
     c1, c2, c3 = st.columns([1, 2, 2])
     levels = c1.multiselect("预警级别", list(A.LEVELS), key="alerts_levels", placeholder="全部级别",
                             select_all=False)  # fmt: skip
-    rules = c2.multiselect("预警规则", list(A.RULES), key="alerts_rules", placeholder="全部规则",
+    rules = c2.multiselect("预警规则", list(A.rule_names()), key="alerts_rules", placeholder="全部规则",
                            select_all=False)  # fmt: skip
-    query = c3.text_input("搜索", key="alerts_query", placeholder="项目名称、代码或原因中的文字")
+    query = c3.text_input(
+        "搜索", key="alerts_query", placeholder="项目名称、代码、区县或预警原因中的文字"
+    )
     if levels:
         listed = listed.loc[listed[A.LEVEL].isin(levels)]
     if rules:
         listed = listed.loc[listed[A.RULE].isin(rules)]
-    if query.strip():
-        q = query.strip()
-        hit = listed[S.NAME].str.contains(q, regex=False) | listed[S.CODE].str.contains(
-            q, regex=False
-        )
-        listed = listed.loc[hit | listed[A.REASON].str.contains(q, regex=False)]
+    listed = search.projects(listed, query, more=(A.REASON, A.SUBJECT))  # core.figures.search
 shown = listed.head(V.MAX_ROWS)
 caption = f"共{len(listed)}条" + (f"(从{len(frame)}条中筛出)" if len(listed) < len(frame) else "")
 if len(shown) < len(listed):

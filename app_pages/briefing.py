@@ -83,9 +83,10 @@ stem = f"{name}_{scope.file_label()}_{scope.period.label}"
 
 
 def word() -> bytes:
-    if kind == ANNUAL:  # signed by the office, without the monthly charts and table
-        return document.docx_bytes(p, scope, conv, text, appendix=False, signed=dt.date.today())
-    return document.docx_bytes(p, scope, conv, text)
+    # The annual report is signed without the monthly charts and table; the 简报 takes its
+    # 第N期 from the office's database (the same scope and period keep theirs).
+    return document.docx_bytes(p, scope, conv, text, annual=kind == ANNUAL,
+                               store=common.store(), day=dt.date.today())  # fmt: skip
 
 
 cols = st.columns([1, 1, 3])
@@ -110,9 +111,12 @@ if document.office_binary():
 else:
     cols[1].caption("本机未安装LibreOffice,暂不提供PDF下载;可下载Word文档后另存为PDF。")
 if kind == ANNUAL:
-    st.caption("Word文档含正文,文末署本办名称和日期。")
+    st.caption("Word文档按公文格式排版:正文,文末署本办名称和日期,页脚有页码。")
 else:
-    st.caption("Word文档含正文、总览与投资增长页的主要图表,以及落后序时进度最多的项目表。")
+    st.caption(
+        "Word文档按公文格式排版:报头(重大项目工作简报、本年第N期、本办名称和日期)、正文、落款,"
+        "附总览与投资增长页的主要图表和落后序时进度最多的项目表;同一范围和月份再次下载沿用原期号。"
+    )
 
 with st.expander("复制全文", icon=":material/content_copy:"):
     st.code(text, language=None, wrap_lines=True)

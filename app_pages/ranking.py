@@ -51,6 +51,7 @@ if frame.empty:
     )
     st.stop()
 moves = R.moves(p, scope, rule, conv)
+against = R.move_words(scope.period)  # 较上月, or 较上年12月 in January
 value_title = (
     "开工率(%)" if rule.measure == R.START_RATE
     else "完成率(%)" if rule.measure == R.RATE
@@ -76,18 +77,18 @@ if shows(0):
             for r in on.to_dict("records"):
                 move = moves.get(r[R.UNIT], "—")
                 st.markdown(common.plain(f"第{r[R.PLACE]}名 {r[R.UNIT]}:{R.value_text(pd.Series(r), rule)}"
-                                         f"(较上月{move})"))  # fmt: skip
+                                         f"({against}{move})"))  # fmt: skip
         excused = R.exemption_sentence(frame)
         if excused:
-            st.markdown("**豁免**")
+            st.markdown("**豁免与未报送**" if R.unreported_sentence(frame) else "**豁免**")
             st.caption(common.plain(excused))
 
 if shows(0) and not common.presenting():
     table = pd.DataFrame(
         {
-            "名次": frame[R.PLACE],
+            "名次": frame[R.PLACE].astype(str).where(~frame[R.UNREPORTED], "未报送"),
             rule.unit_word: frame[R.UNIT],
-            "较上月": frame[R.UNIT].map(moves),
+            against: frame[R.UNIT].map(moves),
             "项目数": frame[M.COUNT].fillna(0).astype(int),
             "完成率": frame[M.RATE].map(pct),
             "与序时进度之差": frame[M.GAP].map(signed_points),
@@ -96,6 +97,12 @@ if shows(0) and not common.presenting():
             "豁免原因": frame[R.EXEMPT],
         }
     )
+    unranked = frame.attrs.get(R.UNREPORTED, [])
+    if unranked:  # not ranked on a month that would count as zero: listed, marked 未报送
+        table = pd.concat(
+            [table, pd.DataFrame({"名次": "未报送", rule.unit_word: unranked, "榜单": ""})],
+            ignore_index=True,
+        ).fillna({"豁免原因": "", against: "—"})
     common.dataframe(table, width="stretch")
     stem = f"红黑榜通报_{scope.file_label()}_{scope.period.label}"
     st.download_button(
@@ -113,7 +120,9 @@ if not shows(1):
 st.subheader("名次变化")
 history = R.history(p, scope, rule, conv)
 if history[R.MONTH].nunique() < 2:
-    st.caption(f"{scope.period.year}年只有一个月的排名,暂无名次变化。")
+    st.caption(f"{scope.period.label}之前没有可比较的排名,本期排名从头开始,暂无名次变化。")
+elif scope.period.month == 1:
+    st.caption(f"1月的名次变化与{scope.period.year - 1}年12月的排名比较。")
 common.scoped_chart(
     p,
     ("rank_history", scope, rule, conv),
@@ -123,9 +132,12 @@ common.scoped_chart(
 if common.presenting():
     st.stop()
 wide = history.pivot(index=R.UNIT, columns=R.MONTH, values=R.PLACE)
-wide.columns = [f"{int(m[5:])}月" for m in wide.columns]
+wide.columns = [
+    f"{int(m[5:])}月" if m[:4] == str(scope.period.year) else Period.parse(m).label
+    for m in wide.columns
+]
 wide = wide.reindex(frame[R.UNIT]).reset_index().rename(columns={R.UNIT: rule.unit_word})
-wide["较上月"] = wide[rule.unit_word].map(moves)
+wide[against] = wide[rule.unit_word].map(moves)
 common.dataframe(wide, width="stretch")
 
 st.subheader("红黑榜豁免")

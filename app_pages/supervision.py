@@ -12,6 +12,7 @@ import streamlit as st
 from app_pages import common, presentation, signin
 from core.base import schema as S
 from core.base.formatting import MISSING, pct, round_half_up
+from core.figures import project as P
 from core.figures import supervision as V
 from core.ingest import edits
 from core.output import notices
@@ -132,6 +133,7 @@ table = pd.DataFrame(
         S.CLEARED_ON: as_day(shown[S.CLEARED_ON]),
         "最新办理情况": shown[S.HANDLING_NOTES].map(V.latest_note),
         edits.NEW_NOTE: "",
+        P.LINK: P.links(shown[S.CODE], scope.period),
     }
 )
 seen = common.editable_version(p, "修改督办信息", actor, roles.SUPERVISE)
@@ -145,7 +147,7 @@ edited = st.data_editor(
     placeholder=MISSING,
     disabled=True
     if seen is None
-    else [S.PROBLEM_ID, S.NAME, S.PROBLEM_TYPE, S.PROBLEM_TEXT, "超期", "最新办理情况"],
+    else [S.PROBLEM_ID, S.NAME, S.PROBLEM_TYPE, S.PROBLEM_TEXT, "超期", "最新办理情况", P.LINK],
     column_config={
         S.PROBLEM_ID: st.column_config.TextColumn(width=90),
         S.NAME: st.column_config.TextColumn(width="medium"),
@@ -159,6 +161,7 @@ edited = st.data_editor(
         S.CLOSED_ON: day(format="YYYY-MM-DD", max_value=dt.date.today()),
         S.CLEARED_ON: day(format="YYYY-MM-DD", max_value=dt.date.today()),
         edits.NEW_NOTE: st.column_config.TextColumn(width="medium"),
+        P.LINK: st.column_config.LinkColumn(display_text="打开", width=48),
     },
 )
 if len(table) > 500:
@@ -202,7 +205,7 @@ else:
                         format_func=lambda u: f"{u}({open_counts[u]}个未办结)")  # fmt: skip
     c2.download_button(
         "下载督办单(Word)",
-        data=lambda: notices.supervision_sheet(p, scope, unit),
+        data=lambda: notices.supervision_sheet(p, scope, unit, store=common.store()),
         file_name=f"督办单_{unit}_{scope.period.label}.docx",
         mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
         on_click="ignore",

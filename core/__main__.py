@@ -2,7 +2,7 @@
 
 python -m core template OUT.xlsx        blank template with 填表说明
 python -m core export OUT.xlsx [--batch N]  the data in use (or as of batch N) as a workbook
-python -m core validate FILE...         exit 0 when importable, 1 with the report when not
+python -m core validate FILE...         exit 0 when it has no error, 1 with the report when it has
 python -m core import FILE... [--note]  check and import as one batch; a ledger is read by its
     saved or recognised layout, --period/--level/--map "表头=字段"/--section settle the rest
 python -m core layouts [--rename A B | --delete A]   saved ledger layouts
@@ -12,6 +12,7 @@ python -m core rollback BATCH [--note]  make an earlier batch current again
 python -m core summary [filters]        the main figures for a scope
 python -m core brief [filters] [--kind monthly|annual] [--format text|docx|pdf] [--out FILE]
 python -m core deck [--agenda NAME | filters] [--out FILE.pptx]
+python -m core collection [filters]    报送情况: each county's returns, the late, the missing
 python -m core demo OUT_DIR [--scale N] rewrite the demo files
 python -m core migrate                  bring the database's schema up to date
 python -m core check-store              check the database and the snapshot, clean up
@@ -74,9 +75,15 @@ def _add_scope_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--schedule",
         choices=[c.value for c in Convention],
-        default="months",
-        help="序时进度口径:months按月,days按日",
+        default=None,
+        help="序时进度口径(默认:设置文件[schedule]的口径):months按月,days按日,"
+        "half_months按半月,target按年度目标",
     )
+
+
+def _convention(args: argparse.Namespace) -> Convention:
+    """The 序时进度 rule asked for, else the office's own ([schedule] in its settings)."""
+    return Convention(args.schedule) if args.schedule else Convention.default()
 
 
 def _add_import_arguments(p: argparse.ArgumentParser) -> None:
@@ -158,7 +165,7 @@ def _scope(p: Portfolio, args: argparse.Namespace) -> Scope:
 def _summary(args: argparse.Namespace) -> int:
     p = _portfolio(args)
     scope = _scope(p, args)
-    this, _ = M.year_figures_with_last_year(p, scope, Convention(args.schedule))
+    this, _ = M.year_figures_with_last_year(p, scope, _convention(args))
     print(p.source)
     print(scope.sentence())
     for sentence in (
@@ -181,7 +188,7 @@ def _brief(args: argparse.Namespace) -> int:
 
     p = _portfolio(args)
     scope = _scope(p, args)
-    conv = Convention(args.schedule)
+    conv = _convention(args)
     if args.kind == "annual":
         # The year-end of the latest year by default; --period names the year (and its month).
         year = Period.parse(args.period).year if args.period else None
@@ -198,10 +205,9 @@ def _brief(args: argparse.Namespace) -> int:
         else:
             print(text)
         return 0
-    if args.kind == "annual":
-        data = document.docx_bytes(p, scope, conv, text, appendix=False, signed=dt.date.today())
-    else:
-        data = document.docx_bytes(p, scope, conv, text)
+    # The 简报's 第N期 is taken from the office's database (core.store.numbers).
+    data = document.docx_bytes(p, scope, conv, text, annual=args.kind == "annual",
+                               store=_store(args), day=dt.date.today())  # fmt: skip
     if args.format == "pdf":
         if not document.office_binary():
             print(
@@ -233,10 +239,43 @@ def _deck(args: argparse.Namespace) -> int:
             return 1
     else:
         agenda = deck.every_page(scope)
-    data = deck.pptx_bytes(p, agenda, scope.period, Convention(args.schedule))
+    data = deck.pptx_bytes(p, agenda, scope.period, _convention(args))
     out = args.out or Path(f"{agenda.name}_{scope.period.label}.pptx")
     out.write_bytes(data)
     print(out)
+    return 0
+
+
+def _collection(args: argparse.Namespace) -> int:
+    """报送情况: each county's returns for the period, the late ones, the missing projects. The
+    month after the newest returns (the one being collected) is allowed too."""
+    from core.figures import collection as C
+
+    p = _portfolio(args)
+    asked = argparse.Namespace(**vars(args))
+    period = Period.parse(args.period) if args.period else p.latest_period
+    if p.periods() and period == p.periods()[0].shift(1):
+        asked.period = None  # no return yet is what this month may look like
+    scope = replace(_scope(p, asked), period=period)
+    store = None if args.data else _store(args)
+    record = None
+    if store is not None and datasource.store_version(p.version) is not None:
+        record = C.upload_record(store, period)
+    c = C.collection(p, scope, record)
+    print(p.source)
+    print(scope.sentence())
+    print(C.deadline_sentence(period))
+    print(c.sentence())
+    if c.counties.empty:
+        return 0
+    shown = c.counties.drop(columns=[C.LATE])
+    print("\t".join(shown.columns))
+    for row in shown.itertuples(index=False):
+        print("\t".join(str(v) for v in row))
+    if len(c.missing):
+        print("未报送项目:")
+        for r in c.missing.to_dict("records"):
+            print(f"{r[S.COUNTY]}\t{r[S.CODE]}\t{r[S.NAME]}\t最近报送:{r[C.LAST_RETURN]}")
     return 0
 
 
@@ -306,7 +345,7 @@ def _validate(args: argparse.Namespace) -> int:
         return 1
     report = importing.check(upload, store)
     _print_report(report)
-    return 0 if report.importable else 1
+    return 0 if report.valid else 1
 
 
 def _import(args: argparse.Namespace) -> int:
@@ -690,6 +729,9 @@ def parser() -> argparse.ArgumentParser:
         help="输出格式(默认text,输出到标准输出)",
     )
     p.add_argument("--out", type=Path, help="输出文件")
+    p = command("collection", "报送情况:各区县应报、已报、未报项目,逾期区县和未报送项目清单",
+                _collection)  # fmt: skip
+    _add_scope_arguments(p)
     p = command("deck", "生成汇报幻灯片(.pptx,16:9):按会议议程,或按筛选条件生成全部页面", _deck)
     _add_scope_arguments(p)
     p.add_argument("--agenda", help="会议议程名称(在“会议议程”页保存的)")

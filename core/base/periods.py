@@ -8,6 +8,8 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
+from core.base import settings
+
 _MONTH_RE = re.compile(r"^(\d{4})-(\d{1,2})$")
 
 
@@ -66,23 +68,78 @@ class Period:
 
 
 class Convention(StrEnum):
-    """How an office measures 序时进度; the pages say which one is in use."""
+    """How an office measures 序时进度 ([schedule] of the settings file; the sidebar may switch
+    between them); every card, page and document says which one is in use.
 
-    MONTHS = "months"  # months elapsed ÷ 12: the usual rule (end of October → 83.3%)
-    DAYS = "days"  # days elapsed ÷ days in the year
+    - months: months elapsed ÷ 12, the usual rule (end of October → 83.3%);
+    - days: days elapsed ÷ days in the year (end of February 2026 → 59/365 = 16.2%);
+    - half_months: half months elapsed ÷ 24 — a month in progress counts half from its 15th
+      (a report at mid-August: 7.5/12 = 62.5%); a month that is over counts whole;
+    - target: the province's annual target share × months ÷ 12 ([schedule] target_percent; as
+      Guangdong's 120% × n/12: end of June → 60.0%; not capped at 100%).
+    """
+
+    MONTHS = "months"
+    DAYS = "days"
+    HALF_MONTHS = "half_months"
+    TARGET = "target"
+
+    @classmethod
+    def default(cls) -> Convention:
+        """The office's own rule, [schedule] convention of the settings file."""
+        return cls(_schedule_settings()[0])
+
+    @property
+    def short(self) -> str:
+        """按月 / 按日 / 按半月 / 按目标120%: how a card title or a rule sentence names it."""
+        if self is Convention.TARGET:
+            return f"按年度目标{_target_words()}"
+        return {"months": "按月", "days": "按日", "half_months": "按半月"}[self.value]
 
     @property
     def label(self) -> str:
-        return (
-            "按月计算(已过月数÷12)" if self is Convention.MONTHS else "按日计算(已过天数÷全年天数)"
-        )
+        if self is Convention.TARGET:
+            return f"按目标计算(年度目标{_target_words()}×已过月数÷12)"
+        return {
+            "months": "按月计算(已过月数÷12)",
+            "days": "按日计算(已过天数÷全年天数)",
+            "half_months": "按半月计算(已过半月数÷24)",
+        }[self.value]
 
 
-def schedule_share(period: Period, convention: Convention = Convention.MONTHS) -> float:
-    """序时进度 at the end of `period`, as a fraction of the year (0–1)."""
+def _schedule_settings() -> tuple[str, float]:
+    """([schedule] convention, target_percent ÷ 100), checked; settings are read late so that a
+    change of the file applies at the next page view."""
+    own = settings.current()
+    return own.schedule_convention, own.schedule_target
+
+
+def _target_words() -> str:
+    return f"{_schedule_settings()[1] * 100:g}%"
+
+
+def period_end(period: Period) -> dt.date:
+    return dt.date(period.year, period.month, calendar.monthrange(period.year, period.month)[1])
+
+
+def schedule_share(
+    period: Period,
+    convention: Convention = Convention.MONTHS,
+    today: dt.date | None = None,
+) -> float:
+    """序时进度 at the end of `period`, as a fraction of the year (0–1; above 1 for a target
+    beyond the plan). `today` matters only for half months: the day a period stands at is its
+    last day, or today while it is not over."""
     if convention is Convention.MONTHS:
         return period.month / 12
-    last_day = calendar.monthrange(period.year, period.month)[1]
-    elapsed = dt.date(period.year, period.month, last_day).timetuple().tm_yday
+    if convention is Convention.TARGET:
+        return _schedule_settings()[1] * period.month / 12
+    last = period_end(period)
+    if convention is Convention.HALF_MONTHS:
+        day = min(last, today or dt.date.today())
+        if day < dt.date(period.year, period.month, 1):  # a period in the future: its end
+            day = last
+        halves = 2 * (period.month - 1) + (day.day >= 15) + (day == last)
+        return halves / 24
     days_in_year = 366 if calendar.isleap(period.year) else 365
-    return elapsed / days_in_year
+    return last.timetuple().tm_yday / days_in_year

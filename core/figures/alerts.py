@@ -7,9 +7,11 @@ two thresholds is yellow from the first and red from the second, both counted in
 
 The rules, one function each:
 - 严重滞后: behind 序时进度 by the 严重滞后 threshold or more (red from the second).
-- 连续滞后: 严重滞后 at the end of several consecutive months, across a new year too (each month
-  against its own year's plan); a month without a plan, or whose figure is known only as part
-  of a later sum, ends the run.
+- 连续滞后: behind at the end of several consecutive months, across a new year too (each month
+  against its own year's plan): each month by the 严重滞后 threshold or by a share of that
+  month's 序时进度 ([alerts] consecutive_schedule_share), whichever is less — in January 序时进度
+  is 8.3% and 10 points could never be reached; a month without a plan, or whose figure is
+  known only as part of a later sum, ends the run.
 - 应开未开 / 应竣未竣: the planned start (completion) month has ended without a start
   (completion), for the projects on a construction list (前期 and 在建).
 - 未按时报送: a project due to report for the period (an annual plan, started, not completed
@@ -17,6 +19,17 @@ The rules, one function each:
   as reported.
 - 问题超期: an open problem past its 办结时限, or without one open for months.
 - 节点逾期: a milestone (节点计划) whose planned month has ended unreached.
+
+A month's start, completion or node is due at the end of its month: planned for February, it
+is late at the end of February without the start (completion, node) and a month late at the
+end of March. The same event under two rules is one alert: a late start with an overdue node
+named 开工, a late completion with one named 竣工 (竣工投产), under 应开未开 (应竣未竣) with
+both reasons, red when either is.
+
+The rules are one registry, `REGISTRY`: each `AlertRule` names its settings keys, states
+itself in a sentence, finds its alerts and says which colours it gives. The page, the 简报's
+预警 paragraph, the settings check and the README's table read it; a new rule is one entry
+here, its keys in data/settings.toml and its row in README's table.
 """
 
 from __future__ import annotations
@@ -53,32 +66,83 @@ LATE_END = "应竣未竣"
 UNREPORTED = "未按时报送"
 PROBLEM_OVERDUE = "问题超期"
 NODE_LATE = "节点逾期"
-RULES = (SERIOUS, CONSECUTIVE, LATE_START, LATE_END, UNREPORTED, PROBLEM_OVERDUE, NODE_LATE)
+# The rules' names in order: `rule_names()` (REGISTRY, at the end of the module).
 # The stages whose projects are due to start and finish: those on a construction list.
 ON_SITE = (S.STAGE_PREPARATION, S.STAGE_CONSTRUCTION)
 COLUMNS = (LEVEL, RULE, S.COUNTY, S.NAME, REASON, SUBJECT, S.SECTOR, S.CODE)
 
 
+def setting(key: str) -> float:
+    """A rule's threshold from the settings file: "alerts.late_start_red_months" is the key
+    late_start_red_months of [alerts]. A rule reads its keys through this, so that a new rule
+    needs no code in core.base.settings."""
+    section, name = key.split(".")
+    return settings.current().section(section)[name]
+
+
+def _int(key: str) -> int:
+    return int(setting(key))
+
+
 def rule_sentences() -> dict[str, str]:
     """Each rule with its thresholds, in one sentence, as the page and the briefing state it."""
+    return {rule.name: rule.sentence() for rule in REGISTRY}
+
+
+def _serious_sentence() -> str:
     own = settings.current()
     n, red = _points(-own.serious_gap), _points(-own.serious_gap_red)
-    (m1, m2), (k1, k2) = own.consecutive_months, own.problem_open_months
-    return {
-        SERIOUS: f"完成率落后序时进度{n}个百分点及以上为黄色预警,{red}个百分点及以上为红色预警。",
-        CONSECUTIVE: f"连续{m1}个月落后序时进度{n}个百分点及以上为黄色预警,连续{m2}个月为红色预警。",
-        LATE_START: "计划开工月份已过仍未开工为黄色预警,"
-        f"逾期{own.late_start_red_months}个月及以上为红色预警(前期、在建项目)。",
-        LATE_END: "计划竣工月份已过仍未竣工为黄色预警,"
-        f"逾期{own.late_end_red_months}个月及以上为红色预警(前期、在建项目)。",
-        UNREPORTED: "有年度计划、已开工且未竣工的项目本期没有报送月度进度为黄色预警,"
-        f"连续{own.unreported_red_months}个月未报送为红色预警。",
-        PROBLEM_OVERDUE: "未办结的问题超过办结时限为黄色预警,"
+    return f"完成率落后序时进度{n}个百分点及以上为黄色预警,{red}个百分点及以上为红色预警。"
+
+
+def _behind_words() -> str:
+    """落后序时进度10个百分点或序时进度的50%及以上: a month that counts toward 连续滞后."""
+    n, share = _points(-settings.current().serious_gap), _share()
+    if share <= 0:
+        return f"落后序时进度{n}个百分点及以上"
+    return f"落后序时进度{n}个百分点或序时进度的{share * 100:g}%及以上"
+
+
+def _share() -> float:
+    return float(settings.current().section("alerts").get("consecutive_schedule_share", 0))
+
+
+def _consecutive_sentence() -> str:
+    m1, m2 = settings.current().consecutive_months
+    either = "(两者取较小者)" if _share() > 0 else ""
+    return f"连续{m1}个月每月{_behind_words()}{either}为黄色预警,连续{m2}个月为红色预警。"
+
+
+def _late_sentence(verb: str, key: str) -> Callable[[], str]:
+    return lambda: (
+        f"计划{verb}月份已过仍未{verb}为黄色预警,"
+        f"逾期{_int(key)}个月及以上为红色预警(前期、在建项目)。"
+    )
+
+
+def _unreported_sentence() -> str:
+    return (
+        "有年度计划、已开工且未竣工的项目本期没有报送月度进度为黄色预警,"
+        f"连续{_int('alerts.unreported_red_months')}个月未报送为红色预警。"
+    )
+
+
+def _problem_sentence() -> str:
+    own = settings.current()
+    k1, k2 = own.problem_open_months
+    return (
+        "未办结的问题超过办结时限为黄色预警,"
         f"超过{own.problem_overdue_red_days}天为红色预警;没有办结时限的问题提出满{k1}个月"
-        f"未解决为黄色预警,满{k2}个月为红色预警。",
-        NODE_LATE: "节点计划完成月份已过仍未完成为黄色预警,"
-        f"逾期{own.node_late_red_months}个月及以上为红色预警。",
-    }
+        f"未解决为黄色预警,满{k2}个月为红色预警。"
+    )
+
+
+def _node_sentence() -> str:
+    return (
+        "节点计划完成月份已过仍未完成为黄色预警,"
+        f"逾期{_int('alerts.node_late_red_months')}个月及以上为红色预警"
+        "(与应开未开、应竣未竣同一事件的开工、竣工节点并入该条预警)。"
+    )
 
 
 def _points(fraction: float) -> str:
@@ -127,7 +191,8 @@ def _behind_streaks(p: Portfolio, scope: Scope, conv: Convention) -> pd.Series:
     mask = scope.mask(p.projects).to_numpy()
     codes = p.projects[S.CODE].to_numpy()[mask]
     first = p.periods()[-1]
-    limit = points(settings.current().serious_gap)
+    limit = -points(settings.current().serious_gap)  # 10.0 points
+    share = _share()
     longest = max(settings.current().consecutive_months)
     streak = np.zeros(mask.sum(), dtype=int)
     going = np.ones(mask.sum(), dtype=bool)
@@ -141,10 +206,13 @@ def _behind_streaks(p: Portfolio, scope: Scope, conv: Convention) -> pd.Series:
         done = M.aligned_ytd(p, month)[mask]
         with np.errstate(divide="ignore", invalid="ignore"):
             rate = np.where(plan > 0, done / plan, np.nan)
-        gap = M.schedule_gap(rate, schedule_share(month, conv))
+        schedule = schedule_share(month, conv)
+        gap = M.schedule_gap(rate, schedule)
         shown = np.floor(np.round(gap * 1000, 6) + 0.5) / 10  # as points(), on arrays
+        # Behind by the threshold, or by the share of 序时进度 when that is less (January).
+        need = limit if share <= 0 else min(limit, share * M.shown_rate(schedule) * 100)
         unknown = np.isin(codes, list(_unknown_codes(p, month)))
-        behind = (plan > 0) & (shown <= limit) & ~unknown
+        behind = (plan > 0) & (shown <= -need + 1e-9) & ~unknown
         going &= behind
         streak += going
         month = month.shift(-1)
@@ -165,11 +233,11 @@ def _consecutive(p: Portfolio, scope: Scope, conv: Convention, day: dt.date) -> 
     yellow, red = own.consecutive_months
     streaks = behind_streaks(p, scope, conv)
     hit = streaks[streaks >= yellow]
-    n = _points(-own.serious_gap)
+    words = _behind_words()
     return _Found(
         hit.index.tolist(),
         [RED if k >= red else YELLOW for k in hit],
-        [f"连续{k}个月落后序时进度{n}个百分点及以上" for k in hit],
+        [f"连续{k}个月{words}" for k in hit],
     )
 
 
@@ -210,7 +278,7 @@ def _late_end(p: Portfolio, scope: Scope, conv: Convention, day: dt.date) -> _Fo
     return _due(p, scope, S.PLANNED_END, done, settings.current().late_end_red_months, "竣工")
 
 
-def _reported_in(p: Portfolio, month: Period) -> np.ndarray:
+def reported_in(p: Portfolio, month: Period) -> np.ndarray:
     """Which projects (in the order of p.projects) have a return covering the month: its own,
     or an amount of several months that includes it. Once per month, for every scope."""
 
@@ -228,7 +296,9 @@ def _reported_in(p: Portfolio, month: Period) -> np.ndarray:
     return p.memo(("reported_in", month), compute)
 
 
-def _due_to_report(p: Portfolio, projects: pd.DataFrame, month: Period) -> np.ndarray:
+def due_to_report(p: Portfolio, projects: pd.DataFrame, month: Period) -> np.ndarray:
+    """Which of `projects` (rows of p.projects) owe a return for the month: an annual plan,
+    started by it, not completed before it."""
     plan = M.aligned_plan(p, month.year)
     rows = p.projects.index.get_indexer(projects.index)
     started = (projects[S.ACTUAL_START] != "") & (projects[S.ACTUAL_START] <= month.key)
@@ -247,7 +317,7 @@ def _unreported(p: Portfolio, scope: Scope, conv: Convention, day: dt.date) -> _
     for _ in range(red):  # back from the period while the returns stay missing
         if month < first:
             break
-        going &= _due_to_report(p, projects, month) & ~_reported_in(p, month)[mask]
+        going &= due_to_report(p, projects, month) & ~reported_in(p, month)[mask]
         missing += going
         month = month.shift(-1)
     hit = np.flatnonzero(missing > 0)
@@ -307,15 +377,64 @@ def _node_late(p: Portfolio, scope: Scope, conv: Convention, day: dt.date) -> _F
     )
 
 
-_RULES: dict[str, Callable[[Portfolio, Scope, Convention, dt.date], _Found]] = {
-    SERIOUS: _serious,
-    CONSECUTIVE: _consecutive,
-    LATE_START: _late_start,
-    LATE_END: _late_end,
-    UNREPORTED: _unreported,
-    PROBLEM_OVERDUE: _problem_overdue,
-    NODE_LATE: _node_late,
-}
+@dataclass(frozen=True)
+class AlertRule:
+    """One 预警 rule: everything the page, the 简报, the settings check and the README's table
+    need to know of it."""
+
+    name: str  # 严重滞后: the rule's name on the page and in the list
+    keys: tuple[str, ...]  # its settings, "section.key" (data/settings.toml says why each)
+    sentence: Callable[[], str]  # the rule with its thresholds, in one sentence
+    find: Callable[[Portfolio, Scope, Convention, dt.date], _Found]
+    levels: tuple[str, ...] = (YELLOW, RED)  # the colours it gives
+    # (another rule, a word): that rule's alerts of the same project whose 对象 names the word
+    # are the same event, folded into this rule's alert (a 开工 node into 应开未开).
+    same_event: tuple[str, str] | None = None
+
+
+REGISTRY: list[AlertRule] = [
+    AlertRule(SERIOUS, ("status.serious_gap_points", "alerts.serious_gap_red_points"),
+              _serious_sentence, _serious),
+    AlertRule(CONSECUTIVE, ("status.serious_gap_points", "alerts.consecutive_yellow_months",
+                            "alerts.consecutive_red_months", "alerts.consecutive_schedule_share"),
+              _consecutive_sentence, _consecutive),
+    AlertRule(LATE_START, ("alerts.late_start_red_months",),
+              _late_sentence("开工", "alerts.late_start_red_months"), _late_start,
+              same_event=(NODE_LATE, "开工")),
+    AlertRule(LATE_END, ("alerts.late_end_red_months",),
+              _late_sentence("竣工", "alerts.late_end_red_months"), _late_end,
+              same_event=(NODE_LATE, "竣工")),
+    AlertRule(UNREPORTED, ("alerts.unreported_red_months",), _unreported_sentence, _unreported),
+    AlertRule(PROBLEM_OVERDUE, ("alerts.problem_overdue_red_days",
+                                "alerts.problem_open_yellow_months",
+                                "alerts.problem_open_red_months"),
+              _problem_sentence, _problem_overdue),
+    AlertRule(NODE_LATE, ("alerts.node_late_red_months",), _node_sentence, _node_late),
+]  # fmt: skip
+
+
+def rule_names() -> tuple[str, ...]:
+    """The rules in the registry's order: the order of every count and list."""
+    return tuple(rule.name for rule in REGISTRY)
+
+
+# The seven rules as the module was loaded; code that must see a rule added later (a test's
+# throwaway one) reads rule_names().
+RULES = rule_names()
+
+
+def check_settings(own: settings.Settings | None = None) -> list[str]:
+    """The keys the rules name that the settings lack, one Chinese message each (empty when
+    none is). The values themselves are checked when the file is read (core.base.settings:
+    each key's kind is its default's, a red threshold not below its yellow one)."""
+    own = own or settings.current()
+    problems = []
+    for rule in REGISTRY:
+        for key in rule.keys:
+            section, name = key.split(".")
+            if name not in own.section(section):
+                problems.append(f"设置文件缺少[{section}]的{name}({rule.name}预警的阈值)")
+    return problems
 
 
 def alerts(
@@ -327,42 +446,84 @@ def alerts(
     """Every alert of the projects in scope as of the period, red first, then by rule, county
     and project: one row each with 预警级别, 预警规则, the project, 预警原因 and its 对象."""
     day = V.period_day(scope.period, today)
-    key = ("alerts", scope, convention, day)
+    key = ("alerts", scope, convention, day, rule_names())
     return p.memo(key, lambda: _alerts(p, scope, convention, day)).copy()
 
 
 def _alerts(p: Portfolio, scope: Scope, conv: Convention, day: dt.date) -> pd.DataFrame:
     parts = []
-    for rule, find in _RULES.items():
-        found = find(p, scope, conv, day)
+    for rule in REGISTRY:
+        found = rule.find(p, scope, conv, day)
         parts.append(
             pd.DataFrame(
                 {
                     S.CODE: found.codes,
                     LEVEL: found.levels,
-                    RULE: rule,
+                    RULE: rule.name,
                     REASON: found.reasons,
                     SUBJECT: found.subjects or [""] * len(found.codes),
                 },
                 dtype=object,
             )
         )
-    found = pd.concat(parts, ignore_index=True)
+    found = _one_alert_per_event(pd.concat(parts, ignore_index=True))
     info = p.projects[[S.CODE, S.NAME, S.COUNTY, S.SECTOR]].drop_duplicates(S.CODE)
     out = found.merge(info, on=S.CODE, how="left")
     county = {c: i for i, c in enumerate(p.counties)}
     out = out.assign(
         _l=out[LEVEL].map({RED: 0, YELLOW: 1}),
-        _r=out[RULE].map({r: i for i, r in enumerate(RULES)}),
+        _r=out[RULE].map({r: i for i, r in enumerate(rule_names())}),
         _c=out[S.COUNTY].map(county).fillna(len(county)),
     )
     out = out.sort_values(["_l", "_r", "_c", S.NAME, SUBJECT], kind="mergesort")
     return out[list(COLUMNS)].reset_index(drop=True)
 
 
+def _one_alert_per_event(found: pd.DataFrame) -> pd.DataFrame:
+    """Folds the alerts a rule declares the same event (AlertRule.same_event) into its own:
+    one row per project, both reasons, red when either is, the other rule's 对象 kept."""
+    found = found.reset_index(drop=True)
+    dropped: list[int] = []
+    for rule in REGISTRY:
+        if rule.same_event is None:
+            continue
+        other, word = rule.same_event
+        mine = found.index[found[RULE] == rule.name]
+        theirs = found.loc[
+            (found[RULE] == other)
+            & found[SUBJECT].astype(str).str.contains(word, regex=False)
+            & ~found.index.isin(dropped)
+        ]
+        for i in mine:
+            same = theirs.loc[theirs[S.CODE] == found.at[i, S.CODE]]
+            if same.empty:
+                continue
+            levels = [found.at[i, LEVEL], *same[LEVEL]]
+            found.at[i, LEVEL] = RED if RED in levels else YELLOW
+            found.at[i, REASON] = ";".join([found.at[i, REASON], *same[REASON]])
+            found.at[i, SUBJECT] = "、".join(same[SUBJECT])
+            dropped += same.index.tolist()
+    return found.drop(index=dropped)
+
+
+def most_red_by_county(frame: pd.DataFrame, n: int) -> pd.Series:
+    """The counties with most red alerts, most first, as county → count: the first n and every
+    county tied with the n-th (a list that drops a county with as many as one it names would
+    say what the figures do not). For the 简报's 预警 paragraph."""
+    counts = frame.loc[frame[LEVEL] == RED, S.COUNTY].value_counts(sort=False)
+    if counts.empty or n <= 0:
+        return counts.iloc[:0]
+    order = sorted(counts.index, key=lambda c: -counts[c])  # stable: the data's order on ties
+    counts = counts[order]
+    cut = counts.iloc[min(n, len(counts)) - 1]
+    return counts[counts >= cut]
+
+
 def counts_by_rule(frame: pd.DataFrame) -> pd.DataFrame:
     """Every rule, in order, with its red, yellow and total counts (zeros included)."""
-    table = pd.crosstab(frame[RULE], frame[LEVEL]).reindex(index=list(RULES), columns=list(LEVELS))
+    table = pd.crosstab(frame[RULE], frame[LEVEL]).reindex(
+        index=list(rule_names()), columns=list(LEVELS)
+    )
     table = table.fillna(0).astype(int)
     table["合计"] = table.sum(axis=1)
     return table.rename_axis(index=RULE, columns=None).reset_index()
@@ -380,7 +541,9 @@ def counts_table(frame: pd.DataFrame, counties: list[str]) -> pd.DataFrame:
     """Rules × counties: how many alerts each county has under each rule (zeros included)."""
     seen = set(frame[S.COUNTY])
     present = [c for c in counties if c in seen]
-    table = pd.crosstab(frame[RULE], frame[S.COUNTY]).reindex(index=list(RULES), columns=present)
+    table = pd.crosstab(frame[RULE], frame[S.COUNTY]).reindex(
+        index=list(rule_names()), columns=present
+    )
     table = table.fillna(0).astype(int)
     table["合计"] = table.sum(axis=1)
     return table.rename_axis(index=RULE, columns=None).reset_index()

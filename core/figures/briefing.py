@@ -56,6 +56,15 @@ class Briefing:
 _NUMERALS = "一二三四五六七八九十"
 
 
+def scope_prose(scope: Scope, subject: str = "本期简报") -> str:
+    """The scope as a sentence of a document's text, where the screen shows its `范围:… · …`
+    line: 本期简报统计范围为全市各行业领域的省重点项目,数据截至2026年2月底。"""
+    sectors = f"{'、'.join(scope.sectors)}领域" if scope.sectors else "各行业领域"
+    stage = f"处于{scope.stage}阶段的" if scope.stage else ""
+    level = f"{scope.level}项目" if scope.level else "各级重大项目"
+    return f"{subject}统计范围为{scope.place}{sectors}的{stage}{level},数据{scope.period.as_of}。"
+
+
 def _change_words(now: float, before: float) -> str | None:
     """增长12.3% / 下降4.0% against last year, from two amounts; None without a base."""
     g = M.growth(now, before)
@@ -85,7 +94,13 @@ def construction_sentences(p: Portfolio, scope: Scope, convention: Convention) -
         sentence += lead + compare + "。"
     if this.starts_planned:
         sentence += (
-            f"本年计划开工项目{this.starts_planned}个,已开工{this.starts_done}个,"
+            f"本年计划开工项目{this.starts_planned}个,已开工{this.starts_done}个"
+            + (
+                f"(其中{this.starts_inferred}个未填实际开工年月,按在建或已完成投资认定)"
+                if this.starts_inferred
+                else ""
+            )
+            + ","
             f"开工率{pct(this.start_rate)}。"
         )
     return sentence
@@ -234,8 +249,7 @@ def alerts_paragraph(
     text += ";分规则看," + "、".join(rules)
     reds = frame.loc[frame[A.LEVEL] == A.RED]
     if len(reds) and scope.is_whole_city:
-        by_county = reds[S.COUNTY].value_counts()
-        top = by_county.head(TOP_BEHIND)
+        top = A.most_red_by_county(frame, TOP_BEHIND)  # ties with the last one named stay
         text += ";红色预警较多的区县是" + "、".join(f"{c}({n}条)" for c, n in top.items())
     return text + "。"
 

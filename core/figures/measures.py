@@ -147,6 +147,9 @@ class YearFigures:
     done: float
     starts_planned: int  # projects due to break ground this year
     starts_done: int  # of them, those that have broken ground by the period
+    # Of those, how many the data do not date (no 实际开工年月) but show at work: a 在建 or 竣工
+    # stage, or an amount completed this year (started_by).
+    starts_inferred: int = 0
     # False when a project's year-to-date figure is known only as part of a later sum (its
     # first return of the year stated 1-N月): the figure is then no base for a comparison.
     complete: bool = True
@@ -182,11 +185,10 @@ def _year_figures(
     plan, done = aligned_plan(p, period.year)[mask], aligned_ytd(p, period)[mask]
     annual = plan > 0
     # Only the columns used: selecting rows of every text column is the slow part.
-    used = [S.CODE, S.PLANNED_START, S.ACTUAL_START, S.TOTAL_INVESTMENT]
+    used = [S.CODE, S.PLANNED_START, S.ACTUAL_START, S.TOTAL_INVESTMENT, S.STAGE]
     projects = p.projects.loc[mask, used]
     planned_start = (projects[S.PLANNED_START].str.slice(0, 4) == str(period.year)).to_numpy()
-    actual = projects[S.ACTUAL_START]
-    started = ((actual != "") & (actual <= period.key)).to_numpy()
+    started, inferred = started_by(projects, np.asarray(done), period)
     total = projects[S.TOTAL_INVESTMENT].to_numpy()
     return YearFigures(
         period=period,
@@ -197,9 +199,24 @@ def _year_figures(
         done=float(done[annual].sum()),
         starts_planned=int(planned_start.sum()),
         starts_done=int((planned_start & started).sum()),
+        starts_inferred=int((planned_start & inferred).sum()),
         complete=period.month
         not in unknown_months(p, projects[S.CODE].to_numpy()[annual], period.year),
     )
+
+
+def started_by(projects: pd.DataFrame, done: np.ndarray, period: Period):
+    """(started, inferred): whether each project has broken ground by the period. A project
+    whose 实际开工年月 is empty is taken as started when the data show it at work — a stage of
+    在建 or 竣工, or an amount completed this year — as a ledger that gives no start month shows
+    its projects under construction; `inferred` marks those."""
+    actual = projects[S.ACTUAL_START]
+    dated = ((actual != "") & (actual <= period.key)).to_numpy()
+    at_work = projects[S.STAGE].isin((S.STAGE_CONSTRUCTION, S.STAGE_COMPLETED)).to_numpy() | (
+        np.nan_to_num(done) > 0
+    )
+    inferred = (actual == "").to_numpy() & at_work
+    return dated | inferred, inferred
 
 
 def year_figures_with_last_year(

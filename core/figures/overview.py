@@ -100,7 +100,7 @@ def kpi_cards(
             help="累计完成投资占年度计划投资的比例。",
         ),
         Card(
-            f"序时进度({'按月' if convention is Convention.MONTHS else '按日'})",
+            f"序时进度({convention.short})",
             pct(this.schedule),
             sched_delta,
             sched_color,
@@ -112,7 +112,12 @@ def kpi_cards(
             "开工率",
             pct(this.start_rate),
             _points_delta(this.start_rate, last.start_rate),
-            help=f"本年计划开工{this.starts_planned}个,已开工{this.starts_done}个。",
+            help=f"本年计划开工{this.starts_planned}个,已开工{this.starts_done}个"
+            + (
+                f"(其中{this.starts_inferred}个未填实际开工年月,按在建阶段或本年已完成投资认定)。"
+                if this.starts_inferred
+                else "。"
+            ),
         ),
     ]
     if no_base:

@@ -8,7 +8,15 @@ month (红黑榜豁免, kept in the store); units tied with the last one taken a
 excused unit keeps its place in the ranking and is shown with its reason.
 
 Only units with something to measure are ranked: projects with an annual plan (完成率 and its
-gap), or projects due to start this year (开工率).
+gap), or projects due to start this year (开工率). A unit none of whose projects due to report
+(core.figures.alerts.due_to_report) has a return for the month is 未报送: it is not ranked on a
+month that would count as zero, and the page and the 通报 say so — unless the rule ranks it
+([ranking] rank_unreported). With [ranking] red_needs_schedule the 红榜 takes only units at or
+ahead of 序时进度.
+
+A move is against the month before, December of the previous year for January; the places
+month by month run from that December (when it has returns) to the period, so that the move
+January shows is on the chart too.
 """
 
 from __future__ import annotations
@@ -22,6 +30,7 @@ from core.base import schema as S
 from core.base import settings
 from core.base.formatting import pct, points, schedule_phrase
 from core.base.periods import Convention, Period, schedule_share
+from core.figures import alerts as A
 from core.figures import measures as M
 from core.figures.scope import Scope
 from core.store.portfolio import Portfolio
@@ -42,6 +51,7 @@ STARTS_PLANNED = "计划开工项目"
 STARTS_DONE = "已开工项目"
 MOVE = "较上月"  # ↑2, ↓1, 持平, or — without last month's place
 MONTH = "月份"
+UNREPORTED = "未报送"  # bool column; the frame's attrs[UNREPORTED] lists the units unranked
 
 
 @dataclass(frozen=True)
@@ -50,12 +60,15 @@ class Rule:
     top: int
     bottom: int
     unit: str  # the project column whose values are ranked: 所在区县 or 所属园区
+    red_needs_schedule: bool = False  # the 红榜 only for units at or ahead of 序时进度
+    rank_unreported: bool = False  # rank a unit without returns on its figures as they stand
 
     @classmethod
     def from_settings(cls, unit: str | None = None) -> Rule:
         own = settings.current()
         return cls(own.ranking_measure, own.ranking_top, own.ranking_bottom,
-                   unit or own.ranking_unit)  # fmt: skip
+                   unit or own.ranking_unit, own.ranking_red_needs_schedule,
+                   own.ranking_rank_unreported)  # fmt: skip
 
     @property
     def unit_word(self) -> str:
@@ -64,12 +77,18 @@ class Rule:
     def sentence(self, convention: Convention) -> str:
         """The rule in words, as the page and the 通报 state it."""
         what = MEASURE_NAMES[self.measure]
-        schedule = "序时进度(" + ("按月" if convention is Convention.MONTHS else "按日") + "计算)"
+        schedule = f"序时进度({convention.short}计算)"
         missed = "开工率低于序时进度" if self.measure == START_RATE else "完成率低于序时进度"
+        red = f"前{self.top}名" + ("中达到序时进度的" if self.red_needs_schedule else "")
+        unreported = (
+            "当月未报送月度进度的按已报数据排名并注明未报送。"
+            if self.rank_unreported
+            else "当月未报送月度进度的不参加排名,注明未报送。"
+        )
         return (
             f"排名规则:各{self.unit_word}按{what}从高到低排名(与{schedule}比较,数值相同的名次并列);"
-            f"前{self.top}名列入红榜;{missed}的{self.unit_word}中排名最后的{self.bottom}个列入黑榜,"
-            f"经批准豁免的当月不列入黑榜。"
+            f"{red}列入红榜;{missed}的{self.unit_word}中排名最后的{self.bottom}个列入黑榜,"
+            f"经批准豁免的当月不列入黑榜;{unreported}"
         )
 
 
@@ -84,12 +103,19 @@ def _units(
         **{M.COUNT: (S.CODE, "size"), M.PLAN: (M.PLAN, "sum"), M.DONE: (M.DONE, "sum")}
     )
     due = df[S.PLANNED_START].str.slice(0, 4) == str(period.year)
-    started = (df[S.ACTUAL_START] != "") & (df[S.ACTUAL_START] <= period.key)
+    started = pd.Series(M.started_by(df, df[M.DONE].to_numpy(), period)[0], index=df.index)
     starts = pd.DataFrame(
         {STARTS_PLANNED: due.groupby(df[rule.unit]).sum(),
          STARTS_DONE: (due & started).groupby(df[rule.unit]).sum()}
     )  # fmt: skip
+    # 未报送: the unit has projects that owe a return for the month and none of them made one.
+    rows = p.projects.index.get_indexer(df.index)
+    due = pd.Series(A.due_to_report(p, df, period), index=df.index)
+    made = due & A.reported_in(p, period)[rows]
+    owing = pd.DataFrame({"_due": due, "_made": made}).groupby(df[rule.unit]).sum()
     out = g.join(starts, how="outer").fillna(0)
+    owing = owing.reindex(out.index).fillna(0)
+    out[UNREPORTED] = (owing["_due"] > 0) & (owing["_made"] == 0)
     out[M.RATE] = np.where(
         out[M.PLAN] > 0, out[M.DONE] / out[M.PLAN].where(out[M.PLAN] > 0), np.nan
     )
@@ -131,29 +157,36 @@ def _ranking(p: Portfolio, scope: Scope, rule: Rule, conv: Convention, period: P
     units = _units(p, scope, rule, conv, period)
     units[VALUE], units[MISSED] = _value(units, rule, schedule)
     units = units.loc[units[VALUE].notna()]
+    unranked = units.loc[units[UNREPORTED], UNIT].tolist()
+    if not rule.rank_unreported:
+        units = units.loc[~units[UNREPORTED]]
     units = units.sort_values([VALUE, M.DONE], ascending=[False, False], kind="mergesort")
     units.insert(0, PLACE, units[VALUE].rank(method="min", ascending=False).astype(int))
     ex = p.exemptions
     ex = ex.loc[(ex[S.UNIT_KIND] == rule.unit) & (ex[S.MONTH] == period.key)]
     units[EXEMPT] = units[UNIT].map(dict(zip(ex[S.UNIT_NAME], ex[S.EXEMPT_REASON], strict=True)))
     units[EXEMPT] = units[EXEMPT].fillna("")
-    units[LIST] = np.where(units[PLACE] <= rule.top, RED_LIST, "")
+    praised = (units[PLACE] <= rule.top) & ~(rule.red_needs_schedule & units[MISSED])
+    units[LIST] = np.where(praised, RED_LIST, "")
     eligible = units.loc[units[MISSED] & (units[LIST] == "") & (units[EXEMPT] == "")]
     worst = eligible.sort_values(VALUE, kind="mergesort")
     if len(worst) and rule.bottom > 0:
         cut = worst[VALUE].iloc[min(rule.bottom, len(worst)) - 1]
         units.loc[worst.index[worst[VALUE] <= cut], LIST] = BLACK_LIST
-    return units.reset_index(drop=True)
+    units = units.reset_index(drop=True)
+    units.attrs[UNREPORTED] = unranked
+    return units
 
 
 def history(
     p: Portfolio, scope: Scope, rule: Rule, convention: Convention = Convention.MONTHS
 ) -> pd.DataFrame:
-    """Each unit's place month by month this year, January to the period (long form: 单位,
-    月份 as YYYY-MM, 名次); months before the first return are left out."""
+    """Each unit's place month by month, from December of the previous year (the base of
+    January's move) to the period (long form: 单位, 月份 as YYYY-MM, 名次); months before the
+    first return are left out."""
     first = p.periods()[-1]
     rows = []
-    for month in scope.period.months_of_year():
+    for month in [Period(scope.period.year - 1, 12), *scope.period.months_of_year()]:
         if month < first:
             continue
         r = ranking(p, scope, rule, convention, month)
@@ -172,6 +205,11 @@ def moves(p: Portfolio, scope: Scope, rule: Rule, convention: Convention = Conve
     return pd.Series(
         [move(before.get(u), k) for u, k in now.items()], index=now.index, dtype=object
     )
+
+
+def move_words(period: Period) -> str:
+    """What a move is against: 较上月, or 较上年12月 in January."""
+    return "较上年12月" if period.month == 1 else "较上月"
 
 
 def move(before: int | None, now: int) -> str:
@@ -201,11 +239,28 @@ def list_sentence(frame: pd.DataFrame, which: str, rule: Rule) -> str:
 
 
 def exemption_sentence(frame: pd.DataFrame) -> str | None:
+    """本月豁免:… and 本月未报送:… — the month's exemptions and the units marked 未报送, or None
+    when there are neither."""
     excused = frame.loc[frame[EXEMPT] != ""]
-    if excused.empty:
+    parts = []
+    if len(excused):
+        names = ";".join(f"{r[UNIT]}:{r[EXEMPT]}" for _, r in excused.iterrows())
+        parts.append(f"本月豁免:{names}。")
+    missing = unreported_sentence(frame)
+    if missing:
+        parts.append(missing)
+    return "".join(parts) or None
+
+
+def unreported_sentence(frame: pd.DataFrame) -> str | None:
+    """本月未报送:甲区(未报送月度进度,不参加排名)。 — or None when every unit reported."""
+    ranked = frame.loc[frame[UNREPORTED], UNIT].tolist() if UNREPORTED in frame else []
+    unranked = [u for u in frame.attrs.get(UNREPORTED, []) if u not in ranked]
+    if not ranked and not unranked:
         return None
-    names = ";".join(f"{r[UNIT]}:{r[EXEMPT]}" for _, r in excused.iterrows())
-    return f"本月豁免:{names}。"
+    words = [f"{u}(未报送月度进度,不参加排名)" for u in unranked]
+    words += [f"{u}(未报送月度进度,按已报数据排名)" for u in ranked]
+    return f"本月未报送:{'、'.join(words)}。"
 
 
 def unit_choices(p: Portfolio) -> list[str]:

@@ -1,7 +1,8 @@
-"""The office's notices as Word documents, in the layout of the briefing (core.output.document):
+"""The office's notices as Word documents, in the 公文 form of the briefing (core.output.document):
 the 红黑榜 通报 (the ranking under the city's rule, the 红榜 and 黑榜, the exemptions) and the
-督办单 of one responsible unit (its open problems with their deadlines). Both are signed with the
-office's name from the settings file.
+督办单 of one responsible unit (督办〔2026〕N号, numbered per year in the office's database; its open
+problems with their deadlines, the date by which the unit reports back, and the lines the unit
+signs on receipt). Both are signed with the office's name from the settings file.
 """
 
 from __future__ import annotations
@@ -25,15 +26,20 @@ from core.output.document import (
     HEADING_FONT,
     TITLE_FONT,
     add_table,
+    date_text,
     document_bytes,
     new_document,
     paragraph,
+    rule_line,
     signature,
 )
+from core.store import numbers
 from core.store.portfolio import Portfolio
+from core.store.versions import Store
 
 # Column widths (cm) of the two tables; each adds up to the 15.6 cm type area.
 RANKING_WIDTHS_CM = (1.1, 2.2, 1.3, 2.0, 2.0, 1.5, 2.0, 1.3, 1.2, 1.0)
+FEEDBACK_DAYS = 15  # a 督办单's 反馈时限: this many days after it is issued
 SHEET_WIDTHS_CM = (
     0.9,
     2.4,
@@ -134,23 +140,49 @@ def sheet_table(problems: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def supervision_sheet(p: Portfolio, scope: Scope, unit: str, today: dt.date | None = None) -> bytes:
-    """The 督办单 of one responsible unit: its open problems as of the period, the most overdue
-    first, with their deadlines and the latest feedback, signed by the office."""
+def sheet_number(store: Store | None, unit: str, scope: Scope, day: dt.date) -> str:
+    """督办〔2026〕3号: the year's next number from the office's database (the same unit and period
+    keep theirs); 督办〔2026〕　号, to be filled in by hand, without a database that can be written."""
+    subject = f"{unit}|{scope.period.key}"
+    taken = None
+    if store is not None:
+        taken = numbers.try_take(store.engine, numbers.SUPERVISION, day.year, subject)
+    return f"督办〔{day.year}〕{taken or '　'}号"
+
+
+def supervision_sheet(
+    p: Portfolio,
+    scope: Scope,
+    unit: str,
+    today: dt.date | None = None,
+    store: Store | None = None,
+    feedback_days: int = FEEDBACK_DAYS,
+) -> bytes:
+    """The 督办单 of one responsible unit: its number, its open problems as of the period, the
+    most overdue first, with their deadlines and the latest feedback, the 反馈时限, signed by the
+    office, and the 签收 lines for the unit."""
+    day = today or dt.date.today()
     frame = V.problems_as_of(p, scope, today)
     mine = V.open_for_unit(frame, unit)
     overdue = int((mine[V.OVERDUE_DAYS] > 0).sum())
+    office = settings.current().office
     doc = new_document()
     paragraph(doc, "重大项目问题督办单", TITLE_FONT, Pt(22), bold=True, center=True)
+    number = paragraph(doc, sheet_number(store, unit, scope, day), BODY_FONT, BODY_SIZE,
+                       center=True)  # fmt: skip
+    number.paragraph_format.space_after = Pt(12)
+    rule_line(number)
     paragraph(doc, f"{unit}:", BODY_FONT, BODY_SIZE, indent=False)
+    deadline = day + dt.timedelta(days=feedback_days)
     if mine.empty:
         text = f"{scope.period.as_of},你单位负责协调解决的重大项目问题均已办结。"
     else:
         text = f"{scope.period.as_of},你单位负责协调解决的重大项目问题中,尚有{len(mine)}个未办结"
         text += f",其中{overdue}个已超过办结时限" if overdue else ""
-        text += "。请对照下表抓紧办理,办理情况及时反馈。"
+        text += f"。请对照下表抓紧办理,并于{date_text(deadline)}前将办理情况书面反馈{office}。"
     paragraph(doc, text, BODY_FONT, BODY_SIZE)
     if len(mine):
+        paragraph(doc, f"反馈时限:{date_text(deadline)}前", HEADING_FONT, BODY_SIZE)
         add_table(doc, sheet_table(mine), SHEET_WIDTHS_CM, Pt(9))
         latest = [(r[S.NAME], V.latest_note(r[S.HANDLING_NOTES])) for r in mine.to_dict("records")]
         latest = [(name, note) for name, note in latest if note]
@@ -158,5 +190,12 @@ def supervision_sheet(p: Portfolio, scope: Scope, unit: str, today: dt.date | No
             paragraph(doc, "最新办理情况", HEADING_FONT, BODY_SIZE)
             for name, note in latest:
                 paragraph(doc, f"{name}:{note}", BODY_FONT, Pt(12))
-    signature(doc, settings.current().office, today or dt.date.today())
+    signature(doc, office, day)
+    # The unit's receipt: who signed for the sheet and when, below a rule.
+    receipt = paragraph(doc, "", BODY_FONT, BODY_SIZE, indent=False)
+    receipt.paragraph_format.space_before = Pt(14)
+    rule_line(receipt, "000000", 8)
+    paragraph(doc, "签收单位:" + unit, BODY_FONT, BODY_SIZE, indent=False)
+    for line in ("签收人:", "签收日期:　　　　年　　月　　日", "联系电话:"):
+        paragraph(doc, line, BODY_FONT, BODY_SIZE, indent=False)
     return document_bytes(doc)

@@ -59,13 +59,57 @@ def test_alerts_page_states_what_core_computes(demo):
         "涉及项目": f"{frame['项目代码'].nunique()}个",
     }
     rules = at.dataframe[0].value
-    assert rules["预警规则"].tolist() == list(A.RULES)
+    assert rules["预警规则"].tolist() == list(A.rule_names())
     assert rules["规则"].iloc[0] == A.rule_sentences()[A.SERIOUS]
     assert len(at.dataframe[1].value) == len(frame)
     assert charts_drawn(at) == 1
     at.multiselect(key="alerts_levels").select(A.RED).run()
     assert len(at.dataframe[1].value) == red
     assert said(at).count(f"共{red}条(从{len(frame)}条中筛出)") == 1
+
+
+def test_a_rule_added_to_the_registry_is_counted_on_the_page(demo, monkeypatch):
+    """An 8th rule is one registry entry: the page's counts, its table of rules and its filter
+    take it without a change of the page."""
+
+    def first_two(p, scope, conv, day):
+        codes = p.projects.loc[scope.mask(p.projects), "项目代码"].head(2).tolist()
+        return A._Found(codes, [A.RED, A.YELLOW], ["试验原因"] * 2)
+
+    before = A.alerts(demo, Scope(demo.latest_period))
+    rule = A.AlertRule(
+        "试验预警", ("alerts.node_late_red_months",), lambda: "试验规则。", first_two
+    )
+    monkeypatch.setattr(A, "REGISTRY", [*A.REGISTRY, rule])
+    at = open_app("alerts")
+    red = int((before[A.LEVEL] == A.RED).sum())
+    assert metrics(at)["预警总数"] == f"{len(before) + 2}条"
+    assert metrics(at)["红色预警"] == f"{red + 1}条"
+    rules = at.dataframe[0].value
+    assert rules["预警规则"].tolist() == [*A.RULES, "试验预警"]
+    assert rules.iloc[-1][["红色", "黄色", "合计"]].tolist() == [1, 1, 2]
+    assert rules["规则"].iloc[-1] == "试验规则。"
+    assert "试验预警" in at.multiselect(key="alerts_rules").options
+
+
+def test_a_rule_whose_threshold_the_settings_lack_is_named_on_the_page(monkeypatch):
+    rule = A.AlertRule("试验预警", ("alerts.trial_red_months",), lambda: "试验规则。",
+                       lambda *_: A._Found([], [], []))  # fmt: skip
+    monkeypatch.setattr(A, "REGISTRY", [*A.REGISTRY, rule])
+    at = open_app("alerts")
+    assert [e.value for e in at.error] == [
+        "设置文件缺少[alerts]的trial_red_months(试验预警预警的阈值)"
+    ]
+    assert not at.metric
+
+
+def test_ranking_in_january_compares_with_december(demo):
+    at = open_app("ranking", period="2026-01")
+    text = said(at)
+    assert "较上年12月" in text and "1月的名次变化与2025年12月的排名比较" in text
+    assert "较上月" not in text and "暂无名次变化" not in text
+    wide = at.dataframe[1].value  # the places month by month
+    assert "2025年12月" in wide.columns and "1月" in wide.columns
 
 
 def test_ranking_page_states_the_lists_and_the_exemption(demo):

@@ -82,8 +82,52 @@ def test_consecutive_months_behind(five_points, stops, period, expected):
     p = portfolio_of([project("A")], plans=[("A", "2025", "1200"), ("A", "2026", "1200")],
                      monthly=behind_from(stops))  # fmt: skip
     assert found(p, period, A.CONSECUTIVE) == [
-        ("A", level, f"连续{k}个月落后序时进度5个百分点及以上") for level, k in expected
+        ("A", level, f"连续{k}个月落后序时进度5个百分点或序时进度的50%及以上")
+        for level, k in expected
     ]
+
+
+# With the default thresholds (10 points, or half of 序时进度 when that is less): January's
+# 序时进度 is 8.3%, so 10 points behind cannot be reached in January; half of it (4.15) can.
+# The same rows: October −8.3 is not behind (10 points asked), November −16.7 and December
+# −25.0 are; January at 0% (−8.3) is behind by more than 4.15.
+
+
+@pytest.mark.parametrize(
+    ("january", "expected"),
+    [
+        ("0", [("A", YELLOW, "连续3个月落后序时进度10个百分点或序时进度的50%及以上")]),
+        (
+            "49",
+            [("A", YELLOW, "连续3个月落后序时进度10个百分点或序时进度的50%及以上")],
+        ),  # 4.1%: −4.2
+        ("50", []),  # 4.2% against 8.3%: −4.1, less than half of 序时进度: the run ends
+    ],
+)
+def test_consecutive_months_behind_in_january_with_the_default_thresholds(january, expected):
+    rows = [r for r in behind_from(10) if r[1][:4] == "2025"] + [("A", "2026-01", january)]
+    p = portfolio_of([project("A")], plans=[("A", "2025", "1200"), ("A", "2026", "1200")],
+                     monthly=rows)  # fmt: skip
+    assert found(p, Period(2026, 1), A.CONSECUTIVE) == expected
+
+
+def test_a_project_new_this_year_can_be_flagged_in_march():
+    """Nothing done from January: −8.3, −16.7, −25.0 — three months behind by March (the old
+    rule of 10 points alone counted January out, and with it any run before April)."""
+    p = portfolio_of([project("A")], plans=[("A", "2026", "1200")],
+                     monthly=[("A", f"2026-0{m}", "0") for m in (1, 2, 3)])  # fmt: skip
+    assert A.behind_streaks(p, Scope(Period(2026, 3), level=None), Convention.MONTHS)["A"] == 3
+    assert [level for _, level, _ in found(p, Period(2026, 3), A.CONSECUTIVE)] == [YELLOW]
+
+
+def test_without_the_share_only_the_points_count(tmp_path, monkeypatch):
+    own = tmp_path / "settings.toml"
+    own.write_text("[alerts]\nconsecutive_schedule_share = 0\n", encoding="utf-8")
+    monkeypatch.setenv("BRIEFING_SETTINGS", str(own))
+    p = portfolio_of([project("A")], plans=[("A", "2026", "1200")],
+                     monthly=[("A", f"2026-0{m}", "0") for m in (1, 2, 3)])  # fmt: skip
+    assert A.behind_streaks(p, Scope(Period(2026, 3), level=None), Convention.MONTHS)["A"] == 2
+    assert "取较小者" not in A.rule_sentences()[A.CONSECUTIVE]
 
 
 def test_a_month_without_a_plan_ends_the_run(five_points):

@@ -3,6 +3,7 @@ demo it states each indicator figure of DOMAIN.md with its change; a clause with
 out and the numbering closes up. And the monthly 简报's 预警 and 督办 paragraphs."""
 
 import datetime as dt
+import re
 
 import pytest
 from docx import Document
@@ -11,6 +12,8 @@ from core.base import schema as S
 from core.base.periods import Convention, Period
 from core.figures import annual
 from core.figures import briefing as B
+from core.figures import measures as M
+from core.figures import milestones as N
 from core.figures.scope import Scope
 from tests.store_kit import cli
 
@@ -73,18 +76,25 @@ def test_the_shape_of_the_seed_report(report):
     text = report.text()
     assert text.splitlines()[2].startswith("2025年,示例市重大项目建设办公室")
     assert "一、重大项目运行情况" in text.splitlines()
-    parts = [s.text[:3] for s in report.sections[1:]]
+    # Each part opens with its heading and 一是; 二是, 三是 … are paragraphs of their own.
+    texts = [s.text for s in report.sections[1:]]
+    parts = [t[:3] for t in texts if t.startswith("(")]
     assert parts == ["(一)", "(二)", "(三)", "(四)"]
-    first = report.sections[1].text
-    # The stages are today's: a report of a past year says so.
-    for clause in ("一是争取省级重点支持。截至2026年2月(当前状态),全市储备省重点项目103个",
-                   "二是加快项目建设。2025年1-12月,全市固定资产投资同比增长",
-                   "截至12月底,全市110个省重点项目累计完成投资",
-                   "三是强化项目要素保障。全市已落实各类项目资金"):  # fmt: skip
-        assert clause in first
-    welfare = report.sections[4].text
-    assert welfare.index("一是完善社会保障体系") < welfare.index("基本医疗保险参保率")  # not health
-    assert welfare.index("三是加强医疗卫生服务") < welfare.index("医疗卫生支出")
+    assert [t[:2] for t in texts[:4]] == ["(一", "二是", "三是", "(二"]
+    assert texts[0].startswith("(一)开展有效投资提升行动。一是争取省级重点支持。")
+    # The stages are today's: a report of a past year says so plainly, in its own words.
+    assert (
+        "按2026年2月的项目库统计(2025年末的储备和申报清单未留存),全市储备省重点项目103个"
+        in texts[0]
+    )
+    assert "(当前状态)" not in report.text()
+    assert texts[1].startswith("二是加快项目建设。2025年1-12月,全市固定资产投资同比增长")
+    assert "截至12月底,全市110个省重点项目累计完成投资" in texts[1]
+    assert texts[2].startswith("三是强化项目要素保障。全市已落实各类项目资金")
+    welfare = texts[texts.index(next(t for t in texts if t.startswith("(四)"))) :]
+    assert welfare[0].startswith("(四)提升民生福祉。一是完善社会保障体系")
+    assert "基本医疗保险参保率" in welfare[0]  # social security, not health
+    assert welfare[2].startswith("三是加强医疗卫生服务") and "医疗卫生支出" in welfare[2]
 
 
 def test_a_part_without_data_is_left_out_and_the_numbering_closes_up(demo):
@@ -103,10 +113,8 @@ def test_a_part_without_data_is_left_out_and_the_numbering_closes_up(demo):
 def test_without_any_indicator_only_the_project_parts_remain(demo):
     empty = fresh(demo, indicators=demo.indicators.iloc[:0].copy())
     report = annual.write(empty, Scope(demo.latest_period))
-    assert [s.text[:16] for s in report.sections[1:]] == [
-        "(一)开展有效投资提升行动。一是",
-        "(二)推动产业转型升级。一是优化",
-    ]
+    parts = [s.text[:16] for s in report.sections[1:] if s.text.startswith("(")]
+    assert parts == ["(一)开展有效投资提升行动。一是", "(二)推动产业转型升级。一是优化"]
     assert "二是加快项目建设。截至12月底" in report.text()  # no FAI rows: that clause is gone
 
 
@@ -174,5 +182,57 @@ def test_the_command_line_writes_the_annual_report(tmp_path):
                        "--out", str(target))  # fmt: skip
     assert code == 0
     lines = [p.text for p in Document(target).paragraphs]
-    assert lines[0] == "2026年重大项目运行工作情况报告(截至2月底)"
+    assert lines[0] == "2026年重大项目运行工作情况报告（截至2月底）"
     assert lines[-2] == "示例市重大项目建设办公室"
+    assert "第" not in lines[0] and "重大项目工作简报" not in lines  # a report: no 报头
+
+
+# --- the closing part, the time frame, one form for amounts -----------------------------------
+
+
+def test_the_closing_part_is_written_from_the_data(demo, report):
+    headings = [s.heading for s in report.sections if s.heading]
+    assert headings == ["一、重大项目运行情况", "二、下一步工作打算"]
+    at = next(i for i, s in enumerate(report.sections) if s.heading == "二、下一步工作打算")
+    steps = [s.text for s in report.sections[at:]]
+    assert [t.split("。")[0] for t in steps] == [
+        "一是抓好滞后地区和领域", "二是推动问题化解", "三是紧盯节点计划", "四是谋划下年度项目",
+    ]  # fmt: skip
+    scope = Scope(annual.report_period(demo))
+    # The counties behind 序时进度 at the year's end, worst first, with their gap.
+    ranking = M.county_ranking(demo, scope)
+    worst = ranking.sort_values(M.GAP).iloc[0]
+    assert steps[0].startswith(f"一是抓好滞后地区和领域。截至2025年12月底,{worst[S.COUNTY]}(落后")
+    # The open problems by type, as the problem list has them at the year's end.
+    open_ = M.open_problems(demo, scope)
+    assert f"全市尚有{len(open_)}个项目问题未解决,其中用地问题" in steps[1]
+    # The overdue nodes as of the year's end.
+    nodes = N.projects_with_nodes(demo, scope)
+    late = int(nodes["逾期节点"].sum())
+    assert f"{int((nodes['逾期节点'] > 0).sum())}个项目的{late}个节点逾期未完成" in steps[2]
+    # The next year's plan: the 2026 plan of the provincial projects (1207.0亿元 in the README).
+    assert steps[3].startswith("四是谋划下年度项目。2026年全市已安排年度计划投资的省重点项目106个,"
+                               "年度计划投资1207亿元")  # fmt: skip
+
+
+def test_a_year_in_progress_closes_without_an_unknown_plan(demo):
+    text = annual.write(demo, Scope(demo.latest_period), year=2026).text()
+    assert "二、下一步工作打算" in text and "一是抓好滞后地区和领域。截至2026年2月底" in text
+    assert "谋划下年度项目" not in text  # no 2027 plan in the data
+
+
+def test_every_clause_speaks_of_its_year(report):
+    text = report.text()
+    assert "(当前状态)" not in text and "截至2026" not in text
+    # Today's list of stages is named as such, once.
+    assert text.count("按2026年2月的项目库统计(2025年末的储备和申报清单未留存)") == 1
+
+
+def test_one_form_for_amounts(demo):
+    assert annual.one_form("1200.0亿元、2890.7亿元、增长10.0%、300.0万元、1.0万人") == (
+        "1200亿元、2890.7亿元、增长10.0%、300万元、1万人"
+    )
+    text = annual.write(demo, Scope(demo.latest_period), year=2026).text()
+    # The funds secured (from the rows) and the registered capital (an indicator), alike.
+    assert "已落实各类项目资金1200亿元" in text and "注册资本1200亿元" in text
+    assert not re.search(r"\d\.0(亿|万)", text)

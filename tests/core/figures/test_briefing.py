@@ -116,9 +116,10 @@ def test_docx_holds_text_charts_and_table(demo):
     doc = Document(io.BytesIO(document.docx_bytes(demo, scope, Convention.MONTHS, text)))
     body = "\n".join(p.text for p in doc.paragraphs)
     assert "城东区十个省重点项目" in body
-    assert body.startswith("重大项目运行情况简报(2026年2月)")
+    assert body.startswith("重大项目工作简报\n第　期\n")  # the 报头; no database: no number
+    assert "\n重大项目运行情况简报（2026年2月）\n" in body
     assert len(doc.inline_shapes) >= 2
-    assert "图1 各区县完成率排名(按与序时进度之差)" in body
+    assert "图1 各区县完成率排名（按与序时进度之差）" in body
     section = doc.sections[0]
     assert (round(section.page_width.cm, 1), round(section.page_height.cm, 1)) == (21.0, 29.7)
     assert round(section.top_margin.cm, 1) == 3.7 and round(section.left_margin.cm, 1) == 2.8

@@ -85,7 +85,7 @@ def test_completion_rate_ranks_the_same_units_in_percent():
 def test_start_rate_against_the_schedule():
     """Due to start in 2026: 甲区 two (one started by June: 50.0%, not below 50.0%), 乙区 one
     (not started: 0.0%, below): only 乙区 missed 序时进度."""
-    due = {"计划开工年月": "2026-03", "实际开工年月": ""}
+    due = {"计划开工年月": "2026-03", "实际开工年月": "", "项目阶段": "前期"}  # not at work yet
     p = portfolio_of(
         [project("S1", county="甲区", **due), project("S2", county="甲区", **{**due, "实际开工年月": "2026-04"}),
          project("S3", county="乙区", **due)],
@@ -127,5 +127,92 @@ def test_move_words(before, now, word):
 def test_the_rule_in_words():
     assert RULE.sentence(Convention.MONTHS) == (
         "排名规则:各区县按完成率与序时进度之差从高到低排名(与序时进度(按月计算)比较,数值相同的名次并列);"
-        "前2名列入红榜;完成率低于序时进度的区县中排名最后的2个列入黑榜,经批准豁免的当月不列入黑榜。"
+        "前2名列入红榜;完成率低于序时进度的区县中排名最后的2个列入黑榜,经批准豁免的当月不列入黑榜;"
+        "当月未报送月度进度的不参加排名,注明未报送。"
     )
+
+
+def test_the_red_list_only_at_or_ahead_of_schedule():
+    """Top 4 with red_needs_schedule: A区, B区 and F区 (0.0: at schedule), not C区 (−5.0)."""
+    rule = R.Rule(R.GAP, top=4, bottom=2, unit="所在区县", red_needs_schedule=True)
+    frame = R.ranking(six(), Scope(JUNE, level=None), rule)
+    assert frame.loc[frame[R.LIST] == "红榜", R.UNIT].tolist() == ["A区", "B区", "F区"]
+    assert frame.loc[frame[R.LIST] == "黑榜", R.UNIT].tolist() == ["C区", "D区"]
+    assert "前4名中达到序时进度的列入红榜" in rule.sentence(Convention.MONTHS)
+
+
+# G区 reported for May (450 of 1000) but not for June: 未报送 in June.
+SILENT = {"more_projects": [project("PG区", county="G区")],
+          "more_returns": [("PG区", "2026-05", "450")]}  # fmt: skip
+
+
+def test_a_unit_that_did_not_report_is_not_ranked_and_is_named():
+    frame = R.ranking(six(**SILENT), Scope(JUNE, level=None), RULE)
+    assert "G区" not in frame[R.UNIT].tolist()
+    assert table(frame)[:2] == [(1, "A区", 10.0, "红榜"), (2, "B区", 5.0, "红榜")]
+    assert frame.attrs[R.UNREPORTED] == ["G区"]
+    assert R.unreported_sentence(frame) == "本月未报送:G区(未报送月度进度,不参加排名)。"
+    assert R.exemption_sentence(frame) == (
+        "本月豁免:E区:受洪涝灾害停工。本月未报送:G区(未报送月度进度,不参加排名)。"
+    )
+    may = R.ranking(six(**SILENT), Scope(MAY, level=None), RULE)  # May was reported
+    assert "G区" in may[R.UNIT].tolist() and may.attrs[R.UNREPORTED] == []
+
+
+def test_the_rule_may_rank_a_unit_that_did_not_report():
+    rule = R.Rule(R.GAP, top=2, bottom=2, unit="所在区县", rank_unreported=True)
+    frame = R.ranking(six(**SILENT), Scope(JUNE, level=None), rule)
+    g = frame.loc[frame[R.UNIT] == "G区"]
+    assert g[R.UNREPORTED].item() and len(frame) == 7
+    assert R.unreported_sentence(frame) == "本月未报送:G区(未报送月度进度,按已报数据排名)。"
+
+
+def across_the_year(december: bool):
+    """A区 ahead of B区 in December 2025, behind it in January 2026."""
+    projects = [project("PA", county="A区"), project("PB", county="B区")]
+    plans = [(c, y, "1200") for c in ("PA", "PB") for y in ("2025", "2026")]
+    monthly = [("PA", "2026-01", "50"), ("PB", "2026-01", "150")]
+    if december:
+        monthly += [("PA", "2025-12", "1300"), ("PB", "2025-12", "1100")]
+    return portfolio_of(projects, plans=plans, monthly=monthly)
+
+
+def test_january_compares_with_december_of_the_previous_year():
+    p = across_the_year(december=True)
+    january = Scope(Period(2026, 1), level=None)
+    assert R.moves(p, january, RULE).to_dict() == {"B区": "↑1", "A区": "↓1"}
+    history = R.history(p, january, RULE)
+    assert sorted(set(history[R.MONTH])) == ["2025-12", "2026-01"]  # the move is on the chart
+    assert R.move_words(Period(2026, 1)) == "较上年12月"
+    assert R.move_words(Period(2026, 2)) == "较上月"
+
+
+def test_january_without_a_december_starts_afresh():
+    p = across_the_year(december=False)
+    january = Scope(Period(2026, 1), level=None)
+    assert set(R.moves(p, january, RULE)) == {"—"}
+    assert set(R.history(p, january, RULE)[R.MONTH]) == {"2026-01"}
+
+
+@pytest.mark.parametrize(
+    ("stage", "ytd", "started", "inferred"),
+    [
+        ("在建", None, 1, 1),  # under construction, no start month: started, said so
+        ("竣工", None, 1, 1),
+        ("前期", "5", 1, 1),  # an amount completed this year: at work
+        ("前期", None, 0, 0),  # nothing shows it at work
+        ("储备", "0", 0, 0),
+    ],
+)
+def test_a_start_the_ledger_does_not_date_is_inferred(stage, ytd, started, inferred):
+    """开工率 where the file gives no 实际开工年月: a project at work counts as started, and the
+    figures say how many were inferred (issue: 22 projects under construction gave 0.0%)."""
+    from core.figures import measures as M
+
+    p = portfolio_of(
+        [project("S1", stage=stage, **{"计划开工年月": "2026-03", "实际开工年月": ""})],
+        plans=[("S1", "2026", "100")],
+        monthly=[("S1", "2026-06", ytd or "0")],
+    )  # fmt: skip
+    f = M.year_figures(p, Scope(JUNE, level=None))
+    assert (f.starts_planned, f.starts_done, f.starts_inferred) == (1, started, inferred)

@@ -131,6 +131,27 @@ def test_counties_add_up_to_the_city(demo, scope):
         assert one.count == int(ranking.loc[ranking["所在区县"] == county, M.COUNT].sum())
 
 
+def test_the_monthly_cycle(demo, scope):
+    """README "The demo": 65 alerts (36 red) — 70 before one event under two rules became one
+    alert (two late starts and three late completions whose 开工/竣工 node is overdue too) —
+    the 红榜 and 黑榜, and 办结率 41.0%."""
+    from core.figures import alerts as A
+    from core.figures import ranking as R
+    from core.figures import supervision as V
+
+    frame = A.alerts(demo, scope)
+    assert (len(frame), int((frame[A.LEVEL] == A.RED).sum())) == (65, 36)
+    assert frame[A.REASON].str.contains("节点计划").sum() == 14 + 5  # 14 nodes, 5 folded in
+    ranking = R.ranking(demo, scope, R.Rule.from_settings())
+    on = {w: ranking.loc[ranking[R.LIST] == w, R.UNIT].tolist() for w in (R.RED_LIST, R.BLACK_LIST)}
+    assert on == {
+        R.RED_LIST: ["高新区", "城东区", "城西区"],
+        R.BLACK_LIST: ["城南区", "云溪市", "临湖县"],
+    }
+    assert ranking.attrs[R.UNREPORTED] == []  # every county reported
+    assert pct(V.figures(V.problems_as_of(demo, scope)).rate) == "41.0%"
+
+
 def test_generator_reproduces_the_committed_files(tmp_path):
     demo_module.write(demo_module.generate(), tmp_path)
     names = [p.name for p in DEMO_DIR.iterdir()]
