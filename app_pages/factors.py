@@ -6,6 +6,7 @@ from app_pages import common, presentation
 from core.base import schema as S
 from core.figures import measures as M
 from core.figures import progress as V
+from core.figures import project as P
 from core.output import charts
 
 
@@ -74,8 +75,10 @@ if shows(1):
             )
         listed = open_[[S.CODE, S.NAME, S.COUNTY, S.PROBLEM_TYPE, S.PROBLEM_TEXT, S.RAISED,
                         "已等待(月)", S.RESPONSIBLE_UNIT]]  # fmt: skip
+        head = listed.head(V.MAX_ROWS)
         common.dataframe(
-            listed.head(V.MAX_ROWS).drop(columns=S.CODE),
+            head.assign(**{P.LINK: P.links(head[S.CODE], scope.period)}).drop(columns=S.CODE),
+            column_config={P.LINK: st.column_config.LinkColumn(display_text="打开", width=48)},
             width="stretch",
             height=min(38 * (min(len(listed), V.MAX_ROWS) + 1), common.table_height() + 200),
         )

@@ -12,7 +12,7 @@ from app_pages import common, presentation
 from core.base import schema as S
 from core.base.periods import Period
 from core.figures import milestones as N
-from core.ingest import importing
+from core.figures import search
 from core.output import charts
 
 p = common.portfolio()
@@ -70,8 +70,8 @@ st.subheader("单个项目")
 found = listing
 if len(listing) > PICK_CHOICES and not common.presenting():
     query = st.text_input("查找项目", key="milestones_query",
-                          placeholder="输入项目名称、代码或区县中的文字")  # fmt: skip
-    found = importing.search_projects(listing, query)
+                          placeholder=search.PLACEHOLDER)  # fmt: skip
+    found = search.projects(listing, query)  # core.figures.search, as every page
     if found.empty:
         st.info("没有符合查找条件的有节点计划的项目。", icon=":material/search_off:")
         st.stop()
@@ -94,6 +94,9 @@ labels = dict(
 code = st.selectbox("选择项目", list(labels), format_func=labels.get, key="milestones_project")
 name = listing.loc[listing[S.CODE] == code, S.NAME].iloc[0]
 nodes = N.project_nodes(p, code, scope.period)
+if not common.presenting():
+    st.page_link("app_pages/project.py", label="打开项目档案", icon=":material/folder_open:",
+                 query_params={"code": code, "period": scope.period.key})  # fmt: skip
 left, right = st.columns([3, 2])
 with left:
     common.scoped_chart(

@@ -5,7 +5,8 @@ import streamlit as st
 from app_pages import common, presentation
 from core.figures import measures as M
 from core.figures import progress as V
-from core.figures import status
+from core.figures import project as P
+from core.figures import search, status
 from core.output import charts, export
 
 p = common.portfolio()
@@ -28,9 +29,7 @@ if shows(0):
         col.metric(name, f"{int(counts.get(name, 0))}个", border=True)
 
     c1, c2, c3, c4 = st.columns([2, 2, 1, 2])
-    query = c1.text_input(
-        "搜索项目", key="progress_query", placeholder="输入项目名称、代码或建设单位中的文字"
-    )
+    query = c1.text_input("搜索项目", key="progress_query", placeholder=search.PLACEHOLDER)
     chosen = c2.multiselect("只看状态", status.STATUSES, key="progress_status", placeholder="全部状态",
                             select_all=False)  # fmt: skip
     order = c3.selectbox("排序", list(V.SORTS), key="progress_sort")
@@ -48,12 +47,15 @@ if shows(0):
         st.stop()
     else:
         common.dataframe(
-            V.screen_table(page),
+            V.screen_table(page).assign(**{P.LINK: P.links(page[V.CODE], scope.period)}),
             width="stretch",
             height=min(38 * (len(page) + 1), common.table_height()),
-            column_order=[*V.MAIN_COLUMNS, *more],
+            # The main columns first; the link to each project's file last, and not on a
+            # projector, where nobody clicks.
+            column_order=[*V.MAIN_COLUMNS, *more, *([] if common.presenting() else [P.LINK])],
             # Widths in pixels so that the seven main columns fit 1366×768 beside the sidebar.
             column_config={
+                P.LINK: st.column_config.LinkColumn(display_text="打开", width=48),
                 # Not pinned: a pinned column is drawn in grey like an index.
                 "项目名称": st.column_config.TextColumn(width=318),
                 "区县": st.column_config.TextColumn(width=66),
@@ -124,3 +126,5 @@ with left:
 with right:
     for label, value in V.detail_rows(row):
         st.markdown(f"**{label}**:{common.plain(value)}")
+    st.page_link("app_pages/project.py", label="打开项目档案", icon=":material/folder_open:",
+                 query_params={"code": row[V.CODE], "period": scope.period.key})  # fmt: skip

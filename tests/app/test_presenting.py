@@ -55,7 +55,7 @@ def test_progress_table_dashes_for_missing_figures_and_main_columns_first():
     assert not any(c.get("pinned") for c in config.values())
     order = list(df.proto.column_order)
     assert order == ["项目名称", "区县", "状态", "完成率", "偏差(个百分点)", "年度计划(亿元)",
-                     "累计完成(亿元)"]  # fmt: skip
+                     "累计完成(亿元)", "档案"]  # fmt: skip  # the project's file last
 
 
 def test_project_detail_speaks_one_unit():
