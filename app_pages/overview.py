@@ -5,6 +5,7 @@ In 汇报模式 three screens: 年度投资 (cards and stages), 区县排名与�
 import streamlit as st
 
 from app_pages import common, presentation
+from core.figures import collection
 from core.figures import measures as M
 from core.figures import overview as O
 from core.output import charts
@@ -18,6 +19,12 @@ this, last = M.year_figures_with_last_year(p, scope, conv)
 if not M.in_scope(p, scope).any():
     common.empty_notice()
     st.stop()
+
+if not common.presenting():  # 报送情况 of the period (core.figures.collection), linked
+    collected = collection.collection(p, scope)
+    if len(collected.due_counties):
+        st.caption(common.plain("报送情况:" + collected.count_sentence()))
+        st.page_link("app_pages/collection.py", label="查看报送情况", icon=":material/fact_check:")
 
 if shows(0):
     st.subheader("年度投资")
