@@ -1,8 +1,9 @@
 """Files for slides and spreadsheets: chart PNG/SVG/CSV and the progress table as .xlsx.
 
-PNG and SVG are drawn server-side by vl-convert with Noto Sans CJK SC (SIL Open Font License),
-installed from PyPI as `noto-cjk-sans-otc`, so Chinese comes out as glyphs, not boxes, on a
-machine with no Chinese fonts at all.
+PNG and SVG are drawn server-side by vl-convert with Noto Sans CJK SC (SIL Open Font License
+1.1), whose file ships with the product (core/output/fonts: the file of Debian's fonts-noto-cjk,
+unchanged, with its licence), so Chinese comes out as glyphs, not boxes, on a machine with no
+Chinese fonts at all.
 """
 
 from __future__ import annotations
@@ -23,16 +24,14 @@ from core.output.charts import ChartOut
 PNG_SCALE = 2  # slides are projected large: twice the screen resolution stays sharp
 
 
+FONTS = Path(__file__).with_name("fonts")  # NotoSansCJK-Regular.ttc and LICENSE-OFL.txt
+
+
 @cache
-def font_directory() -> Path | None:
-    """Folder of the bundled CJK font, registered once with vl-convert."""
-    try:
-        import noto_cjk_sans_otc
-    except ImportError:
-        return None
-    folder = Path(str(noto_cjk_sans_otc.FONT_PATH)).parent
-    vlc.register_font_directory(str(folder))
-    return folder
+def font_directory() -> Path:
+    """Folder of the shipped CJK font, registered once with vl-convert."""
+    vlc.register_font_directory(str(FONTS))
+    return FONTS
 
 
 def _spec(chart: ChartOut) -> dict:
@@ -49,8 +48,10 @@ def svg(chart: ChartOut) -> str:
 
 
 def csv(chart: ChartOut) -> bytes:
-    """The chart's data, headed with its title and scope so the file says what it is."""
-    return cells.csv_bytes(chart.data, head=(chart.title, chart.scope.sentence()))
+    """The chart's data as a table whose first line is its header, so that Excel and
+    pandas.read_csv read it as it is; the title and scope are in the file's name
+    (ChartOut.file_stem)."""
+    return cells.csv_bytes(chart.data)
 
 
 # --- The progress table ----------------------------------------------------------------
@@ -97,7 +98,7 @@ def progress_xlsx(table: pd.DataFrame, scope: Scope) -> bytes:
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
 
-    sheet = progress_sheet(table, scope)
+    sheet = cells.xlsx_frame(progress_sheet(table, scope))  # stored text openpyxl refuses
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
         sheet.to_excel(writer, index=False, sheet_name="项目进度", startrow=2)
@@ -105,7 +106,7 @@ def progress_xlsx(table: pd.DataFrame, scope: Scope) -> bytes:
         cells.harden_frame_cells(ws, sheet, first_row=3)  # names that look like formulas
         ws["A1"] = f"重大项目推进情况表({scope.period.as_of})"
         ws["A1"].font = Font(size=16, bold=True)
-        ws["A2"] = scope.sentence() + " · 单位:万元"
+        ws["A2"] = cells.xlsx_value(scope.sentence() + " · 单位:万元")
         cells.as_text(ws["A2"])  # the scope names counties and sectors from the data
         ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(sheet.columns))
         header_fill = PatternFill("solid", fgColor="DCE6F1")
