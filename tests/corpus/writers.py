@@ -1,6 +1,6 @@
-"""Writers for the corpus: a sheet as rows plus merged ranges, saved as .xlsx (openpyxl), .xls
-(xlwt) or .csv (UTF-8 with or without BOM, or GBK). Copied from tests/core/ingest/ledgers.py so
-that this folder does not depend on where that file lives."""
+"""Ledgers as the tests write them: a sheet as rows plus merged ranges, saved as .xlsx
+(openpyxl), .xls (xlwt) or .csv (UTF-8 with or without BOM, or GBK). The corpus and the ledger
+tests (tests/core/ingest/ledgers.py, which adds .ods) share these writers."""
 
 from __future__ import annotations
 

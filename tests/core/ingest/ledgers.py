@@ -4,57 +4,10 @@
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass, field
 
-Merge = tuple[int, int, int, int]  # top, left, bottom, right; 0-based, inclusive
+from tests.corpus.writers import Merge, Sheet, xls, xlsx  # one copy of the writers
 
-
-@dataclass
-class Sheet:
-    name: str
-    rows: list[list]
-    merges: list[Merge] = field(default_factory=list)
-
-
-def xlsx(*sheets: Sheet) -> bytes:
-    from openpyxl import Workbook
-
-    wb = Workbook()
-    wb.remove(wb.active)
-    for s in sheets:
-        ws = wb.create_sheet(s.name)
-        for r, row in enumerate(s.rows, start=1):
-            for c, value in enumerate(row, start=1):
-                if value not in (None, ""):
-                    ws.cell(row=r, column=c, value=value)
-        for top, left, bottom, right in s.merges:
-            ws.merge_cells(start_row=top + 1, start_column=left + 1, end_row=bottom + 1,
-                           end_column=right + 1)  # fmt: skip
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
-
-
-def xls(*sheets: Sheet) -> bytes:
-    import xlwt
-
-    wb = xlwt.Workbook(encoding="utf-8")
-    for s in sheets:
-        ws = wb.add_sheet(s.name)
-        merged = {(t, left) for t, left, _, _ in s.merges}
-        covered = {(r, c) for t, left, b, rt in s.merges for r in range(t, b + 1)
-                   for c in range(left, rt + 1)} - merged  # fmt: skip
-        for top, left, bottom, right in s.merges:
-            value = s.rows[top][left] if left < len(s.rows[top]) else ""
-            ws.write_merge(top, bottom, left, right, value if value is not None else "")
-        for r, row in enumerate(s.rows):
-            for c, value in enumerate(row):
-                if (r, c) in merged or (r, c) in covered or value in (None, ""):
-                    continue
-                ws.write(r, c, value)
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
+__all__ = ["WRITERS", "Merge", "Sheet", "ods", "xls", "xlsx"]
 
 
 def ods(*sheets: Sheet) -> bytes:
