@@ -99,6 +99,14 @@ class Settings:
         return int(self.section("limits")["max_months_ahead"])
 
     @property
+    def max_plan_years_ahead(self) -> int:
+        return int(self.section("limits")["max_plan_years_ahead"])
+
+    @property
+    def earliest_year(self) -> int:
+        return int(self.section("limits")["earliest_year"])
+
+    @property
     def lon_range(self) -> tuple[float, float]:
         low, high = self.section("limits")["lon_range"]
         return float(low), float(high)
@@ -245,7 +253,8 @@ CHOICES: dict[tuple[str, str], tuple[str, ...]] = {
 # Numbers that must be above 0 (the others may be 0): a time-out, a count, a length, a limit.
 POSITIVE = {("access", "idle_minutes"), ("access", "max_failed_sign_ins"),
             ("access", "lockout_minutes"), ("access", "min_password_length"),
-            ("limits", "max_amount_wan"), ("schedule", "target_percent")}  # fmt: skip
+            ("limits", "max_amount_wan"), ("limits", "max_plan_years_ahead"),
+            ("limits", "earliest_year"), ("schedule", "target_percent")}  # fmt: skip
 # Keys whose default is a whole number but that may be a fraction (points, minutes, 万元).
 FRACTIONAL_SUFFIXES = ("_points", "_minutes", "_wan", "_percent", "_share")
 # Lists that may be empty (an office without 产业项目).

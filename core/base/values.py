@@ -23,7 +23,16 @@ YEAR_MIN, YEAR_MAX = 1990, 2100  # a plan or project year outside this is a typo
 # A month's year may reach further: an Excel serial number of 20000-80000 is 1954-2119.
 MONTH_YEAR_MIN, MONTH_YEAR_MAX = 1900, 2199
 SERIAL_MIN, SERIAL_MAX = 20000, 80000  # numbers in this range are taken as Excel dates
+# Beyond this a float is no longer a whole number written exactly (2**53 ≈ 9.0e15): shown as
+# Excel shows it (1e+20), not as a long row of digits.
+LARGEST_EXACT = 1e16
 _EXCEL_EPOCH = dt.date(1899, 12, 30)  # 1900 date system, after Excel's fictitious 1900-02-29
+
+# What a formula that failed shows in Excel or WPS (a cell of the error type, or its text in a
+# CSV): not an empty cell, and not a word to read as a value.
+EXCEL_ERRORS = frozenset(("#DIV/0!", "#N/A", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#NULL!",
+                          "#SPILL!", "#CALC!", "#GETTING_DATA", "#FIELD!", "#BLOCKED!",
+                          "#CONNECT!", "#BUSY!", "#UNKNOWN!"))  # fmt: skip
 
 _ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
 _EMPTY_MARKS = {"", "-", "--", "—", "——", "–", "/", "\\"}  # what counties put in an empty cell
@@ -50,10 +59,30 @@ def normalize_text(value: object) -> str:
     if isinstance(value, bool):
         return "TRUE" if value else "FALSE"  # as Excel shows a logical cell
     if isinstance(value, float) and value.is_integer():
+        if abs(value) >= LARGEST_EXACT:
+            return f"{value:.15g}"  # 1e+308, not the 309 digits of its binary value
         return str(int(value))  # 2025.0 is how a number cell comes back from pandas
     if isinstance(value, dt.datetime) and value.time() == dt.time(0):
         return value.date().isoformat()
     return _normalize_str(str(value))
+
+
+def excel_error(value: object) -> str | None:
+    """The Excel error a cell shows (#DIV/0!, #N/A …), or None."""
+    if not isinstance(value, str) or value.lstrip()[:1] not in ("#", "＃"):
+        return None
+    text = normalize_text(value).upper()
+    return text if text in EXCEL_ERRORS else None
+
+
+def excel_error_message(error: str) -> str:
+    return f"是Excel错误值{error}(公式出错或引用无效),不是有效的值;请在原表中改正公式或填入实际的值"
+
+
+def _refuse_excel_error(value: object) -> None:
+    error = excel_error(value)
+    if error:
+        raise ValueError(excel_error_message(error))
 
 
 def _normalize_str(text: str) -> str:
@@ -92,6 +121,7 @@ def parse_amount(value: object, multiplier: float = 1.0) -> float | None:
         if not math.isfinite(value):
             raise ValueError(AMOUNT_EXPECTED)
         return float(_decimal(value) * factor)
+    _refuse_excel_error(value)
     text = normalize_text(value).replace(" ", "").replace("\u2212", "-")  # U+2212 is a minus
     if text in _EMPTY_MARKS:
         return None
@@ -139,6 +169,7 @@ def parse_month(value: object) -> str | None:
         raise ValueError(MONTH_EXPECTED)
     if isinstance(value, int | float):
         return _month_from_number(value)
+    _refuse_excel_error(value)
     text = _TIME_OF_DAY.sub("", normalize_text(value)).replace(" ", "")
     if text in _EMPTY_MARKS:
         return None
@@ -212,6 +243,7 @@ def parse_date(value: object) -> str | None:
         if math.isfinite(value) and SERIAL_MIN <= value <= SERIAL_MAX:
             return _date_from_serial(float(value))
         return parse_date(normalize_text(value))  # 20260315 as a number
+    _refuse_excel_error(value)
     text = _TIME_OF_DAY.sub("", normalize_text(value)).replace(" ", "")
     if text in _EMPTY_MARKS:
         return None
@@ -288,6 +320,7 @@ def parse_year(value: object) -> int | None:
             raise ValueError(YEAR_EXPECTED)
         year = int(value)
     else:
+        _refuse_excel_error(value)
         text = normalize_text(value).replace(" ", "")
         if text in _EMPTY_MARKS:
             return None
@@ -312,6 +345,7 @@ def parse_yes_no(value: object) -> str | None:
         return None
     if isinstance(value, int | float) and value in (0, 1):  # also True and False
         return "是" if value == 1 else "否"
+    _refuse_excel_error(value)
     text = normalize_text(value).lower()
     if text == "":
         return None

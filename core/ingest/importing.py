@@ -180,6 +180,9 @@ def check(
             new_categories.setdefault(column, []).extend(values)
     use = upload.boundaries or _usable(boundaries_dict)
     boundaries: Boundaries | None = parse_boundaries(use) if use else None
+    if upload.boundaries is not None and boundaries is not None:  # what repairing it changed
+        name = ["", *(n for n in upload.files if Path(n).suffix.lower() in BOUNDARY_SUFFIXES)][-1]
+        findings += [Finding(WARNING, name, None, None, None, "", w) for w in boundaries.warnings]
     if boundaries is None:
         findings.append(Finding("警告", "", None, None, None, "",
                                 "没有区县边界文件:地图只显示有坐标的项目点位,"
@@ -237,7 +240,15 @@ def _nothing_new(report: Report, current: dict[str, pd.DataFrame]) -> bool:
         if (merged["_merge"] != "both").any():
             return False
         for c in columns:
-            if c not in key and not (merged[c] == merged[f"{c}_stored"]).all():
+            if c in key:
+                continue
+            differ = (merged[c] != merged[f"{c}_stored"]).to_numpy()
+            if not differ.any():
+                continue
+            # A number the office wrote "5.0" comes back from the product's export as 5.
+            mine = pd.to_numeric(merged[c][differ], errors="coerce").to_numpy()
+            theirs = pd.to_numeric(merged[f"{c}_stored"][differ], errors="coerce").to_numpy()
+            if not (mine == theirs).all():
                 return False
     return True
 

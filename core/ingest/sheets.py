@@ -10,6 +10,7 @@ cannot be read becomes a SourceProblem with a Chinese message that says what to 
 from __future__ import annotations
 
 import csv
+import html
 import io
 import re
 import zipfile
@@ -223,6 +224,7 @@ def read_workbook_here(
             name, None, f"文件“{name}”无法作为{kind}读取(可能已损坏或未保存完整),{_saved_as(name)}"
         )
     sheets, hidden = [], []
+    errors = _error_cells(content) if content.startswith(ZIP_MAGIC) else {}
     for meta in book.sheets_metadata:
         if str(meta.visible) != str(calamine.SheetVisibleEnum.Visible):
             hidden.append(meta.name)  # hidden sheets hold dropdown lists, not returns
@@ -246,6 +248,9 @@ def read_workbook_here(
                 return SourceProblem(name, meta.name, f"{where}的合并单元格覆盖了{area}个单元格,超过"
                                      f"{MAX_MERGED_AREA // 10000}万个的上限;请取消整行整列的合并后再上传")  # fmt: skip
             rows = sheet.to_python(skip_empty_area=False)
+            for (r, c), text in errors.get(meta.name, {}).items():
+                if r < len(rows) and c < len(rows[r]) and rows[r][c] == "":
+                    rows[r][c] = text  # calamine reads #DIV/0! as an empty cell
         except Exception:
             return SourceProblem(name, meta.name, f"{where}无法读取,{_saved_as(name)}")
         g = grid(rows, merged)
@@ -273,6 +278,52 @@ def _blank_formulas(content: bytes) -> int:
         )
     except (zipfile.BadZipFile, ValueError, KeyError):
         return 0
+
+
+# A cell of the error type (a formula that failed: #DIV/0!, #N/A …) with its cached text; calamine
+# reads it as empty, and the check must say what it is rather than 不能为空.
+_ERROR_CELL = re.compile(
+    rb'<(?:\w+:)?c\s([^>]*?\bt\s*=\s*["\']e["\'][^>]*)>(?:(?!</(?:\w+:)?c>).){0,4000}?'
+    rb"<(?:\w+:)?v>([^<]{1,20})</(?:\w+:)?v>",
+    re.S,
+)
+_SHEET_ENTRY = re.compile(
+    rb'<(?:\w+:)?sheet\s[^>]*?\bname\s*=\s*"([^"]*)"[^>]*?\br:id\s*=\s*"([^"]*)"'
+)
+_RELATION = re.compile(rb"<(?:\w+:)?Relationship\s[^>]*>")
+_ATTRIBUTE = re.compile(rb'\b(Id|Target)\s*=\s*"([^"]*)"')
+
+
+def _error_cells(content: bytes) -> dict[str, dict[tuple[int, int], str]]:
+    """Each sheet's error cells of an .xlsx, by name: {(row, column) 0-based: "#DIV/0!"}."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(content))
+        names = set(archive.namelist())
+        targets = {}
+        for tag in _RELATION.findall(archive.read("xl/_rels/workbook.xml.rels")):
+            attributes = {k.decode(): v.decode() for k, v in _ATTRIBUTE.findall(tag)}
+            target = attributes.get("Target", "")
+            path = target.lstrip("/") if target.startswith("/") else "xl/" + target
+            targets[attributes.get("Id", "")] = path
+        out: dict[str, dict[tuple[int, int], str]] = {}
+        for name, rid in _SHEET_ENTRY.findall(archive.read("xl/workbook.xml")):
+            path = targets.get(rid.decode())
+            if path not in names:
+                continue
+            xml = archive.read(path)
+            if b'"e"' not in xml and b"'e'" not in xml:
+                continue
+            cells = {}
+            for attributes, value in _ERROR_CELL.findall(xml):
+                ref = _CELL_REF.search(b" " + attributes)
+                if ref:
+                    row, column = int(ref.group(2)) - 1, _column_number(ref.group(1)) - 1
+                    cells[row, column] = html.unescape(value.decode("utf-8", "replace"))
+            if cells:
+                out[html.unescape(name.decode("utf-8", "replace"))] = cells
+        return out
+    except (zipfile.BadZipFile, ValueError, KeyError):
+        return {}
 
 
 def _column_number(letters: bytes) -> int:

@@ -199,12 +199,21 @@ class _Checker:
                 out.iloc[i] = V.parse_month(cell) or ""
             except ValueError as exc:
                 self.add(ERROR, int(i), column, cell, str(exc))
+        earliest = f"{self.own.earliest_year:04d}-01"
+        for i in np.flatnonzero(((out != "") & (out < earliest)).to_numpy()):
+            self.add(ERROR, int(i), column, out.iloc[i],
+                     f"年月早于{earliest},超出合理范围,请核对年份")  # fmt: skip
+            out.iloc[i] = ""
         if column in PAST_MONTHS:
             latest = Period.today().shift(self.own.max_months_ahead).key
-            for i in np.flatnonzero((out > latest).to_numpy()):
-                self.add(ERROR, int(i), column, out.iloc[i],
-                         f"年月晚于{latest},超出合理范围(报送的是已经发生的月份),请核对年份")  # fmt: skip
-                out.iloc[i] = ""
+            why = "报送的是已经发生的月份"
+        else:  # a plan: years ahead, not centuries
+            latest = Period.today().shift(12 * self.own.max_plan_years_ahead).key
+            why = f"计划的年月最多在{self.own.max_plan_years_ahead}年之后"
+        for i in np.flatnonzero((out > latest).to_numpy()):
+            self.add(ERROR, int(i), column, out.iloc[i],
+                     f"年月晚于{latest},超出合理范围({why}),请核对年份")  # fmt: skip
+            out.iloc[i] = ""
         return out
 
     def dates(self, column: str) -> pd.Series:
@@ -234,8 +243,8 @@ class _Checker:
         for i, cell in enumerate(self.text(column).tolist()):
             try:
                 out.append(V.parse_yes_no(cell) or "")
-            except ValueError:
-                self.add(ERROR, i, column, cell, "应为“是”或“否”")
+            except ValueError as exc:
+                self.add(ERROR, i, column, cell, str(exc))
                 out.append("")
         return pd.Series(out, index=self.raw.frame.index, dtype=object)
 
@@ -266,11 +275,28 @@ def _strip_controls(c: _Checker, column: str, clean: pd.Series) -> pd.Series:
     return out
 
 
+def _refuse_excel_errors(c: _Checker, column: str, clean: pd.Series) -> pd.Series:
+    """#N/A, #DIV/0! … in a text column: a formula that failed, named as such (not 不能为空)."""
+    marked = clean.astype(object).str.startswith(("#", "＃"), na=False).to_numpy(dtype=bool)
+    if not marked.any():
+        return clean
+    out = clean.astype(object).copy()
+    for i in np.flatnonzero(marked):
+        error = V.excel_error(out.iloc[i])
+        if error:
+            c.add(ERROR, int(i), column, out.iloc[i], V.excel_error_message(error))
+            out.iloc[i] = ""
+    return out
+
+
 def _is_str(values: pd.Series) -> pd.Series:
     return pd.Series([type(v) is str for v in values], index=values.index, dtype=bool)
 
 
 def _plain_number(cell) -> float:
+    error = V.excel_error(cell)
+    if error:
+        raise ValueError(V.excel_error_message(error))
     try:
         return float(V.normalize_text(cell).replace(",", ""))
     except ValueError:
@@ -280,6 +306,8 @@ def _plain_number(cell) -> float:
 def _number_text(x: float) -> str:
     """12000.0 → '12000', 1234.5 → '1234.5': exact enough for 万元 with two decimals."""
     x = round(float(x), 6)
+    if abs(x) >= V.LARGEST_EXACT:
+        return f"{x:.15g}"  # 1e+308, not a 309-digit integer
     return str(int(x)) if x == int(x) else repr(x)
 
 
@@ -304,7 +332,9 @@ def _clean(raw: RawTable, findings: list[Finding], own: settings.Settings) -> pd
         elif column == S.YEAR:
             out[column] = c.years(column)
         else:
-            out[column] = _strip_controls(c, column, c.text(column))
+            out[column] = _refuse_excel_errors(
+                c, column, _strip_controls(c, column, c.text(column))
+            )
             _warn_formulas(c, column, out[column])
         c.required(column, out[column])
     for column, allowed in _choices(table, own).items():

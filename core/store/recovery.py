@@ -342,7 +342,18 @@ def check(url: str | None = None) -> tuple[bool, list[str]]:
                 rows = "、".join(f"{t}{n}行" for t, n in counts.items())
                 lines.append(f"✓ 当前为{datasource.batch_label(batch)}:{rows}。")
             done = datasource.check_snapshot(store)
-            lines.append(f"✓ {done}" if done else "✓ 快照文件可以读取。")
+            # check_snapshot writes through load(), which goes on without a snapshot when the
+            # disk refuses it (read-only, full): said only when the snapshot is there.
+            written = (datasource._snapshot_dir(store, batch) / "done").exists()
+            if not written:
+                ok = False
+                lines.append(
+                    f"✗ 快照文件未能写入快照文件夹“{datasource.snapshots().name}”(文件夹不可写或"
+                    "磁盘已满):各页面仍可从数据库读取数据,但打开较慢;请检查该文件夹的写权限和"
+                    "磁盘空间。"
+                )
+            else:
+                lines.append(f"✓ {done}" if done else "✓ 快照文件可以读取。")
         cleaned = datasource.clean_temporary()
         if cleaned:
             lines.append(f"✓ 已清理{len(cleaned)}个写入中断的临时快照文件夹。")

@@ -43,6 +43,7 @@ answer, a schema newer than the code) are raised as StoreError with a Chinese me
 from __future__ import annotations
 
 import csv
+import errno
 import io
 import json
 import os
@@ -109,6 +110,7 @@ UNREACHABLE = "unreachable"
 TOO_NEW = "too-new"
 FAILED = "failed"
 BUSY = "busy"  # another writer held the write lock too long, or a statement ran too long
+DISK_FULL = "disk-full"
 
 
 class StoreError(Exception):
@@ -133,6 +135,22 @@ _PG_READ_ONLY = {"25006", "42501"}  # read-only transaction; insufficient privil
 _PG_LOCK_NOT_AVAILABLE = "55P03"  # lock_timeout
 _PG_QUERY_CANCELED = "57014"  # statement_timeout, or a cancelled statement
 _SQLITE_BUSY = re.compile(r"database is locked", re.I)
+_SQLITE_FULL = re.compile(r"database or disk is full", re.I)
+_PG_DISK_FULL = "53100"  # disk_full
+
+
+def _disk_full(exc: BaseException, text: str, code: str | None) -> bool:
+    """SQLite's SQLITE_FULL, PostgreSQL's 53100, or an OSError ENOSPC anywhere in the chain."""
+    if code == _PG_DISK_FULL or _SQLITE_FULL.search(text):
+        return True
+    seen: BaseException | None = exc
+    for _ in range(5):
+        if seen is None:
+            break
+        if getattr(seen, "errno", None) == errno.ENOSPC:
+            return True
+        seen = getattr(seen, "orig", None) or seen.__cause__ or seen.__context__
+    return False
 
 
 def problem(exc: BaseException, url: str) -> StoreError:
@@ -149,6 +167,13 @@ def problem(exc: BaseException, url: str) -> StoreError:
             f"数据库文件已损坏,无法读取({place})。可从备份恢复;没有备份时,可把损坏的文件另存一旁后"
             "重新开始(各页面先显示示例数据,再次导入后恢复正常)。",
             _ASK_ADMIN,
+        )
+    if _disk_full(exc, text, code):
+        return StoreError(
+            DISK_FULL,
+            f"数据库所在的磁盘空间已满,无法写入({place}),本次操作未执行,数据未作改动。"
+            "请清理磁盘(如旧的备份、日志)或扩容后重试。",
+            "服务器磁盘空间已满,本次操作未执行,数据未作改动。请联系管理员清理磁盘后重试。",
         )
     if (is_sqlite and _SQLITE_READ_ONLY.search(text)) or code in _PG_READ_ONLY:
         return read_only(url)

@@ -118,3 +118,72 @@ def test_the_drawn_outlines_are_simplified_but_keep_their_shape():
         assert c.geometry.hausdorff_distance(simple) <= 2 * tolerance  # within two pixels
     xiaoshan = b.by_name("萧山区")  # no centroid in the file: a point inside it
     assert contains(xiaoshan, *xiaoshan.center)
+
+
+MERCATOR = [
+    [
+        [13358338.9, 3503549.8],
+        [13380602.9, 3503549.8],
+        [13380602.9, 3526399.3],
+        [13358338.9, 3503549.8],
+    ]
+]  # metres of Web Mercator (EPSG:3857), not degrees
+
+
+@pytest.mark.parametrize(
+    "ring",
+    [
+        MERCATOR,
+        [[[120, 30], [181, 30], [120, 31], [120, 30]]],
+        [[[120, 30], [121, 91], [120, 31], [120, 30]]],
+    ],
+)
+def test_coordinates_outside_longitude_and_latitude_are_refused(ring):
+    with pytest.raises(ValueError) as caught:
+        parse_boundaries(
+            collection(feature("甲区", SQUARE), feature("乙县", ring)), source="边界.geojson"
+        )
+    text = str(caught.value)
+    assert text.startswith("边界.geojson第2个要素(乙县)")
+    assert "超出经纬度范围" in text and "EPSG:3857" in text
+
+
+def test_what_a_repair_changed_is_a_warning():
+    line = [[[0, 0], [1, 1], [2, 2], [0, 0]]]  # no area: a line
+    b = parse_boundaries(collection(feature("甲区", SQUARE), feature("乙县", BOWTIE),
+                                    feature("丙县", [SQUARE[:1], line], kind="MultiPolygon"),
+                                    feature("丁县", line)))  # fmt: skip
+    assert b.names == ["甲区", "乙县", "丙县"]  # 丁县 has nothing left to draw
+    bowtie, dropped, gone = b.warnings
+    assert bowtie.startswith("第2个要素(乙县)的边界线自相交") and "分成2块" in bowtie
+    assert dropped.startswith("第3个要素(丙县)的有1个面没有面积")
+    assert gone.startswith("第4个要素(丁县)的边界没有面积") and "地图上不显示这个区县" in gone
+    assert b.by_name("丙县").geometry.area == 16
+    with pytest.raises(ValueError, match="没有可用的区县边界"):
+        parse_boundaries(collection(feature("丁县", line)))
+
+
+def _compressed(geometry, **top):
+    return {"type": "FeatureCollection", "UTF8Encoding": True, **top,
+            "features": [{"type": "Feature", "properties": {"name": "丙区"}, "geometry": geometry}]}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (_compressed({"type": "Polygon", "coordinates": ["@@AA"]}),
+         "边界.geojson第1个要素(丙区)是ECharts压缩格式(UTF8Encoding),但缺少encodeOffsets"),
+        (_compressed({"type": "MultiPolygon", "coordinates": [["@@AA"]]}),
+         "边界.geojson第1个要素(丙区)是ECharts压缩格式(UTF8Encoding),但缺少encodeOffsets"),
+        (_compressed({"type": "Polygon", "coordinates": ["@@AA"], "encodeOffsets": [["a", 1]]}),
+         "边界.geojson第1个要素(丙区)的encodeOffsets“['a', 1]”不是两个数字"),
+        (_compressed({"type": "Polygon", "coordinates": ["@@AA"], "encodeOffsets": [[1, 1]]},
+                     UTF8Scale="abc"), "边界.geojson的UTF8Scale“abc”无效:应为正数"),
+        (_compressed({"type": "Polygon", "coordinates": ["@@AA"], "encodeOffsets": [[1, 1]]},
+                     UTF8Scale=0), "边界.geojson的UTF8Scale“0”无效:应为正数"),
+    ],
+)  # fmt: skip
+def test_a_broken_echarts_file_is_named_in_chinese(data, message):
+    with pytest.raises(ValueError) as caught:
+        parse_boundaries(data, source="边界.geojson")
+    assert str(caught.value).startswith(message)

@@ -361,3 +361,17 @@ def test_amounts_keep_decimal_precision():
     assert parse_amount("0.3亿") == 3000.0
     assert parse_amount("123.45", 0.0001) == 0.012345
     assert not math.isnan(parse_amount("0"))
+
+
+@pytest.mark.parametrize("error", ["#DIV/0!", "#N/A", "#VALUE!", "#REF!", "#NAME?", " #div/0! "])
+@pytest.mark.parametrize("parse", [parse_amount, parse_month, parse_date, parse_year, parse_yes_no])
+def test_an_excel_error_is_named_as_such(parse, error):
+    with pytest.raises(ValueError) as caught:
+        parse(error)
+    assert str(caught.value).startswith(f"是Excel错误值{error.strip().upper()}")
+
+
+def test_a_huge_number_is_not_written_as_hundreds_of_digits():
+    assert normalize_text(1e308) == "1e+308"
+    assert normalize_text(-1.5e20) == "-1.5e+20"
+    assert normalize_text(123456789012345.0) == "123456789012345"  # 15 digits stay as they are

@@ -239,3 +239,44 @@ def test_city_level_units_are_not_refused_as_county_names(store):
              ("边界.geojson", MINI_BOUNDARIES)]  # fmt: skip
     report = importing.check(files, store)
     assert report.importable, [f.text() for f in report.findings]
+
+
+def _boundary(geometry, **top) -> bytes:
+    return json.dumps({"type": "FeatureCollection", **top, "features": [{"type": "Feature",
+                       "properties": {"name": "甲区"}, "geometry": geometry}]}).encode()  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (_boundary({"type": "Polygon", "coordinates": [[[13358338.9, 3503549.8],
+          [13380602.9, 3503549.8], [13380602.9, 3526399.3], [13358338.9, 3503549.8]]]}),
+         "第1个要素(甲区)的几何数据有误:坐标“[1.33583e+07, 3.50355e+06]”超出经纬度范围"),
+        (_boundary({"type": "Polygon", "coordinates": ["@@AA"]}, UTF8Encoding=True),
+         "第1个要素(甲区)是ECharts压缩格式(UTF8Encoding),但缺少encodeOffsets"),
+        (_boundary({"type": "Polygon", "coordinates": ["@@AA"], "encodeOffsets": [[1, 1]]},
+                   UTF8Encoding=True, UTF8Scale="x"), "的UTF8Scale“x”无效:应为正数"),
+    ],
+)  # fmt: skip
+def test_mercator_and_broken_echarts_boundaries_are_refused_in_chinese(store, content, message):
+    report = importing.check([("边界.geojson", content)], store)
+    (error,) = [f for f in report.errors if message in f.message]
+    assert error.file == "边界.geojson" and error.message.startswith("边界.geojson")
+
+
+def test_cli_validate_names_a_broken_echarts_file_without_a_traceback(tmp_path, capsys):
+    from core.__main__ import main
+
+    path = tmp_path / "边界.geojson"
+    path.write_bytes(_boundary({"type": "Polygon", "coordinates": ["@@AA"]}, UTF8Encoding=True))
+    assert main(["--database", f"sqlite:///{tmp_path / 'b.db'}", "validate", str(path)]) == 1
+    out = capsys.readouterr()
+    assert "缺少encodeOffsets" in out.out + out.err and "Traceback" not in out.out + out.err
+
+
+def test_a_repaired_bowtie_county_is_a_warning_naming_the_file(store):
+    bowtie = _boundary({"type": "Polygon", "coordinates": [[[120, 30], [120.2, 30.2], [120.2, 30],
+                                                            [120, 30.2], [120, 30]]]})  # fmt: skip
+    report = importing.check([("边界.geojson", bowtie)], store)
+    (warning,) = [f for f in report.warnings if "自相交" in f.message]
+    assert warning.file == "边界.geojson" and "第1个要素(甲区)" in warning.message

@@ -285,3 +285,16 @@ def test_snapshot_gives_the_same_portfolio_and_serves_a_roll_back(store, monkeyp
     again = datasource.load(store)
     assert again.source.startswith("第3批数据(回滚")
     assert figures(again, Scope(fresh.latest_period)) == figures(fresh, Scope(fresh.latest_period))
+
+
+def test_reimporting_the_products_own_export_changes_nothing(store):
+    """The mini fixture writes some numbers as "5.0": the export gives them back as 5."""
+    mini = FIXTURES / "mini"
+    importing.commit(importing.check(importing.read_paths(sorted(mini.iterdir())), store), store,
+                     "小样本", actor=ADMIN)  # fmt: skip
+    tables, _ = store.current_tables()
+    report = importing.check([("导出.xlsx", workbook.data_bytes(tables))], store)
+    assert report.unchanged and report.changes is None
+    assert [f.message for f in report.findings] == [
+        "上传的数据与现有数据(第1批)完全相同,无需再次导入;未写入任何数据"
+    ]

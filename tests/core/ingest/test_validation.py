@@ -144,3 +144,56 @@ def test_year_to_date_figures_become_monthly_amounts():
         ("A-001", "2025-01"): 100, ("A-001", "2025-02"): 200,
         ("B-002", "2025-01"): 300, ("B-002", "2025-02"): -50,
     }  # fmt: skip
+
+
+def _edited(edit) -> tuple[str, bytes]:
+    """The good file with some cells of 项目清单 changed (row 4 is its first project)."""
+    import io
+
+    from openpyxl import load_workbook
+
+    wb = load_workbook(BAD / "正确.xlsx")
+    ws = wb["项目清单"]
+    header = [c.value for c in ws[3]]
+    for (row, column), value in edit.items():
+        ws.cell(row, header.index(column) + 1).value = value  # "#DIV/0!" becomes an error cell
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return "改.xlsx", buffer.getvalue()
+
+
+def check_edited(edit):
+    name, content = _edited(edit)
+    raws, problems = reading.read_files([(name, content)])
+    return [f.text() for f in validate(raws, problems, current=None, boundaries=BOUNDARIES,
+                                       files=[name]).errors]  # fmt: skip
+
+
+@pytest.mark.parametrize("error", ["#DIV/0!", "#N/A", "#VALUE!", "#REF!", "#NAME?"])
+def test_excel_error_cells_are_named_not_called_empty(error):
+    errors = check_edited({(4, "总投资(万元)"): error, (5, "项目名称"): error})
+    where = "【错误】文件“改.xlsx”工作表“项目清单”"
+    assert errors == [
+        f"{where}第5行“项目名称”列(值:“{error}”):是Excel错误值{error}(公式出错或引用无效),"
+        "不是有效的值;请在原表中改正公式或填入实际的值",
+        f"{where}第4行“总投资(万元)”列(值:“{error}”):是Excel错误值{error}(公式出错或引用无效),"
+        "不是有效的值;请在原表中改正公式或填入实际的值",
+    ]
+
+
+def test_a_huge_number_is_shown_as_written():
+    errors = check_edited({(4, "总投资(万元)"): 1e308, (5, "经度"): 1e308})
+    assert any("(值:“1e+308”):金额超过" in e for e in errors), errors
+    assert any("“经度”列(值:“1e+308”):应在73至136之间" in e for e in errors), errors
+    assert not any("0000000000" in e for e in errors), errors
+
+
+def test_planned_months_are_held_to_the_limits_of_the_settings():
+    errors = check_edited({(4, "计划开工年月"): "2199-12", (5, "计划开工年月"): "1900-01",
+                           (6, "计划竣工年月"): "2040-06"})  # fmt: skip
+    assert len(errors) == 2, errors
+    assert "第4行“计划开工年月”列(值:“2199-12”):年月晚于" in errors[1]
+    assert "(计划的年月最多在30年之后)" in errors[1]
+    assert errors[0].endswith(
+        "第5行“计划开工年月”列(值:“1900-01”):年月早于1990-01,超出合理范围,请核对年份"
+    )

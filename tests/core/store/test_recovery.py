@@ -101,6 +101,17 @@ def test_check_store_says_all_is_well(url):
     assert lines[-1].startswith("备份:") and "还没有备份" in lines[-1]
 
 
+def test_check_store_does_not_claim_a_snapshot_it_could_not_write(url, tmp_path, monkeypatch):
+    seeded(url).close()
+    blocked = tmp_path / "blocked"
+    blocked.write_text("a file where the snapshot folder should be")  # mkdir fails: OSError
+    monkeypatch.setenv("BRIEFING_CACHE_DIR", str(blocked / "cache"))
+    ok, lines = recovery.check(url)
+    assert not ok
+    assert not any("快照" in line and line.startswith("✓") for line in lines), lines
+    assert any(line.startswith("✗ 快照文件未能写入快照文件夹“cache”") for line in lines), lines
+
+
 def test_check_store_finds_rows_that_do_not_match_the_entry(url):
     store = seeded(url)
     with store._engine.begin() as conn:  # damage: one current plan row lost behind its back
@@ -210,3 +221,28 @@ def test_export_of_the_data_as_of_a_batch(tmp_path):
         assert expected in names and len(names) == 5
     code, _, err = cli("--database", url, "export", str(tmp_path / "x.xlsx"), "--batch", "9")
     assert (code, err) == (1, "错误:历史记录中没有第9批数据\n")
+
+
+class _PgError(Exception):
+    sqlstate = "53100"  # disk_full, as psycopg reports it
+
+
+@pytest.mark.parametrize(
+    ("exc", "url"),
+    [
+        (sa.exc.OperationalError("INSERT", {}, Exception("database or disk is full")),
+         "sqlite:////srv/briefing.sqlite"),
+        (sa.exc.OperationalError("INSERT", {}, _PgError("could not extend file")),
+         "postgresql://u@db/briefing"),
+        (OSError(28, "No space left on device"), "sqlite:////srv/briefing.sqlite"),
+    ],
+)  # fmt: skip
+def test_a_full_disk_is_said_as_such(exc, url):
+    from core.store.versions import DISK_FULL, problem
+
+    said = problem(exc, url)
+    assert said.kind == DISK_FULL
+    assert (
+        said.message.startswith("数据库所在的磁盘空间已满") and "数据库操作失败" not in said.message
+    )
+    assert said.public.startswith("服务器磁盘空间已满") and "srv" not in said.public
