@@ -100,9 +100,19 @@ def stop_when_scope_is_empty(p: Portfolio, scope: Scope) -> None:
 # app has none of its own: only the English "Page not found" of a mistyped path, which
 # page_not_found() says in Chinese instead) and the file
 # uploader's English instructions and button (the 数据管理 page states the limits in Chinese).
+# A table header's column menu (its ⋮: "Sort ascending", "Format", "Autosize", "Pin column",
+# "Hide column") has no setting and items that vary with the column, so no CSS can say them in
+# Chinese: the menu is hidden (a click on a header still sorts by it). The main block's top
+# padding (6rem) and the title's own (1.25rem) left a 100–130 px blank band above every title:
+# the header bar they made room for is 3.75rem high and transparent. The sidebar's selects,
+# which cannot be cleared (`required`), would carry an English "(required)" after their label.
 CHROME_CSS = """
 <style>
 [data-testid="stElementToolbar"] { display: none !important; }
+[data-testid="stDataFrameColumnMenu"] { display: none !important; }
+[data-testid="stMainBlockContainer"] { padding-top: 3rem; }
+[data-testid="stMain"] h1 { padding-top: 0.25rem !important; }
+[data-testid="stWidgetLabelRequired"] { display: none !important; }  /* "(required)" */
 [data-testid="stDialog"] { display: none !important; }  /* English "Page not found"; see app.py */
 [data-testid="stFileUploaderDropzoneInstructions"] { display: none !important; }
 [data-testid="stSkipToContent"] { font-size: 0 !important; }
@@ -119,10 +129,23 @@ CHROME_CSS = """
 LANG_SCRIPT = "<script>document.documentElement.lang = 'zh-CN';</script>"
 
 
+# The hidden column menu, opened by its ⋮, would still hold the page's scrolling until the next
+# click: it is closed as soon as it opens (an Escape, as its own keyboard handling expects).
+COLUMN_MENU_SCRIPT = """<script>
+if (!window.zhNoColumnMenu) {
+  window.zhNoColumnMenu = new MutationObserver(() => {
+    const menu = document.querySelector('[data-testid="stDataFrameColumnMenu"]');
+    if (menu) menu.dispatchEvent(new KeyboardEvent("keydown", {key: "Escape", bubbles: true}));
+  });
+  window.zhNoColumnMenu.observe(document.body, {childList: true, subtree: true});
+}
+</script>"""
+
+
 def style() -> None:
-    """The CSS and the language attribute every page gets (app.py, once per run)."""
+    """The CSS and the scripts every page gets (app.py, once per run)."""
     st.html(CHROME_CSS)
-    st.html(LANG_SCRIPT, unsafe_allow_javascript=True)
+    st.html(LANG_SCRIPT + COLUMN_MENU_SCRIPT, unsafe_allow_javascript=True)
 
 
 # --- Errors ---------------------------------------------------------------------------------

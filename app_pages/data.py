@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from app_pages import common, import_steps, recovery, signin
+from app_pages.filters import not_presented
 from core.base import schema as S
 from core.base.periods import Period
 from core.figures import search
@@ -21,6 +22,7 @@ WITHDRAW_CHOICES = 100  # projects listed by the 调出项目 picker at once (th
 
 st.title("数据管理")
 common.url_notices()
+not_presented("数据管理")  # imports and roll-backs are not shown on a projector
 actor = signin.actor()
 # The store's problems and fixes, backups (app_pages/recovery.py); stops when it cannot open.
 if recovery.panel():

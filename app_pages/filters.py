@@ -90,6 +90,25 @@ def set_presenting(on: bool) -> None:
     st.session_state[_PRESENT_KEY] = on
 
 
+_LEFT_KEY = "_left_presenting"  # the page that ended 汇报模式, for a notice on its next run
+
+
+def not_presented(title: str) -> None:
+    """On a page with no screens in 汇报模式 (会议议程, 数据管理), opened with ?present=1 or
+    switched to while presenting: 汇报模式 ends (its bar would have no screen to show and no step
+    to take) and the page says so once, in its normal layout."""
+    if presenting():
+        set_presenting(False)
+        st.session_state[_LEFT_KEY] = title
+        st.rerun()
+    left = st.session_state.pop(_LEFT_KEY, None)
+    if left:
+        st.info(
+            plain(f"“{left}”页不在汇报模式中放映,已退出汇报模式。"),
+            icon=":material/slideshow:",
+        )
+
+
 def _toggled() -> None:
     set_presenting(bool(st.session_state[_PRESENT_TOGGLE]))
 
@@ -100,12 +119,21 @@ def _default_index(key: str, index: int) -> int | None:
 
 
 def _bound_choice(label: str, options: list, key: str, default: int, help: str | None = None):
-    """A sidebar selectbox whose value lives in the URL under `key`."""
+    """A sidebar selectbox whose value lives in the URL under `key`. It cannot be cleared
+    (`required`): a cleared select would show Streamlit's English "Choose an option" while the
+    page stays on the old value; the placeholder is Chinese should it ever be empty."""
     if key in st.session_state and st.session_state[key] not in options:
         # The data changed under the session (an import, a roll-back): back to the default.
         del st.session_state[key]
     return st.sidebar.selectbox(
-        label, options, index=_default_index(key, default), key=key, bind="query-params", help=help
+        label,
+        options,
+        index=_default_index(key, default),
+        key=key,
+        bind="query-params",
+        help=help,
+        required=True,
+        placeholder=f"请选择{label}",
     )
 
 

@@ -3,12 +3,14 @@
 PNG and SVG are drawn server-side by vl-convert with Noto Sans CJK SC (SIL Open Font License
 1.1), whose file ships with the product (core/output/fonts: the file of Debian's fonts-noto-cjk,
 unchanged, with its licence), so Chinese comes out as glyphs, not boxes, on a machine with no
-Chinese fonts at all.
+Chinese fonts at all: the PNG as pixels, the SVG as the glyphs' outlines (fontTools reads them).
 """
 
 from __future__ import annotations
 
+import html
 import io
+import re
 from functools import cache
 from pathlib import Path
 
@@ -44,7 +46,91 @@ def png(chart: ChartOut, scale: float = PNG_SCALE) -> bytes:
 
 
 def svg(chart: ChartOut) -> str:
-    return vlc.vegalite_to_svg(_spec(chart))
+    """The chart as SVG whose text is drawn as outlines of the shipped font: it shows Chinese
+    on a machine with no Chinese font, in a browser, Word, PowerPoint or Inkscape alike (an
+    embedded @font-face is ignored by several of them). Each former text keeps its words as
+    the outline group's aria-label, for search and screen readers."""
+    return outlined(vlc.vegalite_to_svg(_spec(chart)))
+
+
+# --- Text as outlines -------------------------------------------------------------------------
+
+_SVG_NS = "http://www.w3.org/2000/svg"
+_FAMILY = "Noto Sans CJK SC"  # the face of the shipped collection the charts are drawn with
+_BOLD_STROKE = 0.04  # a stroke of this many ems in the text's colour: bold from the regular face
+_TEXT = re.compile(r"<text\b([^>]*)>(.*?)</text>", re.DOTALL)
+_ATTRIBUTE = re.compile(r'([\w:-]+)="([^"]*)"')
+_TSPAN = re.compile(r"<tspan\b([^>]*)>(.*?)</tspan>", re.DOTALL)
+# Attributes of a <text> that its outline group keeps as they are (its place and paint).
+_KEPT = ("transform", "fill", "opacity", "fill-opacity", "class", "clip-path")
+
+
+@cache
+def _face():
+    """The SC face of the shipped collection: (cmap, glyph set, units per em)."""
+    from fontTools.ttLib import TTCollection
+
+    collection = TTCollection(str(FONTS / "NotoSansCJK-Regular.ttc"), lazy=True)
+    font = next(f for f in collection.fonts if f["name"].getDebugName(1) == _FAMILY)
+    return font.getBestCmap(), font.getGlyphSet(), font["head"].unitsPerEm
+
+
+def _number(value: str | None) -> float:
+    return float(re.sub(r"[a-z%]+$", "", value)) if value else 0.0
+
+
+def _line_path(text: str, size: float, anchor: str, x: float, y: float) -> str:
+    """One line of text as SVG path data, its baseline at y, placed by its anchor at x."""
+    from fontTools.pens.svgPathPen import SVGPathPen
+    from fontTools.pens.transformPen import TransformPen
+
+    cmap, glyphs, units = _face()
+    scale = size / units
+    names = [cmap.get(ord(c), ".notdef") for c in text]
+    width = sum(glyphs[n].width for n in names) * scale
+    left = x - {"middle": width / 2, "end": width}.get(anchor, 0.0)
+    pen = SVGPathPen(glyphs, ntos=lambda v: f"{v:.2f}".rstrip("0").rstrip("."))
+    advance = 0.0
+    for name in names:
+        glyph = glyphs[name]
+        glyph.draw(TransformPen(pen, (scale, 0, 0, -scale, left + advance, y)))
+        advance += glyph.width * scale
+    return pen.getCommands()
+
+
+def _outline(match: re.Match) -> str:
+    attributes = dict(_ATTRIBUTE.findall(match.group(1)))
+    size = _number(attributes.get("font-size")) or 11.0
+    anchor = attributes.get("text-anchor", "start")
+    x, y = _number(attributes.get("x")), _number(attributes.get("y"))
+    x, y = x + _number(attributes.get("dx")), y + _number(attributes.get("dy"))
+    body = match.group(2)
+    lines = []
+    if "<tspan" in body:
+        for tspan in _TSPAN.finditer(body):
+            own = dict(_ATTRIBUTE.findall(tspan.group(1)))
+            x = _number(own["x"]) if "x" in own else x
+            y += _number(own.get("dy"))
+            lines.append((html.unescape(tspan.group(2)), x, y))
+    else:
+        lines.append((html.unescape(body), x, y))
+    d = " ".join(_line_path(words, size, anchor, lx, ly) for words, lx, ly in lines if words)
+    kept = " ".join(f'{k}="{attributes[k]}"' for k in _KEPT if k in attributes)
+    label = html.escape(" ".join(words for words, _, _ in lines), quote=True)
+    bold = attributes.get("font-weight") in ("bold", "bolder", "600", "700", "800", "900")
+    stroke = (
+        f' stroke="{attributes.get("fill", "#000")}" stroke-width="{size * _BOLD_STROKE:.2f}"'
+        ' stroke-linejoin="round"'
+        if bold
+        else ""
+    )
+    return f'<g {kept} role="img" aria-label="{label}"><path d="{d}"{stroke}/></g>'
+
+
+def outlined(svg_text: str) -> str:
+    """An SVG (vl-convert's, of one chart) with every <text> replaced by the glyph outlines of
+    the shipped font: no font is needed to show it."""
+    return _TEXT.sub(_outline, svg_text)
 
 
 def csv(chart: ChartOut) -> bytes:

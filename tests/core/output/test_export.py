@@ -104,3 +104,42 @@ def test_a_curve_of_zeros_gets_a_readable_axis():
     zeros = pd.DataFrame({M.MONTH_NO: [1, 2, 3], M.SERIES: [M.THIS_YEAR] * 3, M.VALUE: [0.0] * 3})
     spec = charts.cumulative(zeros, Scope(Period(2010, 3))).chart.to_dict()
     assert spec["layer"][0]["encoding"]["y"]["scale"] == {"domain": [0, 1]}
+
+
+def _same_picture(a: bytes, b: bytes) -> int:
+    """Pixels that differ clearly between two renderings of one size."""
+    x, y = Image.open(io.BytesIO(a)).convert("L"), Image.open(io.BytesIO(b)).convert("L")
+    assert x.size == y.size
+    return sum(1 for v in ImageChops.difference(x, y).getdata() if v > 96)
+
+
+def test_svg_needs_no_font_to_show_chinese():
+    # A viewer without Chinese fonts draws <text> as boxes and ignores @font-face (Word,
+    # PowerPoint, Inkscape): the text is glyph outlines, with no font named anywhere.
+    svg_text = export.svg(_titled("投资增长"))
+    for needs_a_font in ("<text", "<tspan", "font-family", "@font-face", "font-size"):
+        assert needs_a_font not in svg_text
+    assert 'aria-label="投资增长"' in svg_text  # the words stay, for search and screen readers
+    assert 'aria-label="范围:城东区 · 全部行业领域 · 省重点 截至2026年2月底"' in svg_text
+
+
+def test_svg_outlines_draw_what_the_font_drew():
+    # The outlines stand where vl-convert's own text rendering puts its glyphs: anchors
+    # (start, middle, end), rotated axis labels, the two-line subtitle, bold titles.
+    import vl_convert as vlc
+
+    spec = export._spec(_titled("投资增长分析"))
+    with_text = vlc.vegalite_to_svg(spec)
+    assert "<text" in with_text  # drawn with the registered font
+    drawn = vlc.svg_to_png(with_text)
+    outlined = vlc.svg_to_png(export.outlined(with_text))
+    assert _same_picture(drawn, outlined) < 300  # antialiasing at the edges of strokes
+    assert _ink(Image.open(io.BytesIO(outlined))) > 3000
+
+
+def test_svg_of_a_page_chart_has_only_outlines(demo):
+    scope = Scope(demo.latest_period)
+    c = charts.county_ranking(M.county_ranking(demo, scope), scope, 2 / 12)
+    svg_text = export.svg(c)
+    assert "<text" not in svg_text and "font-family" not in svg_text
+    assert f'aria-label="{c.data["区县"].iloc[0]}"' in svg_text  # an axis label, outlined
