@@ -6,6 +6,7 @@ from urllib.parse import quote
 import streamlit as st
 
 from app_pages import common, presentation, signin
+from app_pages.filters import not_presented
 from core.base import schema as S
 from core.base import settings
 from core.figures import measures as M
@@ -16,14 +17,17 @@ from core.policy import roles
 
 p = common.portfolio()
 scope = common.header("会议议程")
+not_presented("会议议程")  # an agenda is edited here, and presented from its link
 conv = common.convention()
 agendas = A.Agendas(common.store())
 actor = signin.actor()
 may_save = roles.may(actor, roles.AGENDAS)
 levels = [ALL, *settings.current().levels]
 stages = [ALL, *S.STAGES]
-page_titles = list(pages.titles().values())
-by_title = {t: k for k, t in pages.titles().items()}
+# The presented pages, and 项目档案 (a view of one project, named by its 项目代码).
+PROJECT_TITLE = pages.get(A.PROJECT_PAGE).title
+page_titles = [*pages.titles().values(), PROJECT_TITLE]
+by_title = {t: k for k, t in pages.titles().items()} | {PROJECT_TITLE: A.PROJECT_PAGE}
 EDITOR_KEY = "agenda_editor"
 NEW = "(新建议程)"
 
@@ -42,6 +46,7 @@ def rows_of(agenda: A.Agenda) -> list[dict]:
             "行业领域": list(v.sectors),
             "项目级别": v.level or ALL,
             "项目阶段": v.stage or ALL,
+            "项目代码": v.code,
         }
         for v in agenda.views
     ]
@@ -51,6 +56,9 @@ def views_of(rows) -> tuple[A.View, ...]:
     views = []
     for r in rows:
         if not r.get("页面"):
+            continue
+        if by_title.get(r["页面"]) == A.PROJECT_PAGE:
+            views.append(A.View.of_project(str(r.get("项目代码") or "")))
             continue
         views.append(
             A.View(
@@ -102,10 +110,18 @@ edited = st.data_editor(
         "行业领域": st.column_config.MultiselectColumn(options=p.sectors, width="medium"),
         "项目级别": st.column_config.SelectboxColumn(options=levels, required=True, width=110),
         "项目阶段": st.column_config.SelectboxColumn(options=stages, required=True, width=110),
+        "项目代码": st.column_config.TextColumn(help="页面为“项目档案”时填写", width="medium"),
     },
 )
 draft = A.Agenda(name.strip(), views_of(edited))
-problems = A.check(draft, p.counties, p.sectors)
+problems = A.check(draft, p.counties, p.sectors, p.projects[S.CODE])
+
+
+def link_name(name: str) -> str:
+    """The agenda's name as the link shows it: readable (「3月调度会」, not %E6%9C%88…); only
+    the characters that would end or change the query value are percent-encoded. A browser
+    encodes the rest itself when the link is opened."""
+    return "".join(quote(c, safe="") if c in "&#%+=? " or not c.isprintable() else c for c in name)
 
 
 def save(agenda: A.Agenda) -> None:
@@ -161,6 +177,6 @@ for problem in problems:
 if saved is not None:
     st.markdown("**汇报链接**(发给主持人,打开即进入汇报模式)")
     base = str(st.context.url or "").split("?")[0].removesuffix("agenda").rstrip("/")
-    st.code(f"{base}/?{presentation.AGENDA_PARAM}={quote(saved.name)}", language=None)
+    st.code(f"{base}/?{presentation.AGENDA_PARAM}={link_name(saved.name)}", language=None)
     if draft != saved:
         st.caption("议程内容有未保存的修改;链接打开的是已保存的版本。")

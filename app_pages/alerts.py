@@ -9,6 +9,7 @@ from app_pages import common, presentation
 from core.base import schema as S
 from core.figures import alerts as A
 from core.figures import progress as V
+from core.figures import project as P
 from core.figures import search
 from core.output import charts
 
@@ -108,11 +109,21 @@ st.caption(caption)
 common.dataframe(
     # The level as a label in its colour (a list of one: a pandas Styler costs ~60 ms a run).
     shown[[A.LEVEL, A.RULE, S.COUNTY, S.NAME, A.REASON]].assign(
-        **{A.LEVEL: shown[A.LEVEL].map(lambda v: [v])}
+        **{A.LEVEL: shown[A.LEVEL].map(lambda v: [v]), P.LINK: P.links(shown[S.CODE], scope.period)}
     ),
     width="stretch",
     height=min(38 * (len(shown) + 1), common.table_height()),
+    # The link to each project's file last, and not on a projector, where nobody clicks.
+    column_order=[
+        A.LEVEL,
+        A.RULE,
+        S.COUNTY,
+        S.NAME,
+        A.REASON,
+        *([] if common.presenting() else [P.LINK]),
+    ],
     column_config={
+        P.LINK: st.column_config.LinkColumn(display_text="打开", width=48),
         A.LEVEL: st.column_config.MultiselectColumn(
             "级别",
             options=list(charts.LEVEL_COLORS),

@@ -60,7 +60,25 @@ common.static_chart(
     ("map_legend", result.legend_title, tuple(result.legend), key_size),
     lambda: charts.legend(result.legend, result.legend_title, key_size),
 )
-st.pydeck_chart(result.deck, height=660 if common.presenting() else 640, key="project_map")
+height = 660 if common.presenting() else 640
+if common.presenting():  # nobody clicks a projector
+    st.pydeck_chart(result.deck, height=height, key="project_map")
+else:
+    # A point clicked opens its project's file: the link is shown above the map, in sight.
+    opened = st.empty()
+    event = st.pydeck_chart(result.deck, height=height, key="project_map", on_select="rerun",
+                            selection_mode="single-object")  # fmt: skip
+    code = maps.selected_code(event, result.codes)
+    named = projects.loc[projects[S.CODE] == code, S.NAME] if code else ()
+    if len(named):
+        opened.page_link(
+            "app_pages/project.py",
+            label=f"打开项目档案:{common.plain(named.iloc[0])}",
+            icon=":material/folder_open:",
+            query_params={"code": code, "period": scope.period.key},
+        )
+    else:
+        opened.caption("点击地图上的项目圆点,可打开该项目的档案。")
 common.static_chart(
     p,
     ("status_legend", key_size),

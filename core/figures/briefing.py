@@ -22,6 +22,7 @@ from core.base.formatting import (
 )
 from core.base.periods import Convention
 from core.figures import alerts as A
+from core.figures import collection as C
 from core.figures import indicators as I
 from core.figures import measures as M
 from core.figures import overview as O
@@ -135,6 +136,17 @@ def construction_paragraph(p: Portfolio, scope: Scope, convention: Convention) -
     return "".join(x for x in parts if x) or None
 
 
+def collection_sentence(p: Portfolio, scope: Scope, today: dt.date | None = None) -> str | None:
+    """本期有2个区县未报齐:城北区(3个项目未报送)、高新区(1个项目未报送)。
+    None when every county owing returns for the period has sent them all (报送情况)."""
+    behind = C.collection(p, scope, today=today).to_chase
+    if behind.empty:
+        return None
+    names = "、".join(f"{r[S.COUNTY]}({int(r[C.MISSING])}个项目未报送)"
+                     for r in behind.to_dict("records"))  # fmt: skip
+    return f"本期有{len(behind)}个区县未报齐:{names}。"
+
+
 def fai_paragraph(p: Portfolio, scope: Scope) -> str | None:
     """全市固定资产投资同比增长7.0%,增速与全年目标持平,总量居全省第4位,较上年同期前移3位;…"""
     rows = I.fai_rows(p.indicators, scope.period)
@@ -196,9 +208,9 @@ def breakdown_paragraph(p: Portfolio, scope: Scope, convention: Convention) -> s
     shown = frame.assign(_p=frame[M.GAP].map(points))
     ahead = shown.loc[shown["_p"] >= 0, key].tolist()
     behind = shown.loc[shown["_p"] < 0].sort_values("_p")
-    text = f"分{what}看,{len(frame)}个{what}中"
+    text = f"分{what}看,{len(frame)}个{what}"
     if ahead:
-        text += f"{len(ahead)}个达到或超过序时进度({join_names(ahead, 5)})"
+        text += f"中{len(ahead)}个达到或超过序时进度({join_names(ahead, 5)})"
     else:
         text += "均落后于序时进度"
     if len(behind):
@@ -222,7 +234,8 @@ def problems_paragraph(p: Portfolio, scope: Scope) -> str | None:
     by_type = "、".join(f"{t}{int(counts[t])}个" for t in order)
     text = f"{scope.period.as_of},尚有{len(open_)}个问题未解决,其中{by_type}。"
     waiting = [
-        f"{r[S.NAME]}({r[S.PROBLEM_TYPE]}问题,已等待{int(r['已等待(月)'])}个月"
+        f"{r[S.NAME]}({r[S.PROBLEM_TYPE]}问题,"
+        + (f"已等待{int(r['已等待(月)'])}个月" if int(r["已等待(月)"]) else "本月提出")
         + (f",责任单位{r[S.RESPONSIBLE_UNIT]}" if r[S.RESPONSIBLE_UNIT] else "")
         + ")"
         for r in open_.head(TOP_WAITING).to_dict("records")
@@ -304,6 +317,9 @@ def write(
         ("问题督办", supervision_paragraph(p, scope, today)),
     ]
     sections = [(h, t) for h, t in candidates if t]
+    missing = collection_sentence(p, scope, today)
+    if missing and sections:  # the first paragraph says the month is incomplete
+        sections[0] = (sections[0][0], sections[0][1] + missing)
     return Briefing(
         title,
         scope.sentence(),

@@ -4,12 +4,14 @@ in the store's database, stepped through in 汇报模式 and handed out as a sli
 The agendas have a table of their own, `agendas`, created on the store's database beside (not
 inside) the import tables: one row per agenda, its views as JSON. Saving an agenda under an
 existing name replaces it. An agenda holds no reporting period: it is shown at the period
-chosen when it is presented, so the same 3月调度会 serves April's meeting too.
+chosen when it is presented, so the same 3月调度会 serves April's meeting too. A view may also
+be one project's file (项目档案, `View.of_project(code)`): the deck gives it a slide.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from functools import cache
@@ -25,6 +27,7 @@ from core.store import audit
 from core.store.versions import AGENDAS, Store
 
 MAX_NAME = 40  # characters: an agenda's name goes into links and file names
+PROJECT_PAGE = "project"  # 项目档案: a view of it names one project by its code, no filters
 
 
 class AgendaError(ValueError):
@@ -40,17 +43,32 @@ class View:
     sectors: tuple[str, ...] = ()
     level: str | None = DEFAULT_LEVEL  # None: every level
     stage: str | None = None
+    code: str = ""  # the project of a 项目档案 view (PROJECT_PAGE); empty for every other page
+
+    @property
+    def is_project(self) -> bool:
+        return self.page == PROJECT_PAGE
 
     @property
     def page_title(self) -> str:
+        if self.is_project:
+            return pages.get(PROJECT_PAGE).title
         return pages.titles().get(self.page, self.page)
 
     def scope(self, period: Period) -> Scope:
         return Scope(period, self.counties, self.sectors, self.level, self.stage)
 
     def filters_text(self) -> str:
-        """城东区 · 产业项目 · 省重点 — what the view is filtered to, in one line."""
+        """城东区 · 产业项目 · 省重点 — what the view is filtered to, in one line (a project
+        view: 项目代码 and the code)."""
+        if self.is_project:
+            return f"项目代码{self.code}"
         return " · ".join(self.scope(Period(2000, 1)).parts())
+
+    @classmethod
+    def of_project(cls, code: str) -> View:
+        """A view of one project's file (项目档案)."""
+        return cls(PROJECT_PAGE, level=None, code=code.strip())
 
     def label(self) -> str:
         return f"{self.page_title}({self.filters_text()})"
@@ -63,6 +81,8 @@ class View:
         d = asdict(self)
         d["level"] = self.level or ALL
         d["stage"] = self.stage or ALL
+        if not self.code:  # the views of other pages are stored as before
+            del d["code"]
         return d
 
     @classmethod
@@ -74,6 +94,7 @@ class View:
             sectors=tuple(d.get("sectors", ())),
             level=None if level in (None, ALL) else level,
             stage=None if stage in (None, ALL) else stage,
+            code=str(d.get("code") or "").strip(),
         )
 
 
@@ -84,8 +105,12 @@ class Agenda:
     updated_at: datetime | None = field(default=None, compare=False)
 
 
-def check(agenda: Agenda, counties: list[str], sectors: list[str]) -> list[str]:
-    """What is wrong with an agenda before it is saved, in Chinese, one line per problem."""
+def check(
+    agenda: Agenda, counties: list[str], sectors: list[str], codes: Iterable[str] | None = None
+) -> list[str]:
+    """What is wrong with an agenda before it is saved, in Chinese, one line per problem;
+    `codes` the projects a 项目档案 view may name (None: not checked)."""
+    known = None if codes is None else set(codes)
     problems = []
     name = agenda.name.strip()
     if not name:
@@ -95,6 +120,12 @@ def check(agenda: Agenda, counties: list[str], sectors: list[str]) -> list[str]:
     if not agenda.views:
         problems.append("议程中还没有视图:至少添加一项。")
     for i, v in enumerate(agenda.views, start=1):
+        if v.is_project:
+            if not v.code:
+                problems.append(f"第{i}项是项目档案:请填写项目代码。")
+            elif known is not None and v.code not in known:
+                problems.append(f"第{i}项的项目代码“{v.code}”在当前数据中不存在。")
+            continue
         if v.page not in pages.titles():
             problems.append(f"第{i}项的页面“{v.page}”不存在。")
         unknown = [c for c in v.counties if c not in counties]

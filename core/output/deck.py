@@ -22,7 +22,7 @@ from pptx.util import Emu, Inches, Pt
 
 from core.base import schema as S
 from core.base import settings
-from core.base.formatting import pct, signed_points, yi_two_decimals
+from core.base.formatting import pct, schedule_phrase, signed_points, yi_two_decimals
 from core.base.periods import Convention, Period, schedule_share
 from core.figures import alerts as A
 from core.figures import briefing as B
@@ -30,11 +30,12 @@ from core.figures import indicators as I
 from core.figures import measures as M
 from core.figures import milestones as N
 from core.figures import overview as O
+from core.figures import project as P
 from core.figures import ranking as R
 from core.figures import status
 from core.figures import supervision as V
 from core.figures.scope import Scope
-from core.output import charts, export, pages
+from core.output import charts, export, pages, project_file
 from core.output.agenda import Agenda, View
 from core.output.document import BODY_FONT, HEADING_FONT
 from core.store.portfolio import Portfolio
@@ -66,6 +67,7 @@ class SlideContent:
     charts: list[charts.ChartOut] = field(default_factory=list)
     table: pd.DataFrame | None = None
     notes: str = ""
+    table_widths: tuple[float, ...] | None = None  # relative column widths; None: a project list
 
 
 def _cards(cards: list[O.Card]) -> list[Figure]:
@@ -274,8 +276,48 @@ _BUILDERS = {
 }
 
 
+def _project(p: Portfolio, code: str, period: Period, conv: Convention) -> SlideContent:
+    """One project's file (项目档案): this year's figures as KPI boxes, its card as a table of
+    text, and as notes the sentences of its Word file, its latest 形象进度, problems and alerts."""
+    f = P.project_file(p, code, period, conv)
+    if f is None:
+        return SlideContent("", period.as_of, notes=f"当前数据中没有项目代码为“{code}”的项目。")
+    figures = [
+        Figure("年度计划投资", yi_two_decimals(f.plan) if f.has_plan else "无年度计划"),
+        Figure(f"{period.ytd_label}累计完成", yi_two_decimals(f.done)),
+        Figure("完成率", pct(f.rate), schedule_phrase(f.gap) if f.has_plan else ""),
+        Figure("状态", f.status),
+    ]  # fmt: skip
+    items = [(label, value or "—") for label, value in f.card]
+    if len(items) % 2:
+        items.append(("", ""))
+    card = pd.DataFrame(
+        [(*items[i], *items[i + 1]) for i in range(0, len(items), 2)],
+        columns=["项目", "内容", "项目 ", "内容 "],
+    )
+    notes = [project_file.year_sentence(f), project_file.years_sentence(f)]
+    if f.coverage:
+        notes.append(f.coverage)
+    said = f.progress.loc[f.progress[S.PROGRESS_TEXT].fillna("").astype(str).str.strip() != ""]
+    if len(said):
+        last = said.iloc[-1]
+        notes.append(f"形象进度({last[P.MONTH_LABEL]}):{str(last[S.PROGRESS_TEXT]).strip()}")
+    if len(f.problems):
+        notes.append(f"登记问题{len(f.problems)}个。")
+    if len(f.alerts):
+        notes.append(f"当前预警{len(f.alerts)}条:" + ";".join(f.alerts[A.REASON].astype(str)))
+    subtitle = f"项目代码{f.code} · {f.county} · 数据{period.as_of}"
+    return SlideContent("", subtitle, figures, table=card, notes="\n".join(notes),
+                        table_widths=(1.2, 3.0, 1.2, 3.0))  # fmt: skip
+
+
 def content(p: Portfolio, view: View, period: Period, conv: Convention) -> SlideContent:
     """What one view's slide holds, from the same measures and charts as its page."""
+    if view.is_project:  # one project's file: no filters
+        out = _project(p, view.code, period, conv)
+        found = P.find(p, view.code)
+        out.title = " · ".join([view.page_title, *([found[S.NAME]] if found is not None else [])])
+        return out
     scope = view.scope(period)
     if not scope.mask(p.projects).any():
         return SlideContent(_title(view), scope.sentence(), notes="当前筛选范围内没有项目。")
@@ -389,11 +431,12 @@ def _picture(slide, png: bytes, left, top, width, height) -> None:
     )
 
 
-def _table(slide, frame: pd.DataFrame, left, top, width, height) -> None:
+def _table(slide, frame: pd.DataFrame, left, top, width, height, widths=None) -> None:
     rows, cols = len(frame) + 1, len(frame.columns)
     shape = slide.shapes.add_table(rows, cols, left, top, width, min(height, Inches(0.42) * rows))
     table = shape.table
-    widths = [3.6, 1.0, 1.1, 1.0, 1.6, 1.3, 1.3]  # inches; the name takes the most
+    # Inches; the name takes the most.
+    widths = list(widths or (3.6, 1.0, 1.1, 1.0, 1.6, 1.3, 1.3))
     total = sum(widths)
     for i, w in enumerate(widths[:cols]):
         table.columns[i].width = int(width * w / total)
@@ -424,7 +467,8 @@ def _content_slide(prs, c: SlideContent) -> None:
     bottom = SLIDE_HEIGHT - Inches(0.3)
     room = bottom - top
     if c.table is not None and len(c.table):
-        _table(slide, c.table, MARGIN, top + Inches(0.1), width, room - Inches(0.1))
+        _table(slide, c.table, MARGIN, top + Inches(0.1), width, room - Inches(0.1),
+               c.table_widths)  # fmt: skip
     elif c.charts:
         gap = Inches(0.2)
         each = (width - gap * (len(c.charts) - 1)) // len(c.charts)

@@ -41,6 +41,7 @@ GAP_STOPS = ((-0.15, (198, 40, 40)), (0.0, (245, 245, 245)), (0.15, (27, 127, 90
 METRIC_RATE = "完成率"
 METRIC_GAP = "与序时进度之差"
 METRICS = (METRIC_RATE, METRIC_GAP)
+PROJECT_LAYER = "projects"  # the id of the points' layer (a selection names it)
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,9 @@ class MapOut:
     points_total: int
     points_without_coordinates: int
     counties_without_polygon: list[str]  # counties named by projects but absent from the file
+    # The drawn points' project codes in the order of the points' data: a selection names a
+    # point by its index (selected_code), so no code is sent to the browser.
+    codes: tuple[str, ...] = ()
 
 
 def deck_json(deck: pdk.Deck) -> str:
@@ -245,7 +249,7 @@ def project_map(
         pdk.Layer(
             "ScatterplotLayer",
             data=points,
-            id="projects",
+            id=PROJECT_LAYER,
             pickable=True,
             get_position=["lon", "lat"],
             get_radius="r",
@@ -290,7 +294,25 @@ def project_map(
     )
     title, legend = _legend(metric, max_rate, filtered=bool(chosen))
     unmatched = sorted(set(projects[S.COUNTY]) - set(boundaries.names))
-    return MapOut(deck, legend, title, len(shown), len(located), int((~has_xy).sum()), unmatched)
+    return MapOut(deck, legend, title, len(shown), len(located), int((~has_xy).sum()), unmatched,
+                  tuple(shown[S.CODE].astype(str)))  # fmt: skip
+
+
+def selected_code(event, codes: tuple[str, ...]) -> str | None:
+    """The code of the project whose point is selected on st.pydeck_chart(on_select="rerun"),
+    from the point's index in the layer's data (`codes`: MapOut.codes); None when nothing is
+    selected, or a county polygon is."""
+    try:
+        indices = (event or {}).get("selection", {}).get("indices", {}).get(PROJECT_LAYER, [])
+    except AttributeError:
+        return None
+    if not indices:
+        return None
+    try:
+        i = int(indices[0])
+    except (TypeError, ValueError):
+        return None
+    return codes[i] if 0 <= i < len(codes) else None
 
 
 def raster_style(tile_url: str) -> dict:

@@ -153,3 +153,21 @@ def test_pdf_renders_chinese(demo, tmp_path):
     if shutil.which("pdftotext"):
         text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True).stdout
         assert "重大项目运行情况简报" in text
+
+
+def test_missing_counties_are_said_in_the_first_paragraph(demo):
+    """报送情况 in the 简报: the demo's three provincial projects without a February return."""
+    from core.figures import collection as C
+
+    scope = Scope(demo.latest_period)
+    behind = C.collection(demo, scope).to_chase
+    assert len(behind) == 3
+    first = briefing.write(demo, scope).sections[0]
+    assert first.heading == "一、重大项目推进情况"
+    names = "、".join(f"{c}(1个项目未报送)" for c in behind[S.COUNTY])
+    assert first.text.endswith(f"本期有3个区县未报齐:{names}。")
+    assert "城北区(1个项目未报送)" in first.text
+    # A county that sent all its returns: nothing said.
+    complete = next(c for c in demo.counties if c not in set(behind[S.COUNTY]))
+    text = briefing.write(demo, Scope(demo.latest_period, counties=(complete,))).text()
+    assert "未报齐" not in text
