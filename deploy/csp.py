@@ -1,8 +1,9 @@
 """`python deploy/csp.py`: the Content-Security-Policy nginx sends with the app's pages.
 
-Everything is served by the app itself ('self'): scripts, styles, fonts, the WebSocket. Two
+Everything is served by the app itself ('self'): scripts, styles, fonts, the WebSocket. Three
 inline scripts run: Streamlit's page template sets `window.prerenderReady`, and the app sets
-the document's language (app_pages.common.LANG_SCRIPT); each is allowed by its SHA-256 digest,
+the document's language and closes the tables' English column menu (app_pages.chrome:
+LANG_SCRIPT, COLUMN_MENU_SCRIPT); each is allowed by its SHA-256 digest,
 read here from the installed streamlit and from the app, so an upgrade of either keeps the policy
 right when the deployment is started again. The browser test (tests/browser/test_deploy.py)
 fails on any report of a blocked resource.
@@ -21,7 +22,7 @@ import streamlit
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from app_pages.common import LANG_SCRIPT  # noqa: E402
+from app_pages.chrome import COLUMN_MENU_SCRIPT, LANG_SCRIPT  # noqa: E402
 
 _INLINE = re.compile(r"<script>(.*?)</script>", re.S)
 
@@ -30,7 +31,7 @@ def inline_scripts() -> list[str]:
     """The bodies of the inline scripts: Streamlit's template's, then the app's."""
     template = Path(streamlit.__file__).parent / "static" / "index.html"
     found = _INLINE.findall(template.read_text(encoding="utf-8"))
-    return [*found, *_INLINE.findall(LANG_SCRIPT)]
+    return [*found, *_INLINE.findall(LANG_SCRIPT + COLUMN_MENU_SCRIPT)]
 
 
 def digest(script: str) -> str:
