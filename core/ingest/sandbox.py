@@ -5,8 +5,9 @@ gigabytes and abort, loop for minutes, or return more than any sheet holds. What
 happens here in a child process (`python -c` running `_child`): its address space, CPU time,
 wall time and the size of its answer are limited, and a limit reached, a crash or an error
 comes back as a `Failure` whose `message(file)` says in Chinese what happened to which file.
-The caller turns it into its own kind of problem (sheets.SourceProblem); the server process only
-ever unpickles what our own code in the child pickled.
+The caller turns it into its own kind of problem (sheets.SourceProblem). The server unpickles the
+child's answer with an allow-list of classes (`ALLOWED`), never with pickle's full reach: a child
+whose parser a crafted file subverted can hand back data, not code to run.
 
 This is a boundary for resources (memory, time, crashes), not for privileges: the child runs as
 the same user. It writes no files (RLIMIT_FSIZE 0) and leaves no core dump (RLIMIT_CORE 0).
@@ -15,6 +16,7 @@ the same user. It writes no files (RLIMIT_FSIZE 0) and leaves no core dump (RLIM
 from __future__ import annotations
 
 import contextlib
+import io
 import logging
 import os
 import pickle
@@ -149,7 +151,7 @@ def _run(request: bytes) -> Any:
         failure = _failure_of(code, log)
     if failure is None:
         try:
-            status, value = pickle.loads(answer)
+            status, value = _Answer(io.BytesIO(answer)).load()
         except Exception as exc:  # an answer cut short
             failure = Failure("crash", f"unreadable answer ({len(answer)} bytes): {exc!r}")
         else:
@@ -159,6 +161,57 @@ def _run(request: bytes) -> Any:
     LOG.warning("file worker failed after %.1f s: %s %s; stderr: %s", elapsed, failure.kind,
                 failure.detail, log[-4000:])  # fmt: skip
     return failure
+
+
+class _Answer(pickle.Unpickler):
+    """The worker's answer, unpickled with only the classes and functions a parsed file is
+    made of (ALLOWED): a worker whose parser was subverted by a crafted file cannot make the
+    server call anything else."""
+
+    def find_class(self, module: str, name: str):
+        if (module, name) not in ALLOWED:
+            raise pickle.UnpicklingError(f"{module}.{name} is not part of a parsed file")
+        return super().find_class(module, name)
+
+
+# What a parsed file is made of: the readers' dataclasses, cell values (dates, times), and the
+# pieces pandas and pyarrow pickle a table into. Found by recording every class the tests' and
+# the corpus' files unpickle to; nothing that reads or writes files or runs code.
+ALLOWED: frozenset[tuple[str, str]] = frozenset(
+    (
+        ("builtins", "slice"),
+        ("core.base.periods", "Period"),
+        ("core.ingest.ledger", "Column"),
+        ("core.ingest.ledger", "LedgerSheet"),
+        ("core.ingest.ledger", "Record"),
+        ("core.ingest.ledger", "Section"),
+        ("core.ingest.reading", "RawTable"),
+        ("core.ingest.reading", "TotalRow"),
+        ("core.ingest.sheets", "Grid"),
+        ("core.ingest.sheets", "Sheet"),
+        ("core.ingest.sheets", "SourceProblem"),
+        ("core.ingest.sheets", "Workbook"),
+        ("core.ingest.vocabulary", "Field"),
+        ("datetime", "date"),
+        ("datetime", "datetime"),
+        ("datetime", "time"),
+        ("datetime", "timedelta"),
+        ("numpy", "dtype"),
+        ("numpy", "ndarray"),
+        ("numpy._core.multiarray", "_reconstruct"),
+        ("pandas", "DataFrame"),
+        ("pandas", "Index"),
+        ("pandas", "RangeIndex"),
+        ("pandas", "StringDtype"),
+        ("pandas._libs.internals", "_unpickle_block"),
+        ("pandas.arrays", "ArrowStringArray"),
+        ("pandas.core.indexes.base", "_new_Index"),
+        ("pandas.core.internals.managers", "BlockManager"),
+        ("pyarrow.lib", "_restore_array"),
+        ("pyarrow.lib", "py_buffer"),
+        ("pyarrow.lib", "type_for_alias"),
+    )
+)
 
 
 def _failure_of(code: int, log: str) -> Failure:

@@ -164,3 +164,18 @@ def test_a_whole_file_read_in_the_worker_is_the_same_as_here():
     assert problem == sheets.SourceProblem(
         "宽行.xlsx", None, sandbox.Failure("memory").message("宽行.xlsx")
     )
+
+
+def test_an_answer_that_names_anything_else_is_refused_not_run():
+    """A subverted worker could answer with a pickle that calls os.system: the server's
+    unpickler knows only what parsed files are made of, so that answer is a crash, not code."""
+    import io
+    import os
+    import pickle
+
+    class Boom:
+        def __reduce__(self):
+            return (os.system, ("echo pwned",))
+
+    with pytest.raises(pickle.UnpicklingError, match="not part of a parsed file"):
+        sandbox._Answer(io.BytesIO(pickle.dumps(("ok", Boom())))).load()
