@@ -3,7 +3,7 @@ the page router."""
 
 import streamlit as st
 
-from app_pages import common, presentation, recovery, signin
+from app_pages import common, presentation, recovery, search_box, signin
 from core.base import settings
 from core.output import pages as registry
 from core.policy import roles
@@ -14,7 +14,7 @@ st.set_page_config(
     # A local picture: a :material/…: page icon is fetched from Google's font server.
     page_icon="app_pages/assets/favicon.png",
     layout="wide",
-    initial_sidebar_state="expanded",
+    initial_sidebar_state="auto",
 )
 
 
@@ -39,6 +39,7 @@ def main() -> None:
         navigation = st.navigation(pages, expanded=True)
         common.style()
         signin.gate(actor)
+        signin.sidebar(actor)  # an admin signs in here to restore a backup (数据管理)
         if navigation.url_path != "data":
             recovery.unavailable(problem)
             st.stop()
@@ -57,6 +58,7 @@ def main() -> None:
     signin.gate(actor)  # viewing that needs a sign-in stops here with the form
     common.page_not_found([pg.url_path for pg in pages])
     common.sidebar(data)
+    search_box.sidebar(data)  # 查找项目 on every page
     if not common.presenting():
         signin.sidebar(actor)
     common.data_change_notice(data)

@@ -28,8 +28,15 @@ def unavailable_here(problem: StoreError) -> None:
 
 
 def loaded() -> None:
-    """The data were read this run: no problem to remember."""
+    """The data were read this run: no problem to remember. A store opened read-only (its
+    folder cannot be written) is said so above every page."""
     st.session_state.pop(_PROBLEM_KEY, None)
+    if recovery.opened_read_only(common.database_url_in_use()):
+        st.warning(
+            "数据库所在的文件夹目前不可写入:数据只能查看,导入、回滚、登录等任何更改都无法保存。"
+            "请管理员恢复该文件夹的写入权限。",
+            icon=":material/lock:",
+        )
 
 
 def panel() -> bool:

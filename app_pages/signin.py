@@ -8,27 +8,35 @@ changed or an account disabled by an admin takes effect at the next click.
 
 from __future__ import annotations
 
+import dataclasses
+import gc
+import html
 import logging
+import threading
 import time
+from urllib.parse import parse_qs
 
 import streamlit as st
 from streamlit.errors import StreamlitSecretNotFoundError
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from app_pages import common
-from core.access.users import SignInRefused, Users
+from core.access import browser
+from core.access.users import SignInRefused, Users, recovery_sign_in
 from core.base import settings
 from core.policy import roles
 from core.policy.roles import ANONYMOUS, Actor
-from core.store.versions import READ_ONLY, StoreError
+from core.store import recovery
+from core.store.versions import CORRUPT, READ_ONLY, StoreError
 
 _log = logging.getLogger("briefing")
 _ACTOR_KEY = "_actor"  # the signed-in Actor of this session
 _ACTIVE_KEY = "_last_active"  # time.monotonic() of the session's last run
 _NOTICE_KEY = "_sign_in_notice"  # a message for the next run (timed out, refused by SSO)
 _SSO_REFUSED_KEY = "_sso_refused"
-# Forwarding headers a reverse proxy adds: a request that carries one came from elsewhere,
-# even when the proxy connects from this machine.
-_PROXY_HEADERS = ("X-Forwarded-For", "Forwarded", "X-Real-Ip")
+_BOUND_KEY = "_sign_in_digest"  # the digest of the secret in the browser's sign-in cookie
+_CONNECTION_KEY = "_sign_in_connection"  # the WebSocket connection known to hold that cookie
+_TICKET_KEY = "_sign_in_ticket"  # the one-time ticket the browser exchanges for the cookie
 
 
 @st.cache_resource
@@ -39,11 +47,15 @@ def _last_seen() -> dict[str, float]:
 
 
 def origin() -> str:
-    """Where the request comes from, as the audit trail records it."""
+    """Where the request comes from, as the audit trail records it: the browser's address.
+    Behind the reverse proxy on this machine (the socket's peer is this machine) that is the
+    address nginx gives in X-Real-IP (or the last X-Forwarded-For entry, the one nginx added);
+    a connection from elsewhere is named by its own peer address, whatever headers it sends."""
+    peer = _ip()
+    if peer is not None:
+        return peer
     forwarded = _forwarded()
-    if forwarded:
-        return f"经代理:{forwarded}"
-    return _ip() or "本机"
+    return forwarded or "本机"
 
 
 def _ip() -> str | None:
@@ -54,14 +66,20 @@ def _ip() -> str | None:
 
 
 def _forwarded() -> str:
+    """The client's address a proxy on this machine forwarded ("" when none did)."""
     try:
         headers = st.context.headers
     except Exception:  # no request behind the run (AppTest)
         return ""
-    for name in _PROXY_HEADERS:
-        value = headers.get(name)
-        if isinstance(value, str) and value:
-            return value[:100]
+    real = headers.get("X-Real-Ip")
+    if isinstance(real, str) and real.strip():
+        return real.strip()[:100]
+    chain = headers.get("X-Forwarded-For")
+    if isinstance(chain, str) and chain.strip():
+        return chain.split(",")[-1].strip()[:100]
+    value = headers.get("Forwarded")
+    if isinstance(value, str) and value:
+        return value[:100]
     return ""
 
 
@@ -108,8 +126,13 @@ def actor() -> Actor:
 
 def current() -> Actor:
     """Who is at the screen, once per run (app.py); see _current."""
+    install_gate()
     found = _current()
+    if found.signed_in:
+        found = dataclasses.replace(found, origin=origin())  # this connection's address
     st.session_state[_RUN_KEY] = found
+    _register_uploads(found)
+    _send_ticket()
     return found
 
 
@@ -124,6 +147,12 @@ def _current() -> Actor:
     if actor is None and _sso_signed_in() and not st.session_state.get(_SSO_REFUSED_KEY):
         actor = _sso_sign_in()
     if actor is None:
+        return ANONYMOUS
+    if not _bound():
+        _log.warning("a signed-in session was resumed by a connection without its sign-in "
+                     "cookie: signed out (%s, from %s)", actor.user, origin())  # fmt: skip
+        _forget()
+        st.session_state[_NOTICE_KEY] = "登录状态已失效,请重新登录。"
         return ANONYMOUS
     seen = _last_seen().get(actor.user, last) if actor.via == roles.VIA_SSO else last
     if now - max(last, seen) > idle:
@@ -161,12 +190,15 @@ def _sso_sign_in() -> Actor | None:
         st.session_state[_SSO_REFUSED_KEY] = refused.message
         return None
     st.session_state[_ACTOR_KEY] = actor
+    _bind()
     _last_seen()[actor.user] = time.monotonic()
     return actor
 
 
 def _forget() -> None:
     st.session_state.pop(_ACTOR_KEY, None)
+    for key in (_BOUND_KEY, _CONNECTION_KEY, _TICKET_KEY):
+        st.session_state.pop(key, None)
     st.session_state[_RUN_KEY] = ANONYMOUS
 
 
@@ -176,6 +208,181 @@ def _sign_out(actor: Actor, idle: bool = False) -> None:
     if actor.via == roles.VIA_SSO:
         _last_seen().pop(actor.user, None)
         st.logout()  # clears the identity cookie; a new session begins
+
+
+# --- The sign-in bound to the browser (core.access.browser) --------------------------------------
+
+
+def _connection() -> object | None:
+    """This run's WebSocket connection (Streamlit's client context: a new object for every
+    connection, also when a session is resumed over a new one); None without one (AppTest,
+    whose runs have no handshake: every WebSocket handshake carries a Sec-WebSocket-Key)."""
+    try:
+        key = st.context.headers.get("Sec-Websocket-Key")
+    except Exception:
+        return None
+    if not isinstance(key, str):
+        return None
+    try:
+        from streamlit.runtime.context import _get_client_context
+
+        return _get_client_context() or key
+    except Exception:  # another Streamlit: the handshake's random key names the connection
+        return key
+
+
+def _bind() -> None:
+    """At a sign-in: a new secret for this browser's cookie, handed over by a one-time ticket
+    (see _send_ticket); the connection that signed in is known to be the browser's."""
+    ticket, digest = browser.new_binding()
+    st.session_state[_BOUND_KEY] = digest
+    st.session_state[_CONNECTION_KEY] = _connection()
+    st.session_state[_TICKET_KEY] = ticket
+
+
+def _bound() -> bool:
+    """The run comes from the browser that signed in: over the connection it signed in on,
+    or over a new one (a reconnect) that carries the sign-in cookie."""
+    digest = st.session_state.get(_BOUND_KEY)
+    if not digest:
+        return False
+    connection = _connection()
+    known = st.session_state.get(_CONNECTION_KEY)
+    if connection is known or (isinstance(known, str) and connection == known):
+        return True
+    try:
+        cookie = st.context.cookies.get(browser.COOKIE)
+    except Exception:  # no request behind the run
+        cookie = None
+    if browser.matches(cookie, digest):
+        st.session_state[_CONNECTION_KEY] = connection
+        return True
+    return False
+
+
+def _send_ticket() -> None:
+    """Until the browser has exchanged the ticket, an invisible image asks the app's own route
+    for it: the answer sets the HttpOnly, SameSite=Strict sign-in cookie."""
+    ticket = st.session_state.get(_TICKET_KEY)
+    if not ticket:
+        return
+    if not browser.pending(ticket):
+        st.session_state.pop(_TICKET_KEY, None)
+        return
+    base = str(st.get_option("server.baseUrlPath") or "").strip("/")
+    url = ("/" + base if base else "") + f"{browser.BIND_PATH}?t={ticket}"
+    st.sidebar.html(f'<img src="{html.escape(url)}" alt="" width="1" height="1" '
+                    'style="position:absolute;opacity:0;pointer-events:none">')  # fmt: skip
+
+
+def _register_uploads(actor: Actor) -> None:
+    """Tell the HTTP layer whether this session may upload (core.access.browser)."""
+    ctx = get_script_run_ctx()
+    if ctx is None:
+        return
+    digest = st.session_state.get(_BOUND_KEY)
+    if actor.signed_in and digest and roles.may(actor, roles.IMPORT):
+        browser.allow_uploads(ctx.session_id, digest)
+    else:
+        browser.forbid_uploads(ctx.session_id)
+
+
+_gate_lock = threading.Lock()
+_gate_installed = False
+_GIF = bytes.fromhex(
+    "47494638396101000100800000ffffff00000021f90401000000002c00000000010001000002024401003b"
+)
+
+
+def install_gate() -> None:
+    """Put the app's HTTP gate in front of Streamlit's server, once per process: the route
+    that turns a sign-in ticket into the cookie, and the refusal of uploads to a session that
+    may not import (or beyond its cap). `streamlit run app.py` builds its Starlette app before
+    the script runs, and has no setting for routes of the app's own: the gate wraps that app's
+    middleware stack (found among the process's objects) the first time a script runs."""
+    global _gate_installed
+    if _gate_installed:
+        return
+    with _gate_lock:
+        if _gate_installed:
+            return
+        for found in gc.get_objects():
+            if type(found).__name__ == "Starlette" and hasattr(found, "middleware_stack"):
+                if getattr(found, "_briefing_gate", False):
+                    continue
+                inner = found.middleware_stack or found.build_middleware_stack()
+                found.middleware_stack = _Gate(inner)
+                found._briefing_gate = True
+        _gate_installed = True
+
+
+def _cookie(headers: list[tuple[bytes, bytes]], name: str) -> str | None:
+    for key, value in headers:
+        if key.lower() != b"cookie":
+            continue
+        for part in value.decode("latin-1").split(";"):
+            k, _, v = part.strip().partition("=")
+            if k == name:
+                return v
+    return None
+
+
+def _header(headers: list[tuple[bytes, bytes]], name: bytes) -> str | None:
+    for key, value in headers:
+        if key.lower() == name:
+            return value.decode("latin-1")
+    return None
+
+
+class _Gate:
+    """ASGI: the sign-in cookie route and the upload check, before Streamlit's own routes."""
+
+    def __init__(self, inner) -> None:
+        self.inner = inner
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope.get("type") == "http":
+            path = scope.get("path", "")
+            if path.endswith(browser.BIND_PATH):
+                await self._bind(scope, send)
+                return
+            if scope.get("method") == "PUT" and "/_stcore/upload_file/" in path:
+                session_id = path.split("/_stcore/upload_file/", 1)[1].split("/", 1)[0]
+                headers = scope.get("headers", [])
+                length = _header(headers, b"content-length")
+                size = int(length) if length and length.isdigit() else None
+                status, reason = browser.upload_refusal(
+                    session_id, _cookie(headers, browser.COOKIE), size
+                )
+                if status:
+                    _log.warning("upload refused (%d): %s", status, reason)
+                    await _answer(send, status, reason.encode("utf-8"),
+                                  b"text/plain; charset=utf-8")  # fmt: skip
+                    return
+        await self.inner(scope, receive, send)
+
+    @staticmethod
+    async def _bind(scope, send) -> None:
+        query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
+        secret = browser.redeem((query.get("t") or [""])[0])
+        if secret is None:
+            await _answer(send, 404, b"", b"text/plain")
+            return
+        headers = scope.get("headers", [])
+        secure = (
+            scope.get("scheme") == "https"
+            or (_header(headers, b"x-forwarded-proto") or "").lower() == "https"
+        )
+        cookie = f"{browser.COOKIE}={secret}; Path=/; HttpOnly; SameSite=Strict"
+        await _answer(send, 200, _GIF, b"image/gif",
+                      [(b"set-cookie", (cookie + ("; Secure" if secure else "")).encode())])  # fmt: skip
+
+
+async def _answer(send, status: int, body: bytes, kind: bytes, extra=()) -> None:
+    headers = [(b"content-type", kind), (b"content-length", str(len(body)).encode()),
+               (b"cache-control", b"no-store"), *extra]  # fmt: skip
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
 
 
 def _submitted() -> None:
@@ -189,15 +396,25 @@ def _submitted() -> None:
         st.session_state[_NOTICE_KEY] = refused.message
         return
     except StoreError as problem:
-        st.session_state[_NOTICE_KEY] = (
-            "数据库目前是只读的,无法记录登录,暂时不能登录;请联系管理员。"
-            if problem.kind == READ_ONLY
-            else "数据库暂时无法读取,不能登录;请稍后再试或联系管理员。"
-        )
-        return
+        if problem.kind == CORRUPT:  # an admin may still sign in, to restore a backup
+            try:
+                actor = recovery_sign_in(name, password,
+                                         recovery.account_sources(common.database_url_in_use()),
+                                         origin())  # fmt: skip
+            except SignInRefused as refused:
+                st.session_state[_NOTICE_KEY] = refused.message
+                return
+        else:
+            st.session_state[_NOTICE_KEY] = (
+                "数据库目前是只读的,无法记录登录,暂时不能登录;请联系管理员。"
+                if problem.kind == READ_ONLY
+                else "数据库暂时无法读取,不能登录;请稍后再试或联系管理员。"
+            )
+            return
     st.session_state[_ACTOR_KEY] = actor
     st.session_state[_RUN_KEY] = actor
     st.session_state[_ACTIVE_KEY] = time.monotonic()
+    _bind()
     st.session_state.pop(_NOTICE_KEY, None)
 
 

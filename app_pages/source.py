@@ -9,7 +9,7 @@ from pathlib import Path
 import streamlit as st
 from streamlit.errors import StreamlitSecretNotFoundError
 
-from core.store import datasource
+from core.store import datasource, recovery
 from core.store.portfolio import Portfolio, load_folder
 from core.store.versions import DATABASE_URL_SETTING, Store, database_url
 
@@ -33,7 +33,9 @@ def _store(url: str) -> Store:
 
 
 def database_url_in_use() -> str:
-    return database_url(_secret_database_url())
+    """The store's URL; a SQLite file this process may not write is opened read-only
+    (core.store.recovery.readable_url): its data are shown, every change refused."""
+    return recovery.readable_url(database_url(_secret_database_url()))
 
 
 def store() -> Store:

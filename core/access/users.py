@@ -17,6 +17,8 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import threading
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache, wraps
@@ -29,7 +31,7 @@ from core.base import settings
 from core.policy import roles
 from core.policy.roles import Actor, Refused, Role
 from core.store import audit
-from core.store.versions import USERS, Store, problem
+from core.store.versions import USERS, Store, StoreError, problem
 
 USERNAME = re.compile(r"^[\w.@-]{2,40}$")  # letters (Chinese too), digits, . _ @ -
 
@@ -453,3 +455,52 @@ def _unknown_attempt(
 
 def _locked_message(until: datetime) -> str:
     return f"连续输错密码次数过多,账户已锁定,请于{until:%H:%M}后再试,或请管理员重设密码。"
+
+
+# --- signing in while the store cannot be read ------------------------------------------------
+
+_recovery_lock = threading.Lock()
+_recovery_failures: dict[str, list[float]] = {}  # name -> times of failed attempts (monotonic)
+
+
+def recovery_sign_in(username: str, password: str, sources: list[str], origin: str = "") -> Actor:
+    """An admin's sign-in while the store cannot be read (a damaged file), so that the admin can
+    reach 数据管理 and restore a backup from the browser: the password is checked against the
+    accounts of the first readable copy among `sources` (the damaged file read as it is, then
+    the backups, newest first). Only an active admin of that copy is let in. Nothing can be
+    recorded in the store: the failures are counted in this process, with the settings'
+    lock-out (the same number of attempts, the same minutes), whether the name exists or not."""
+    own = settings.current()
+    username = username.strip()
+    now = time.monotonic()
+    window = own.lockout_minutes * 60
+    with _recovery_lock:
+        recent = [t for t in _recovery_failures.get(username, []) if now - t < window]
+        _recovery_failures[username] = recent
+        if len(recent) >= own.max_failed_sign_ins:
+            until = datetime.now() + timedelta(seconds=window - (now - recent[0]))
+            raise SignInRefused(_locked_message(until))
+    row = None
+    for url in sources:
+        try:
+            store = Store(url, migrate=False)
+            try:
+                with store.engine.connect() as conn:
+                    row = conn.execute(sa.select(USERS).where(USERS.c.username == username)).first()
+            finally:
+                store.close()
+        except (StoreError, sa.exc.SQLAlchemyError):
+            continue
+        break
+    known = row is not None and bool(row.password_hash)
+    correct = _verify(row.password_hash if known else _decoy(), password) and known
+    if not correct:
+        with _recovery_lock:
+            _recovery_failures.setdefault(username, []).append(now)
+        raise SignInRefused(WRONG)
+    user = _user(row)
+    if user.disabled or user.role is not Role.ADMIN:
+        raise SignInRefused("数据库无法读取时只有管理员可以登录,以便从备份恢复;请联系管理员。")
+    with _recovery_lock:
+        _recovery_failures.pop(username, None)
+    return user.actor(roles.VIA_PASSWORD, origin)

@@ -107,6 +107,35 @@ def health(url: str | None = None) -> Health:
     return Health(found, writable, list_backups(), url)
 
 
+def readable_url(url: str) -> str:
+    """The URL to open the store with. A SQLite file in a folder (or a file) this process may
+    not write, e.g. a read-only mount, cannot be opened as usual (write-ahead logging needs its
+    -wal and -shm files beside it): it is opened read-only and immutable, so that its data can
+    be shown (every write is refused as 只读). Any other URL is returned as it is."""
+    path = sqlite_path(url)
+    if path is None or "mode=ro" in url or not path.is_file():
+        return url
+    if os.access(path, os.W_OK) and os.access(path.parent, os.W_OK):
+        return url
+    return f"sqlite:///file:{path}?mode=ro&immutable=1&uri=true"
+
+
+def opened_read_only(url: str) -> bool:
+    """The store is opened read-only by readable_url (the pages say changes cannot be saved)."""
+    return "immutable=1" in url
+
+
+def account_sources(url: str) -> list[str]:
+    """Where the accounts may still be read when the store cannot be (core.access.users'
+    recovery_sign_in): a damaged SQLite file read as it is, then the backups, newest first."""
+    found = []
+    path = sqlite_path(url)
+    if path is not None and path.is_file():
+        found.append(f"sqlite:///file:{path}?mode=ro&uri=true")
+    found += [f"sqlite:///file:{b.path}?mode=ro&uri=true" for b in list_backups()]
+    return found
+
+
 def list_backups(folder: Path | None = None) -> list[Backup]:
     """The backups in the folder, newest first."""
     folder = folder or backups_folder()

@@ -18,7 +18,11 @@ import json
 import os
 import re
 import shutil
+import signal
 import ssl
+import subprocess
+import sys
+import tempfile
 import time
 import urllib.error
 import urllib.parse
@@ -39,14 +43,23 @@ from browser_kit import (
     wait_for_run,
 )
 
-from bench.deployment import DeploymentError, LocalDeployment, viewing_open_settings
+from bench.deployment import (
+    READY,
+    START,
+    START_TIMEOUT,
+    DeploymentError,
+    LocalDeployment,
+    free_ports,
+    viewing_open_settings,
+)
+from bench.pages import ROOT
 from core.access.users import Users
 from core.base import schema as S
 from core.base.settings import SETTINGS_SETTING
 from core.ingest import workbook
 from core.output import pages
 from core.policy.roles import Role
-from core.store import datasource
+from core.store import audit, datasource
 from core.store.portfolio import DEMO_DIR
 from core.store.versions import Store
 from tests import store_kit
@@ -330,3 +343,95 @@ def test_import_on_one_replica_shows_on_the_other(
     for route, replica in ((route_a, replica_a), (route_b, replica_b)):
         assert _upstreams(deployment, route, "/_stcore/stream") == {replica}
     assert "Traceback" not in deployment.replica_logs(), deployment.replica_logs()
+    # No session id in nginx's log (an upload URL names one), and the trail names the client's
+    # address that nginx saw, not 本机 or a proxy's.
+    log = deployment.access_log.read_text(errors="replace")
+    assert "/_stcore/upload_file/(redacted)" in log
+    assert not re.search(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", log)
+    assert "/_briefing/bind" in log and "?t=" not in log
+    store = Store(deployment.database_url)
+    try:
+        signed = audit.entries(store, audit.Filter(action=audit.SIGN_IN))
+    finally:
+        store.close()
+    assert {e.origin for e in signed if e.user == IMPORTER} == {"127.0.0.1"}
+
+
+def test_an_upload_before_sign_in_is_refused_at_nginx(deployment: LocalDeployment) -> None:
+    """An upload without the sign-in cookie is refused by nginx, whatever the session id (the
+    app refuses it too: tests/browser/test_session_binding.py)."""
+    context = ssl.create_default_context()
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    session_id, file_id = "8d3c6a52-1f0e-4f55-9b7e-2a7f4e9c1d00", "f1"
+    url = f"{deployment.url}/_stcore/upload_file/{session_id}/{file_id}"
+    for cookie in ("", "briefing_route=x"):
+        request = urllib.request.Request(url, data=b"x" * 4096, method="PUT",
+                                         headers={"Cookie": cookie} if cookie else {})  # fmt: skip
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(request, timeout=10, context=context)
+        assert refused.value.code == 403
+        assert "nginx" in refused.value.read().decode(errors="replace")  # not a replica's answer
+    log = deployment.access_log.read_text(errors="replace")
+    assert '"PUT /_stcore/upload_file/(redacted) HTTP/1.1" 403' in log and session_id not in log
+
+
+def test_without_a_database_url_the_script_uses_a_cluster_of_its_own(chromium, tmp_path):
+    """The newcomer's path (issue 25 item 6): no BRIEFING_DATABASE_URL. The script makes a
+    PostgreSQL cluster of its own in the run folder, on its own port, leaves the machine's
+    clusters as they were, says how to make the first admin (no terminal here), and stops its
+    cluster with the rest."""
+    initdb = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"))
+    if not initdb or not (shutil.which("nginx") or Path("/usr/sbin/nginx").exists()):
+        if _required():
+            pytest.fail("PostgreSQL's initdb or nginx is not installed")
+        pytest.skip("PostgreSQL's initdb or nginx is not installed")
+    https, http, replica, pg = free_ports(4)
+    # As root the cluster runs as the user postgres, which must reach the run folder (pytest's
+    # own folders are private).
+    run = Path(tempfile.mkdtemp(prefix="briefing-deploy-"))
+    run.chmod(0o755)
+    env = {**os.environ, "BRIEFING_DEPLOY_DIR": str(run), "BRIEFING_HTTPS_PORT": str(https),
+           "BRIEFING_HTTP_PORT": str(http), "BRIEFING_REPLICA_PORTS": str(replica),
+           "BRIEFING_PG_PORT": str(pg), "BRIEFING_CACHE_DIR": str(tmp_path / "cache"),
+           "PYTHON": sys.executable}  # fmt: skip
+    env.pop("BRIEFING_DATABASE_URL", None)
+    env.pop("BRIEFING_DATA_DIR", None)
+    clusters = subprocess.run(["pg_lsclusters", "--no-header"], capture_output=True, text=True)
+    out_path = tmp_path / "start-local.out"
+    with out_path.open("wb") as out:
+        proc = subprocess.Popen(["bash", str(START)], cwd=ROOT, env=env, stdin=subprocess.DEVNULL,
+                                stdout=out, stderr=subprocess.STDOUT)  # fmt: skip
+    try:
+        deadline = time.monotonic() + START_TIMEOUT
+        while READY not in out_path.read_text(errors="replace"):
+            assert proc.poll() is None and time.monotonic() < deadline, out_path.read_text()
+            time.sleep(0.5)
+        said = out_path.read_text(errors="replace")
+        assert f"PostgreSQL of this deployment on 127.0.0.1:{pg}" in said
+        assert "the store has no admin account yet" in said and "--role 管理员" in said
+        url = (run / "database_url").read_text().strip()
+        assert url.endswith(f"@127.0.0.1:{pg}/briefing") and ":5432" not in url
+        assert (run / "database_url").stat().st_mode & 0o077 == 0
+        assert (run / "postgres" / "PG_VERSION").exists()
+        # The printed command makes the first admin in that store.
+        made = subprocess.run([sys.executable, "-m", "core", "user", "add", "王主任", "--role",
+                               "管理员", "--password-stdin"], cwd=ROOT, input=PASSWORD + "\n",
+                              env={**env, "BRIEFING_DATABASE_URL": url},
+                              capture_output=True, text=True)  # fmt: skip
+        assert made.returncode == 0, made.stderr
+        store = Store(url)
+        try:
+            assert Users(store).get("王主任").role is Role.ADMIN
+        finally:
+            store.close()
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=60)
+    try:
+        assert "[deploy] stopped" in out_path.read_text(errors="replace")
+        assert not (run / "postgres" / "postmaster.pid").exists()  # its cluster stopped
+        after = subprocess.run(["pg_lsclusters", "--no-header"], capture_output=True, text=True)
+        assert after.stdout == clusters.stdout  # the machine's clusters untouched
+    finally:
+        shutil.rmtree(run, ignore_errors=True)
