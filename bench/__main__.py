@@ -7,8 +7,8 @@ change, in a process of its own) and, unless --no-browser, serve it with `stream
 time every page in headless Chromium against a one-line floor page, counting the bytes sent
 and the server's peak memory. At the largest size, also time a chart's PNG export and the
 briefing's Word file. At every size, import a one-project return into the store (time and
-bytes added); with --postgres, import the same files into a fresh PostgreSQL database on that
-server and time that too. Prints one table and the targets met or missed; writes the same as
+bytes added) and every return changed again (the merge into stored data); with --postgres,
+import the same files into a fresh PostgreSQL database on that server and time those too. Prints one table and the targets met or missed; writes the same as
 Markdown to bench/latest.md. Exit status: 0 every target met, 1 a target missed, 2 a crash.
 """
 

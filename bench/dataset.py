@@ -7,7 +7,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench.store import PostgresRun, postgres_run
+from bench.store import PostgresRun, merge, postgres_run
 from core.base import schema as S
 from core.base.geo import parse_boundaries
 from core.base.periods import Period
@@ -40,6 +40,7 @@ class Dataset:
     filter_county: str  # the county a "filter change" selects: the 2nd of the list
     counties: tuple[str, ...] = ()  # every county, in the boundary file's order
     postgres: PostgresRun | None = None  # with --postgres: the same import into PostgreSQL
+    merge_s: float = 0.0  # every return changed and imported again (bench.store.merge)
 
     def rows_text(self) -> str:
         return ", ".join(f"{name} {n:,}" for name, n in self.rows.items())
@@ -92,6 +93,7 @@ def build(size: int, work: Path, postgres: str | None = None) -> Dataset:
     import_s = time.perf_counter() - started
     store.close()
     del report
+    merge_s = merge(url, files)
     return Dataset(
         size=size,
         projects=rows[S.PROJECTS],
@@ -103,4 +105,5 @@ def build(size: int, work: Path, postgres: str | None = None) -> Dataset:
         filter_county=county,
         counties=counties,
         postgres=postgres_run(postgres, files) if postgres else None,
+        merge_s=merge_s,
     )

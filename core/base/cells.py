@@ -16,7 +16,9 @@ Numbers stay numbers: `-12.5` is an amount, not a formula. The import warns on s
 Control characters (\\x07, \\x1b …) and the marks that turn the direction of text (U+202E
 shows "txt.exe" as "exe.txt") are taken out: the import removes them from every text cell with
 a warning naming it, and every .xlsx writer here removes them again, so that text stored before
-(which openpyxl would refuse with IllegalCharacterError) never stops an export.
+(which openpyxl would refuse with IllegalCharacterError) never stops an export; every run of the
+Word and PowerPoint documents (core.output.document, core.output.deck) goes through
+document_text for the same reason.
 """
 
 from __future__ import annotations
@@ -51,6 +53,14 @@ def formula_like(value: object) -> bool:
 def without_controls(text: str) -> str:
     """The text without control characters and direction marks (see the module docstring)."""
     return CONTROL_CHARACTERS.sub("", text) if CONTROL_CHARACTERS.search(text) else text
+
+
+def document_text(value: object) -> str:
+    """Text for a run of a Word (.docx) or PowerPoint (.pptx) document: as str, without control
+    characters and direction marks. python-docx refuses them (ValueError: not XML compatible)
+    and python-pptx writes them as "_x0007_"; stored text from before the import removed them
+    must never stop a document or show there. Tab and newline stay (a tab, a line break)."""
+    return without_controls(value if isinstance(value, str) else str(value))
 
 
 def xlsx_value(value: object) -> object:

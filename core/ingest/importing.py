@@ -20,15 +20,15 @@ from core.base import schema as S
 from core.base import settings
 from core.base.geo import Boundaries, parse_boundaries
 from core.base.periods import Period
-from core.ingest import changes, layouts, ledger_tables, reading
+from core.ingest import changes, layouts, ledger_heads, ledger_tables, reading
 from core.ingest.findings import ERROR, WARNING, Finding, Report
 from core.ingest.layouts import Layout, Layouts
 from core.ingest.ledger import LedgerSheet
-from core.ingest.validation import validate
+from core.ingest.validation import MAX_ROWS, validate
 from core.policy import roles
 from core.policy.roles import Actor
 from core.store import categories as office_categories
-from core.store import datasource
+from core.store import datasource, month_plans
 from core.store.versions import WITHDRAWAL, Batch, Store, version_of
 
 # Larger files are refused (the CLI and the page alike); server.maxUploadSize in
@@ -70,12 +70,33 @@ def limits_text() -> str:
     """The limits an upload is held to, as the 数据管理 page states them before the upload."""
     from core.ingest import sheets
 
+    rows = "、".join(f"{t}{n // 10000}万行" if n % 10000 == 0 else f"{t}{n}行"
+                    for t, n in MAX_ROWS.items())  # fmt: skip
     return (
         f"上传限制:单个文件不超过{MAX_FILE_MB}MB;每张工作表不超过{sheets.MAX_COLUMNS}列、"
         f"{sheets.MAX_AREA // 10000}万个单元格,合并单元格合计不超过{sheets.MAX_MERGED_AREA // 10000}"
         f"万个;.xlsx解压后不超过{sheets.MAX_UNZIPPED_BYTES >> 30}GB。超过的文件不会读取,"
-        "检查结果会说明原因。"
+        f"检查结果会说明原因。导入后各表(现有数据与上传合计)不超过:{rows}。"
     )
+
+
+# Lines of a CSV beyond its rows: title and unit lines, 合计 rows, a header of two lines.
+_CSV_SPARE_LINES = 100
+
+
+def _too_many_lines(name: str, content: bytes) -> str | None:
+    """Why a CSV is refused before it is read (more lines than its table's row limit, or than
+    the largest limit for a file that names no table), or None. Lines are counted in the bytes
+    without parsing them; the rows read are checked again exactly (core.ingest.validation)."""
+    if Path(name).suffix.lower() not in reading.CSV_SUFFIXES:
+        return None
+    table = reading._table_named(Path(name).stem)  # as the reader takes it
+    limit = MAX_ROWS.get(table) or max(MAX_ROWS.values())
+    lines = content.count(b"\n")
+    if lines <= limit + _CSV_SPARE_LINES:
+        return None
+    what = table or "数据表"
+    return f"文件有{lines:,}行,超过{what}{limit:,}行的上限,未读取;请拆分或精简后再上传"
 
 
 def _boundary_file(name: str, content: bytes) -> tuple[dict | None, Finding | None]:
@@ -108,6 +129,8 @@ def inspect(
         if len(content) > MAX_FILE_MB * 1024 * 1024:
             early.append(Finding(ERROR, name, None, None, None, f"{len(content) / 2**20:.1f}MB",
                                  f"文件超过{MAX_FILE_MB}MB的上限,请拆分后上传"))  # fmt: skip
+        elif why := _too_many_lines(name, content):
+            early.append(Finding(ERROR, name, None, None, None, "", why))
         elif Path(name).suffix.lower() in BOUNDARY_SUFFIXES:
             boundaries, problem = _boundary_file(name, content)
             if problem:
@@ -161,6 +184,7 @@ def check(
     raw_tables = list(upload.reading.tables)
     findings: list[Finding] = []
     new_categories: dict[str, list[str]] = {}
+    plans_read: list[pd.DataFrame] = []  # each ledger period's monthly plans (month_plans)
     unsettled = upload.unsettled()
     for text in unsettled:
         findings.append(Finding(ERROR, "", None, None, None, "", f"台账尚未确认:{text}"))
@@ -176,6 +200,7 @@ def check(
         converted = ledger_tables.convert([(p.ledger, p.layout) for p in plans], period, tables)
         raw_tables += converted.tables
         findings += converted.findings
+        plans_read.append(converted.month_plans)
         for column, values in converted.new_categories.items():
             new_categories.setdefault(column, []).extend(values)
     use = upload.boundaries or _usable(boundaries_dict)
@@ -208,11 +233,17 @@ def check(
     report.checked_for = counties
     report.checked_against = version_of(seen)
     report.layouts = layouts.combined([p.layout for p in upload.plans])
+    report.heads = ledger_heads.heads_of([p.ledger for p in upload.plans])
     report.new_categories = new_categories
+    set_month_plans(report, _concat_plans(plans_read))
     if upload.early or unsettled or any(f.level == ERROR for f in findings):
         report.tables = None
     if report.tables is not None and tables is not None:
-        if not upload.boundaries and _nothing_new(report, tables):
+        if (
+            not upload.boundaries
+            and _nothing_new(report, tables)
+            and not _new_plans(report_month_plans(report), store)
+        ):
             report.findings.append(Finding(WARNING, "、".join(upload.files), None, None, None, "",
                                            f"上传的数据与现有数据(第{seen.id}批)完全相同,"
                                            "无需再次导入;未写入任何数据"))  # fmt: skip
@@ -221,6 +252,40 @@ def check(
             report.changes = changes.of(report, tables)
     say(1.0, "检查完成")
     return report
+
+
+def report_month_plans(report: Report) -> pd.DataFrame:
+    """The monthly plans (core.store.month_plans.COLUMNS) a checked report brings: saved
+    with its batch by commit, and what core.store.month_plans replaces."""
+    plans = getattr(report, "month_plans", None)
+    return _concat_plans([]) if plans is None else plans
+
+
+def set_month_plans(report: Report, plans: pd.DataFrame) -> None:
+    report.month_plans = plans  # an attribute of the report: carried from check to commit
+
+
+def _concat_plans(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    frames = [f for f in frames if len(f)]
+    if not frames:
+        return pd.DataFrame({c: pd.Series([], dtype=float if c == month_plans.PLANNED else object)
+                             for c in month_plans.COLUMNS})  # fmt: skip
+    return pd.concat(frames, ignore_index=True)[list(month_plans.COLUMNS)]
+
+
+def _new_plans(plans: pd.DataFrame, store: Store) -> bool:
+    """Whether the upload's monthly plans differ from those in force: a ledger imported again
+    with its plan columns filled in is new, though its other rows are not."""
+    if plans.empty:
+        return False
+    stored = datasource.month_plans_in_force(store)
+    key = [S.CODE, S.MONTH]
+    mine = plans.set_index(key)[month_plans.PLANNED].astype(float)
+    years = {(str(c), str(m)[:4]) for c, m in mine.index}
+    named = [(c, m[:4]) in years for c, m in zip(stored[S.CODE], stored[S.MONTH], strict=True)]
+    stored = stored.loc[named]
+    theirs = stored.set_index(key)[month_plans.PLANNED].astype(float)
+    return not mine.sort_index().equals(theirs.sort_index())
 
 
 def _nothing_new(report: Report, current: dict[str, pd.DataFrame]) -> bool:
@@ -282,9 +347,14 @@ def commit(report: Report, store: Store, note: str = "", *, actor: Actor) -> Bat
         actor=actor,
         categories=report.new_categories or None,
     )
+    # The ledgers' monthly plans, with the batch that brought them (a roll-back of it takes
+    # them out of force: core.store.datasource.month_plans_in_force), right after the batch,
+    # under the store's write lock like it.
+    month_plans.save(store.engine, report_month_plans(report), batch.id)
     saved = Layouts(store)
     for layout in report.layouts:
         saved.save(layout, actor=actor)
+    ledger_heads.keep(store, report.heads, actor=actor)  # the pre-filled returns' layout
     datasource.load(store)  # the snapshot the app opens, written once here rather than there
     return batch
 

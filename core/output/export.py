@@ -38,7 +38,21 @@ def font_directory() -> Path:
 
 def _spec(chart: ChartOut) -> dict:
     font_directory()
-    return chart.for_export().to_dict()
+    return clean_spec(chart.for_export().to_dict())
+
+
+def clean_spec(value):  # a spec, or any part of one
+    """The spec with control characters taken out of every text (titles, labels, the data):
+    vl-convert aborts the whole process (a Rust panic) on a text holding \\x07 or \\x1b, as a
+    name stored before the import removed them may (core.base.cells). Every PNG and SVG
+    of a chart goes through here (the deck's too)."""
+    if isinstance(value, str):
+        return cells.without_controls(value)
+    if isinstance(value, dict):
+        return {clean_spec(k): clean_spec(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [clean_spec(v) for v in value]
+    return value
 
 
 def png(chart: ChartOut, scale: float = PNG_SCALE) -> bytes:
@@ -180,28 +194,52 @@ def progress_csv(table: pd.DataFrame, scope: Scope) -> bytes:
 
 
 def progress_xlsx(table: pd.DataFrame, scope: Scope) -> bytes:
-    """An .xlsx with a title row, the scope row, then the header and one row per project."""
+    """An .xlsx with a title row, the scope row, then the header and one row per project.
+
+    Written in openpyxl's write-only mode: each row goes to the file as it is made, so the
+    memory is the table's, not a cell object for each of 100,000 projects × 21 columns (about
+    a kilobyte each) — the export of the largest list the import accepts stays small."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
 
     sheet = cells.xlsx_frame(progress_sheet(table, scope))  # stored text openpyxl refuses
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("项目进度")
+    widths = {"项目名称": 36, "建设单位": 28, "形象进度": 14, "存在问题": 40, "责任单位": 24}
+    for i, col in enumerate(sheet.columns, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = widths.get(col, 14)
+    ws.freeze_panes = "D4"
+    title = WriteOnlyCell(ws, f"重大项目推进情况表({scope.period.as_of})")
+    title.font = Font(size=16, bold=True)
+    ws.append([title])
+    ws.merged_cells.add(f"A1:{get_column_letter(len(sheet.columns))}1")
+    line = WriteOnlyCell(ws, cells.xlsx_value(scope.sentence() + " · 单位:万元"))
+    cells.as_text(line)  # the scope names counties and sectors from the data
+    ws.append([line])
+    header_fill = PatternFill("solid", fgColor="DCE6F1")
+    header = []
+    for name in sheet.columns:
+        cell = WriteOnlyCell(ws, name)
+        cell.font, cell.fill = Font(bold=True), header_fill
+        cell.alignment = Alignment(wrap_text=True, vertical="center")
+        header.append(cell)
+    ws.append(header)
+    for row in sheet.itertuples(index=False):
+        values = [None if not isinstance(v, str) and pd.isna(v) else v for v in row]
+        if any(cells.formula_like(v) for v in values):  # names that look like formulas
+            values = [_text_cell(ws, v) if cells.formula_like(v) else v for v in values]
+        ws.append(values)
     buffer = io.BytesIO()
-    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        sheet.to_excel(writer, index=False, sheet_name="项目进度", startrow=2)
-        ws = writer.sheets["项目进度"]
-        cells.harden_frame_cells(ws, sheet, first_row=3)  # names that look like formulas
-        ws["A1"] = f"重大项目推进情况表({scope.period.as_of})"
-        ws["A1"].font = Font(size=16, bold=True)
-        ws["A2"] = cells.xlsx_value(scope.sentence() + " · 单位:万元")
-        cells.as_text(ws["A2"])  # the scope names counties and sectors from the data
-        ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(sheet.columns))
-        header_fill = PatternFill("solid", fgColor="DCE6F1")
-        for cell in ws[3]:
-            cell.font = Font(bold=True)
-            cell.fill = header_fill
-            cell.alignment = Alignment(wrap_text=True, vertical="center")
-        widths = {"项目名称": 36, "建设单位": 28, "形象进度": 14, "存在问题": 40, "责任单位": 24}
-        for i, col in enumerate(sheet.columns, start=1):
-            ws.column_dimensions[get_column_letter(i)].width = widths.get(col, 14)
-        ws.freeze_panes = "D4"
+    wb.save(buffer)
     return buffer.getvalue()
+
+
+def _text_cell(ws, value: str):
+    """A write-only cell holding `value` as text, never a formula (core.base.cells.as_text)."""
+    from openpyxl.cell import WriteOnlyCell
+
+    cell = WriteOnlyCell(ws, value)
+    cells.as_text(cell)
+    return cell
