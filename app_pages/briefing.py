@@ -8,7 +8,7 @@ from dataclasses import replace
 
 import streamlit as st
 
-from app_pages import common
+from app_pages import common, presentation
 from core.figures import annual, briefing
 from core.output import document
 
@@ -38,6 +38,13 @@ if kind == ANNUAL:
     )
 else:
     generated = briefing.write(p, scope, conv).text()
+if common.presenting():  # formatted text, page by page (→ steps on); no edit box, no downloads
+    brief = briefing.write(p, scope, conv)
+    presentation.prose(
+        [("h", brief.title), ("p", brief.scope_sentence)]
+        + [b for s in brief.sections for b in ((("h", s.heading),) if s.heading else ()) + (("p", s.text),)]
+    )  # fmt: skip
+    st.stop()
 # One edit buffer per kind, scope and convention: edits survive page switches, and a different
 # scope starts from its own generated text. Beside it, the generated text it started from: when
 # new data change that, an unedited buffer follows, and an edited one is kept until the user says.

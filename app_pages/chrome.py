@@ -124,6 +124,35 @@ CHROME_CSS = """
   content: "选择文件"; font-size: 1rem; }
 </style>
 """
+# A phone (a link opened from a chat, 390×844 or 360×800): Streamlit stacks every row of
+# columns, one KPI card a screen; two cards a row instead, with their type made to fit half
+# the width. Titles sized for a phone; tables and charts stay inside the width (a table scrolls
+# inside itself); 汇报模式, made for a projector, is not offered.
+PHONE_CSS = """
+<style>
+@media (max-width: 640px) {
+  [data-testid="stMainBlockContainer"] { padding-left: 0.9rem !important;
+    padding-right: 0.9rem !important; padding-top: 2.5rem !important; }
+  [data-testid="stMain"] h1 { font-size: 1.75rem !important; line-height: 1.3 !important; }
+  [data-testid="stMain"] h2, [data-testid="stMain"] h3 { font-size: 1.25rem !important; }
+  [data-testid="stHorizontalBlock"]:has(> [data-testid="stColumn"] [data-testid="stMetric"]) {
+    flex-wrap: wrap !important; gap: 0.5rem !important; }
+  [data-testid="stHorizontalBlock"]:has(> [data-testid="stColumn"] [data-testid="stMetric"])
+    > [data-testid="stColumn"] { flex: 1 1 calc(50% - 0.5rem) !important;
+    min-width: calc(50% - 0.5rem) !important; max-width: calc(50% - 0.25rem) !important; }
+  [data-testid="stMetric"] { padding: 0.5rem 0.6rem !important; }
+  [data-testid="stMetricValue"], [data-testid="stMetricValue"] > div,
+  [data-testid="stMetricValue"] p { font-size: 1.5rem !important; }
+  [data-testid="stMetricLabel"] p { font-size: 0.85rem !important; }
+  [data-testid="stMetricDelta"], [data-testid="stMetricDelta"] p { font-size: 0.8rem !important; }
+  [data-testid="stDataFrame"], [data-testid="stVegaLiteChart"], [data-testid="stDeckGlJsonChart"],
+  [data-testid="stCode"], [data-testid="stTable"] { max-width: 100% !important;
+    overflow-x: auto; }
+  [data-testid="stMain"] { overflow-x: hidden; }
+  .st-key-present_toggle { display: none !important; }
+}
+</style>
+"""
 # The document's language: Chinese text read as English is mis-hyphenated, mis-read by screen
 # readers and offered for translation. Streamlit's page template says lang="en".
 LANG_SCRIPT = "<script>document.documentElement.lang = 'zh-CN';</script>"
@@ -144,7 +173,7 @@ if (!window.zhNoColumnMenu) {
 
 def style() -> None:
     """The CSS and the scripts every page gets (app.py, once per run)."""
-    st.html(CHROME_CSS)
+    st.html(CHROME_CSS + PHONE_CSS)
     st.html(LANG_SCRIPT + COLUMN_MENU_SCRIPT, unsafe_allow_javascript=True)
 
 

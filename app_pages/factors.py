@@ -76,6 +76,15 @@ if shows(1):
         listed = open_[[S.CODE, S.NAME, S.COUNTY, S.PROBLEM_TYPE, S.PROBLEM_TEXT, S.RAISED,
                         "已等待(月)", S.RESPONSIBLE_UNIT]]  # fmt: skip
         head = listed.head(V.MAX_ROWS)
+    if common.presenting() and not open_.empty:  # projector type, screen by screen
+        presentation.table(
+            listed.drop(columns=S.CODE).rename(columns={"已等待(月)": "已等待"}),
+            widths=[0.22, 0.08, 0.08, 0.3, 0.1, 0.07, 0.15],
+            numeric=("已等待",),
+            lines=12,
+            what="个",
+        )
+    elif not open_.empty:
         common.dataframe(
             head.assign(**{P.LINK: P.links(head[S.CODE], scope.period)}).drop(columns=S.CODE),
             column_config={P.LINK: st.column_config.LinkColumn(display_text="打开", width=48)},

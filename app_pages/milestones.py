@@ -110,14 +110,15 @@ with right:
     def month_label(m: str) -> str:
         return Period.parse(m).label if m else "—"
 
-    common.dataframe(
-        pd.DataFrame(
-            {
-                "节点": nodes[S.NODE],
-                "计划完成": nodes[S.NODE_PLANNED].map(month_label),
-                "实际完成": nodes[S.NODE_ACTUAL].map(month_label),
-                "状态": nodes[N.STATE],
-            }
-        ),
-        width="stretch",
+    node_table = pd.DataFrame(
+        {
+            "节点": nodes[S.NODE],
+            "计划完成": nodes[S.NODE_PLANNED].map(month_label),
+            "实际完成": nodes[S.NODE_ACTUAL].map(month_label),
+            "状态": nodes[N.STATE],
+        }
     )
+    if common.presenting():  # projector type, screen by screen
+        presentation.table(node_table, widths=[0.3, 0.24, 0.24, 0.22], lines=10, share=0.4)
+    else:
+        common.dataframe(node_table, width="stretch")

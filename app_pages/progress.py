@@ -3,6 +3,7 @@
 import streamlit as st
 
 from app_pages import common, presentation
+from core.base.formatting import percent_decimals
 from core.figures import measures as M
 from core.figures import progress as V
 from core.figures import project as P
@@ -45,6 +46,20 @@ if shows(0):
     if shown.empty:
         st.info("没有符合搜索条件的项目。", icon=":material/search_off:")
         st.stop()
+    elif common.presenting():  # projector type, the rows screen by screen (→ steps on)
+        d = percent_decimals()  # the office's published precision ([format])
+        formats = {"完成率": f"{{:.{d}f}}%", "偏差": f"{{:+.{d}f}}", "计划(亿元)": "{:.2f}",
+                   "完成(亿元)": "{:.2f}"}  # fmt: skip
+        presentation.table(
+            V.screen_table(page)[list(V.MAIN_COLUMNS)].set_axis(
+                ["项目名称", "区县", "状态", *formats], axis=1
+            ),
+            widths=[0.36, 0.09, 0.11, 0.11, 0.09, 0.12, 0.12],
+            numeric=tuple(formats),
+            formats=formats,
+            lines=9,
+            what="个",
+        )  # fmt: skip
     else:
         common.dataframe(
             V.screen_table(page).assign(**{P.LINK: P.links(page[V.CODE], scope.period)}),
@@ -64,10 +79,17 @@ if shows(0):
                     options=list(status.COLORS), color=list(status.COLORS.values()), width=96
                 ),
                 "完成率": st.column_config.ProgressColumn(
-                    "完成率", format="%.1f%%", min_value=0, max_value=100, width=118
+                    "完成率",
+                    format=f"%.{percent_decimals()}f%%",
+                    min_value=0,
+                    max_value=100,
+                    width=118,
                 ),
                 "偏差(个百分点)": st.column_config.NumberColumn(
-                    "偏差", help="完成率与序时进度之差(个百分点)", format="%+.1f", width=64
+                    "偏差",
+                    help="完成率与序时进度之差(个百分点)",
+                    format=f"%+.{percent_decimals()}f",
+                    width=64,
                 ),
                 "年度计划(亿元)": st.column_config.NumberColumn(
                     "计划(亿元)", help="本年度计划投资(亿元)", format="%.2f", width=92

@@ -11,7 +11,7 @@ import streamlit as st
 
 from app_pages import common, presentation, signin
 from core.base import schema as S
-from core.base.formatting import MISSING, pct, round_half_up
+from core.base.formatting import MISSING, pct, percent_decimals, round_half_up
 from core.figures import project as P
 from core.figures import supervision as V
 from core.ingest import edits
@@ -41,6 +41,19 @@ def days_text(days: float) -> str:
 def statistics(by: str) -> None:
     key = ("supervision_statistics", scope, by, V.period_day(scope.period))
     table = p.memo(key, lambda: V.statistics(frame, by))
+    if common.presenting():  # projector type, half the screen's width: the main columns
+        shown = table[[by, V.COUNT, V.CLOSED, V.OVERDUE, V.RATE, V.MEAN_DAYS]]
+        presentation.table(
+            shown.assign(**{V.MEAN_DAYS: shown[V.MEAN_DAYS].map(days_text)}).set_axis(
+                [by, "问题数", "已办结", "超期", "办结率", "平均用时"], axis=1
+            ),
+            widths=[0.3, 0.13, 0.13, 0.11, 0.15, 0.18],
+            numeric=("问题数", "已办结", "超期", "办结率", "平均用时"),
+            formats={"办结率": "{:.1%}"},
+            lines=9,
+            share=0.5,
+        )
+        return
     number = st.column_config.NumberColumn(width=52)
     common.dataframe(
         table.assign(
@@ -52,7 +65,7 @@ def statistics(by: str) -> None:
             **{c: number for c in (V.COUNT, V.ASSIGNED, V.CLOSED, V.HANDLING, V.OVERDUE)},
             V.OVERDUE: st.column_config.NumberColumn("超期", width=52),
             V.RATE: st.column_config.ProgressColumn(
-                V.RATE, format="%.1f%%", min_value=0, max_value=100, width=104
+                V.RATE, format=f"%.{percent_decimals()}f%%", min_value=0, max_value=100, width=104
             ),
             V.MEAN_DAYS: st.column_config.TextColumn("平均用时", width=76),
         },
@@ -86,11 +99,11 @@ if not shows(1):
 st.subheader("问题清单")
 if common.presenting():  # read only on a projector: the open problems, most overdue first
     open_ = frame.loc[frame[V.OPEN]].sort_values([V.OVERDUE_DAYS, V.WAITED], ascending=False)
-    common.dataframe(
+    presentation.table(
         pd.DataFrame({"项目名称": open_[S.NAME], "问题类型": open_[S.PROBLEM_TYPE],
                       "责任单位": open_[S.RESPONSIBLE_UNIT], "办结时限": open_[S.DEADLINE],
                       "超期": open_[V.OVERDUE_DAYS].map(lambda d: f"{d}天" if d else MISSING)}),
-        width="stretch", height=common.table_height(),
+        widths=[0.38, 0.12, 0.24, 0.14, 0.12], numeric=("超期",), lines=13, what="个",
     )  # fmt: skip
     st.stop()
 

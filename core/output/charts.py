@@ -14,7 +14,7 @@ import pandas as pd
 
 from core.base import schema as S
 from core.base import settings
-from core.base.formatting import WAN_PER_YI, round_half_up
+from core.base.formatting import WAN_PER_YI, fixed, round_half_up
 from core.base.periods import Period
 from core.figures import measures as M
 from core.figures import milestones, status
@@ -138,6 +138,9 @@ def _finish(
                 labelColor="#222",
                 titleColor="#222",
                 gridColor="#e3e6ea",
+                # A narrow chart (a phone's) shows every other month, not 10月11月12月 run
+                # together; at a screen's or a file's width every label fits and shows.
+                labelOverlap="parity",
             ),
             # A handful of round ticks on every quantitative axis, never one per unit.
             axisQuantitative=alt.AxisConfig(tickCount=6, labelFlush=True),
@@ -192,7 +195,32 @@ def projector_spec(c: ChartOut, height: int) -> dict:
 
     out = scale(spec)
     out["height"] = height
+    # Labels cut with "…" at Vega's default widths (180 px on an axis, 160 in a legend) once
+    # their type is projector-sized: 「2025年1…」, 「政策性开…」. Limits for the larger type,
+    # and those a chart sets itself grown with it.
+    _grow_limits(out, factor)
+    config = out.setdefault("config", {})
+    for part, default in (("axis", AXIS_LABEL_LIMIT), ("legend", LEGEND_LABEL_LIMIT)):
+        section = config.setdefault(part, {})
+        section["labelLimit"] = max(default, section.get("labelLimit", 0))
     return out
+
+
+AXIS_LABEL_LIMIT = 420  # px: 「政策性开发性金融工具」 or 「2025年12月」 in projector type, whole
+LEGEND_LABEL_LIMIT = 520
+
+
+def _grow_limits(node, factor: float) -> None:
+    """Every labelLimit a chart sets on one of its axes or legends, scaled with its type."""
+    if isinstance(node, dict):
+        for k, v in node.items():
+            if k == "labelLimit" and isinstance(v, int | float) and v > 0:
+                node[k] = round(v * factor)
+            else:
+                _grow_limits(v, factor)
+    elif isinstance(node, list):
+        for v in node:
+            _grow_limits(v, factor)
 
 
 def _yi(values: pd.Series) -> pd.Series:
@@ -223,7 +251,7 @@ def county_ranking(ranking: pd.DataFrame, scope: Scope, schedule: float) -> Char
             "状态": ranking[M.STATUS],
         }
     )
-    drawn = data.assign(标注=data["完成率(%)"].map("完成率{:.1f}%".format))
+    drawn = data.assign(标注=data["完成率(%)"].map(lambda v: f"完成率{fixed(v)}%"))
     gaps = data["偏差(个百分点)"]
     lo, hi = min(_finite(gaps.min()), 0.0), max(_finite(gaps.max()), 0.0)
     room = max(hi - lo, 1.0) * 0.45  # space beyond the bars for their labels
@@ -606,10 +634,12 @@ def legend(items: list[tuple[str, str]], title: str, size: int = 14) -> alt.TopL
         .properties(title=title, height=size * 3, width=alt.Step(size * 11))
         .configure(
             font=FONT,
-            padding={"top": 4, "bottom": 4, "left": 8, "right": 8},
+            # Room above the title for its tallest glyphs: at projector sizes a 4 px top
+            # padding cut the tops of the title's characters.
+            padding={"top": 4 + size // 2, "bottom": 4, "left": 8, "right": 8},
             autosize=alt.AutoSizeParams(type="pad", contains="padding"),
         )
-        .configure_title(fontSize=size, anchor="start", offset=6)
+        .configure_title(fontSize=size, anchor="start", offset=6, baseline="top")
         .configure_view(stroke=None)
     )
 
@@ -717,19 +747,22 @@ def unit_ranking(frame: pd.DataFrame, scope: Scope, title: str, value_title: str
 def rank_history(history: pd.DataFrame, scope: Scope, title: str) -> ChartOut:
     """Each unit's place month by month this year, first place at the top, the units named at
     the end of their lines (units sharing a place in one label)."""
+    # Months in time order (January's place follows last December's): a label per month,
+    # the year named for a month of another year than the latest.
+    months = history["月份"].astype(str)
+    year = months.max()[:4] if len(months) else ""
+    order = sorted(months.unique())
+    label = {m: (f"{int(m[5:7])}月" if m[:4] == year else f"{m[:4]}年{int(m[5:7])}月")
+             for m in order}  # fmt: skip
     data = pd.DataFrame(
-        {
-            "单位": history["单位"],
-            "月份": history["月份"].str.slice(5, 7).astype(int),
-            "名次": history["名次"],
-        }
+        {"单位": history["单位"], "月份": months.map(label), "名次": history["名次"]}
     )
-    last = data.loc[data["月份"] == data["月份"].max()]
+    last = data.loc[months == (order[-1] if order else "")]
     last = last.groupby("名次", as_index=False).agg(
         月份=("月份", "first"), 单位=("单位", "、".join)
     )
     places = int(data["名次"].max()) if len(data) else 1
-    x = alt.X("月份:O", title=None, axis=alt.Axis(labelAngle=0, labelExpr="datum.value + '月'"))
+    x = alt.X("月份:O", title=None, sort=[label[m] for m in order], axis=alt.Axis(labelAngle=0))
     y = alt.Y(
         "名次:Q",
         title="名次",

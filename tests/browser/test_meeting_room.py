@@ -11,6 +11,7 @@ import pytest
 from browser_kit import (
     METRIC_VALUE,
     RUN_TIMEOUT,
+    SCREENSHOTS,
     SIDEBAR,
     Server,
     assert_no_exception,
@@ -91,44 +92,112 @@ def test_mistyped_path_gives_a_chinese_notice_not_an_english_dialog(page, server
     assert visible_words(page) == []
 
 
-def test_present_mode_every_screen_fits_and_reads_from_the_back(page, server: Server):
-    """Walks the whole meeting with the → key: each screen fits 1920×1080 without scrolling,
-    KPI values are at least 56 px, nothing English shows."""
+PROJECTOR_SIZES = ((1920, 1080), (1366, 768), (1280, 720))
+# What a screen is measured for: the page's overflow, every visible button (or a part of its
+# label) cut short, the smallest table type as drawn (CSS zoom included), the KPI values' type.
+SCREEN_MEASURES = """() => {
+  const m = document.querySelector("[data-testid='stMain']");
+  const cut = [...document.querySelectorAll("[data-testid='stMain'] button")]
+    .filter(b => b.checkVisibility())
+    .flatMap(b => [b, ...b.querySelectorAll('*')])
+    .filter(e => e.clientWidth > 0 && e.scrollWidth > e.clientWidth + 1)
+    .map(e => e.innerText);
+  const cells = [...document.querySelectorAll('.present-table th, .present-table td')];
+  const drawn = e => parseFloat(getComputedStyle(e).fontSize) * (e.currentCSSZoom || 1);
+  const inner = [...document.querySelectorAll("[data-testid='stMain'] *")].filter(e => {
+    const s = getComputedStyle(e);
+    return e.closest('.present-table, .present-prose') && /(auto|scroll)/.test(s.overflowY)
+      && e.scrollHeight > e.clientHeight + 1; }).length;
+  return {over: m.scrollHeight - m.clientHeight, wide: document.scrollingElement.scrollWidth,
+          cut, inner, table: cells.length ? Math.min(...cells.map(drawn)) : null,
+          frames: document.querySelectorAll("[data-testid='stDataFrame']").length};
+}"""
+# The screen on view: the bar's 第i/n屏 and a long table's or text's 第…页.
+SCREEN_STATE = """() => [...document.querySelectorAll("[data-testid='stCaptionContainer']")]
+  .map(e => e.innerText).find(t => /第\\d+\\/\\d+屏/.test(t)).split('|')[0]
+  + [...document.querySelectorAll('.present-part')].map(e => e.innerText).join(' ')"""
+
+
+def measure_screen(page, state: str, number: int) -> None:
+    """The screen on view fits each projector whole, with its table type at least 20 px."""
+    for width, height in PROJECTOR_SIZES:
+        page.set_viewport_size({"width": width, "height": height})
+        page.wait_for_timeout(500)
+        m = page.evaluate(SCREEN_MEASURES)
+        where = f"{state} at {width}×{height}"
+        assert m["over"] <= 1, f"{where} scrolls by {m['over']} px"
+        assert m["wide"] <= width, f"{where} scrolls sideways"
+        assert m["cut"] == [], f"{where}: labels cut short {m['cut']}"
+        assert m["inner"] == 0, f"{where}: a table scrolls inside itself"
+        assert m["frames"] == 0, f"{where}: a small-print table (st.dataframe) on a projector"
+        if m["table"] is not None:
+            assert m["table"] >= 20, f"{where}: table type {m['table']:.1f} px"
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / f"present_{number:02d}_{width}x{height}.png"))
+    page.set_viewport_size({"width": 1920, "height": 1080})
+
+
+def test_present_mode_every_screen_fits_every_projector(page, server: Server):
+    """Walks a county's whole meeting with the → key, a long table's parts included: each
+    screen fits 1920×1080, 1366×768 and 1280×720 without scrolling, with whole button labels,
+    tables in type of at least 20 px without a scroll bar of their own; KPI values at least
+    56 px at 1920; nothing English shows."""
     from playwright.sync_api import expect
 
-    open_page(page, "/?present=1", "重大项目运行总览")
+    open_page(page, "/?present=1&county=青山县", "重大项目运行总览")
     counter = re.compile(r"第(\d+)/(\d+)屏")
     bar = page.locator("[data-testid='stCaptionContainer']").filter(has_text=counter).first
     total = int(counter.search(bar.inner_text()).group(2))
     assert total >= 15
     # the page's style collapses the sidebar once the run has drawn it (slow on a busy machine)
     expect(page.locator(SIDEBAR)).to_be_hidden(timeout=RUN_TIMEOUT)
-    for i in range(1, total + 1):
-        text = bar.inner_text()
-        assert f"第{i}/{total}屏" in text, text
+    seen, parts = [], 0
+    while True:
+        page.wait_for_timeout(500)  # charts and tables finish drawing
+        state = page.evaluate(SCREEN_STATE)
+        assert state not in seen, f"→ did not step on from {state}"
+        seen.append(state)
+        parts += "页" in state
         assert_no_exception(page, server)
-        scroll, client = page.evaluate(MAIN_SCROLL)
-        assert scroll <= client + 1, f"screen {i} scrolls: {text}"
         sizes = page.locator(METRIC_VALUE).evaluate_all(
             "els => els.map(e => parseFloat(getComputedStyle(e.querySelector('p') || e).fontSize))"
         )
-        assert all(s >= 56 for s in sizes), (text, sizes)
-        assert visible_words(page) == [], text
-        full_page_screenshot(page, f"present_{i:02d}", 1920, 1080)
-        if i < total:
-            page.keyboard.press("ArrowRight")
-            page.wait_for_timeout(300)
-            wait_for_run(page)
-            bar.wait_for()
-            page.wait_for_function(
-                "n => [...document.querySelectorAll(\"[data-testid='stCaptionContainer']\")]"
-                ".some(e => e.innerText.includes(`第${n}/`))",
-                arg=i + 1,
-                timeout=RUN_TIMEOUT,
-            )
-            # The bar names the next screen early in its run: wait for the run to end too, or
-            # the screen is measured while the previous one's elements are still drawn.
-            wait_for_run(page)
+        assert all(s >= 56 for s in sizes), (state, sizes)
+        assert visible_words(page) == [], state
+        measure_screen(page, state, len(seen))
+        if page.get_by_role("button", name=re.compile("下一屏")).is_disabled():
+            break
+        page.keyboard.press("ArrowRight")
+        page.wait_for_timeout(300)
+        wait_for_run(page)
+        page.wait_for_function(f"() => ({SCREEN_STATE})() !== {state!r}", timeout=RUN_TIMEOUT)
+        # The bar names the next screen early in its run: wait for the run to end too, or
+        # the screen is measured while the previous one's elements are still drawn.
+        wait_for_run(page)
+    assert f"第{total}/{total}屏" in seen[-1]
+    screens = {counter.search(s).group(0) for s in seen}
+    assert len(screens) == total, sorted(screens)  # every screen, none skipped
+    assert parts >= 3  # the long tables and the 简报 went by in parts
+
+
+def test_a_long_table_continues_on_the_next_screen(page, server: Server):
+    """The city's 349 projects on 项目进度: nine a screen in projector type, 下一屏 shows the
+    next nine, 上一屏 the first again."""
+    from playwright.sync_api import expect
+
+    open_page(page, "/progress?present=1", "项目推进情况")
+    part = page.locator(".present-part")
+    expect(part).to_have_text("第1–9个,共349个(第1/40页,按 → 翻页)")
+    assert page.locator(".present-table tr").count() == 10  # the heading's row and nine
+    first = page.locator(".present-table td").first.inner_text()
+    page.get_by_role("button", name=re.compile("下一屏")).click()  # or →, as the walk above
+    wait_for_run(page)
+    expect(part).to_contain_text("第10–18个,共349个(第2/40页", timeout=RUN_TIMEOUT)
+    assert page.locator(".present-table td").first.inner_text() != first
+    page.get_by_role("button", name=re.compile("上一屏")).click()
+    wait_for_run(page)
+    expect(part).to_contain_text("第1–9个,共349个(第1/40页", timeout=RUN_TIMEOUT)
+    assert page.locator(".present-table td").first.inner_text() == first
 
 
 # filter → how to choose it in the sidebar, the URL it writes, what the reopened page shows
@@ -210,3 +279,39 @@ def test_agenda_link_steps_through_pages_without_the_sidebar(page, server: Serve
     expect(page).to_have_url(re.compile(r"/progress\?"))
     expect(scope_sentence(page)).to_contain_text("范围:全市 · 产业项目")
     full_page_screenshot(page, "agenda_progress", 1920, 1080)
+
+
+def test_an_agenda_steps_to_a_projects_file(page, server: Server):
+    """An agenda that holds a project (项目档案) steps from 总览 to that project's file, then on
+    to 项目进度, in 汇报模式 all the way."""
+    from playwright.sync_api import expect
+
+    from core.output import agenda as A
+    from core.store.portfolio import DEMO_DIR, load_folder
+    from core.store.versions import Store
+
+    project = load_folder(DEMO_DIR).projects.iloc[1]  # the demo data the empty store shows
+    code, name = project["项目代码"], project["项目名称"]
+    A.Agendas(Store(server.database_url)).save(
+        A.Agenda("项目调度会", (A.View("overview", counties=("青山县",)), A.View.of_project(code),
+                              A.View("progress"))), actor=ADMIN
+    )  # fmt: skip
+    open_page(page, "/?agenda=项目调度会", "重大项目运行总览")
+    next_screen = page.get_by_role("button", name=re.compile("下一屏"))
+    for _ in range(3):  # 总览's three screens
+        next_screen.click()
+        wait_for_run(page)
+    wait_for_run(page, "项目档案")
+    expect(page).to_have_url(re.compile(rf"/project\?.*code={re.escape(code)}"))
+    expect(page.get_by_text(name, exact=True).first).to_be_visible()
+    bar = page.locator("[data-testid='stCaptionContainer']").filter(has_text="项目调度会").first
+    expect(bar).to_contain_text(f"第4/6屏 · 项目档案 · {code}")
+    expect(page.locator(SIDEBAR)).to_be_hidden()  # still 汇报模式
+    assert_no_exception(page, server)
+    next_screen.click()
+    wait_for_run(page, "项目推进情况")
+    expect(page).to_have_url(re.compile(r"/progress\?"))
+    expect(bar).to_contain_text("第5/6屏 · 项目进度 · 项目清单")
+    page.get_by_role("button", name=re.compile("上一屏")).click()
+    wait_for_run(page, "项目档案")
+    expect(page).to_have_url(re.compile(rf"code={re.escape(code)}"))
