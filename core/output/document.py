@@ -27,16 +27,19 @@ import pandas as pd
 from docx import Document
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK, WD_TAB_ALIGNMENT
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 
 from core.base import schema as S
 from core.base import settings
-from core.base.formatting import WAN_PER_YI, pct, signed_points
-from core.base.periods import Convention, schedule_share
+from core.base.cells import document_text
+from core.base.formatting import WAN_PER_YI, amount_decimals, fixed, pct, signed_points
+from core.base.periods import Convention, Period
 from core.figures import briefing as B
 from core.figures import measures as M
+from core.figures import project as P
 from core.figures.scope import Scope
 from core.output import charts, export
 from core.store import numbers
@@ -109,7 +112,7 @@ def font(run, face: str, size: Pt, bold: bool = False) -> None:
 def paragraph(doc, text: str, face: str, size: Pt, *, bold=False, center=False, indent=True):
     """A paragraph of prose (in full-width punctuation) at the document's line spacing."""
     p = doc.add_paragraph()
-    run = p.add_run(full_width(text))
+    run = p.add_run(full_width(document_text(text)))
     font(run, face, size, bold)
     fmt = p.paragraph_format
     fmt.line_spacing = Pt(28)
@@ -146,12 +149,17 @@ def key_charts(p: Portfolio, scope: Scope, convention: Convention) -> list[chart
     """The overview's and the growth page's key charts, for the document."""
     out = []
     if M.year_figures(p, scope, convention).count:
-        sched = schedule_share(scope.period, convention)
+        # The city's 序时进度 (under monthly plans, its projects' planned ÷ annual plans).
+        sched = M.year_figures(p, scope.citywide(), convention).schedule
         ranking = M.county_ranking(p, scope.citywide(), convention)
         out.append(charts.county_ranking(ranking, scope, sched))
         out.append(charts.sector_composition(M.sector_breakdown(p, scope, convention), scope))
         out.append(charts.cumulative(M.cumulative_by_month(p, scope), scope))
     return out
+
+
+def _project_yi(value: float) -> str:
+    return fixed(value, max(2, amount_decimals()))
 
 
 def behind_table(frame: pd.DataFrame, scope: Scope) -> pd.DataFrame:
@@ -160,12 +168,10 @@ def behind_table(frame: pd.DataFrame, scope: Scope) -> pd.DataFrame:
             "序号": range(1, len(frame) + 1),
             "项目名称": frame[S.NAME],
             "区县": frame[S.COUNTY],
-            # Two decimals: a project's amounts are often under 1亿元, and one decimal would
-            # print 0.1 for most of them.
-            "年度计划(亿元)": (frame[M.PLAN] / WAN_PER_YI).map("{:.2f}".format),
-            f"{scope.period.ytd_label}完成(亿元)": (frame[M.DONE] / WAN_PER_YI).map(
-                "{:.2f}".format
-            ),
+            # At least two decimals: a project's amounts are often under 1亿元, and one
+            # decimal would print 0.1 for most of them.
+            "年度计划(亿元)": (frame[M.PLAN] / WAN_PER_YI).map(_project_yi),
+            f"{scope.period.ytd_label}完成(亿元)": (frame[M.DONE] / WAN_PER_YI).map(_project_yi),
             "完成率": frame[M.RATE].map(pct),
             "与序时进度之差(个百分点)": frame[M.GAP]
             .map(signed_points)
@@ -277,7 +283,7 @@ def masthead(doc, number: int | None, office: str, day: dt.date) -> None:
     line.paragraph_format.tab_stops.add_tab_stop(Cm(15.6), WD_TAB_ALIGNMENT.RIGHT)
     line.paragraph_format.space_before = Pt(6)
     line.paragraph_format.space_after = Pt(18)
-    font(line.add_run(f"{office}\t{date_text(day)}"), BODY_FONT, BODY_SIZE)
+    font(line.add_run(f"{document_text(office)}\t{date_text(day)}"), BODY_FONT, BODY_SIZE)
     rule_line(line)
 
 
@@ -289,7 +295,7 @@ def add_table(doc, frame: pd.DataFrame, widths_cm: tuple[float, ...], size: Pt =
     t.autofit = False
     for cell, name in zip(t.rows[0].cells, frame.columns, strict=True):
         cell.text = ""
-        font(cell.paragraphs[0].add_run(str(name)), HEADING_FONT, size, bold=True)
+        font(cell.paragraphs[0].add_run(document_text(name)), HEADING_FONT, size, bold=True)
     # The header row repeats at the top of every page a long table runs onto.
     header = OxmlElement("w:tblHeader")
     header.set(qn("w:val"), "true")
@@ -300,7 +306,7 @@ def add_table(doc, frame: pd.DataFrame, widths_cm: tuple[float, ...], size: Pt =
         cells = added.cells
         for cell, value in zip(cells, row, strict=True):
             cell.text = ""
-            font(cell.paragraphs[0].add_run(str(value)), BODY_FONT, size)
+            font(cell.paragraphs[0].add_run(document_text(value)), BODY_FONT, size)
     # Word reads the cells' widths, LibreOffice the grid's: set both.
     for column, width in zip(t.columns, widths_cm, strict=True):
         column.width = Cm(width)
@@ -308,6 +314,42 @@ def add_table(doc, frame: pd.DataFrame, widths_cm: tuple[float, ...], size: Pt =
         for cell, width in zip(row.cells, widths_cm, strict=True):
             cell.width = Cm(width)
     return t
+
+
+def project_link(code: str, period: Period) -> str | None:
+    """The address of a project's page (项目档案) at `period` for a document's reader: the
+    app's address (`[app] base_url`) and the page's path; None when the office has not set an
+    http(s) address, so a document handed out beyond its network has no dead links."""
+    base = str(settings.current().section("app").get("base_url", "")).strip().rstrip("/")
+    if not base.lower().startswith(("http://", "https://")):
+        return None
+    return base + P.page_url(code, period)
+
+
+def link_cell(cell, url: str) -> None:
+    """The cell's text as a hyperlink to `url` (its run kept: font and size as the table's),
+    underlined in the link blue of Word's own Hyperlink style."""
+    para = cell.paragraphs[0]
+    r_id = para.part.relate_to(url, RT.HYPERLINK, is_external=True)
+    link = OxmlElement("w:hyperlink")
+    link.set(qn("r:id"), r_id)
+    for run in list(para.runs):
+        run.font.underline = True
+        run.font.color.rgb = RGBColor(0x05, 0x63, 0xC1)
+        link.append(run._r)  # moved from the paragraph into the link
+    para._p.append(link)
+
+
+def link_projects(table, codes: pd.Series, period: Period, column: int = 1) -> int:
+    """Each data row's `column` (the project's name) linked to its page; how many were linked
+    (none without `[app] base_url`)."""
+    linked = 0
+    for row, code in zip(table.rows[1:], codes, strict=True):
+        url = project_link(str(code), period)
+        if url:
+            link_cell(row.cells[column], url)
+            linked += 1
+    return linked
 
 
 def signature(doc, office: str, day: dt.date) -> None:
@@ -373,7 +415,7 @@ def docx_bytes(
             paragraph(doc, line, SUBHEADING_FONT, BODY_SIZE, indent=True)
         elif lead := LEAD_RE.match(line):  # the heading in 楷体, the text after it in 仿宋
             para = paragraph(doc, lead.group(1), SUBHEADING_FONT, BODY_SIZE)
-            font(para.add_run(full_width(lead.group(2))), BODY_FONT, BODY_SIZE)
+            font(para.add_run(full_width(document_text(lead.group(2)))), BODY_FONT, BODY_SIZE)
         else:
             paragraph(doc, line, BODY_FONT, BODY_SIZE)
     signature(doc, office, day)
@@ -393,7 +435,8 @@ def docx_bytes(
 
     if len(behind):
         paragraph(doc, "附表 落后序时进度最多的项目", HEADING_FONT, BODY_SIZE, indent=False)
-        add_table(doc, behind_table(behind, scope), TABLE_WIDTHS_CM)
+        table = add_table(doc, behind_table(behind, scope), TABLE_WIDTHS_CM)
+        link_projects(table, behind[S.CODE], scope.period)  # to each one's 项目档案
     return document_bytes(doc)
 
 

@@ -59,8 +59,8 @@ def test_the_deck_has_a_slide_of_the_project(demo, code):
     period = demo.latest_period
     meeting = A.Agenda("项目调度", (A.View("overview"), A.View.of_project(code)))
     prs = Presentation(io.BytesIO(deck.pptx_bytes(demo, meeting, period, Convention.MONTHS)))
-    assert len(prs.slides) == 3  # the title, the overview, the project
-    slide = prs.slides[2]
+    assert len(prs.slides) == 5  # the title, the overview's three screens, the project
+    slide = prs.slides[4]
     f = P.project_file(demo, code, period)
     texts = _texts(slide)
     assert f"项目档案 · {f.name}" in texts
