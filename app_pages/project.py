@@ -132,6 +132,31 @@ else:
 
 # --- 现场照片 ------------------------------------------------------------------------------
 PHOTO_MONTHS = 6  # months of photos shown, the latest first
+
+
+def originals(shown: pd.DataFrame) -> None:
+    """For an admin: the files as they were uploaded (they still hold the phone's position),
+    one at a time, read only when its download is clicked."""
+    actor = signin.actor()
+    kept = shown.loc[shown["original_name"] != ""]
+    if kept.empty or not roles.may(actor, roles.IMPORT_ANY) or common.presenting():
+        return
+    with st.expander("下载原始照片文件(仅管理员)", icon=":material/download:"):
+        st.caption("原始文件为上传时的原样,可能含拍摄位置、设备等信息,请勿对外提供。")
+        labels = {
+            int(r.id): f"{P.month_label(r.month)} · {r.original_name}(第{r.batch_id}批上传)"
+            for r in kept.iloc[::-1].itertuples(index=False)
+        }
+        pick = st.selectbox("照片", list(labels), format_func=labels.get, key="photo_original")
+        name = kept.loc[kept["id"] == pick, "original_name"].iloc[0]
+        st.download_button(
+            "下载原始文件",
+            data=lambda: (photos.original(common.store(), actor, pick) or ("", b""))[1],
+            file_name=name, mime="application/octet-stream", on_click="ignore",
+            icon=":material/download:", key="photo_original_download",
+        )  # fmt: skip
+
+
 PHOTO_WIDTH = 240
 from_store = datasource.store_version(p.version) is not None
 st.subheader("现场照片")
@@ -157,6 +182,7 @@ else:
             st.image([pictures[i] for i in ids], width=PHOTO_WIDTH)
             if month == scope.period.key:
                 site_photos = [(P.month_label(month), pictures[i]) for i in ids]
+        originals(listing.loc[listing["month"].isin(months)])
     actor = signin.actor()
     own = roles.counties_of(actor) if roles.may(actor, roles.IMPORT) else ()
     if own is None or f.county in (own or ()):

@@ -3,7 +3,8 @@
 The benchmark runs `python -m bench.apptest_pages DATABASE_URL COUNTY` and reads the JSON object
 printed on the last line of stdout: for each page, the wall time of its first run (fresh
 AppTest, streamlit caches cleared, so it includes loading the data) and of the rerun after a
-filter change (one county chosen in the sidebar), and the process's peak memory.
+filter change (one county chosen in the sidebar), the number of elements its default view sends,
+and the process's peak memory.
 """
 
 from __future__ import annotations
@@ -36,14 +37,45 @@ def _problem(at: AppTest) -> str | None:
     return None
 
 
-def measure(page: Page, county: str) -> dict:
+def elements(node) -> int:
+    """The node and every node under it (tests/app/test_element_counts.py counts the same)."""
+    children = getattr(node, "children", None) or {}
+    return 1 + sum(elements(child) for child in children.values())
+
+
+PROJECT_PAGE = "/project"  # 项目档案: opened on a project (?code=), as its links open it
+
+
+def a_project(url: str, county: str) -> str | None:
+    """The code of the filter county's first current project, asked of the store directly."""
+    import sqlalchemy as sa
+
+    from core.base import schema as S
+    from core.store.tables import _DATA
+
+    table = _DATA[S.PROJECTS]
+    column = table.c[S.STORE_COLUMNS[S.CODE]]
+    where = (table.c[S.STORE_COLUMNS[S.COUNTY]] == county) & table.c.valid_to.is_(None)
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as conn:
+            return conn.execute(sa.select(column).where(where).limit(1)).scalar()
+    finally:
+        engine.dispose()
+
+
+def measure(page: Page, county: str, code: str | None = None) -> dict:
     st.cache_data.clear()
     st.cache_resource.clear()
     at = AppTest.from_file(str(APP), default_timeout=RUN_TIMEOUT)
+    if code:
+        at.query_params["code"] = code
     at.switch_page(page.script)  # before the first run: the page opened by its own link
     result: dict = {"first_s": _timed(at.run), "rerun_s": None, "error": _problem(at)}
     if result["error"]:
         return result
+    # Elements sent for the default view, blocks included (the two areas themselves are not).
+    result["elements"] = elements(at.main) + elements(at.sidebar) - 2
     result["rerun_s"] = _timed(lambda: at.multiselect(key="county").select(county).run())
     result["error"] = _problem(at)
     scope = "\n".join(m.value for m in at.markdown).replace("\\", "")
@@ -60,7 +92,8 @@ def main() -> None:
     pages = {}
     for page in PAGES:
         try:
-            pages[page.path] = measure(page, county)
+            code = a_project(url, county) if page.path == PROJECT_PAGE else None
+            pages[page.path] = measure(page, county, code)
         except Exception as exc:  # a page that fails is reported, the others still run
             pages[page.path] = {"first_s": None, "rerun_s": None, "error": repr(exc)[:300]}
     print(json.dumps({"pages": pages, "peak_mb": peak_mb()}, ensure_ascii=False))

@@ -28,7 +28,7 @@ from core.figures.scope import Scope
 from core.figures.search import matches
 from core.figures.status import NO_PLAN, statuses
 from core.store.portfolio import Portfolio
-from core.store.project_history import ADDED, CHANGED, REMOVED, EntryChange
+from core.store.project_history import ADDED, CHANGED, PHOTOS_TABLE, REMOVED, EntryChange
 
 PAGE_PATH = "project"  # the page's url_path: /project?code=…&period=…
 MONTH_LABEL = "月份"
@@ -202,8 +202,18 @@ def _year_figures(p: Portfolio, row: pd.Series, period: Period, conv: Convention
     plan = float(M.plan_by_project(p, period.year).get(code, 0.0))
     done = float(M.ytd_by_project(p, period).get(code, 0.0))
     rate = M.completion_rate(done, plan)
-    gap = float(M.schedule_gap(rate, schedule_share(period, conv)))
+    gap = float(M.schedule_gap(rate, _schedule(p, code, period, conv)))
     return plan, done, rate, gap, statuses(pd.Series([gap])).iloc[0]
+
+
+def _schedule(p: Portfolio, code: str, period: Period, conv: Convention) -> float:
+    """The project's 序时进度: its own monthly plan's under PLANS (measures.project_schedules,
+    the fallback's share without one), else the convention's share."""
+    at = np.flatnonzero(p.projects[S.CODE].to_numpy() == code)
+    if conv is not Convention.PLANS or not len(at):
+        fallback = Convention.fallback() if conv is Convention.PLANS else conv
+        return schedule_share(period, fallback)
+    return float(M.project_schedules(p, conv, period)[at[0]])
 
 
 def _rows(p: Portfolio, table: str, code: str) -> pd.DataFrame:
@@ -325,7 +335,7 @@ def _project_file(p: Portfolio, code: str, period: Period, conv: Convention) -> 
         plan=plan,
         done=done,
         rate=rate,
-        schedule=schedule_share(period, conv),
+        schedule=_schedule(p, code, period, conv),
         gap=gap,
         status=status,
         curve=_curve(p, code, period, plan),
@@ -366,7 +376,8 @@ HISTORY_COLUMNS = ("批次", "时间", "操作", "操作人", "修改内容")
 
 def _entry_words(rows) -> str:
     """What an entry changed of the project: each edited row with its fields, then the rows
-    added and removed, counted by table ("月度进度(2026-03)修改形象进度;新增年度计划2行")."""
+    added and removed, counted by table, then the photos added or hidden
+    ("月度进度(2026-03)修改形象进度;新增年度计划2行;新增现场照片3张")."""
     parts = [
         f"{r.table}{'(' + r.subject + ')' if r.subject else ''}修改{'、'.join(r.fields)}"
         for r in rows
@@ -375,11 +386,16 @@ def _entry_words(rows) -> str:
     for action in (ADDED, REMOVED):
         counts: dict[str, int] = {}
         for r in rows:
-            if r.action == action:
+            if r.action == action and r.table != PHOTOS_TABLE:
                 counts[r.table] = counts.get(r.table, 0) + 1
         if counts:
             tables = "、".join(t if n == 1 else f"{t}{n}行" for t, n in counts.items())
             parts.append(f"{action}{tables}")
+    # Photos are counted in 张, and a roll-back hides them (they stay in the store).
+    for action, word in ((ADDED, "新增"), (REMOVED, "隐藏")):
+        n = sum(1 for r in rows if r.action == action and r.table == PHOTOS_TABLE)
+        if n:
+            parts.append(f"{word}{PHOTOS_TABLE}{n}张")
     return ";".join(parts)
 
 

@@ -7,6 +7,10 @@ version opened and one closed with the same key are an edit (the fields that dif
 opened alone an addition, one closed alone a removal. A roll-back is an entry like any other:
 it closes the versions it undoes and opens again the ones it restores.
 
+Site photos (core.store.photos) are entries too: an upload adds the project's photos (one
+change per photo, its month as the subject, in the table PHOTOS), and a roll-back that hides
+an upload's photos removes them, one that shows them again adds them.
+
 Read only: nothing here writes to the store.
 """
 
@@ -19,12 +23,14 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from core.base import schema as S
-from core.store.tables import _BATCHES, _DATA
+from core.store import photos
+from core.store.tables import _BATCHES, _DATA, PHOTOS
 from core.store.versions import Store
 
 # The tables whose rows belong to one project, in the order a change lists them.
 PROJECT_TABLES = (S.PROJECTS, S.PLANS, S.MONTHLY, S.FUNDING, S.PROBLEMS, S.MILESTONES)
 ADDED, CHANGED, REMOVED = "新增", "修改", "删除"
+PHOTOS_TABLE = "现场照片"  # the "table" of a photo's change
 
 
 @dataclass(frozen=True)
@@ -89,13 +95,41 @@ def _table_changes(conn: sa.Connection, table: str, code: str) -> dict[int, list
     return out
 
 
+def _photo_changes(conn: sa.Connection, code: str) -> dict[int, list[RowChange]]:
+    """The entries that added, hid or showed again photos of the project."""
+    rows = conn.execute(
+        sa.select(PHOTOS.c.batch_id, PHOTOS.c.month)
+        .where((PHOTOS.c.code == code) & PHOTOS.c.batch_id.is_not(None))
+        .order_by(PHOTOS.c.month, PHOTOS.c.id)
+    ).all()
+    if not rows:
+        return {}
+    months: dict[int, list[str]] = {}
+    for row in rows:
+        months.setdefault(row.batch_id, []).append(row.month)
+    shown = photos.in_effect_by_entry(conn, set(months))
+    out: dict[int, list[RowChange]] = {}
+    before: frozenset[int] = frozenset()
+    for entry, now in sorted(shown.items()):
+        for action, uploads in ((ADDED, now - before), (REMOVED, before - now)):
+            for upload in sorted(uploads):
+                out.setdefault(entry, []).extend(
+                    RowChange(PHOTOS_TABLE, month, action, ()) for month in months[upload]
+                )
+        before = now
+    return out
+
+
 def project_changes(store: Store, code: str) -> list[EntryChange]:
-    """Every history entry that changed the rows of project `code`, newest first."""
+    """Every history entry that changed the rows or the photos of project `code`, newest
+    first."""
     with store.engine.connect() as conn:
         by_entry: dict[int, list[RowChange]] = {}
         for table in PROJECT_TABLES:
             for entry, changes in _table_changes(conn, table, code).items():
                 by_entry.setdefault(entry, []).extend(changes)
+        for entry, changes in _photo_changes(conn, code).items():
+            by_entry.setdefault(entry, []).extend(changes)
         if not by_entry:
             return []
         batches = conn.execute(sa.select(_BATCHES).where(_BATCHES.c.id.in_(list(by_entry)))).all()

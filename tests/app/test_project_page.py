@@ -123,7 +123,8 @@ def test_one_project_views_link_to_the_page(page):
 
 
 def test_the_history_of_a_project_in_the_store(tmp_path, monkeypatch):
-    """The mini data set imported, A-001 renamed, then rolled back: three entries changed it."""
+    """The mini data set imported, A-001 renamed, rolled back, photos uploaded: four entries
+    changed it."""
     url = f"sqlite:///{tmp_path}/store.sqlite"
     monkeypatch.setenv("BRIEFING_DATABASE_URL", url)
     monkeypatch.setenv("BRIEFING_CACHE_DIR", str(tmp_path / "cache"))
@@ -144,10 +145,11 @@ def test_the_history_of_a_project_in_the_store(tmp_path, monkeypatch):
 
     at = open_app("project", code="A-001")
     history = next(t.value for t in at.dataframe if "修改内容" in t.value.columns)
-    assert list(history["批次"]) == ["第3批", "第2批", "第1批"]
-    assert list(history["操作"]) == ["回滚(恢复第1批)", "导入", "导入"]
-    assert history["修改内容"].iloc[1] == "项目清单修改项目名称"
-    assert history["操作人"].iloc[0] == f"{ADMIN.user}({ADMIN.role.value})"
+    assert list(history["批次"]) == ["第4批", "第3批", "第2批", "第1批"]
+    assert list(history["操作"]) == ["现场照片", "回滚(恢复第1批)", "导入", "导入"]
+    assert history["修改内容"].iloc[0] == "新增现场照片2张"  # the upload is an entry too
+    assert history["修改内容"].iloc[2] == "项目清单修改项目名称"
+    assert history["操作人"].iloc[1] == f"{ADMIN.user}({ADMIN.role.value})"
     assert "2025年2月**(2张)" in said(at)
     assert len(at.get("image")[0].proto.imgs) == 2  # the month's photos, side by side
     st.cache_resource.clear()
