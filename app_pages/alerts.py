@@ -5,7 +5,7 @@ In 汇报模式 two screens: 预警概况 (counts, rules, counties) and 预警�
 
 import streamlit as st
 
-from app_pages import common, presentation
+from app_pages import common, opening, presentation
 from core.base import schema as S
 from core.figures import alerts as A
 from core.figures import progress as V
@@ -14,6 +14,7 @@ from core.figures import search
 from core.output import charts
 
 p = common.portfolio()
+opening.start(p)  # every county ready (app_pages.opening)
 scope = common.header("预警")
 conv = common.convention()
 shows = presentation.shows("alerts")
@@ -85,63 +86,86 @@ if common.presenting():
 if frame.empty:
     st.success(f"{scope.period.as_of},当前范围内未发现预警。", icon=":material/check_circle:")
     st.stop()
-listed = frame
-if not common.presenting():
-    st.subheader("预警清单")
-    c1, c2, c3 = st.columns([1, 2, 2])
-    levels = c1.multiselect("预警级别", list(A.LEVELS), key="alerts_levels", placeholder="全部级别",
-                            select_all=False)  # fmt: skip
-    rules = c2.multiselect("预警规则", list(A.rule_names()), key="alerts_rules", placeholder="全部规则",
-                           select_all=False)  # fmt: skip
-    query = c3.text_input(
-        "搜索", key="alerts_query", placeholder="项目名称、代码、区县或预警原因中的文字"
+
+
+@st.fragment
+def _alert_list() -> None:
+    """The list with its filters, download and counts: choosing a level or a rule, or typing
+    in the search box, reruns this part alone, not the counts and the chart above."""
+    listed = frame
+    if not common.presenting():
+        st.subheader("预警清单")
+        c1, c2, c3 = st.columns([1, 2, 2])
+        levels = c1.multiselect("预警级别", list(A.LEVELS), key="alerts_levels", placeholder="全部级别",
+                                select_all=False)  # fmt: skip
+        rules = c2.multiselect("预警规则", list(A.rule_names()), key="alerts_rules", placeholder="全部规则",
+                               select_all=False)  # fmt: skip
+        query = c3.text_input(
+            "搜索", key="alerts_query", placeholder="项目名称、代码、区县或预警原因中的文字"
+        )
+        if levels:
+            listed = listed.loc[listed[A.LEVEL].isin(levels)]
+        if rules:
+            listed = listed.loc[listed[A.RULE].isin(rules)]
+        listed = search.projects(listed, query, more=(A.REASON, A.SUBJECT))  # core.figures.search
+    shown = listed.head(V.MAX_ROWS)
+    caption = f"共{len(listed)}条" + (
+        f"(从{len(frame)}条中筛出)" if len(listed) < len(frame) else ""
     )
-    if levels:
-        listed = listed.loc[listed[A.LEVEL].isin(levels)]
-    if rules:
-        listed = listed.loc[listed[A.RULE].isin(rules)]
-    listed = search.projects(listed, query, more=(A.REASON, A.SUBJECT))  # core.figures.search
-shown = listed.head(V.MAX_ROWS)
-caption = f"共{len(listed)}条" + (f"(从{len(frame)}条中筛出)" if len(listed) < len(frame) else "")
-if len(shown) < len(listed):
-    caption += f";表中显示前{len(shown)}条,下载的清单包含全部"
-st.caption(caption)
-common.dataframe(
-    # The level as a label in its colour (a list of one: a pandas Styler costs ~60 ms a run).
-    shown[[A.LEVEL, A.RULE, S.COUNTY, S.NAME, A.REASON]].assign(
-        **{A.LEVEL: shown[A.LEVEL].map(lambda v: [v]), P.LINK: P.links(shown[S.CODE], scope.period)}
-    ),
-    width="stretch",
-    height=min(38 * (len(shown) + 1), common.table_height()),
-    # The link to each project's file last, and not on a projector, where nobody clicks.
-    column_order=[
-        A.LEVEL,
-        A.RULE,
-        S.COUNTY,
-        S.NAME,
-        A.REASON,
-        *([] if common.presenting() else [P.LINK]),
-    ],
-    column_config={
-        P.LINK: st.column_config.LinkColumn(display_text="打开", width=48),
-        A.LEVEL: st.column_config.MultiselectColumn(
-            "级别",
-            options=list(charts.LEVEL_COLORS),
-            color=list(charts.LEVEL_COLORS.values()),
-            width=56,
+    if len(shown) < len(listed):
+        caption += f";表中显示前{len(shown)}条,下载的清单包含全部"
+    st.caption(caption)
+    if common.presenting():  # projector type, long reasons wrapped, screen by screen (→)
+        presentation.table(
+            shown[[A.LEVEL, A.RULE, S.COUNTY, S.NAME, A.REASON]].set_axis(
+                ["级别", "规则", "区县", "项目名称", "预警原因"], axis=1
+            ),
+            widths=[0.07, 0.13, 0.09, 0.27, 0.44],
+            lines=12,
+        )
+        return
+    common.dataframe(
+        # The level as a label in its colour (a list of one: a pandas Styler costs ~60 ms a run).
+        shown[[A.LEVEL, A.RULE, S.COUNTY, S.NAME, A.REASON]].assign(
+            **{
+                A.LEVEL: shown[A.LEVEL].map(lambda v: [v]),
+                P.LINK: P.links(shown[S.CODE], scope.period),
+            }
         ),
-        A.RULE: st.column_config.TextColumn(width=86),
-        S.COUNTY: st.column_config.TextColumn("区县", width=66),
-        S.NAME: st.column_config.TextColumn(width="medium"),
-        A.REASON: st.column_config.TextColumn(width="large"),
-    },
-)
-if not common.presenting():
-    common.download_csv(
-        "下载预警清单(CSV)",
-        listed,
-        f"预警清单_{scope.file_label()}_{scope.period.label}",
-        disabled=listed.empty,
+        width="stretch",
+        height=min(38 * (len(shown) + 1), common.table_height()),
+        # The link to each project's file last, and not on a projector, where nobody clicks.
+        column_order=[
+            A.LEVEL,
+            A.RULE,
+            S.COUNTY,
+            S.NAME,
+            A.REASON,
+            *([] if common.presenting() else [P.LINK]),
+        ],
+        column_config={
+            P.LINK: st.column_config.LinkColumn(display_text="打开", width=48),
+            A.LEVEL: st.column_config.MultiselectColumn(
+                "级别",
+                options=list(charts.LEVEL_COLORS),
+                color=list(charts.LEVEL_COLORS.values()),
+                width=56,
+            ),
+            A.RULE: st.column_config.TextColumn(width=86),
+            S.COUNTY: st.column_config.TextColumn("区县", width=66),
+            S.NAME: st.column_config.TextColumn(width="medium"),
+            A.REASON: st.column_config.TextColumn(width="large"),
+        },
     )
-    with st.expander("按规则和区县统计", icon=":material/table_chart:"):
-        common.dataframe(A.counts_table(frame, p.counties), width="stretch")
+    if not common.presenting():
+        common.download_csv(
+            "下载预警清单(CSV)",
+            listed,
+            f"预警清单_{scope.file_label()}_{scope.period.label}",
+            disabled=listed.empty,
+        )
+        with st.expander("按规则和区县统计", icon=":material/table_chart:"):
+            common.dataframe(A.counts_table(frame, p.counties), width="stretch")
+
+
+_alert_list()

@@ -4,13 +4,14 @@ In 汇报模式 three screens: 年度投资 (cards and stages), 区县排名与�
 
 import streamlit as st
 
-from app_pages import common, presentation
+from app_pages import common, opening, presentation
 from core.figures import collection
 from core.figures import measures as M
 from core.figures import overview as O
-from core.output import charts
+from core.output import cards as K
 
 p = common.portfolio()
+opening.start(p)  # every county's opening view, computed in the background
 scope = common.header("重大项目运行总览")
 conv = common.convention()
 shows = presentation.shows("overview")
@@ -41,10 +42,7 @@ if shows(0):
             M.no_funding_base_reason(p, scope.period),
         ),
     ]
-    for row in (cards[:4], cards[4:]):
-        cols = st.columns(4)
-        for col, card in zip(cols, row, strict=False):
-            common.card(col, card)
+    st.html(K.cards_html(cards))  # one element for the eight cards (core.figures.overview)
 
     stages_note = O.stages_as_of(scope, p.latest_period)
     st.subheader("项目储备与推进" + ("(当前状态)" if stages_note else ""))
@@ -54,9 +52,7 @@ if shows(0):
     sentence = O.pipeline_sentence(stages, scope, p.latest_period)
     if sentence and not common.presenting():  # on a projector the cards say it
         st.markdown(common.plain(sentence))
-    stage_cols = st.columns(5)
-    for col, card in zip(stage_cols, O.pipeline_cards(stages), strict=True):
-        common.card(col, card)
+    st.html(K.cards_html(O.pipeline_cards(stages), per_row=5))
 
 if this.count == 0:
     st.info(
@@ -68,20 +64,9 @@ if this.count == 0:
 if shows(1):
     left, right = st.columns(2)
     with left:
-        common.scoped_chart(
-            p,
-            ("county_ranking", scope, conv),
-            lambda: charts.county_ranking(
-                M.county_ranking(p, scope.citywide(), conv), scope, this.schedule
-            ),
-        )
+        common.scoped_chart(p, *opening.ranking_chart(p, scope, conv, this.schedule))
     with right:
-        common.scoped_chart(
-            p,
-            ("sector_composition", scope, conv),
-            lambda: charts.sector_composition(M.sector_breakdown(p, scope, conv), scope),
-            present_height=600,
-        )
+        common.scoped_chart(p, *opening.sector_chart(p, scope, conv), present_height=600)
         industry = M.industry_figures(p, scope)
         if industry.count:
             st.caption(common.plain(O.industry_sentence(industry)))
@@ -89,12 +74,7 @@ if shows(1):
 if shows(2):
     funding = M.funding_by_source(p, scope)
     if len(funding):
-        common.scoped_chart(
-            p,
-            ("funding_by_source", scope),
-            lambda: charts.funding_by_source(funding, scope),
-            present_height=600,
-        )
+        common.scoped_chart(p, *opening.funding_chart(scope, funding), present_height=600)
         sentence = O.funding_sentence(M.funding_by_channel(p, scope), scope)
         if sentence:
             st.caption(common.plain(sentence))

@@ -115,6 +115,7 @@ BROWSER_COLUMNS = 4  # the last four: left out with --no-browser
 HEADERS = (
     "projects",
     "page",
+    "elements",  # sent for the default view (AppTest), blocks included
     "AppTest first s",
     "AppTest filter s",
     "Chromium load s (×floor)",
@@ -140,7 +141,7 @@ def rows(run: Run) -> list[list[str]]:
             for name, load, filt, draw, sent in variants:
                 if filt is None:
                     continue
-                out.append([projects, name, "", "", _ratio(load, floor.load_s),
+                out.append([projects, name, "", "", "", _ratio(load, floor.load_s),
                             _ratio(filt, floor.filter_s), _ratio(draw, floor.filter_s),
                             _mb(sent)])  # fmt: skip
         for page in PAGES:
@@ -154,7 +155,8 @@ def rows(run: Run) -> list[list[str]]:
                 sent = f"{_mb(visit.load_bytes)} / {_mb(visit.filter_bytes)}"
             first = _s(at.get("first_s"))
             rerun = _s(at.get("rerun_s"))
-            out.append([projects, page.path, first, rerun, load, filt, draw, sent])
+            count = str(at["elements"]) if at.get("elements") else ""
+            out.append([projects, page.path, count, first, rerun, load, filt, draw, sent])
     return out
 
 
@@ -205,8 +207,11 @@ def size_lines(run: Run) -> list[tuple[str, list[str]]]:
         for where, one in (("SQLite", r.one_project), ("PostgreSQL", _pg_one(d))):
             if one:
                 lines.append(_one_project_text(where, one))
+        merges = f"every return changed and imported again: SQLite {d.merge_s:.1f} s"
         if d.postgres:
             lines.append(f"PostgreSQL: import {d.postgres.import_s:.1f} s (the same files)")
+            merges += f", PostgreSQL {d.postgres.merge_s:.1f} s"
+        lines.append(merges)
         if r.app:
             lines.append(
                 f"server peak memory {_mb_or_unknown(r.app.peak_mb)}; "

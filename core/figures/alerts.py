@@ -43,8 +43,8 @@ import pandas as pd
 
 from core.base import schema as S
 from core.base import settings
-from core.base.formatting import pct, points
-from core.base.periods import Convention, Period, schedule_share
+from core.base.formatting import fixed, pct, points
+from core.base.periods import Convention, Period
 from core.figures import measures as M
 from core.figures import supervision as V
 from core.figures.scope import Scope
@@ -175,7 +175,7 @@ def _serious(p: Portfolio, scope: Scope, conv: Convention, day: dt.date) -> _Fou
     hit = df.loc[shown <= yellow]
     levels = np.where(shown[hit.index] <= red, RED, YELLOW).tolist()
     reasons = [
-        f"完成率{pct(rate)},落后序时进度{-gap:.1f}个百分点"
+        f"完成率{pct(rate)},落后序时进度{fixed(-gap)}个百分点"
         for rate, gap in zip(hit[M.RATE], shown[hit.index], strict=True)
     ]
     return _Found(hit[S.CODE].tolist(), levels, reasons)
@@ -206,11 +206,12 @@ def _behind_streaks(p: Portfolio, scope: Scope, conv: Convention) -> pd.Series:
         done = M.aligned_ytd(p, month)[mask]
         with np.errstate(divide="ignore", invalid="ignore"):
             rate = np.where(plan > 0, done / plan, np.nan)
-        schedule = schedule_share(month, conv)
+        schedule = M.project_schedules(p, conv, month)[mask]  # each project's own (plans)
         gap = M.schedule_gap(rate, schedule)
-        shown = np.floor(np.round(gap * 1000, 6) + 0.5) / 10  # as points(), on arrays
+        scale = 10 ** settings.current().percent_decimals  # as points(), on arrays
+        shown = np.floor(np.round(gap * 100 * scale, 6) + 0.5) / scale
         # Behind by the threshold, or by the share of 序时进度 when that is less (January).
-        need = limit if share <= 0 else min(limit, share * M.shown_rate(schedule) * 100)
+        need = limit if share <= 0 else np.minimum(limit, share * M.shown_rate(schedule) * 100)
         unknown = np.isin(codes, list(_unknown_codes(p, month)))
         behind = (plan > 0) & (shown <= -need + 1e-9) & ~unknown
         going &= behind
@@ -447,7 +448,36 @@ def alerts(
     and project: one row each with 预警级别, 预警规则, the project, 预警原因 and its 对象."""
     day = V.period_day(scope.period, today)
     key = ("alerts", scope, convention, day, rule_names())
-    return p.memo(key, lambda: _alerts(p, scope, convention, day)).copy()
+    return p.memo(key, lambda: _in_scope(p, scope, convention, day)).copy()
+
+
+def _whole(period: Period) -> Scope:
+    """The widest scope of a period: every county, sector, level and stage."""
+    return Scope(period, level=None, opening_level=None)
+
+
+def city_alerts(p: Portfolio, period: Period, convention: Convention, day: dt.date) -> pd.DataFrame:
+    """Every alert of every project as of the period, once per data version (shared, not
+    copied): each scope's list is a selection of these rows. Every rule judges a project by
+    its own rows alone, and the order (level, rule, county, name, 对象) does not depend on the
+    scope, so the selection equals the list computed for the scope itself (tests/core)."""
+    own = settings.current()  # the reasons' figures are written to the published decimals
+    key = ("alerts_city", period, convention, day, rule_names(), own.percent_decimals,
+           own.amount_decimals)  # fmt: skip
+    return p.memo(key, lambda: _held_alerts(p, period, convention, day))
+
+
+def _held_alerts(p: Portfolio, period: Period, convention: Convention, day: dt.date):
+    with settings.held():  # read once: the rules and reasons consult them per project
+        return _alerts(p, _whole(period), convention, day)
+
+
+def _in_scope(p: Portfolio, scope: Scope, conv: Convention, day: dt.date) -> pd.DataFrame:
+    city = city_alerts(p, scope.period, conv, day)
+    if scope.filters == _whole(scope.period).filters or city.empty:
+        return city
+    codes = p.projects[S.CODE].to_numpy()[M.in_scope(p, scope)]
+    return city.loc[city[S.CODE].isin(codes)].reset_index(drop=True)
 
 
 def _alerts(p: Portfolio, scope: Scope, conv: Convention, day: dt.date) -> pd.DataFrame:

@@ -1,4 +1,5 @@
-"""The project map as a pydeck Deck: county polygons shaded by a measure, projects as points.
+"""The project map as deck.gl JSON (read by st.pydeck_chart): county polygons shaded by a measure,
+projects as points, the counties' names.
 
 No basemap and no outside request by default (map_provider=None). Only the fields drawn are
 sent: rounded coordinates, a colour, a radius and two tooltip strings per point.
@@ -42,11 +43,28 @@ METRIC_RATE = "完成率"
 METRIC_GAP = "与序时进度之差"
 METRICS = (METRIC_RATE, METRIC_GAP)
 PROJECT_LAYER = "projects"  # the id of the points' layer (a selection names it)
+COUNTY_LAYER = "counties"  # the county polygons
+LABEL_LAYER = "county-names"  # their names, drawn over the points
+
+
+class DeckSpec:
+    """What st.pydeck_chart reads of a pydeck Deck: its JSON (`to_json()`, made once and kept
+    for every session that shows the map) and its tooltip."""
+
+    mapbox_key = None
+    layers = ()
+
+    def __init__(self, spec: str, tooltip: dict) -> None:
+        self.spec = spec
+        self._tooltip = tooltip
+
+    def to_json(self) -> str:
+        return self.spec
 
 
 @dataclass(frozen=True)
 class MapOut:
-    deck: pdk.Deck
+    deck: DeckSpec
     legend: list[tuple[str, str]]  # (label, #rrggbb) for the colour key
     legend_title: str
     points_shown: int
@@ -56,12 +74,6 @@ class MapOut:
     # The drawn points' project codes in the order of the points' data: a selection names a
     # point by its index (selected_code), so no code is sent to the browser.
     codes: tuple[str, ...] = ()
-
-
-def deck_json(deck: pdk.Deck) -> str:
-    """The deck as the JSON the browser receives, compact: pydeck indents it and writes every
-    Chinese character as a \\u escape (3,000 points' names and tooltips: 1.49 MB → 0.6 MB)."""
-    return json.dumps(json.loads(deck.to_json()), ensure_ascii=False, separators=(",", ":"))
 
 
 def _blend(stops, x: float) -> tuple[int, int, int]:
@@ -234,63 +246,77 @@ def project_map(
             }
         )
 
-    layers = [
-        pdk.Layer(
-            "GeoJsonLayer",
-            data={"type": "FeatureCollection", "features": features},
-            id="counties",
-            pickable=True,
-            stroked=True,
-            filled=True,
-            get_fill_color="properties.fill",
-            get_line_color="properties.line",
-            line_width_min_pixels=2,
-        ),
-        pdk.Layer(
-            "ScatterplotLayer",
-            data=points,
-            id=PROJECT_LAYER,
-            pickable=True,
-            get_position=["lon", "lat"],
-            get_radius="r",
-            get_fill_color="c",
-            radius_min_pixels=3,
-            radius_max_pixels=30,
-            stroked=True,
-            get_line_color=[255, 255, 255],
-            line_width_min_pixels=1,
-            opacity=0.9,
-        ),
-        pdk.Layer(
-            "TextLayer",
-            data=labels,
-            id="county-names",
-            pickable=False,
-            get_position="position",
-            get_text="label",  # accessor expressions take ASCII names only: "名称" draws nothing
-            get_size=label_size,
-            get_color="color",
-            font_family=LABEL_FONT,
-            font_weight="'bold'",
-            character_set="'auto'",
-            outline_width=3,
-            outline_color=[255, 255, 255],
-            font_settings={"sdf": True},
-        ),
-    ]
-    deck = pdk.Deck(
-        layers=layers,
-        initial_view_state=view_of(boundaries, list(counties), *view_size, located=points),
-        # map_provider=None is the only setting that requests nothing from outside (STACK-NOTES);
-        # a configured tile server becomes a raster style that the map library draws beneath.
+    view = view_of(boundaries, list(counties), *view_size, located=points)
+    # The deck as the JSON deck.gl reads (pydeck's form), written once: pydeck would write it,
+    # the compact form would parse and write it again, three passes over 3,000 points. The
+    # county names keep a layer of their own, drawn last: as text points of the counties'
+    # layer (pointType "text") they were drawn beneath the project points, hidden by them.
+    spec = {
+        "initialViewState": {
+            "latitude": view.latitude,
+            "longitude": view.longitude,
+            "zoom": view.zoom,
+        },
+        "layers": [
+            {
+                "@@type": "GeoJsonLayer",
+                "data": {"type": "FeatureCollection", "features": features},
+                "filled": True,
+                "getFillColor": "@@=properties.fill",
+                "getLineColor": "@@=properties.line",
+                "id": COUNTY_LAYER,
+                "lineWidthMinPixels": 2,
+                "pickable": True,
+                "stroked": True,
+            },
+            {
+                "@@type": "ScatterplotLayer",
+                "data": points.to_dict("records"),
+                "getFillColor": "@@=c",
+                "getLineColor": [255, 255, 255],
+                "getPosition": "@@=[lon, lat]",
+                "getRadius": "@@=r",
+                "id": PROJECT_LAYER,
+                "lineWidthMinPixels": 1,
+                "opacity": 0.9,
+                "pickable": True,
+                "radiusMaxPixels": 30,
+                "radiusMinPixels": 3,
+                "stroked": True,
+            },
+            {
+                "@@type": "TextLayer",
+                "characterSet": "auto",
+                "data": labels,
+                "fontFamily": LABEL_FONT.strip("'"),
+                "fontSettings": {"sdf": True},
+                "fontWeight": "bold",
+                "getColor": "@@=color",
+                "getPosition": "@@=position",
+                "getSize": label_size,
+                # accessor expressions take ASCII names only: "名称" draws nothing
+                "getText": "@@=label",
+                "id": LABEL_LAYER,
+                "outlineColor": [255, 255, 255],
+                "outlineWidth": 3,
+                "pickable": False,
+            },
+        ],
+        # map_provider None is the only setting that requests nothing from outside
+        # (STACK-NOTES); a configured tile server becomes a raster style that the map library
+        # draws beneath. Without one the style is pydeck's placeholder, which means "no
+        # style": a missing one would make the frontend fetch Carto's style from the internet.
         **(
-            {"map_provider": "mapbox", "map_style": raster_style(tile_url)}
+            {"mapProvider": "mapbox", "mapStyle": raster_style(tile_url)}
             if tile_url
-            # map_style left out: pydeck's placeholder means "no style"; None would make the
-            # frontend fetch Carto's style from the internet.
-            else {"map_provider": None}
+            else {"mapStyle": "__MAP_STYLE__"}
         ),
-        tooltip={"text": "{名称}\n{详情}"},  # text, not html: data never renders as markup
+        "views": [{"@@type": "MapView", "controller": True}],
+    }
+    deck = DeckSpec(
+        json.dumps(spec, ensure_ascii=False, separators=(",", ":")),
+        # text, not html: data never renders as markup
+        {"text": "{名称}\n{详情}"},
     )
     title, legend = _legend(metric, max_rate, filtered=bool(chosen))
     unmatched = sorted(set(projects[S.COUNTY]) - set(boundaries.names))

@@ -54,3 +54,27 @@ def unescaped(text: str) -> str:
     """A label or message as the screen shows it: the app escapes every Markdown character of
     text that may come from data (app_pages.common.plain), AppTest reports the escaped form."""
     return re.sub(r"\\(.)", r"\1", text).replace("\u2060", "")
+
+
+class Shown:
+    """A KPI card as a test reads it: label, value, change and explanation."""
+
+    def __init__(self, label: str, value: str, delta: str | None, help: str | None) -> None:
+        self.label, self.value, self.delta, self.help = label, value, delta, help
+
+
+def metrics(at: AppTest) -> list[Shown]:
+    """The KPI cards a page shows, in order: its st.metric elements, then the cards drawn as
+    one HTML block each row (core.output.cards.cards_html: the overview's)."""
+    import html
+
+    out = [Shown(m.label, m.value, m.proto.delta or None, m.proto.help or None) for m in at.metric]
+    for block in at.get("html"):
+        for card in block.proto.body.split('<div class="kpi" ')[1:]:
+            label, value = re.search(r'data-label="([^"]*)" data-value="([^"]*)"', card).groups()
+            help_ = re.search(r'class="kpi-help" title="([^"]*)"', card)
+            delta = re.search(r'data-testid="stMetricDelta">(?:[↑↓] )?(.*?)(?: <span|</div>)', card)
+            out.append(Shown(html.unescape(label), html.unescape(value),
+                             html.unescape(delta.group(1)) if delta else None,
+                             html.unescape(help_.group(1)) if help_ else None))  # fmt: skip
+    return out

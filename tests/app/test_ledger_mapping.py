@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 import streamlit as st
-from app_kit import as_admin
+from app_kit import as_admin, metrics
 from streamlit.testing.v1 import AppTest
 
 from core.base import settings
@@ -83,7 +83,7 @@ def test_a_ledger_through_the_mapping_step(tmp_path):
 
     overview = AppTest.from_file(APP, default_timeout=90)
     overview.run()
-    figures = {plain(m.label): m.value for m in overview.metric}
+    figures = {plain(m.label): m.value for m in metrics(overview)}
     assert figures["项目数"] == "3个"  # own data opens on every level
     assert figures["总投资(亿元)"] == "2.7"
     # (0.05+0.1+0.15) + (0+0.02+0.03) + (0.01+0.01+0.02) = 0.39 亿元

@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 import streamlit as st
 from app_kit import as_admin, open_app, unescaped
+from app_kit import metrics as cards
 from streamlit.testing.v1 import AppTest
 
 from core.base import schema as S
@@ -22,7 +23,7 @@ LINK = {"county": ["城东区"], "sector": ["产业项目"]}
 
 
 def metrics(at: AppTest) -> dict[str, str]:
-    return {unescaped(m.label): m.value for m in at.metric}
+    return {unescaped(m.label): m.value for m in cards(at)}  # st.metric and HTML cards
 
 
 def texts(at: AppTest) -> str:
@@ -48,7 +49,7 @@ def test_overview_default_states_the_report(data):
     assert m["序时进度(按月)"] == "16.7%"
     assert m["已落实资金(亿元)"] == "1200.0"
     assert (m["储备项目"], m["申报项目"], m["在建项目"]) == ("103个", "104个", "106个")
-    delta = {unescaped(x.label): x.delta for x in at.metric}
+    delta = {unescaped(x.label): x.delta for x in cards(at)}
     assert delta["序时进度(按月)"] == "落后2.4个百分点"
     body = unescape(texts(at))
     assert "范围:全市 · 全部行业领域 · 省重点 · 截至2026年2月底" in body
@@ -261,7 +262,7 @@ def test_pages_show_the_imported_data(tmp_path, monkeypatch):
 def _page_figures(at: AppTest) -> dict:
     """What a page states: its metrics, texts and tables (the data source line aside)."""
     return {
-        "metrics": [(m.label, m.value, m.delta) for m in at.metric],
+        "metrics": [(m.label, m.value, m.delta) for m in cards(at)],
         "texts": [t for t in texts(at).splitlines() if "数据" not in t or "范围" in t],
         "tables": [
             df.value.astype(str).to_dict("list") for df in at.dataframe if "批次" not in df.value

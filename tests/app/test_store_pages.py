@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import streamlit as st
-from app_kit import as_admin, sign_in
+from app_kit import as_admin, metrics, sign_in
 from streamlit.testing.v1 import AppTest
 
 from core.access.users import Users
@@ -121,14 +121,15 @@ def test_a_damaged_store_without_backup_can_start_afresh(url, tmp_path):
 
 def test_a_damaged_snapshot_is_rebuilt(url):
     first = open_app()
-    figures = [(m.label, m.value) for m in first.metric]
+    figures = [(m.label, m.value) for m in metrics(first)]
     snapshots = list(Path(os.environ["BRIEFING_CACHE_DIR"]).glob("*/*.parquet"))
     assert snapshots
     for path in snapshots:
         path.write_bytes(b"PAR1 damaged")
     st.cache_resource.clear()
     again = open_app()
-    assert [(m.label, m.value) for m in again.metric] == figures
+    assert [(m.label, m.value) for m in metrics(again)] == figures
+    assert figures
     assert datasource.check_snapshot(Store(url)) is None  # rebuilt and readable
 
 
@@ -153,7 +154,7 @@ def test_a_read_only_store_shows_its_data_and_refuses_writes_in_chinese(url, tmp
     monkeypatch.setenv("BRIEFING_DATABASE_URL", read_only)
     st.cache_resource.clear()
     viewer = open_app()
-    assert any(m.label == "项目数" for m in viewer.metric)
+    assert any(m.label == "项目数" for m in metrics(viewer))
     sign_in(viewer, "office-admin", PASSWORD)  # a sign-in could not be counted: refused
     assert any("只读" in w.value for w in viewer.warning)
     at.run()
