@@ -13,7 +13,7 @@ from app_pages import common
 from core.base import schema as S
 from core.base.periods import Period
 from core.figures import collection as C
-from core.ingest import workbook
+from core.ingest import ledger_heads, workbook
 from core.output import reminders, returns
 from core.store import datasource
 
@@ -131,17 +131,30 @@ counties = returns.counties_open(p, scope)
 if not counties:
     st.caption("各区县均已报齐,无需预填报送表。")
     st.stop()
-st.caption(
-    f"每个尚未报齐的区县一份填报模板,已填好未报送项目的项目清单和{scope.period.year}年年度计划,"
-    f"月度进度表中{scope.period.label}的完成投资和形象进度留空;区县填好后在“数据管理”页上传导入。"
-)
+# The office's own ledger layout where one was saved with its head (ledger_heads), else the
+# product's template.
+office = ledger_heads.office_layout(common.store()) if version else None
+write = workbook.data_bytes if office is None else ledger_heads.writer(*office, scope.period)
+if office is None:
+    st.caption(
+        f"每个尚未报齐的区县一份填报模板,已填好未报送项目的项目清单和{scope.period.year}年年度计划,"
+        f"月度进度表中{scope.period.label}的完成投资和形象进度留空;区县填好后在“数据管理”页上传导入。"
+    )
+else:
+    st.caption(
+        common.plain(
+            f"每个尚未报齐的区县一份报送表,按本办台账格式“{office[0].name}”:标题改为"
+            f"{scope.period.label},表头和分组与本办台账相同,已填好未报送项目的名称、总投资、"
+            f"年度计划等,本月的完成投资和形象进度留空;区县填好后在“数据管理”页上传,按该格式直接导入。"
+        )
+    )
 left, right = st.columns(2)
 with left:
     county = st.selectbox("区县", counties, key="collection_county")
     if county:
         st.download_button(
             common.plain(f"下载{county}的报送表"),
-            data=lambda: returns.return_bytes(p, scope, county, workbook.data_bytes),
+            data=lambda: returns.return_bytes(p, scope, county, write),
             file_name=returns.file_name(county, scope.period),
             mime=XLSX,
             on_click="ignore",
@@ -151,7 +164,7 @@ with left:
 with right:
     st.download_button(
         f"下载全部区县的报送表(共{len(counties)}份,zip)",
-        data=lambda: returns.zip_bytes(p, scope, workbook.data_bytes),
+        data=lambda: returns.zip_bytes(p, scope, write),
         file_name=f"报送表_{scope.file_label()}_{scope.period.label}.zip",
         mime="application/zip",
         on_click="ignore",

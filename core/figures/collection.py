@@ -288,3 +288,81 @@ def _last_returns(p: Portfolio, codes: pd.Series, period: Period) -> list[str]:
 
     latest = p.memo(("latest_return_before", period), compute)
     return [Period.parse(latest[c]).label if c in latest.index else NOT_KNOWN for c in codes]
+
+
+# --- the 在线填报 form (app_pages/filling.py, core.ingest.edits.check_return) -----------------
+
+# Columns of the form, in the order shown: what is carried over (read only), then what the
+# county enters — the month's amount or the year to date (one or the other), 形象进度 and a
+# problem met — and the check's findings of the row.
+BEFORE = "上月末本年累计(万元)"  # the year to date up to last month, as the returns on record say
+LAST_TEXT = "上月形象进度"
+NEW_PROBLEM = "新发现问题"
+CHECKED = "检查意见"
+FORM_CARRIED = (S.CODE, S.NAME, S.ANNUAL_PLAN, BEFORE, LAST_TEXT)
+FORM_ENTERED = (S.MONTH_COMPLETED, S.MONTH_CUMULATIVE, S.PROGRESS_TEXT, NEW_PROBLEM)
+FORM_COLUMNS = (*FORM_CARRIED, *FORM_ENTERED)
+DERIVED = "推算"  # the other of the two amounts, worked out from the one entered
+
+
+def _number(value) -> float | None:
+    try:
+        x = float(str(value).replace(",", ""))
+    except (TypeError, ValueError):
+        return None
+    return None if x != x else x
+
+
+def derived_text(before: float, amount, to_date) -> str:
+    """The amount not entered, from the one entered and the year to date up to last month:
+    本年累计12,000 from 本月642.69, or 本月642.69 from 本年累计12,000 ("" when neither)."""
+    a, t = _number(amount), _number(to_date)
+    if a is not None and t is None:
+        return f"本年累计{_amount(before + a)}"
+    if t is not None and a is None:
+        return f"本月{_amount(t - before)}"
+    return ""
+
+
+def _amount(x: float) -> str:
+    return f"{x:,.2f}".rstrip("0").rstrip(".")
+
+
+def form_projects(p: Portfolio, period: Period, county: str) -> pd.DataFrame:
+    """The county's projects that owe the period's return (every level; withdrawn ones left
+    out from their month), in the list's order: the rows of its form."""
+    scope = Scope(period, counties=(county,), level=None)
+    projects = p.projects.loc[M.in_scope(p, scope)]
+    projects = projects.loc[projects[S.COUNTY] == county]
+    if projects.empty:
+        return projects
+    return projects.loc[A.due_to_report(p, projects, period)]
+
+
+def form_rows(p: Portfolio, period: Period, county: str) -> pd.DataFrame:
+    """The county's form for the period, pre-filled: each project's name, this year's plan, the
+    year to date up to last month and last month's 形象进度; the month's own figures blank, or
+    as on record where the month was reported already (a correction)."""
+    projects = form_projects(p, period, county)
+    codes = projects[S.CODE].tolist()
+    m = p.monthly.loc[p.monthly[S.CODE].isin(codes)]
+    year = m.loc[m[S.MONTH].str.startswith(f"{period.year}-")]
+    before = year.loc[year[S.MONTH] < period.key].groupby(S.CODE)[S.MONTH_COMPLETED].sum()
+    earlier = m.loc[m[S.MONTH] < period.key].sort_values(S.MONTH)
+    words = earlier.loc[earlier[S.PROGRESS_TEXT] != ""].groupby(S.CODE)[S.PROGRESS_TEXT].last()
+    this = m.loc[m[S.MONTH] == period.key].drop_duplicates(S.CODE).set_index(S.CODE)
+    plans = p.plans.loc[p.plans[S.YEAR] == period.year].drop_duplicates(S.CODE)
+    plan = plans.set_index(S.CODE)[S.ANNUAL_PLAN]
+    rows = []
+    for code, name in zip(codes, projects[S.NAME], strict=True):
+        so_far = round(float(before.get(code, 0.0)), 2)
+        own = this[S.MONTH_COMPLETED].get(code) if code in this.index else None
+        rows.append({
+            S.CODE: code, S.NAME: name, S.ANNUAL_PLAN: float(plan.get(code, 0.0)),
+            BEFORE: so_far, LAST_TEXT: words.get(code, ""),
+            S.MONTH_COMPLETED: None if own is None else round(float(own), 2),
+            S.MONTH_CUMULATIVE: None if own is None else round(so_far + float(own), 2),
+            S.PROGRESS_TEXT: this[S.PROGRESS_TEXT].get(code, "") if code in this.index else "",
+            NEW_PROBLEM: "",
+        })  # fmt: skip
+    return pd.DataFrame(rows, columns=list(FORM_COLUMNS))

@@ -20,14 +20,18 @@ from contextlib import contextmanager
 import pandas as pd
 
 from core.base import schema as S
+from core.base import settings
+from core.base.periods import Period
+from core.figures import collection as C
 from core.figures.supervision import with_note
-from core.ingest.findings import Report
+from core.ingest.findings import ERROR, Finding, Report
 from core.ingest.importing import uploaded_rows
+from core.ingest.ledger_tables import _problem as ledger_problem
 from core.ingest.reading import RawTable
-from core.ingest.validation import validate
+from core.ingest.validation import TOTAL_TOLERANCE, validate
 from core.policy import roles
 from core.policy.roles import Actor
-from core.store import datasource
+from core.store import datasource, drafts, returns
 from core.store.portfolio import DEMO_DIR
 from core.store.versions import (
     EXEMPTION,
@@ -229,5 +233,135 @@ def import_demo(store: Store, *, actor: Actor) -> Batch:
     batch = store.import_batch(tables, files=DEMO_FILES, boundaries=boundaries, kind=IMPORT,
                                note="示例数据(虚构),导入后可试用问题督办和红黑榜豁免",
                                actor=actor)  # fmt: skip
+    datasource.load(store)
+    return batch
+
+
+# --- 在线填报: a county's return entered on a page (app_pages/filling.py) ---------------------
+
+FILLED = "在线填报"  # what history and the trail name a return entered on the page
+REQUIRE_TEXT = "require_progress_text"  # data/settings.toml [collection]
+
+
+def progress_text_required() -> bool:
+    """Whether the office requires 形象进度 with every return entered on the page."""
+    return bool(settings.current().section(C.SECTION).get(REQUIRE_TEXT, False))
+
+
+def _cell(value) -> object:
+    """A form cell as the validation reads a sheet's: "" when empty, else as entered."""
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return ""
+    return value.strip() if isinstance(value, str) else value
+
+
+def _amount(value) -> float | None:
+    try:
+        return float(str(value).replace(",", "")) if value != "" else None
+    except ValueError:
+        return None  # the validation names it
+
+
+def check_return(store: Store, seen_version: str, county: str, period: Period,
+                 form: pd.DataFrame, *, actor: Actor, final: bool = True) -> Report:  # fmt: skip
+    """The county's form for the period (core.figures.collection.FORM_COLUMNS, one row per
+    project, numbered as shown from 1) checked as an upload of its returns: the month's amount
+    or the year to date (one or the other; both must agree), 形象进度, a new problem.
+
+    The actor must be allowed to enter the county's returns (drafts.require_county: a reporter
+    its own counties only), and every row must be a project of that county in the data the page
+    showed (roles.Refused otherwise — a crafted form for another county is refused here, before
+    the validation and the store refuse it again). `final`: a submission, where every row needs
+    an amount; otherwise the rows left blank are left out."""
+    drafts.require_county(actor, county)
+    own = roles.counties_of(actor)
+    tables = _tables_seen(store, seen_version)
+    projects = tables[S.PROJECTS]
+    county_of = dict(zip(projects[S.CODE], projects[S.COUNTY], strict=True))
+    foreign = sorted({c for c in form[S.CODE] if county_of.get(c) != county})
+    if foreign:
+        raise roles.Refused(f"填报表中有不属于{county}的项目代码:{'、'.join(foreign[:5])},未保存。")
+    monthly = tables[S.MONTHLY]
+    stored = returns.month_amounts(monthly.loc[monthly[S.CODE].isin(set(form[S.CODE]))])
+    year = stored.loc[stored[S.MONTH].str.startswith(f"{period.year}-")
+                      & (stored[S.MONTH] < period.key)]  # fmt: skip
+    before = year.groupby(S.CODE)[S.MONTH_COMPLETED].sum()
+    findings: list[Finding] = []
+    by_amount, by_total, problems = [], [], []
+    rows_a, rows_t, rows_p = [], [], []
+    required = progress_text_required()
+
+    def finding(row: int, column: str, value, message: str) -> None:
+        text = "" if value == "" else str(value)
+        findings.append(Finding(ERROR, "", None, row, column, text, message))
+
+    for number, r in enumerate(form.to_dict("records"), start=1):
+        code = r[S.CODE]
+        amount, total = _cell(r.get(S.MONTH_COMPLETED)), _cell(r.get(S.MONTH_CUMULATIVE))
+        words, problem = _cell(r.get(S.PROGRESS_TEXT)), _cell(r.get(C.NEW_PROBLEM))
+        if amount == "" and total == "":
+            if final:
+                finding(number, S.MONTH_COMPLETED, "", f"请填写本月完成投资或{S.MONTH_CUMULATIVE}")
+            continue
+        if required and str(words) == "":
+            finding(number, S.PROGRESS_TEXT, "", "本办要求每月填写形象进度,不能为空")
+        row = {S.CODE: code, S.MONTH: period.key, S.PROGRESS_TEXT: str(words)}
+        a, t = _amount(amount), _amount(total)
+        so_far = float(before.get(code, 0.0))
+        if amount != "" and total != "":
+            if a is not None and t is not None and abs(so_far + a - t) > TOTAL_TOLERANCE:
+                finding(number, S.MONTH_CUMULATIVE, total,
+                        f"与本月完成投资不一致:上月末本年累计{_figure(so_far)}加本月{_figure(a)}"
+                        f"应为{_figure(so_far + a)};请只填其中一项或改正")  # fmt: skip
+            by_amount.append(row | {S.MONTH_COMPLETED: amount})
+            rows_a.append(number)
+        elif amount != "":
+            by_amount.append(row | {S.MONTH_COMPLETED: amount})
+            rows_a.append(number)
+        else:
+            by_total.append(row | {S.MONTH_CUMULATIVE: total})
+            rows_t.append(number)
+        if str(problem) != "":
+            problems.append(ledger_problem(code, str(problem), period, tables[S.PROBLEMS]))
+            rows_p.append(number)
+    raw = []
+    for table, rows, numbers in ((S.MONTHLY, by_amount, rows_a), (S.MONTHLY, by_total, rows_t),
+                                 (S.PROBLEMS, problems, rows_p)):  # fmt: skip
+        if rows:
+            raw.append(RawTable(
+                table=table, file="", sheet=None, frame=pd.DataFrame(rows), rows=numbers,
+                header_row=0, multiplier=1.0, totals=[], unknown_columns=[], missing_columns=[],
+            ))  # fmt: skip
+    if not raw and not findings:
+        raise NothingToEdit("没有填写任何内容。")
+    report = validate(raw, [], current=tables, boundaries=None, files=[], counties=own)
+    report.findings[:0] = findings
+    if findings:
+        report.tables = None  # the form's own errors block it as the validation's do
+    report.checked_against = seen_version
+    report.checked_for = own
+    return report
+
+
+def _figure(x: float) -> str:
+    return f"{x:,.2f}".rstrip("0").rstrip(".")
+
+
+def submit_return(report: Report, store: Store, county: str, period: Period, form: pd.DataFrame,
+                  *, actor: Actor) -> Batch:  # fmt: skip
+    """Write a checked form as one batch by `actor` (history, roll-back and the trail as for an
+    import) and mark the county's form of the month submitted; the county then counts as
+    reported for the month wherever its projects' returns are counted (报送情况, 预警)."""
+    drafts.require_county(actor, county)
+    if not report.importable:
+        raise ValueError("填报内容存在错误,未提交:" + report.summary())
+    rows = uploaded_rows(report)
+    n = len(rows.get(S.MONTHLY, ()))
+    note = f"{FILLED}:{county}{period.label}月度进度{n}个项目"
+    with _as_an_edit():
+        batch = store.import_batch(rows, files=[], note=note, kind=IMPORT,
+                                   seen_version=report.checked_against, actor=actor)  # fmt: skip
+    drafts.mark_submitted(store, county, period.key, form.to_dict("records"), batch.id,
+                          actor=actor)  # fmt: skip
     datasource.load(store)
     return batch

@@ -55,6 +55,7 @@ class Report:
     # Clean uploaded rows per table (keys and the columns given), for what-changes previews.
     uploads: dict[str, pd.DataFrame] = field(default_factory=dict)
     layouts: list = field(default_factory=list)  # ledger layouts to save with the import
+    heads: list = field(default_factory=list)  # (signature, head) of its ledgers: ledger_heads
     new_categories: dict[str, list[str]] = field(default_factory=dict)  # added to the settings
     changes: object | None = None  # core.ingest.changes.Changes, when there is current data
     checked_against: str | None = None  # the store version the check read (importing.check)

@@ -79,6 +79,9 @@ PAGES: tuple[Page, ...] = (
     Page("briefing", "简报", ":material/article:", "简报", ("简报",), slide=True),
     Page("agenda", "会议议程", ":material/event_note:", "会议议程"),
     Page("collection", "报送情况", ":material/fact_check:", "报送情况"),
+    # A county reporter's form for its own counties' returns; an admin any county's.
+    Page("filling", "在线填报", ":material/edit_note:", "在线填报", action=roles.IMPORT,
+         scoped=False),
     Page("data", "数据管理", ":material/database:", "数据管理", scoped=False),
     Page("project", "项目档案", ":material/folder_open:", "项目档案", scoped=False, hidden=True),
     # Only for an admin: the router does not know these pages for anyone else, and each page

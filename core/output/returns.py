@@ -9,8 +9,12 @@ or every county's in one zip file.
 
 Last month's 月度进度 rows are not carried: the data set holds each month's own amount, derived
 from what the returns said (a ledger's 1-N月 figure is stored as such, core.store.returns), and
-sending the derived rows back would rewrite the stored ones. The office's own saved ledger
-layout (台账格式) is not written here: the template only.
+sending the derived rows back would rewrite the stored ones.
+
+Where the office imported its own ledger, the caller hands in that layout's writer instead
+(core.ingest.ledger_heads.writer: the ledger's title with the new period, its header and
+sections, the same tables' rows in its columns), and the filled file goes in with the saved
+layout; `Writer` is either.
 """
 
 from __future__ import annotations
@@ -28,8 +32,9 @@ from core.figures import measures as M
 from core.figures.scope import Scope
 from core.store.portfolio import Portfolio
 
-# The template's writer, core.ingest.workbook.data_bytes: the caller (a page, the CLI) hands it
-# in, as core.output may not import core.ingest (the layers of pyproject.toml).
+# The template's writer, core.ingest.workbook.data_bytes, or the office's ledger layout's
+# (core.ingest.ledger_heads.writer): the caller (a page, the CLI) hands it in, as core.output
+# may not import core.ingest (the layers of pyproject.toml).
 Writer = Callable[[dict[str, pd.DataFrame]], bytes]
 
 
