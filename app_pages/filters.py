@@ -9,6 +9,7 @@ import streamlit as st
 from app_pages.escape import plain
 from core.base import schema as S
 from core.base.periods import Convention, Period
+from core.figures import measures as M
 from core.figures.scope import ALL, Scope, default_level
 from core.store.portfolio import Portfolio
 
@@ -21,7 +22,24 @@ def scope() -> Scope:
 
 
 def convention() -> Convention:
-    return Convention(st.session_state.get(SCHEDULE_PARAM, Convention.default().value))
+    """The 序时进度 rule in force. Every page that shows 序时进度 asks for it right below its
+    heading (chrome.header): under the projects' monthly plans, the first call after the
+    heading also states, as a caption, how many of the scope's projects have no plan and take
+    [schedule] plan_fallback (measures.schedule_notice)."""
+    conv = Convention(st.session_state.get(SCHEDULE_PARAM, Convention.default().value))
+    if st.session_state.get(_SCHEDULE_NOTICE_DUE):
+        st.session_state[_SCHEDULE_NOTICE_DUE] = False
+        p = st.session_state.get(_PORTFOLIO_KEY)
+        notice = None if p is None else M.schedule_notice(p, scope(), conv)
+        if notice:
+            st.caption(plain(notice))
+    return conv
+
+
+# Set by url_notices (under a page's heading), cleared by the sidebar on every run: whether
+# the fallback notice of convention() is still to be shown on this run of the page.
+_SCHEDULE_NOTICE_DUE = "_schedule_notice_due"
+_PORTFOLIO_KEY = "_portfolio_shown"  # the data set the sidebar drew its filters for
 
 
 # --- Sidebar -------------------------------------------------------------------------------
@@ -43,8 +61,28 @@ def _schedule_from_url() -> str | None:
     return None
 
 
+def offered(p: Portfolio) -> list[Convention]:
+    """The 序时进度 rules the sidebar offers: by monthly plans only when the data have them."""
+    return Convention.offered(M.has_month_plans(p))
+
+
 def _check_url(p: Portfolio) -> list[str]:
     """Values in the URL that do not exist: streamlit drops them; we say so."""
+    q = st.query_params
+    notices = []
+    if Convention.PLANS not in offered(p) and q.get(SCHEDULE_PARAM) in (
+        Convention.PLANS.value,
+        Convention.PLANS.label,
+    ):
+        notices.append(
+            f"当前数据没有项目月度计划,不能{Convention.PLANS.short}计算序时进度,"
+            f"已改用{Convention.default().label}。"
+        )
+        return notices + _check_url_values(p, skip_schedule=True)
+    return notices + _check_url_values(p)
+
+
+def _check_url_values(p: Portfolio, *, skip_schedule: bool = False) -> list[str]:
     q = st.query_params
     notices = []
     choices = {
@@ -59,6 +97,8 @@ def _check_url(p: Portfolio) -> list[str]:
             Convention.default().label,
         ),
     }
+    if skip_schedule:
+        del choices[SCHEDULE_PARAM]
     for key, (label, allowed, default) in choices.items():
         for value in q.get_all(key):
             if value and value not in allowed:
@@ -159,6 +199,10 @@ def sidebar(p: Portfolio) -> Scope:
         st.session_state[_LEVEL_ASKED] = "level" in st.query_params
         st.session_state[_NOTICES_KEY] = _check_url(p)
         st.session_state["schedule"] = _schedule_from_url() or Convention.default().value
+    rules = offered(p)
+    if st.session_state.get("schedule") not in [c.value for c in rules]:
+        # by monthly plans, and the data no longer have any (a roll-back): the office's rule
+        st.session_state["schedule"] = Convention.default().value
     st.session_state[_PRESENT_TOGGLE] = presenting()
     sb = st.sidebar
     sb.toggle(
@@ -201,7 +245,7 @@ def sidebar(p: Portfolio) -> Scope:
     with sb.expander("口径设置"):
         st.radio(
             "序时进度",
-            [c.value for c in Convention],
+            [c.value for c in rules],
             key="schedule",
             format_func=lambda v: Convention(v).label,
         )
@@ -218,6 +262,8 @@ def sidebar(p: Portfolio) -> Scope:
         opening_level=opening,
     )
     st.session_state[_SCOPE_KEY] = result
+    st.session_state[_PORTFOLIO_KEY] = p
+    st.session_state[_SCHEDULE_NOTICE_DUE] = False
     sb.caption(plain(f"数据:{p.source}"))
     if p.is_demo:
         sb.caption("当前显示示例数据,数字均为虚构。")
@@ -237,6 +283,7 @@ def url_notices() -> None:
     notices = st.session_state.get(_NOTICES_KEY, []) + st.session_state.get(_MORE_NOTICES_KEY, [])
     for notice in notices:
         st.warning(plain(notice), icon=":material/link_off:")
+    st.session_state[_SCHEDULE_NOTICE_DUE] = True
 
 
 def page_not_found(known_paths: list[str]) -> None:

@@ -6,7 +6,6 @@ import streamlit as st
 
 from app_pages import common, presentation
 from core.base import schema as S
-from core.base.periods import schedule_share
 from core.figures import indicators as I
 from core.figures import measures as M
 from core.output import charts
@@ -14,7 +13,6 @@ from core.output import charts
 p = common.portfolio()
 scope = common.header("投资增长")
 conv = common.convention()
-schedule = schedule_share(scope.period, conv)
 shows = presentation.shows("growth")
 
 if shows(0):
@@ -60,11 +58,15 @@ if shows(2):
         # chosen sectors, though other counties have (城东区 · 生态环保): the county chart still
         # shows the city, the sector half says why it is empty.
         sectors = M.sector_breakdown(p, scope, conv)
+        # The 序时进度 line of each chart: the scope's (under monthly plans, its projects'
+        # planned amounts ÷ their annual plans, so the city's for the county chart).
+        city_schedule = M.year_figures(p, scope.citywide(), conv).schedule
+        schedule = M.year_figures(p, scope, conv).schedule
         left, right = st.columns(2)
         with left:
             common.scoped_chart(
                 p, ("county_rates", scope, conv),
-                lambda: charts.comparison(ranking, S.COUNTY, scope, schedule, "county_rates",
+                lambda: charts.comparison(ranking, S.COUNTY, scope, city_schedule, "county_rates",
                                           "各区县完成率", highlight=scope.counties),
             )  # fmt: skip
             absent = [c for c in scope.counties if c not in set(ranking[S.COUNTY])]

@@ -57,7 +57,9 @@ def _store(args: argparse.Namespace) -> Store:
 def _portfolio(args: argparse.Namespace) -> Portfolio:
     if getattr(args, "data", None):
         return load_folder(args.data)
-    return datasource.portfolio(datasource.current(_store(args)))
+    store = _store(args)
+    p = datasource.portfolio(datasource.current(store))
+    return datasource.with_month_plans(p, datasource.month_plans_in_force(store))
 
 
 def _add_scope_arguments(p: argparse.ArgumentParser) -> None:
@@ -77,7 +79,8 @@ def _add_scope_arguments(p: argparse.ArgumentParser) -> None:
         choices=[c.value for c in Convention],
         default=None,
         help="序时进度口径(默认:设置文件[schedule]的口径):months按月,days按日,"
-        "half_months按半月,target按年度目标",
+        "half_months按半月,target按年度目标,plans按项目月度计划(数据中有月度计划时;"
+        "没有月度计划的项目按设置文件规定的口径)",
     )
 
 
@@ -138,6 +141,12 @@ def _refusals(p: Portfolio, args: argparse.Namespace) -> list[str]:
             problems.append(
                 f"{option} {names}:当前数据中没有这个{label}。可选的{label}:{'、'.join(allowed)}。"
             )
+    asked = getattr(args, "schedule", None)
+    if asked and Convention(asked) not in Convention.offered(M.has_month_plans(p)):
+        problems.append(
+            "--schedule plans:当前数据中没有项目月度计划,不能按月度计划计算序时进度。"
+            "可在台账中填写“1月计划”…“12月计划”列后导入,或改用其他口径。"
+        )
     return problems
 
 

@@ -76,30 +76,54 @@ class Convention(StrEnum):
     - half_months: half months elapsed ÷ 24 — a month in progress counts half from its 15th
       (a report at mid-August: 7.5/12 = 62.5%); a month that is over counts whole;
     - target: the province's annual target share × months ÷ 12 ([schedule] target_percent; as
-      Guangdong's 120% × n/12: end of June → 60.0%; not capped at 100%).
+      Guangdong's 120% × n/12: end of June → 60.0%; not capped at 100%);
+    - plans: each project's own monthly plan — its planned cumulative amount to the month ÷ its
+      annual plan; a scope's, the sum of the planned cumulative amounts ÷ the sum of the annual
+      plans (core.figures.measures.project_schedules). A project without a monthly plan for
+      the year takes [schedule] plan_fallback (one of the four above), and the pages say how
+      many did. Alone, without the projects, `schedule_share` gives that fallback's share.
     """
 
     MONTHS = "months"
     DAYS = "days"
     HALF_MONTHS = "half_months"
     TARGET = "target"
+    PLANS = "plans"
 
     @classmethod
     def default(cls) -> Convention:
         """The office's own rule, [schedule] convention of the settings file."""
         return cls(_schedule_settings()[0])
 
+    @classmethod
+    def fallback(cls) -> Convention:
+        """[schedule] plan_fallback: the rule of a project without a monthly plan under PLANS."""
+        return cls(settings.current().schedule_plan_fallback)
+
+    @classmethod
+    def offered(cls, has_plans: bool) -> list[Convention]:
+        """The rules a view may switch between: PLANS only for data with monthly plans (or
+        when it is the office's own rule, so that the rule in force is always offered)."""
+        return [c for c in cls if c is not cls.PLANS or has_plans or cls.default() is cls.PLANS]
+
     @property
     def short(self) -> str:
-        """按月 / 按日 / 按半月 / 按目标120%: how a card title or a rule sentence names it."""
+        """按月 / 按日 / 按半月 / 按目标120% / 按月度计划: how a card title or a rule sentence
+        names it."""
         if self is Convention.TARGET:
             return f"按年度目标{_target_words()}"
-        return {"months": "按月", "days": "按日", "half_months": "按半月"}[self.value]
+        return {"months": "按月", "days": "按日", "half_months": "按半月",
+                "plans": "按月度计划"}[self.value]  # fmt: skip
 
     @property
     def label(self) -> str:
         if self is Convention.TARGET:
             return f"按目标计算(年度目标{_target_words()}×已过月数÷12)"
+        if self is Convention.PLANS:
+            return (
+                "按项目月度计划计算(计划累计投资÷年度计划投资;"
+                f"无月度计划的项目{Convention.fallback().label})"
+            )
         return {
             "months": "按月计算(已过月数÷12)",
             "days": "按日计算(已过天数÷全年天数)",
@@ -129,7 +153,10 @@ def schedule_share(
 ) -> float:
     """序时进度 at the end of `period`, as a fraction of the year (0–1; above 1 for a target
     beyond the plan). `today` matters only for half months: the day a period stands at is its
-    last day, or today while it is not over."""
+    last day, or today while it is not over. PLANS, without the projects' plans: the share of
+    [schedule] plan_fallback (core.figures.measures has each project's)."""
+    if convention is Convention.PLANS:
+        convention = Convention.fallback()
     if convention is Convention.MONTHS:
         return period.month / 12
     if convention is Convention.TARGET:

@@ -16,6 +16,9 @@ from __future__ import annotations
 
 import os
 import tomllib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -219,7 +222,7 @@ class Settings:
 
     @property
     def schedule_convention(self) -> str:
-        """months, days, half_months or target (core.base.periods.Convention)."""
+        """months, days, half_months, target or plans (core.base.periods.Convention)."""
         return str(self.section("schedule").get("convention", "months"))
 
     @property
@@ -227,12 +230,32 @@ class Settings:
         """[schedule] target_percent as a fraction (1.2 for 120)."""
         return float(self.section("schedule").get("target_percent", 100)) / 100
 
+    @property
+    def schedule_plan_fallback(self) -> str:
+        """[schedule] plan_fallback: the rule of a project without a monthly plan under
+        "plans" (months, days, half_months or target)."""
+        return str(self.section("schedule").get("plan_fallback", "months"))
+
+    # --- Published precision ([format]) -------------------------------------------------------
+
+    @property
+    def percent_decimals(self) -> int:
+        """[format] percent_decimals: 完成率, 序时进度 and their gaps to 1 or 2 decimals."""
+        return int(self.section("format").get("percent_decimals", 1))
+
+    @property
+    def amount_decimals(self) -> int:
+        """[format] amount_decimals: amounts (亿元, 万元) to 1 or 2 decimals."""
+        return int(self.section("format").get("amount_decimals", 1))
+
 
 # What a 红黑榜 may rank by ([ranking] measure) and rank ([ranking] unit: a project column).
 RANKING_MEASURES = ("gap", "rate", "start_rate")
 RANKING_UNITS = UNIT_KINDS
 # [schedule] convention: core.base.periods.Convention's values.
-SCHEDULE_CONVENTIONS = ("months", "days", "half_months", "target")
+SCHEDULE_CONVENTIONS = ("months", "days", "half_months", "target", "plans")
+# [schedule] plan_fallback: a rule that needs no project's plan.
+PLAN_FALLBACKS = SCHEDULE_CONVENTIONS[:4]
 
 # [access] viewing: who may view without signing in (data/settings.toml says why each).
 VIEW_LOCAL, VIEW_OPEN, VIEW_SIGN_IN = "local", "open", "sign-in"
@@ -249,6 +272,13 @@ CHOICES: dict[tuple[str, str], tuple[str, ...]] = {
     ("ranking", "measure"): RANKING_MEASURES,
     ("ranking", "unit"): RANKING_UNITS,
     ("schedule", "convention"): SCHEDULE_CONVENTIONS,
+    ("schedule", "plan_fallback"): PLAN_FALLBACKS,
+}
+# Whole numbers that may take only these values: the decimals an office publishes.
+PRECISIONS = (1, 2)
+NUMBER_CHOICES: dict[tuple[str, str], tuple[int, ...]] = {
+    ("format", "percent_decimals"): PRECISIONS,
+    ("format", "amount_decimals"): PRECISIONS,
 }
 # Numbers that must be above 0 (the others may be 0): a time-out, a count, a length, a limit.
 POSITIVE = {("access", "idle_minutes"), ("access", "max_failed_sign_ins"),
@@ -290,6 +320,8 @@ def expectation(section: str, key: str, default: Any) -> str:
     """What a key's value must be, in Chinese (应为…), from its default and the tables above."""
     if (section, key) in CHOICES:
         return "、".join(f"“{c}”" for c in CHOICES[section, key]) + "之一"
+    if (section, key) in NUMBER_CHOICES:
+        return "或".join(map(str, NUMBER_CHOICES[section, key]))
     if isinstance(default, bool):
         return "true或false"
     if isinstance(default, str):
@@ -310,6 +342,12 @@ def expectation(section: str, key: str, default: Any) -> str:
 def _fits(section: str, key: str, value: Any, default: Any) -> bool:
     if (section, key) in CHOICES:
         return isinstance(value, str) and value in CHOICES[section, key]
+    if (section, key) in NUMBER_CHOICES:
+        return (
+            isinstance(value, int)
+            and not isinstance(value, bool)
+            and (value in NUMBER_CHOICES[section, key])
+        )
     if isinstance(default, bool):
         return isinstance(value, bool)
     if isinstance(default, str):
@@ -435,13 +473,43 @@ def _load(file: Path) -> dict[str, Any]:
     return data
 
 
+# The settings a computation holds (held()): current() returns them without a stat.
+_held: ContextVar[Settings | None] = ContextVar("settings_held", default=None)
+
+
 def current() -> Settings:
-    """The settings in force: re-read whenever the file changes (a stat per call)."""
-    file = path()
+    """The settings in force: re-read whenever the file changes. A stat of the file per call
+    (two when BRIEFING_SETTINGS names another file than the defaults), none inside held().
+
+    Called for every figure formatted (core.base.formatting: tens of thousands in one 预警
+    list), so the common case is a dictionary look-up after os.stat on the path's text."""
+    held = _held.get()
+    if held is not None:
+        return held
+    defaults = str(DEFAULTS)
+    name = os.environ.get(SETTINGS_SETTING) or defaults
     try:
-        stamp = (str(file), file.stat().st_mtime_ns, DEFAULTS.stat().st_mtime_ns)
+        mtime = os.stat(name).st_mtime_ns
+        stamp = (name, mtime, mtime if name == defaults else os.stat(defaults).st_mtime_ns)
     except FileNotFoundError:
-        raise SettingsError(f"找不到设置文件{file.name}") from None
+        raise SettingsError(f"找不到设置文件{path().name}") from None
+    found = _cache.get(stamp)
+    return found if found is not None else _read_current(path(), stamp)
+
+
+@contextmanager
+def held() -> Iterator[Settings]:
+    """The settings in force read once, and current() returning them without a stat until the
+    block ends (in this thread or task): for a computation that reads them thousands of times,
+    which thus also sees one state of the file throughout."""
+    token = _held.set(current())
+    try:
+        yield _held.get()
+    finally:
+        _held.reset(token)
+
+
+def _read_current(file: Path, stamp: tuple) -> Settings:
     if stamp not in _cache:
         data = _load(file)
         if _added:

@@ -27,7 +27,7 @@ import pandas as pd
 
 from core.base import schema as S
 from core.base import settings
-from core.base.formatting import points, yi
+from core.base.formatting import fixed, points, yi
 from core.base.periods import Convention, Period
 from core.figures import briefing as B
 from core.figures import indicators as I
@@ -125,7 +125,7 @@ def pipeline_clause(p: Portfolio, scope: Scope) -> str | None:
 def _lagging(frame: pd.DataFrame, key: str) -> list[str]:
     behind = frame.assign(_p=frame[M.GAP].map(points))
     behind = behind.loc[behind["_p"] < 0].sort_values("_p", kind="mergesort")
-    return [f"{r[key]}(落后{-r['_p']:.1f}个百分点)" for r in behind.to_dict("records")]
+    return [f"{r[key]}(落后{fixed(-r['_p'])}个百分点)" for r in behind.to_dict("records")]
 
 
 def _named(names: list[str], noun: str) -> str:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from core.base import schema as S
 from core.base import settings
 from core.base.formatting import (
+    fixed,
     growth_phrase,
     is_missing,
     join_names,
@@ -91,7 +92,7 @@ def construction_sentences(p: Portfolio, scope: Scope, convention: Convention) -
             compare += f",完成投资{change}"
         d = points(this.rate - last.rate)
         if d:
-            compare += f",完成率{'提高' if d > 0 else '降低'}{abs(d):.1f}个百分点"
+            compare += f",完成率{'提高' if d > 0 else '降低'}{fixed(abs(d))}个百分点"
         sentence += lead + compare + "。"
     if this.starts_planned:
         sentence += (
@@ -166,7 +167,7 @@ def fai_paragraph(p: Portfolio, scope: Scope) -> str | None:
         if d == 0:
             text += ",增速与全年目标持平"
         else:
-            text += f",增速{'高于' if d > 0 else '低于'}全年目标{abs(d):.1f}个百分点"
+            text += f",增速{'高于' if d > 0 else '低于'}全年目标{fixed(abs(d))}个百分点"
     if S.FAI_RANK in now.index:
         rank = int(now.loc[S.FAI_RANK, S.VALUE])
         text += f",总量居全省第{rank}位"
@@ -215,7 +216,7 @@ def breakdown_paragraph(p: Portfolio, scope: Scope, convention: Convention) -> s
         text += "均落后于序时进度"
     if len(behind):
         worst = [
-            f"{r[key]}(完成率{pct(r[M.RATE])},落后{-r['_p']:.1f}个百分点)"
+            f"{r[key]}(完成率{pct(r[M.RATE])},落后{fixed(-r['_p'])}个百分点)"
             for r in behind.head(TOP_BEHIND).to_dict("records")
         ]
         text += f";落后最多的是{'、'.join(worst)}"

@@ -17,6 +17,7 @@ from core.base import settings
 from core.base.periods import Convention, Period, schedule_share
 from core.figures.scope import Scope
 from core.figures.status import statuses
+from core.store.month_plans import PLANNED
 from core.store.portfolio import Portfolio
 
 # Column names of the frames this module returns (pages and charts read these).
@@ -31,17 +32,27 @@ OPEN_PROBLEMS = "存在问题"
 
 
 def shown_rate(fraction):
-    """A rate as pages print it: to 0.1 percent, half up (works on floats and Series)."""
-    return np.floor(np.round(fraction * 1000, 6) + 0.5) / 1000
+    """A rate as pages print it: to the published decimals of a percent ([format]
+    percent_decimals: 0.1% or 0.01%), half up (works on floats and Series)."""
+    scale = 10 ** (2 + settings.current().percent_decimals)
+    return np.floor(np.round(fraction * scale, 6) + 0.5) / scale
 
 
 def schedule_gap(rate, schedule):
-    """完成率 − 序时进度, from the two rates as shown (each to 0.1%, half up).
+    """完成率 − 序时进度, from the two rates as shown (each to the published decimals, half up).
 
     A leader subtracts the figures on the screen: 5.4% against 16.7% must read 落后11.3个百分点,
     not the 11.2 of the unrounded rates. So every gap the product states is the difference of
-    the two rates it states beside it; NaN where there is no plan."""
+    the two rates it states beside it, and the status read from it (a threshold compared with
+    it) never contradicts the figures shown; NaN where there is no plan."""
     return shown_rate(rate) - shown_rate(schedule)
+
+
+def _precision() -> tuple[int, str]:
+    """Part of the memo key of every figure that holds a gap: a change of [format]
+    percent_decimals or [schedule] plan_fallback applies at the next page view."""
+    own = settings.current()
+    return own.percent_decimals, own.schedule_plan_fallback
 
 
 def completion_rate(done: float, plan: float) -> float:
@@ -72,7 +83,7 @@ def projects_in_scope(
 ) -> pd.DataFrame:
     """The project rows in scope with their plan, year-to-date figures, gap and status."""
     period = period or scope.period
-    key = ("projects_in_scope", scope, convention, period)
+    key = ("projects_in_scope", scope, convention, period, _precision())
     # Shared, not copied: callers that add columns copy first (progress_table does).
     return p.memo(key, lambda: _projects_in_scope(p, scope, convention, period))
 
@@ -116,6 +127,121 @@ def _aligned(p: Portfolio, by_code: pd.Series) -> np.ndarray:
     return by_code.reindex(p.projects[S.CODE]).fillna(0.0).to_numpy(dtype=float)
 
 
+# --- 序时进度 by each project's monthly plan (Convention.PLANS) ------------------------------
+
+# A monthly plan: the amount planned from January to the month (万元, PLANNED), by project and
+# month, as core.store.month_plans keeps it: the data set's month_plans (core.store.datasource
+# sets it at load), never the memo, which may evict what it holds.
+
+
+def plan_frame(plans: pd.DataFrame | None) -> pd.DataFrame:
+    """Monthly plans (core.store.month_plans.COLUMNS) typed as the figures read them: codes
+    and months as text, amounts as numbers, rows without an amount dropped."""
+    if plans is None:
+        plans = pd.DataFrame(columns=[S.CODE, S.MONTH, PLANNED])
+    frame = pd.DataFrame(
+        {
+            S.CODE: plans[S.CODE].astype(str).to_numpy(dtype=object),
+            S.MONTH: plans[S.MONTH].astype(str).to_numpy(dtype=object),
+            PLANNED: pd.to_numeric(plans[PLANNED], errors="coerce").to_numpy(dtype=float),
+        }
+    )
+    return frame.dropna().reset_index(drop=True)
+
+
+def attach_month_plans(p: Portfolio, plans: pd.DataFrame) -> Portfolio:
+    """A copy of `p` with its projects' monthly plans (core.store.month_plans.COLUMNS) and a
+    memo of its own: what Convention.PLANS measures against. core.store.datasource.load sets
+    them on the data set it loads; this is for a data set built otherwise (a test, a bench)."""
+    q = p.with_tables()
+    object.__setattr__(q, "month_plans", plan_frame(plans))
+    return q
+
+
+def month_plans(p: Portfolio) -> pd.DataFrame:
+    """The data set's monthly plans (none when it has none)."""
+    plans = getattr(p, "month_plans", None)
+    return p.memo(("month_plans", "empty"), lambda: plan_frame(None)) if plans is None else plans
+
+
+def has_month_plans(p: Portfolio) -> bool:
+    """Whether any project has a monthly plan: a view may then switch to Convention.PLANS."""
+    return len(month_plans(p)) > 0
+
+
+def planned_to_date(p: Portfolio, period: Period) -> tuple[np.ndarray, np.ndarray]:
+    """(has a plan, planned cumulative amount to the period's month), in the order of
+    p.projects. A project has a monthly plan for the year when any month of the year has
+    one; to a month, its plan is that of the latest planned month up to it (a plan stated by
+    quarter, 1-3月 and 1-6月, stands at 1-3月's amount in April and May), 0 before the first."""
+    return p.memo(("planned_to_date", period), lambda: _planned_to_date(p, period))
+
+
+def _planned_to_date(p: Portfolio, period: Period) -> tuple[np.ndarray, np.ndarray]:
+    plans = month_plans(p)
+    this_year = plans.loc[plans[S.MONTH].str.startswith(f"{period.year:04d}-")]
+    upto = this_year.loc[this_year[S.MONTH] <= period.key].sort_values(S.MONTH)
+    latest = upto.groupby(S.CODE)[PLANNED].last()
+    codes = p.projects[S.CODE]
+    # get_indexer, not isin: pandas' isin on Arrow strings makes a Python scalar of every code.
+    has = pd.Index(this_year[S.CODE].unique()).get_indexer(codes) >= 0
+    return has, latest.reindex(codes).fillna(0.0).to_numpy(dtype=float)
+
+
+def project_schedules(p: Portfolio, convention: Convention, period: Period) -> np.ndarray:
+    """Each project's 序时进度 at the period, in the order of p.projects: the convention's
+    share for every project, or under PLANS its planned cumulative amount ÷ its annual plan,
+    and the fallback's share for a project without a monthly plan or an annual plan."""
+    if convention is not Convention.PLANS:
+        return np.full(len(p.projects), schedule_share(period, convention))
+    key = ("project_schedules", convention, Convention.fallback(), period)
+    return p.memo(key, lambda: _project_schedules(p, period))
+
+
+def _project_schedules(p: Portfolio, period: Period) -> np.ndarray:
+    has, planned = planned_to_date(p, period)
+    plan = aligned_plan(p, period.year)
+    own = has & (plan > 0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = planned / np.where(own, plan, 1.0)
+    return np.where(own, share, schedule_share(period, Convention.fallback()))
+
+
+def weighted_schedule(schedules, plans, fallback: float) -> float:
+    """A scope's 序时进度 from its projects': Σ(序时 × annual plan) ÷ Σ annual plan — under
+    PLANS the sum of the planned cumulative amounts ÷ the sum of the annual plans."""
+    total = float(np.sum(plans))
+    return float(np.sum(np.asarray(schedules) * np.asarray(plans))) / total if total else fallback
+
+
+def plan_fallbacks(p: Portfolio, scope: Scope, period: Period | None = None) -> int:
+    """How many projects of the scope's annual population have no monthly plan for the year
+    and take [schedule] plan_fallback under Convention.PLANS."""
+    period = period or scope.period
+    mask = in_scope(p, scope)
+    has, _ = planned_to_date(p, period)
+    return int(((aligned_plan(p, period.year) > 0) & ~has)[mask].sum())
+
+
+def schedule_notice(
+    p: Portfolio, scope: Scope, convention: Convention, period: Period | None = None
+) -> str | None:
+    """What a page or document says when projects took the fallback under PLANS, else None:
+    按项目月度计划计算序时进度,3个年度投资项目中有1个没有2025年月度计划,按月计算(已过月数÷12)。"""
+    if convention is not Convention.PLANS:
+        return None
+    period = period or scope.period
+    n = plan_fallbacks(p, scope, period)
+    if not n:
+        return None
+    count = int((aligned_plan(p, period.year)[in_scope(p, scope)] > 0).sum())
+    who = f"全部{n}个年度投资项目" if n == count else f"{count}个年度投资项目中有{n}个"
+    return (
+        f"按项目月度计划计算序时进度,{who}没有{period.year}年月度计划,"
+        f"{Convention.fallback().label}。"
+    )
+
+
 def _projects_in_scope(
     p: Portfolio, scope: Scope, convention: Convention, period: Period
 ) -> pd.DataFrame:
@@ -125,7 +251,11 @@ def _projects_in_scope(
     df[DONE] = aligned_ytd(p, period)[mask]
     with np.errstate(divide="ignore", invalid="ignore"):
         df[RATE] = np.where(df[PLAN] > 0, df[DONE] / df[PLAN], np.nan)
-    df[GAP] = schedule_gap(df[RATE], schedule_share(period, convention))
+    if convention is Convention.PLANS:
+        schedule = project_schedules(p, convention, period)[mask]
+    else:
+        schedule = schedule_share(period, convention)
+    df[GAP] = schedule_gap(df[RATE], schedule)
     df[STATUS] = statuses(df[GAP])
     return df
 
@@ -153,6 +283,8 @@ class YearFigures:
     # False when a project's year-to-date figure is known only as part of a later sum (its
     # first return of the year stated 1-N月): the figure is then no base for a comparison.
     complete: bool = True
+    # Under Convention.PLANS: the projects without a monthly plan, measured by the fallback.
+    plan_fallbacks: int = 0
 
     @property
     def rate(self) -> float:
@@ -174,7 +306,7 @@ def year_figures(
     period: Period | None = None,
 ) -> YearFigures:
     period = period or scope.period
-    key = ("year_figures", scope, convention, period)
+    key = ("year_figures", scope, convention, period, _precision())
     return p.memo(key, lambda: _year_figures(p, scope, convention, period))
 
 
@@ -190,9 +322,15 @@ def _year_figures(
     planned_start = (projects[S.PLANNED_START].str.slice(0, 4) == str(period.year)).to_numpy()
     started, inferred = started_by(projects, np.asarray(done), period)
     total = projects[S.TOTAL_INVESTMENT].to_numpy()
+    schedule, fallbacks = schedule_share(period, convention), 0
+    if convention is Convention.PLANS:
+        own = project_schedules(p, convention, period)[mask]
+        schedule = weighted_schedule(own[annual], plan[annual], schedule)
+        fallbacks = plan_fallbacks(p, scope, period)
     return YearFigures(
         period=period,
-        schedule=schedule_share(period, convention),
+        schedule=schedule,
+        plan_fallbacks=fallbacks,
         count=int(annual.sum()),
         total_investment=float(total[annual].sum()),
         plan=float(plan[annual].sum()),
@@ -314,7 +452,11 @@ def _pipeline(p: Portfolio, scope: Scope) -> list[StageFigures]:
 # --- Breakdowns ----------------------------------------------------------------------
 
 
-def _breakdown(df: pd.DataFrame, by: str, schedule: float) -> pd.DataFrame:
+def _breakdown(df: pd.DataFrame, by: str, schedule) -> pd.DataFrame:
+    """Units of `by` with their figures; `schedule` is one 序时进度 for all, or each row's of
+    `df` (Convention.PLANS), a unit's then Σ(序时 × plan) ÷ Σ plan of its projects."""
+    own = not np.isscalar(schedule)
+    df = df.assign(_planned=np.asarray(schedule) * df[PLAN].to_numpy()) if own else df
     annual = annual_projects(df)
     g = annual.groupby(by, sort=False).agg(
         **{
@@ -322,24 +464,32 @@ def _breakdown(df: pd.DataFrame, by: str, schedule: float) -> pd.DataFrame:
             TOTAL: (S.TOTAL_INVESTMENT, "sum"),
             PLAN: (PLAN, "sum"),
             DONE: (DONE, "sum"),
+            **({"_planned": ("_planned", "sum")} if own else {}),
         }
     )
     g[RATE] = g[DONE] / g[PLAN]
-    g[GAP] = schedule_gap(g[RATE], schedule)
+    g[GAP] = schedule_gap(g[RATE], g.pop("_planned") / g[PLAN] if own else schedule)
     return g.reset_index()
+
+
+def _unit_schedules(p: Portfolio, scope: Scope, convention: Convention):
+    """What _breakdown measures against: one share, or under PLANS each project's in scope."""
+    if convention is Convention.PLANS:
+        return project_schedules(p, convention, scope.period)[in_scope(p, scope)]
+    return schedule_share(scope.period, convention)
 
 
 def county_ranking(
     p: Portfolio, scope: Scope, convention: Convention = Convention.MONTHS
 ) -> pd.DataFrame:
     """红黑榜: counties by 完成率 against 序时进度, best first, with 名次 1..n."""
-    key = ("county_ranking", scope, convention)
+    key = ("county_ranking", scope, convention, _precision())
     return p.memo(key, lambda: _county_ranking(p, scope, convention)).copy()
 
 
 def _county_ranking(p: Portfolio, scope: Scope, convention: Convention) -> pd.DataFrame:
     df = projects_in_scope(p, scope, convention)
-    g = _breakdown(df, S.COUNTY, schedule_share(scope.period, convention))
+    g = _breakdown(df, S.COUNTY, _unit_schedules(p, scope, convention))
     g = g.sort_values([GAP, DONE], ascending=[False, False], kind="mergesort")
     g.insert(0, "名次", range(1, len(g) + 1))
     g[STATUS] = statuses(g[GAP])
@@ -350,13 +500,13 @@ def sector_breakdown(
     p: Portfolio, scope: Scope, convention: Convention = Convention.MONTHS
 ) -> pd.DataFrame:
     """Projects with an annual plan by 行业领域: count, total, plan, completed, rate, gap."""
-    key = ("sector_breakdown", scope, convention)
+    key = ("sector_breakdown", scope, convention, _precision())
     return p.memo(key, lambda: _sector_breakdown(p, scope, convention)).copy()
 
 
 def _sector_breakdown(p: Portfolio, scope: Scope, convention: Convention) -> pd.DataFrame:
     df = projects_in_scope(p, scope, convention)
-    g = _breakdown(df, S.SECTOR, schedule_share(scope.period, convention))
+    g = _breakdown(df, S.SECTOR, _unit_schedules(p, scope, convention))
     order = {s: i for i, s in enumerate(p.sectors)}
     return g.sort_values(S.SECTOR, key=lambda s: s.map(order)).reset_index(drop=True)
 
@@ -597,7 +747,7 @@ def progress_table(
 ) -> pd.DataFrame:
     """One row per project in scope with its figures, 形象进度 and open problems. Shared by
     every session, not copied: callers that change it copy first."""
-    key = ("progress_table", scope, convention)
+    key = ("progress_table", scope, convention, _precision())
     return p.memo(key, lambda: _progress_table(p, scope, convention))
 
 

@@ -28,7 +28,7 @@ import pandas as pd
 
 from core.base import schema as S
 from core.base import settings
-from core.base.formatting import pct, points, schedule_phrase
+from core.base.formatting import pct, percent_decimals, points, round_half_up, schedule_phrase
 from core.base.periods import Convention, Period, schedule_share
 from core.figures import alerts as A
 from core.figures import measures as M
@@ -45,6 +45,7 @@ PLACE = "名次"
 UNIT = "单位"
 VALUE = "排名值"  # the measure as shown: points for a gap, % for a rate
 MISSED = "未达序时进度"  # bool
+SCHEDULE = "序时进度"  # the unit's: its projects' own under monthly plans, else the rule's
 LIST = "榜单"  # 红榜, 黑榜 or ""
 EXEMPT = "豁免原因"  # the month's exemption, or ""
 STARTS_PLANNED = "计划开工项目"
@@ -99,9 +100,14 @@ def _units(
     df = M.projects_in_scope(p, scope, conv, period)
     df = df.loc[df[rule.unit] != ""]
     annual = M.annual_projects(df)
+    # Each unit's 序时进度: the projects' own under monthly plans (planned ÷ annual plan,
+    # weighted by the plans), the convention's share otherwise.
+    own = M.project_schedules(p, conv, period)[p.projects.index.get_indexer(annual.index)]
+    annual = annual.assign(_planned=own * annual[M.PLAN].to_numpy())
     g = annual.groupby(rule.unit, sort=False).agg(
-        **{M.COUNT: (S.CODE, "size"), M.PLAN: (M.PLAN, "sum"), M.DONE: (M.DONE, "sum")}
-    )
+        **{M.COUNT: (S.CODE, "size"), M.PLAN: (M.PLAN, "sum"), M.DONE: (M.DONE, "sum"),
+           SCHEDULE: ("_planned", "sum")}
+    )  # fmt: skip
     due = df[S.PLANNED_START].str.slice(0, 4) == str(period.year)
     started = pd.Series(M.started_by(df, df[M.DONE].to_numpy(), period)[0], index=df.index)
     starts = pd.DataFrame(
@@ -119,19 +125,32 @@ def _units(
     out[M.RATE] = np.where(
         out[M.PLAN] > 0, out[M.DONE] / out[M.PLAN].where(out[M.PLAN] > 0), np.nan
     )
-    out[M.GAP] = M.schedule_gap(out[M.RATE], schedule_share(period, conv))
+    if conv is Convention.PLANS:
+        fallback = schedule_share(period, Convention.fallback())
+        planned = out[SCHEDULE] / out[M.PLAN].where(out[M.PLAN] > 0)
+        out[SCHEDULE] = np.where(out[M.PLAN] > 0, planned, fallback)
+    else:
+        out[SCHEDULE] = schedule_share(period, conv)
+    out[M.GAP] = M.schedule_gap(out[M.RATE], out[SCHEDULE].to_numpy())
     planned = out[STARTS_PLANNED].where(out[STARTS_PLANNED] > 0)
     out["开工率"] = out[STARTS_DONE] / planned
     return out.rename_axis(UNIT).reset_index()
 
 
-def _value(frame: pd.DataFrame, rule: Rule, schedule: float) -> tuple[pd.Series, pd.Series]:
-    """The measure as shown, and whether the unit missed 序时进度."""
+def _published(values: pd.Series) -> pd.Series:
+    """Figures in % to the published decimals, rounded half up as the page shows them."""
+    digits = percent_decimals()
+    return values.map(lambda v: v if pd.isna(v) else round_half_up(v, digits))
+
+
+def _value(frame: pd.DataFrame, rule: Rule) -> tuple[pd.Series, pd.Series]:
+    """The measure as shown, and whether the unit missed 序时进度 (its own under PLANS)."""
     if rule.measure == START_RATE:
         shown = M.shown_rate(frame["开工率"]) * 100
-        return shown.round(1), shown < M.shown_rate(schedule) * 100 - 1e-9
+        missed = shown < M.shown_rate(frame[SCHEDULE]) * 100 - 1e-9
+        return _published(shown), missed
     if rule.measure == RATE:
-        shown = (M.shown_rate(frame[M.RATE]) * 100).round(1)
+        shown = _published(M.shown_rate(frame[M.RATE]) * 100)
     else:
         shown = frame[M.GAP].map(points)
     return shown, frame[M.GAP].map(points) < 0
@@ -153,9 +172,8 @@ def ranking(
 
 
 def _ranking(p: Portfolio, scope: Scope, rule: Rule, conv: Convention, period: Period):
-    schedule = schedule_share(period, conv)
     units = _units(p, scope, rule, conv, period)
-    units[VALUE], units[MISSED] = _value(units, rule, schedule)
+    units[VALUE], units[MISSED] = _value(units, rule)
     units = units.loc[units[VALUE].notna()]
     unranked = units.loc[units[UNREPORTED], UNIT].tolist()
     if not rule.rank_unreported:

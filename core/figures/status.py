@@ -36,10 +36,12 @@ def rule() -> str:
 def statuses(gaps: pd.Series) -> pd.Series:
     """Status from 完成率 − 序时进度 (fractions); a missing gap means there is no plan.
 
-    The rule reads the gap as shown, in points to one decimal, so a project shown as
-    "-0.0个百分点" is not called 滞后 and one shown as "-10.0" is 严重滞后.
+    The rule reads the gap as shown, in points to the published decimals ([format]
+    percent_decimals), so a project shown as "-0.0个百分点" is not called 滞后 and one shown as
+    "-10.0" is 严重滞后 ("-9.99" at two decimals is not).
     """
-    shown = np.floor(gaps.astype(float) * 1000 + 0.5) / 10
+    scale = 10 ** settings.current().percent_decimals
+    shown = np.floor(np.round(gaps.astype(float) * 100 * scale, 6) + 0.5) / scale
     serious = settings.current().serious_gap * 100
     out = pd.Series(NO_PLAN, index=gaps.index, dtype=object)
     out[shown >= 0] = ON_TRACK

@@ -28,6 +28,7 @@ from core.ingest.findings import ERROR, WARNING, Finding
 from core.ingest.layouts import Layout
 from core.ingest.ledger import LedgerSheet, Record, Section
 from core.ingest.reading import RawTable
+from core.store.month_plans import PLANNED
 
 GENERATED_PREFIX = "ZB-"  # 自编: a code the product made because the ledger had none
 LEDGER_PROBLEM = "-Q"  # problem ids from a ledger: <project code>-Q<digest of the text>
@@ -66,6 +67,9 @@ class Converted:
     findings: list[Finding]
     codes: dict[tuple[str, str | None, int], str]  # (file, sheet, Excel row) → project code
     new_categories: dict[str, list[str]]  # schema column → values not in the office's lists
+    # Each project's monthly plan for the period's year (core.store.month_plans.COLUMNS: the
+    # planned amount from January to each month, 万元), from the ledger's plan columns.
+    month_plans: pd.DataFrame = field(default_factory=lambda: _plan_frame([]))
 
 
 def convert(
@@ -105,7 +109,8 @@ def convert(
                 del p.values[column]
     tables = _tables(projects, codes, period, current, items)
     out_codes = {(p.sheet.file, p.sheet.sheet, p.record.row): codes[k] for k, p in projects.items()}
-    return Converted(tables, findings, out_codes, _new_categories(projects))
+    plans = _month_plans(projects, codes, period, items, findings)
+    return Converted(tables, findings, out_codes, _new_categories(projects), plans)
 
 
 def _values(ledger: LedgerSheet, layout: Layout, record: Record) -> dict[str, Any]:
@@ -319,7 +324,7 @@ def _months(ledger: LedgerSheet, layout: Layout, p: _Project, code: str, period:
         cell = p.record.cells[c.index] if c.index < len(p.record.cells) else ""
         if cell in ("", None) or f is None:
             continue
-        if f.per_month and c.month and c.month <= period.month:
+        if f.per_month and f not in V.PLAN_FIELDS and c.month and c.month <= period.month:
             column = S.MONTH_COMPLETED if f is V.MONTH_N_AMOUNT else S.PROGRESS_TEXT
             if column == S.MONTH_COMPLETED and S.MONTH_CUMULATIVE in v and c.month == period.month:
                 month(c.month)["_month"] = cell  # the year-to-date figure decides the month
@@ -371,6 +376,60 @@ def _cumulative_months(rows: dict[str, dict], period: Period) -> None:
             continue
         to_date -= own[m + 1]
         rows[key][S.MONTH_CUMULATIVE] = _number(to_date)
+
+
+def _plan_frame(rows: list[tuple[str, str, float]]) -> pd.DataFrame:
+    return pd.DataFrame({S.CODE: pd.Series([r[0] for r in rows], dtype=object),
+                         S.MONTH: pd.Series([r[1] for r in rows], dtype=object),
+                         PLANNED: pd.Series([r[2] for r in rows], dtype=float)})  # fmt: skip
+
+
+def _month_plans(projects, codes, period: Period, items, findings) -> pd.DataFrame:
+    """Each project's monthly plan for the period's year from the plan columns of its sheets:
+    the planned sum from January to each month. A 1-N月计划 column states that sum; a month's
+    own plan (N月计划) adds to the sum before it, an empty cell of such a column being nothing
+    planned that month; a project listed on several sheets takes each month from the first
+    that states it. A project whose plan cells are all empty has no monthly plan; one
+    with an amount that cannot be read has none either, with a warning naming the cell."""
+    layout_of = {id(ledger): layout for ledger, layout in items}
+    rows: list[tuple[str, str, float]] = []
+    for key, p in projects.items():
+        own: dict[int, float] = {}
+        to_date: dict[int, float] = {}
+        months: set[int] = set()  # the months with a column of their own plan
+        given, unreadable = False, False
+        for ledger, record in ((p.sheet, p.record), *p.others):
+            layout = layout_of.get(id(ledger))
+            for c in ledger.columns if layout is not None else ():
+                f = layout.field_of(c)
+                if f not in V.PLAN_FIELDS or not c.month:
+                    continue
+                cell = record.cells[c.index] if c.index < len(record.cells) else ""
+                try:
+                    amount = parse_amount(cell, c.unit or ledger.multiplier)
+                except ValueError:
+                    findings.append(Finding(WARNING, ledger.file, ledger.sheet, record.row,
+                                            c.label, normalize_text(cell),
+                                            "计划金额无法识别,应为数字;该项目的月度计划未导入"))  # fmt: skip
+                    unreadable = True
+                    continue
+                given = given or amount is not None
+                if f is V.MONTH_N_PLAN:
+                    months.add(c.month)
+                if amount is not None:  # the first sheet that states it; an empty 1-N月 cell
+                    (own if f is V.MONTH_N_PLAN else to_date).setdefault(c.month, amount)
+        if not given or unreadable:
+            continue
+        running = None
+        for m in range(1, 13):
+            if m in to_date:
+                running = to_date[m]
+            elif m in months:
+                running = (running or 0.0) + own.get(m, 0.0)
+            else:
+                continue
+            rows.append((codes[key], Period(period.year, m).key, round(running, 6)))
+    return _plan_frame(rows)
 
 
 def _nodes(ledger: LedgerSheet, layout: Layout, p: _Project, code: str) -> list[dict]:

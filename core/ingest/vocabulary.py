@@ -158,6 +158,13 @@ MONTH_N_AMOUNT = Field("分月完成投资(月份见表头)", S.MONTH_COMPLETED,
                        per_month=True, single=False)  # fmt: skip
 MONTH_N_PROGRESS = Field("分月形象进度(月份见表头)", S.PROGRESS_TEXT, per_month=True, single=False)
 TEN_DAY = Field("旬完成投资(合计为当月)", S.MONTH_COMPLETED, amount=True, single=False)
+# Each project's monthly plan, what 序时进度 "plans" measures against (core.store.month_plans):
+# a month's own planned amount (3月计划) or the planned sum from January (1-3月计划), the month
+# named by the header. Kept beside the data, not in a table of the template.
+MONTH_N_PLAN = Field("分月计划投资(月份见表头)", None, amount=True, per_month=True, single=False)
+MONTH_N_PLAN_TO_DATE = Field("1-N月累计计划投资(月份见表头)", None, amount=True, per_month=True,
+                             single=False)  # fmt: skip
+PLAN_FIELDS = (MONTH_N_PLAN, MONTH_N_PLAN_TO_DATE)
 PROGRESS = Field("形象进度", S.PROGRESS_TEXT)
 PROBLEM = Field("存在问题", S.PROBLEM_TEXT)
 PLANNED_START = Field("计划开工年月", S.PLANNED_START)
@@ -176,7 +183,7 @@ NODE_ACTUAL = Field("节点实际完成时间(节点见表头)", S.NODE_ACTUAL, 
 FIELDS: tuple[Field, ...] = (
     NAME, CODE, COUNTY, SECTOR, LEVEL, STAGE, NATURE, OWNER, OWNER_PERSON, OWNER_WITH_PERSON,
     LEADER, CONTENT, YEARS, TOTAL, PRIOR, PLAN, YTD, MONTH_AMOUNT, MONTH_N_AMOUNT,
-    MONTH_N_PROGRESS, TEN_DAY, PROGRESS, PROBLEM, PLANNED_START, ACTUAL_START, PLANNED_END,
+    MONTH_N_PROGRESS, TEN_DAY, MONTH_N_PLAN, MONTH_N_PLAN_TO_DATE, PROGRESS, PROBLEM, PLANNED_START, ACTUAL_START, PLANNED_END,
     ACTUAL_END, LON, LAT, NEWLY_ATTRACTED, HIGH_TECH, SUBSIDY, NODE_PLANNED, NODE_ACTUAL, IGNORE,
 )  # fmt: skip
 BY_KEY = {f.key: f for f in FIELDS}
@@ -187,6 +194,7 @@ BY_KEY = {f.key: f for f in FIELDS}
 _M = r"(?:\d{1,2}|n)?"  # a month number, or the blank a template leaves ("1-  月")
 _NODE = r"(?P<node>[^/]{2,10}?)(?:节点)?"  # 主体完工, 设备安装节点
 _UNIT = r"(?:\((?:亿元|万元|元|亿|万)\))?"
+_PLANNED = r"(?:计划|投资计划|计划投资|计划完成投资|计划完成|计划投资额|计划完成额)"
 HEADER_WORDS: tuple[tuple[Field, str], ...] = (
     (IGNORE, r"序号|序|编号|no\.?|排序"),
     (CODE, r"(?:项目)?(?:统一)?(?:代码|编码)|投资项目统一代码|项目编号"),
@@ -231,6 +239,9 @@ HEADER_WORDS: tuple[tuple[Field, str], ...] = (
         rf"开工至上(?:一)?年(?:度)?底?累计完成投资{_UNIT}|以前年度累计完成投资{_UNIT}|"
         rf"(?:开工至|截至|至)?上(?:一)?年(?:度)?累计(?:完成)?(?:投资)?{_UNIT}",
     ),
+    # 1-3月计划 (the planned sum from January), 3月计划 / 3月 over 计划 (a month's own plan).
+    (MONTH_N_PLAN_TO_DATE, rf"(?:本年)?1-\d{{1,2}}月(?:份)?(?:累计)?{_PLANNED}{_UNIT}"),
+    (MONTH_N_PLAN, rf"(?:本年)?\d{{1,2}}月(?:份)?/?{_PLANNED}{_UNIT}"),
     (
         PLAN,
         rf"(?:\d{{4}}年|本年)?(?:度)?(?:年度)?(?:计划投资|投资计划|年计划投资|计划完成投资)"
@@ -292,6 +303,8 @@ _COMPILED = tuple((f, re.compile(p)) for f, p in HEADER_WORDS)
 _WEAK = tuple((f, re.compile(p)) for f, p in WEAK_HEADER_WORDS)
 # A group that names a milestone (节点): the words of construction stages.
 _NODE_GROUP = r".*(?:节点|完工|投产|封顶|安装|验收|通车|交付|开工|竣工|主体|调试|试运行|试生产).*"
+# A group over the months of a plan: 2026年月度计划, 分月投资计划, 逐月计划(万元).
+_PLAN_GROUP = r".*(?:月度|分月|逐月|按月)(?:投资)?计划.*"
 # Sub-headers whose meaning depends on the group above them: (group pattern, leaf pattern).
 GROUP_WORDS: tuple[tuple[str, str, Field], ...] = (
     (r".*(?:业主|建设|法人).*", r"(?:业主|单位)?名称|单位", OWNER),
@@ -305,6 +318,9 @@ GROUP_WORDS: tuple[tuple[str, str, Field], ...] = (
     # 主体完工 | 计划 · 实际: a node over its months (the 开工/竣工 times above come first).
     (_NODE_GROUP, r"计划(?:完成)?(?:时间|年月|日期)?", NODE_PLANNED),
     (_NODE_GROUP, r"实际(?:完成)?(?:时间|年月|日期)?", NODE_ACTUAL),
+    # 月度计划 over 1月 … 12月 (each month's own plan) or 1-3月 … (the sums from January).
+    (_PLAN_GROUP, r"1-\d{1,2}月(?:份)?(?:累计)?", MONTH_N_PLAN_TO_DATE),
+    (_PLAN_GROUP, r"\d{1,2}月(?:份)?", MONTH_N_PLAN),
 )
 _GROUP_COMPILED = tuple((re.compile(g), re.compile(leaf), f) for g, leaf, f in GROUP_WORDS)
 # A month in a group label: "8月" over 当月完成投资额 | 形象进度.
@@ -377,13 +393,17 @@ def column_node(path: list[str]) -> str:
 
 
 _LEADING_MONTH = re.compile(r"^(?:\d{4}年)?(\d{1,2})月(?:份)?(?=(?:当月|本月)?(?:实际)?完成)")
+# A plan's month: 3 of "3月计划" and of "1-3月累计计划" (the sum from January to March).
+_PLAN_MONTH = re.compile(
+    r"^(?:\d{4}年|本年)?(?:1-)?(\d{1,2})月(?:份)?(?=/?(?:累计)?(?:计划|投资计划)|(?:累计)?$)"
+)
 
 
 def column_month(path: list[str]) -> int | None:
     """The month a per-month column stands for ("8月/当月完成投资额" → 8, "6月完成投资" → 6)."""
     for text in path:
         key = header_key(text)
-        match = _MONTH_GROUP.fullmatch(key) or _LEADING_MONTH.match(key)
+        match = _MONTH_GROUP.fullmatch(key) or _LEADING_MONTH.match(key) or _PLAN_MONTH.match(key)
         if match and 1 <= int(match.group(1)) <= 12:
             return int(match.group(1))
     return None

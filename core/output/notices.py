@@ -14,7 +14,14 @@ from docx.shared import Pt
 
 from core.base import schema as S
 from core.base import settings
-from core.base.formatting import MISSING, WAN_PER_YI, pct
+from core.base.formatting import (
+    MISSING,
+    WAN_PER_YI,
+    amount_decimals,
+    fixed,
+    pct,
+    signed_points,
+)
 from core.base.periods import Convention
 from core.figures import measures as M
 from core.figures import ranking as R
@@ -59,17 +66,16 @@ def ranking_table(frame: pd.DataFrame, rule: R.Rule, moves: pd.Series) -> pd.Dat
     measure = (
         frame["开工率"].map(pct)
         if start
-        else frame[M.GAP].map(
-            lambda g: f"{g * 100:+.1f}".replace("+0.0", "0.0").replace("-0.0", "0.0")
-        )
+        else frame[M.GAP].map(signed_points).str.removesuffix("个百分点")
     )
+    digits = max(2, amount_decimals())
     return pd.DataFrame(
         {
             "名次": frame[R.PLACE],
             rule.unit_word: frame[R.UNIT],
             "项目数": frame[M.COUNT].fillna(0).astype(int),
-            "年度计划(亿元)": (frame[M.PLAN] / WAN_PER_YI).map("{:.2f}".format),
-            "累计完成(亿元)": (frame[M.DONE] / WAN_PER_YI).map("{:.2f}".format),
+            "年度计划(亿元)": (frame[M.PLAN] / WAN_PER_YI).map(lambda v: fixed(v, digits)),
+            "累计完成(亿元)": (frame[M.DONE] / WAN_PER_YI).map(lambda v: fixed(v, digits)),
             "完成率": frame[M.RATE].map(pct),
             "开工率" if start else "与序时进度之差(个百分点)": measure,
             "较上月": frame[R.UNIT].map(moves).fillna("—"),

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pandas as pd
 import pyarrow.parquet as pq
+import sqlalchemy as sa
 
 from core import ROOT
 from core.base import schema as S
@@ -27,6 +28,7 @@ from core.base.memo import Memo
 from core.base.periods import Period
 from core.store import categories as office_categories
 from core.store import migrations
+from core.store.month_plans import PLANNED
 from core.store.portfolio import (
     DEMO_DIR,
     DEMO_SOURCE,
@@ -37,6 +39,7 @@ from core.store.portfolio import (
     read_csv,
     with_all_columns,
 )
+from core.store.tables import MONTH_PLANS
 from core.store.versions import EXEMPTION, SUPERVISION, Batch, Store, version_of
 
 # Typed tables of an imported data set, as Parquet: opening the app on 100,000 projects reads
@@ -152,18 +155,66 @@ def load(store: Store) -> Portfolio:
         return portfolio(current(store))
     clean_temporary()
     folder = _snapshot_dir(store, batch)
+    plans = month_plans_in_force(store)
     if (folder / "done").exists():
         try:
             p = _read_snapshot(folder, batch)
             with contextlib.suppress(OSError):  # in use: the newest, so pruning keeps it
                 os.utime(folder)
-            return p
+            return with_month_plans(p, plans)
         except Exception:  # any damage: the store still has the data
             shutil.rmtree(folder, ignore_errors=True)  # rebuilt below
     data = current(store)
     p = portfolio(data)
     _write_snapshot(folder, p, data.boundaries)
+    return with_month_plans(p, plans)
+
+
+def with_month_plans(p: Portfolio, plans: pd.DataFrame) -> Portfolio:
+    """`p`, just loaded and not yet shared, with its monthly plans (None when there are none).
+    Set in place: dataclasses.replace would read every table of a snapshot's data set."""
+    object.__setattr__(p, "month_plans", plans if len(plans) else None)
     return p
+
+
+def entries_in_force(history: list[Batch]) -> set[int]:
+    """The entries whose writes the current data hold: each entry adds itself to the ones
+    before it, and a roll-back to entry K undoes every entry after K (its set is K's)."""
+    held: dict[int, frozenset[int]] = {}
+    now: frozenset[int] = frozenset()
+    for entry in sorted(history, key=lambda b: b.id):
+        if entry.restored_from is not None:
+            now = held.get(entry.restored_from, frozenset())
+        else:
+            now = now | {entry.id}
+        held[entry.id] = now
+    return set(now)
+
+
+def month_plans_in_force(store: Store) -> pd.DataFrame:
+    """The stored monthly plans (core.store.month_plans.COLUMNS) of the current data: those of
+    the imports the current data hold (entries_in_force) and those saved outside an import.
+
+    Plans are kept as the table stands, not versioned with the data: a roll-back takes the
+    rolled-back imports' plans out of force, but a plan those imports replaced (a project's
+    year restated) was replaced in the table and does not come back; the project then takes
+    [schedule] plan_fallback until a ledger states its plan again."""
+    t = MONTH_PLANS
+    with store.engine.connect() as conn:
+        found = conn.execute(
+            sa.select(t.c.code, t.c.month, t.c.planned, t.c.batch_id).order_by(t.c.code, t.c.month)
+        ).all()
+    history = store.history() if found else []
+    if found:  # no entry: the demo is in use, whatever the table holds
+        held = entries_in_force(history)
+        found = [r for r in found if history and (r[3] is None or r[3] in held)]
+    return pd.DataFrame(
+        {
+            S.CODE: pd.Series([r[0] for r in found], dtype=object),
+            S.MONTH: pd.Series([r[1] for r in found], dtype=object),
+            PLANNED: pd.Series([float(r[2]) for r in found], dtype=float),
+        }
+    )
 
 
 class _SnapshotPortfolio(Portfolio):

@@ -50,6 +50,11 @@ class Portfolio:
     # Portfolio never changes and is shared by every session of the process, so a filter change
     # back and forth, two pages on one scope, or thirty sessions on one scope compute once.
     _memo: Memo = field(default_factory=Memo, repr=False, compare=False)
+    # Each project's monthly plan (core.store.month_plans.COLUMNS), set where the data set is
+    # loaded (core.store.datasource.load): what 序时进度 by the projects' own plans measures
+    # against. None: the data set has no monthly plans. A part of the data set, not of the
+    # memo, which may evict what it holds.
+    month_plans: pd.DataFrame | None = field(default=None, repr=False, compare=False)
 
     def with_tables(self, **tables: pd.DataFrame) -> Portfolio:
         """The same data set with some tables replaced, and none of the results computed for

@@ -138,6 +138,45 @@ PHOTOS = sa.Table(
     sa.Column("uploaded_at", sa.DateTime, nullable=False),
     sa.Column("user_name", sa.Text, nullable=False),
     sa.Column("user_role", sa.Text, nullable=False),
+    # Revision 0010: the history entry of the upload (empty before), the file as uploaded.
+    sa.Column("batch_id", sa.Integer, nullable=True),
+    sa.Column("original", sa.LargeBinary, nullable=True),
+    sa.Column("original_name", sa.Text, nullable=False, server_default=""),
+)
+# 在线填报 drafts (core.store.drafts): a county's form for a month, saved to be finished later;
+# one per county and month, marked when it was submitted as a batch.
+DRAFTS = sa.Table(
+    "filling_drafts",
+    METADATA,
+    sa.Column("county", sa.Text, primary_key=True),
+    sa.Column("month", sa.Text, primary_key=True),  # 年月 of the return, "2026-03"
+    sa.Column("body", sa.Text, nullable=False),  # JSON: the form's rows as entered
+    sa.Column("saved_at", sa.DateTime, nullable=False),
+    sa.Column("user_name", sa.Text, nullable=False),
+    sa.Column("submitted_at", sa.DateTime, nullable=True),  # empty while a draft
+    sa.Column("batch_id", sa.Integer, nullable=True),  # the history entry it was submitted as
+)
+# The head of an office's own ledger (title, sheet, unit, header) by its layout's signature,
+# kept when the ledger is imported: the pre-filled return is written in it
+# (core.ingest.ledger_heads).
+LEDGER_HEADS = sa.Table(
+    "ledger_heads",
+    METADATA,
+    sa.Column("signature", sa.Text, primary_key=True),
+    sa.Column("body", sa.Text, nullable=False),  # JSON
+    sa.Column("updated_at", sa.DateTime, nullable=False),
+)
+# Each project's monthly plan (core.store.month_plans, revision 0012): the amount planned from
+# January to the month, what 序时进度 "plans" measures against; a ledger's plans for a project's
+# year replace those stored for that year.
+MONTH_PLANS = sa.Table(
+    "project_month_plans",
+    METADATA,
+    sa.Column("code", sa.Text, primary_key=True),  # 项目代码
+    sa.Column("month", sa.Text, primary_key=True),  # "2026-03"
+    sa.Column("planned", sa.Float, nullable=False),  # 万元, January to the month
+    sa.Column("batch_id", sa.Integer, nullable=True),  # the import that brought it
+    sa.Column("updated_at", sa.DateTime, nullable=False),
 )
 # The key (origin, row_no, valid_from) orders every read: SQLite stores such a table clustered on
 # it (WITHOUT ROWID), so reading the data is one sequential scan; other databases ignore the

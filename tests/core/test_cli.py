@@ -117,7 +117,7 @@ ENGLISH = ["usage:", "options:", "optional arguments:", "positional arguments:",
 # software and of environment variables.
 TECHNICAL = {"YYYY", "MM", "DD", "YYYY-MM", "YYYY-MM-DD", "CSV", "PDF", "Word", "SQLAlchemy", "SQLite", "URL", "python",
              "core", "xls", "xlsx", "ods", "geojson", "pptx", "sqlite", "data", "briefing",
-             "backups", "sub", "text", "monthly", "annual", "months", "days", "half_months", "target", "schedule", "add", "list",
+             "backups", "sub", "text", "monthly", "annual", "months", "days", "half_months", "target", "plans", "schedule", "add", "list",
              "set-role", "disable", "enable", "reset-password", "set-sso",
              "BRIEFING_DATABASE_URL", "BRIEFING_BACKUP_DIR"}  # fmt: skip
 
@@ -154,7 +154,7 @@ def test_help_exits_zero(argv, capsys):
         (["template"], "python -m core template:错误:缺少必需的参数:输出文件"),
         (["rollback", "abc"], "python -m core rollback:错误:参数批次号:'abc'不是有效的整数"),
         (["summary", "--schedule", "weeks"],
-         "python -m core summary:错误:参数--schedule:'weeks'不是可选的值(可选:'months', 'days', 'half_months', 'target')"),
+         "python -m core summary:错误:参数--schedule:'weeks'不是可选的值(可选:'months', 'days', 'half_months', 'target', 'plans')"),
         (["summary", "--period"], "python -m core summary:错误:参数--period:需要一个值"),
         (["summary", "--bogus"], "python -m core:错误:无法识别的参数:--bogus"),
     ],
