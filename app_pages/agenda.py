@@ -160,7 +160,7 @@ c2.button(
 )
 c3.download_button(
     "下载汇报材料(.pptx)",
-    data=lambda: deck.pptx_bytes(p, draft, scope.period, conv),
+    data=lambda: deck.pptx_bytes(p, draft, scope.period, conv, common.store()),
     file_name=f"{draft.name or '汇报材料'}_{scope.period.label}.pptx",
     mime="application/vnd.openxmlformats-officedocument.presentationml.presentation",
     on_click="ignore",

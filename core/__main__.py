@@ -248,7 +248,8 @@ def _deck(args: argparse.Namespace) -> int:
             return 1
     else:
         agenda = deck.every_page(scope)
-    data = deck.pptx_bytes(p, agenda, scope.period, _convention(args))
+    store = None if getattr(args, "data", None) else _store(args)  # a project's photos
+    data = deck.pptx_bytes(p, agenda, scope.period, _convention(args), store)
     out = args.out or Path(f"{agenda.name}_{scope.period.label}.pptx")
     out.write_bytes(data)
     print(out)

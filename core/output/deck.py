@@ -46,7 +46,9 @@ from core.figures.scope import Scope
 from core.output import charts, export, pages, project_file
 from core.output.agenda import Agenda, View
 from core.output.document import BODY_FONT, HEADING_FONT
+from core.store import datasource, photos
 from core.store.portfolio import Portfolio
+from core.store.versions import Store
 
 SLIDE_WIDTH, SLIDE_HEIGHT = (
     Emu(12192000),
@@ -94,6 +96,8 @@ class SlideContent:
     body: str = ""  # sentences shown on the slide, beside the charts or below the figures
     table_unit: str = "条"  # what the table's rows count, for 「第1–8条,共70条」
     footnote: str = ""  # set when laid out: which of the table's rows the slide shows
+    # Site photos (JPEG, caption), PHOTOS_PER_SLIDE to a slide, each sized to its half
+    photos: list[tuple[bytes, str]] = field(default_factory=list)
 
 
 def _cards(cards: list[O.Card]) -> list[Figure]:
@@ -479,14 +483,51 @@ def _project(p: Portfolio, code: str, period: Period, conv: Convention) -> Slide
                         table_widths=(1.2, 3.0, 1.2, 3.0))  # fmt: skip
 
 
-def slides(p: Portfolio, view: View, period: Period, conv: Convention) -> list[SlideContent]:
+PHOTOS_PER_SLIDE = 2
+
+
+def _project_photos(
+    p: Portfolio, code: str, period: Period, store: Store | None
+) -> SlideContent | None:
+    """The slide of a project's site photos: the shown photos (never those a roll-back hides)
+    of its latest month with photos up to the period, each captioned with the month, its
+    number and the month's 形象进度; None without a store or photos."""
+    if store is None or datasource.store_version(p.version) is None:
+        return None
+    found = photos.latest(store, code, period.key)
+    if found is None:
+        return None
+    month = P.month_label(found.month)
+    monthly = p.monthly.loc[(p.monthly[S.CODE] == code) & (p.monthly[S.MONTH] == found.month)]
+    said = ""
+    if len(monthly) and S.PROGRESS_TEXT in monthly:
+        said = str(monthly.iloc[-1][S.PROGRESS_TEXT] or "").strip()
+        said = "" if said.lower() in ("nan", "none") else said
+    n = len(found.pictures)
+    pictures = [
+        (picture, f"{month}现场照片 第{i}/{n}张" + (f":{said}" if said else ""))
+        for i, picture in enumerate(found.pictures, start=1)
+    ]
+    return SlideContent("", f"项目代码{code} · {month}形象进度照片", photos=pictures,
+                        screen="现场照片", notes=said)  # fmt: skip
+
+
+def slides(
+    p: Portfolio, view: View, period: Period, conv: Convention, store: Store | None = None
+) -> list[SlideContent]:
     """What one view's slides hold, one a 汇报模式 screen of its page, from the same measures
-    and charts as the page (before a long slide is continued on the next: `_laid_out`)."""
+    and charts as the page (before a long slide is continued on the next: `_laid_out`). A
+    project's file with photos in `store` has a slide of its latest month's photos too."""
     if view.is_project:  # one project's file: no filters
-        out = _project(p, view.code, period, conv)
+        out = [_project(p, view.code, period, conv)]
+        shown = _project_photos(p, view.code, period, store)
+        if shown is not None:
+            out.append(shown)
         found = P.find(p, view.code)
-        out.title = " · ".join([view.page_title, *([found[S.NAME]] if found is not None else [])])
-        return [out]
+        title = " · ".join([view.page_title, *([found[S.NAME]] if found is not None else [])])
+        for c in out:
+            c.title = title + (f":{c.screen}" if c.screen else "")
+        return out
     scope = view.scope(period)
     if not scope.mask(p.projects).any():
         return [SlideContent(_title(view), scope.sentence(), notes="当前筛选范围内没有项目。")]
@@ -760,6 +801,29 @@ def _table(slide, frame: pd.DataFrame, left, top, width, height, widths=None) ->
     return len(shown)
 
 
+def _photos(slide, pictures: list[tuple[bytes, str]], top, bottom) -> None:
+    """Photos side by side, each as large as its half of the slide allows (its shape kept),
+    its caption below it in BODY_PT."""
+    gap = Inches(0.3)
+    width = (SLIDE_WIDTH - 2 * MARGIN - gap * (len(pictures) - 1)) // len(pictures)
+    caption_h = max(
+        Emu(int(text_height([(t, BODY_PT)], Emu(width).pt) * 12700)) for _, t in pictures
+    )
+    room = bottom - top - caption_h - Inches(0.1)
+    for i, (picture, caption) in enumerate(pictures):
+        with Image.open(io.BytesIO(picture)) as img:
+            w, h = img.size
+        scale = min(width / w, room / h)
+        pw, ph = int(w * scale), int(h * scale)
+        left = MARGIN + i * (width + gap)
+        pic = slide.shapes.add_picture(
+            io.BytesIO(picture), left + (width - pw) // 2, top, Emu(pw), Emu(ph)
+        )
+        pic._element.nvPicPr.cNvPr.set("descr", document_text(caption))
+        _text(slide, left, top + ph + Inches(0.1), width, caption_h,
+              [(caption, BODY_FONT, BODY_PT, False, INK)], align=PP_ALIGN.CENTER)  # fmt: skip
+
+
 def _content_slide(prs, c: SlideContent) -> SlideContent | None:
     """One slide of `c`; what did not fit (figures, sentences) as the content of the next slide,
     titled 「（续）」, or None."""
@@ -773,7 +837,11 @@ def _content_slide(prs, c: SlideContent) -> SlideContent | None:
     )
     _notes(slide, c.notes)
     rest = replace(c, title=c.title.removesuffix(CONTINUED) + CONTINUED, figures=[], charts=[],
-                   table=None, body="")  # fmt: skip
+                   table=None, body="", photos=[])  # fmt: skip
+    if c.photos:
+        rest.photos = c.photos[PHOTOS_PER_SLIDE:]
+        _photos(slide, c.photos[:PHOTOS_PER_SLIDE], Inches(1.45), SLIDE_HEIGHT - Inches(0.3))
+        return rest if rest.photos else None
     top = Inches(1.45)
     bottom = SLIDE_HEIGHT - Inches(0.3)
     alone = not (c.charts or (c.table is not None and len(c.table)))
@@ -818,14 +886,17 @@ def _content_slide(prs, c: SlideContent) -> SlideContent | None:
     return None
 
 
-def pptx_bytes(p: Portfolio, agenda: Agenda, period: Period, conv: Convention) -> bytes:
+def pptx_bytes(
+    p: Portfolio, agenda: Agenda, period: Period, conv: Convention, store: Store | None = None
+) -> bytes:
     """The deck of `agenda` at `period`: a title slide, then the slides of each view, one a
-    汇报模式 screen, each continued on the next 「（续）」 where it does not fit."""
+    汇报模式 screen, each continued on the next 「（续）」 where it does not fit; a project's
+    site photos from `store` where the data are the store's."""
     prs = Presentation()
     prs.slide_width, prs.slide_height = SLIDE_WIDTH, SLIDE_HEIGHT
     _title_slide(prs, agenda, period, p.source)
     for view in agenda.views:
-        for c in slides(p, view, period, conv):
+        for c in slides(p, view, period, conv, store):
             more: SlideContent | None = c
             for _ in range(MAX_CONTINUED):
                 more = _content_slide(prs, more)

@@ -280,3 +280,30 @@ def original(store: Store, actor: Actor, photo_id: int) -> tuple[str, bytes] | N
     if row is None or row.original is None:
         return None
     return row.original_name, bytes(row.original)
+
+
+@dataclass(frozen=True)
+class MonthPhotos:
+    """The photos of a project's latest month with photos, as shown (for 汇报模式 and the deck)."""
+
+    month: str  # "2026-02"
+    pictures: tuple[bytes, ...]  # JPEGs, in upload order
+    sizes: tuple[tuple[int, int], ...]  # (width, height) of each
+
+
+@_translated
+def latest(store: Store, code: str, up_to: str) -> MonthPhotos | None:
+    """The shown photos (never those a roll-back hides) of the latest month up to `up_to` that
+    has any; None when there is none."""
+    listing = listed(store, code)
+    listing = listing.loc[listing["month"] <= up_to]
+    if listing.empty:
+        return None
+    month = str(listing["month"].max())
+    rows = listing.loc[listing["month"] == month]
+    pictures = images(store, list(rows["id"]))
+    return MonthPhotos(
+        month,
+        tuple(pictures[int(i)] for i in rows["id"]),
+        tuple((int(w), int(h)) for w, h in zip(rows["width"], rows["height"], strict=True)),
+    )
