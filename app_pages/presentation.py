@@ -32,6 +32,7 @@ _CODE_KEY = "_present_code"  # the project of a 项目档案 view to open on the
 _PART_KEY = "_present_part"  # (step, part): the part of a long table on view at that step
 _PARTS_KEY = "_present_parts"  # step → how many parts its table had when last drawn
 _BAR_KEY = "_present_bar"  # (step, last step?, parts) the bar's buttons were drawn for
+_SOLO_KEY = "_present_solo"  # the project whose file is presented by itself (not an agenda's)
 
 # Type sized for the back of a meeting room; the sidebar and Streamlit's own chrome are hidden.
 PROJECTOR_CSS = """
@@ -114,14 +115,21 @@ def _agenda() -> Agenda | None:
 
 
 def steps() -> list[Step]:
-    """The screens of the meeting: the agenda's views, or every page at the sidebar's filters."""
+    """The screens of the meeting: the agenda's views, or every page at the sidebar's filters
+    — or, on a project's file presented by itself, that file's screens."""
     screens = pages.screens()  # each presented page's screens, in order
     agenda = _agenda()
-    if agenda:  # a project's file (项目档案) is one screen of its own
+    if agenda:  # a project's file (项目档案) steps through its own screens
         views = [v for v in agenda.views if v.page in screens or (v.is_project and v.code)]
+    elif st.session_state.get(_SOLO_KEY):
+        views = [View.of_project(st.session_state[_SOLO_KEY])]
     else:
         views = [View.of(page, common.scope()) for page in screens]
-    return [Step(v, i) for v in views for i in range(len(screens.get(v.page, ("",))))]
+    return [
+        Step(v, i)
+        for v in views
+        for i in range(len(pages.PROJECT_SCREENS if v.is_project else screens.get(v.page, ("",))))
+    ]
 
 
 def _apply(view: View) -> None:
@@ -259,6 +267,14 @@ def shows(page: str):
 def bar(p: Portfolio, page: str) -> None:
     """The presenter's bar above the page: where we are, the stamp, previous/next, exit."""
     st.html(PROJECTOR_CSS + ZOOM_CSS)
+    solo = ""  # a project's file presented by itself steps through its own screens
+    if page == PROJECT_PAGE and not st.session_state.get(_AGENDA_KEY):
+        solo = (st.query_params.get(PROJECT_CODE_PARAM) or "").strip()
+    if solo != st.session_state.get(_SOLO_KEY, ""):
+        st.session_state[_SOLO_KEY] = solo
+        if solo:  # from its first screen
+            st.session_state[_STEP_KEY] = 0
+            st.session_state[_PART_KEY] = (0, 0)
     all_steps = steps()
     index = _current_index(all_steps, page)
     part, parts = _part(index), _parts(index)  # the parts its table had in the last run
@@ -271,7 +287,11 @@ def bar(p: Portfolio, page: str) -> None:
     if index >= 0:
         step = all_steps[index]
         shown = pages.get(step.view.page)
-        screen = step.view.code if step.view.is_project else shown.screens[step.screen]
+        screen = (
+            f"{step.view.code} · {pages.PROJECT_SCREENS[step.screen]}"
+            if step.view.is_project
+            else shown.screens[step.screen]
+        )
         where = f"第{index + 1}/{len(all_steps)}屏 · {shown.title} · {screen}"
     else:
         where = pages.by_key()[page].title if page in pages.by_key() else ""
@@ -301,6 +321,14 @@ def _record_parts(count: int) -> int:
         st.session_state[_BAR_KEY] = (index, drawn_for[1], known[index])
         st.rerun()
     return index
+
+
+def part_on_view(count: int) -> int:
+    """For a screen the page cuts into `count` parts itself (→ steps through them): which part
+    is on view."""
+    index = _record_parts(max(1, count))
+    part = _part(index)
+    return max(1, count) - 1 if part < 0 or part >= count else part
 
 
 # --- Tables on a projector ---------------------------------------------------------------

@@ -3,17 +3,21 @@ year against plan and 序时, the years since it started, 形象进度 month by 
 their 督办, nodes, funding, alerts and every recorded change. Reached from the project tables
 and from its own search; not in the menu."""
 
+import base64
+import html
+import math
+
 import pandas as pd
 import streamlit as st
 
-from app_pages import common, signin
+from app_pages import common, presentation, signin
 from core.base import schema as S
 from core.base.formatting import MISSING, pct, signed_points, yi_two_decimals
 from core.figures import alerts as A
 from core.figures import milestones as N
 from core.figures import project as P
 from core.figures import supervision as V
-from core.output import project_charts, project_file
+from core.output import pages, project_charts, project_file
 from core.policy import roles
 from core.store import datasource, photos
 from core.store.project_history import project_changes
@@ -52,8 +56,9 @@ def search_box() -> None:
         st.rerun()
 
 
-with st.expander("查找其他项目", expanded=not code):
-    search_box()
+if not common.presenting():
+    with st.expander("查找其他项目", expanded=not code):
+        search_box()
 if not code:
     st.info("请在上方查找项目,或在项目进度、问题督办、挂图作战、要素保障等页面的项目清单中点击“档案”打开。",
             icon=":material/folder_open:")  # fmt: skip
@@ -66,6 +71,142 @@ if f is None:
 
 row = P.find(p, code)
 own_scope = project_charts.scope_of(f, row)
+from_store = datasource.store_version(p.version) is not None
+
+
+# --- 汇报模式: the file in screens (core.output.pages.PROJECT_SCREENS), → steps on ------------
+PHOTOS_PER_SCREEN = 2
+PHOTO_HEIGHT = 600  # px at 1920×1080: a photo with the title, its caption and the bar fits
+
+
+def _photo_screen(month_photos: photos.MonthPhotos, said: str) -> None:
+    """The latest month's photos large, two to a part of the screen, → steps to the next."""
+    n = len(month_photos.pictures)
+    parts = math.ceil(n / PHOTOS_PER_SCREEN)
+    part = presentation.part_on_view(parts)
+    first = part * PHOTOS_PER_SCREEN
+    month = P.month_label(month_photos.month)
+    st.markdown(f"**{month}形象进度**:" + common.plain(said or MISSING))
+    cells = []
+    for i, picture in enumerate(month_photos.pictures[first : first + PHOTOS_PER_SCREEN], first):
+        src = "data:image/jpeg;base64," + base64.b64encode(picture).decode()
+        caption = html.escape(f"{month}现场照片 第{i + 1}/{n}张")
+        cells.append(
+            f"<figure style='margin:0;flex:1;text-align:center'><img src='{src}' alt='{caption}'"
+            f" style='max-width:100%;max-height:{PHOTO_HEIGHT}px;object-fit:contain'>"
+            f"<figcaption style='font-size:24px;margin-top:0.3rem'>{caption}</figcaption></figure>"
+        )
+    counter = f"第{part + 1}/{parts}页" + ("(按 → 翻页)" if part + 1 < parts else "")
+    st.html(
+        f"<div class='present-photos' style='display:flex;gap:1.5rem;align-items:flex-start'>"
+        f"{''.join(cells)}</div><div class='present-part'>{html.escape(counter)}</div>"
+    )
+
+
+def present_file() -> None:
+    """The screen of the file on view in 汇报模式, each fitting 1920×1080 (and, scaled, 1366×768
+    and 1280×720) without scrolling; a long table or the photos continue on → ."""
+    show = presentation.shows("project")
+    screen = next((i for i in range(len(pages.PROJECT_SCREENS)) if show(i)), 0)
+    st.subheader(common.plain(f"{f.name} · {pages.PROJECT_SCREENS[screen]}"))
+    st.caption(common.plain(f"项目代码{f.code} · {f.county} · {f.period.as_of}"))
+    if screen == 0:  # 概况: the card, this year's figures and the years since it started
+        with st.container(border=True):
+            cols = st.columns(3)
+            for i, (label, value) in enumerate(f.card):
+                cols[i % 3].markdown(f"**{label}**:{common.plain(value or MISSING)}")
+        c = st.columns(4)
+        c[0].metric("年度计划投资", yi_two_decimals(f.plan) if f.has_plan else "无年度计划",
+                    border=True)  # fmt: skip
+        c[1].metric(f"{f.period.ytd_label}累计完成", yi_two_decimals(f.done), border=True)
+        c[2].metric("完成率", pct(f.rate), signed_points(f.gap) if f.has_plan else None,
+                    border=True, delta_arrow="off")  # fmt: skip
+        c[3].metric("状态", f.status, border=True)
+        c = st.columns(4)
+        c[0].metric("总投资", yi_two_decimals(f.total_investment), border=True)
+        c[1].metric("开工至上年底累计完成", yi_two_decimals(f.prior_cumulative), border=True)
+        c[2].metric("开工至今累计完成", yi_two_decimals(f.since_start), border=True)
+        c[3].metric("占总投资", pct(f.share_of_total), border=True)
+    elif screen == 1:  # 本年进度
+        if f.coverage:
+            st.caption(f.coverage)
+        if len(f.curve):
+            common.scoped_chart(p, ("project_file_curve", code, scope.period, conv),
+                                lambda: project_charts.curve(f, own_scope), present_height=640)  # fmt: skip
+        else:
+            st.info("截至报告期没有月度报送。", icon=":material/info:")
+    elif screen == 2:  # 形象进度: the latest month's photos, else the months' text
+        latest = None
+        if from_store:
+            try:
+                latest = photos.latest(common.store(), code, scope.period.key)
+            except StoreError:
+                st.warning("暂时无法读取现场照片,请稍后再试。", icon=":material/error:")
+        if latest is not None:
+            said = f.progress.loc[f.progress[S.MONTH] == latest.month, S.PROGRESS_TEXT]
+            _photo_screen(latest, str(said.iloc[-1]).strip() if len(said) else "")
+        elif f.progress.empty:
+            st.info("截至报告期没有月度报送。", icon=":material/info:")
+        else:
+            timeline = f.progress.iloc[::-1]
+            presentation.table(
+                pd.DataFrame({"月份": timeline[P.MONTH_LABEL],
+                              "形象进度": timeline[S.PROGRESS_TEXT].replace("", MISSING)}),
+                widths=[0.2, 0.8], what="个月", lines=presentation.TABLE_LINES + 2,
+            )  # fmt: skip
+    elif screen == 3:  # 问题与督办
+        if f.problems.empty:
+            st.info("截至报告期没有登记存在问题。", icon=":material/check_circle:")
+        else:
+            pr = f.problems
+            presentation.table(
+                pd.DataFrame({"问题描述": pr[S.PROBLEM_TEXT], "责任单位": pr[S.RESPONSIBLE_UNIT],
+                              "办结时限": pr[S.DEADLINE], "状态": pr[V.STATE],
+                              "办理情况": pr[S.HANDLING_NOTES]}).replace("", MISSING),
+                widths=[0.32, 0.14, 0.13, 0.11, 0.30], what="个问题",
+            )  # fmt: skip
+    elif screen == 4:  # 节点计划
+        if f.nodes.empty:
+            st.info("该项目没有节点计划。", icon=":material/info:")
+        else:
+            common.scoped_chart(p, ("project_file_gantt", code, scope.period),
+                                lambda: project_charts.gantt(f, own_scope), present_height=640)  # fmt: skip
+    elif screen == 5:  # 资金来源
+        if f.funding.empty:
+            st.info("截至报告期没有已落实资金的记录。", icon=":material/info:")
+        else:
+            presentation.table(
+                pd.DataFrame({"资金来源": f.funding[S.FUNDING_SOURCE],
+                              "落实金额": f.funding[S.FUNDING_AMOUNT].map(yi_two_decimals)}),
+                widths=[0.6, 0.4], numeric=("落实金额",), what="项",
+            )  # fmt: skip
+            st.caption(f"合计{yi_two_decimals(float(f.funding[S.FUNDING_AMOUNT].sum()))}")
+    elif screen == 6:  # 当前预警
+        if f.alerts.empty:
+            st.success("截至报告期没有预警。", icon=":material/check_circle:")
+        else:
+            presentation.table(f.alerts[[A.LEVEL, A.RULE, A.REASON]], widths=[0.12, 0.23, 0.65],
+                               what="条")  # fmt: skip
+    else:  # 变更记录
+        if not from_store:
+            st.caption("当前数据来自示例数据或数据文件夹,没有导入和修改的历史记录。")
+            return
+        try:
+            changes = p.memo(("project_history", code),
+                             lambda: project_changes(common.store(), code))  # fmt: skip
+        except StoreError:
+            st.warning("暂时无法读取修改记录,请稍后再试。", icon=":material/error:")
+            return
+        history = P.history_table(changes)
+        if history.empty:
+            st.caption("数据库中没有该项目的修改记录。")
+        else:
+            presentation.table(history, widths=[0.1, 0.17, 0.13, 0.16, 0.44], what="条")
+
+
+if common.presenting():
+    present_file()
+    st.stop()
 st.subheader(common.plain(f.name))
 st.markdown(common.plain(f"项目代码{f.code} · {f.county} · {f.period.as_of}"))
 st.caption("项目档案按左侧所选报告期和序时进度口径计算,不受区县、行业领域、级别等筛选条件影响。")
@@ -158,7 +299,6 @@ def originals(shown: pd.DataFrame) -> None:
 
 
 PHOTO_WIDTH = 240
-from_store = datasource.store_version(p.version) is not None
 st.subheader("现场照片")
 site_photos: list[tuple[str, bytes]] = []  # this period's, for the Word file
 if not from_store:

@@ -92,6 +92,12 @@ PAGES: tuple[Page, ...] = (
 )  # fmt: skip
 
 
+# 汇报模式 of one project's file (项目档案, opened by link or as an agenda's view): its screens,
+# each fitting 1920×1080. Not the Page's `screens`: the page is no view of every-page 汇报模式.
+PROJECT_SCREENS = ("概况", "本年进度", "形象进度", "问题与督办", "节点计划", "资金来源", "当前预警",
+                   "变更记录")  # fmt: skip
+
+
 def by_key() -> dict[str, Page]:
     return {p.key: p for p in PAGES}
 
