@@ -303,15 +303,20 @@ def test_an_agenda_steps_to_a_projects_file(page, server: Server):
         wait_for_run(page)
     wait_for_run(page, "项目档案")
     expect(page).to_have_url(re.compile(rf"/project\?.*code={re.escape(code)}"))
-    expect(page.get_by_text(name, exact=True).first).to_be_visible()
+    expect(page.get_by_text(f"{name} · 概况", exact=True).first).to_be_visible()
     bar = page.locator("[data-testid='stCaptionContainer']").filter(has_text="项目调度会").first
-    expect(bar).to_contain_text(f"第4/6屏 · 项目档案 · {code}")
+    expect(bar).to_contain_text(f"第4/13屏 · 项目档案 · {code} · 概况")
     expect(page.locator(SIDEBAR)).to_be_hidden()  # still 汇报模式
     assert_no_exception(page, server)
-    next_screen.click()
+    for _ in range(20):  # the file's eight screens (a long 形象进度 in parts), then 项目进度
+        next_screen.click()
+        wait_for_run(page)
+        if "/progress?" in page.url:
+            break
     wait_for_run(page, "项目推进情况")
     expect(page).to_have_url(re.compile(r"/progress\?"))
-    expect(bar).to_contain_text("第5/6屏 · 项目进度 · 项目清单")
+    expect(bar).to_contain_text("第12/13屏 · 项目进度 · 项目清单")
     page.get_by_role("button", name=re.compile("上一屏")).click()
     wait_for_run(page, "项目档案")
     expect(page).to_have_url(re.compile(rf"code={re.escape(code)}"))
+    expect(bar).to_contain_text(f"第11/13屏 · 项目档案 · {code} · 变更记录")
