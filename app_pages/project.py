@@ -77,6 +77,8 @@ from_store = datasource.store_version(p.version) is not None
 # --- 汇报模式: the file in screens (core.output.pages.PROJECT_SCREENS), → steps on ------------
 PHOTOS_PER_SCREEN = 2
 PHOTO_HEIGHT = 600  # px at 1920×1080: a photo with the title, its caption and the bar fits
+PHOTO_MIN_HEIGHT = 360  # px: however long the month's 形象进度
+PHOTO_TEXT_MAX = 450  # characters of the month's 形象进度 above its photos (seven lines)
 
 
 def _photo_screen(month_photos: photos.MonthPhotos, said: str) -> None:
@@ -86,14 +88,22 @@ def _photo_screen(month_photos: photos.MonthPhotos, said: str) -> None:
     part = presentation.part_on_view(parts)
     first = part * PHOTOS_PER_SCREEN
     month = P.month_label(month_photos.month)
+    if (
+        len(said) > PHOTO_TEXT_MAX
+    ):  # the whole text is on the 形象进度 of the page and the Word file
+        said = said[: PHOTO_TEXT_MAX - 1] + "…"
     st.markdown(f"**{month}形象进度**:" + common.plain(said or MISSING))
+    # A 形象进度 of more than one line (24 px type, about 70 characters a line at 1920) takes
+    # its lines from the photos' height, so that the screen still fits.
+    lines = math.ceil(len(f"{month}形象进度:{said}") / 70)
+    height = max(PHOTO_MIN_HEIGHT, PHOTO_HEIGHT - 40 * (lines - 1))
     cells = []
     for i, picture in enumerate(month_photos.pictures[first : first + PHOTOS_PER_SCREEN], first):
         src = "data:image/jpeg;base64," + base64.b64encode(picture).decode()
         caption = html.escape(f"{month}现场照片 第{i + 1}/{n}张")
         cells.append(
             f"<figure style='margin:0;flex:1;text-align:center'><img src='{src}' alt='{caption}'"
-            f" style='max-width:100%;max-height:{PHOTO_HEIGHT}px;object-fit:contain'>"
+            f" style='max-width:100%;max-height:{height}px;object-fit:contain'>"
             f"<figcaption style='font-size:24px;margin-top:0.3rem'>{caption}</figcaption></figure>"
         )
     counter = f"第{part + 1}/{parts}页" + ("(按 → 翻页)" if part + 1 < parts else "")
