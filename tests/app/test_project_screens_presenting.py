@@ -142,3 +142,19 @@ def test_an_agenda_steps_through_the_files_screens(tmp_path, monkeypatch):
     assert _title(at) == "甲区芯片封装项目 · 概况"
     _next(at)
     assert _where(at) == "项目调度 · 第5/11屏 · 项目档案 · A-001 · 本年进度"
+
+
+def test_photos_a_roll_back_hides_are_not_on_the_projector(tmp_path, monkeypatch):
+    url = _store(tmp_path, monkeypatch)
+    store = Store(url)
+    store.rollback(2, "二月照片传错了", actor=ADMIN)  # entry 4: January's photos only
+    store.close()
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    at = open_app("project", code="A-001", period="2025-02", present="1")
+    _next(_next(at))
+    assert _where(at) == "第3/8屏 · 项目档案 · A-001 · 形象进度"
+    assert "**2025年1月形象进度**:主体施工" in [x.value for x in at.markdown]
+    body = _html(at)
+    assert body.count("<img ") == 2 and "2025年1月现场照片 第2/2张" in body
+    assert "2025年2月现场照片" not in body and "第1/1页" in body
