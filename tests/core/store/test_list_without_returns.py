@@ -80,3 +80,15 @@ def test_the_cli_refuses_a_list_without_returns(command, tmp_path):
     assert code == 1 and stdout == ""
     assert err.startswith("错误:当前数据只有项目清单,尚未导入月度进度")
     assert not (tmp_path / "out.file").exists()
+
+
+def test_a_list_without_figures_is_not_asked_its_period():
+    """A 名单 with county sections and no amounts: no figure depends on the period, so it is not
+    asked (the title's 截至7月31日 is a submission date); what the list lacks is said instead."""
+    from tests.corpus.layouts import cases
+    from tests.corpus.run import run
+
+    (case,) = [c for c in cases() if c.name == "list_county_sections_xlsx"]
+    out = run(case)
+    assert not out.imported and out.questions == []
+    assert out.errors and all("总投资" in e for e in out.errors[:4])
