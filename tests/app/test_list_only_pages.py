@@ -20,7 +20,8 @@ from tests.access_kit import ADMIN, PASSWORD
 
 MINI = Path(__file__).parents[1] / "fixtures" / "mini"
 LIST_ONLY = ("项目清单.csv", "年度计划.csv", "节点计划.csv", "区县边界.geojson")
-NEEDS_RETURNS = {"growth", "alerts", "ranking", "briefing"}
+# A status or a rate of a project without returns would be a wrong figure: these pages stop.
+NEEDS_RETURNS = {"overview", "progress", "map", "growth", "alerts", "ranking", "briefing"}
 PERIOD_NOTE = "尚无月度进度,报告期按"
 MISSING = "尚未导入月度进度,"
 
