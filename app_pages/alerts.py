@@ -16,6 +16,7 @@ from core.output import charts
 p = common.portfolio()
 opening.start(p)  # every county ready (app_pages.opening)
 scope = common.header("预警")
+common.stop_without_returns(p, "预警(投资完成进度、连续滞后等)")
 conv = common.convention()
 shows = presentation.shows("alerts")
 

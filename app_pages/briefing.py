@@ -16,6 +16,7 @@ MONTHLY, ANNUAL = "月度简报", "年度工作报告"
 
 p = common.portfolio()
 scope = common.header("简报")
+common.stop_without_returns(p, "简报(投资完成情况)")
 conv = common.convention()
 
 if not scope.mask(p.projects).any():

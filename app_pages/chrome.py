@@ -10,7 +10,7 @@ import uuid
 import streamlit as st
 
 from app_pages.escape import plain
-from app_pages.filters import scope, url_notices
+from app_pages.filters import scope, shown_portfolio, url_notices
 from app_pages.source import DATA_DIR_SETTING, store
 from core.figures.scope import Scope
 from core.ingest import edits
@@ -29,7 +29,24 @@ def header(title: str) -> Scope:
     st.title(title)
     url_notices()
     st.markdown(f"**{plain(s.sentence())}**")
+    p = shown_portfolio()
+    if p is not None and not p.has_returns:
+        st.info(p.period_note(), icon=":material/event_busy:")  # no text from data
     return s
+
+
+def stop_without_returns(p: Portfolio, what: str) -> None:
+    """A page that measures returns, on a data set of the project list alone: what is missing
+    and how to add it, and the page's run ends."""
+    if p.has_returns:
+        return
+    st.info(
+        f"尚未导入月度进度,{what}需要各项目的月度进度(1-N月完成投资)才能计算。"
+        "可在“数据管理”页上传月度进度表或本办台账,导入后本页即显示。",
+        icon=":material/upload_file:",
+    )
+    st.page_link("app_pages/data.py", label="前往数据管理", icon=":material/database:")
+    st.stop()
 
 
 def missing_table(table: str) -> None:

@@ -25,6 +25,7 @@ from app_pages.chrome import (
     report_error,
     settings_value,
     stop_when_scope_is_empty,
+    stop_without_returns,
     style,
 )
 from app_pages.escape import WORD_JOINER, plain
@@ -68,5 +69,5 @@ __all__ = [
     "empty_notice", "header", "indicator_card", "indicator_cards", "missing_table",
     "page_not_found", "plain", "portfolio", "presenting", "report_error", "scope",
     "scoped_chart", "screen_spec", "set_presenting", "settings_value", "sidebar", "static_chart",
-    "stop_when_scope_is_empty", "store", "style", "table_height", "url_notices",
+    "stop_when_scope_is_empty", "stop_without_returns", "store", "style", "table_height", "url_notices",
 ]  # fmt: skip

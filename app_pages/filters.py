@@ -42,6 +42,11 @@ _SCHEDULE_NOTICE_DUE = "_schedule_notice_due"
 _PORTFOLIO_KEY = "_portfolio_shown"  # the data set the sidebar drew its filters for
 
 
+def shown_portfolio():
+    """The data set the sidebar drew this run's filters for (None before the sidebar)."""
+    return st.session_state.get(_PORTFOLIO_KEY)
+
+
 # --- Sidebar -------------------------------------------------------------------------------
 
 

@@ -12,6 +12,7 @@ from core.output import charts
 
 p = common.portfolio()
 scope = common.header("投资增长")
+common.stop_without_returns(p, "投资增长的累计完成投资和区县行业对比")
 conv = common.convention()
 shows = presentation.shows("growth")
 

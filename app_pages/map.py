@@ -11,6 +11,7 @@ from core.output import charts, maps
 p = common.portfolio()
 opening.start(p)  # every county ready (app_pages.opening)
 scope = common.header("项目地图")
+common.stop_without_returns(p, "项目地图(按完成率着色)")
 conv = common.convention()
 
 projects = M.projects_in_scope(p, scope, conv)

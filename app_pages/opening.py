@@ -121,7 +121,7 @@ def _served() -> bool:
 
 def start(p: Portfolio) -> None:
     """Warm `p` in the background unless it is already (or there is no server: AppTest)."""
-    if not _served():
+    if not _served() or not p.has_returns:  # a list without returns: nothing to measure
         return
     with _lock:
         if p.version in _warmed:

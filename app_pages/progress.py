@@ -12,6 +12,7 @@ from core.output import charts, export
 
 p = common.portfolio()
 scope = common.header("项目推进情况")
+common.stop_without_returns(p, "项目进度(完成率和滞后状态)")
 conv = common.convention()
 shows = presentation.shows("progress")  # 汇报模式: 项目清单, then 单个项目
 

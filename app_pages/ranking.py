@@ -21,6 +21,7 @@ from core.store.versions import EXEMPTION, StoreError, VersionMoved
 
 p = common.portfolio()
 scope = common.header("红黑榜")
+common.stop_without_returns(p, "红黑榜(按年度计划完成率排名)")
 conv = common.convention()
 shows = presentation.shows("ranking")
 

@@ -120,6 +120,11 @@ def _refusals(p: Portfolio, args: argparse.Namespace) -> list[str]:
     filter offers only months with returns) and names the data do not have (a link's unknown
     county falls back with a notice there; a command that would write a report refuses)."""
     problems = []
+    if not p.has_returns:  # a project list alone: nothing to report on (the pages say so too)
+        return [
+            "当前数据只有项目清单,尚未导入月度进度,不能按报告期统计或生成报告。"
+            "请先导入月度进度(或本办台账)后再运行。"
+        ]
     if args.period:
         period = Period.parse(args.period)
         periods = p.periods()

@@ -194,8 +194,11 @@ def check(
                                     "这是空白模板:表头下没有任何项目行,未导入;请填入项目后再上传"))  # fmt: skip
     by_period: dict[Period, list[LedgerPlan]] = {}
     for plan in upload.plans:
-        if plan.period is not None and plan.ledger.records and not plan.unsettled():
-            by_period.setdefault(plan.period, []).append(plan)
+        period = plan.period
+        if period is None and not layouts.has_returns(plan.ledger, plan.layout):
+            period = layouts.list_period(plan.ledger)  # a list: no figure depends on it
+        if period is not None and plan.ledger.records and not plan.unsettled():
+            by_period.setdefault(period, []).append(plan)
     for period, plans in by_period.items():
         converted = ledger_tables.convert([(p.ledger, p.layout) for p in plans], period, tables)
         raw_tables += converted.tables

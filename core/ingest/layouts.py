@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import date, datetime
 
 import pandas as pd
 import sqlalchemy as sa
@@ -190,10 +190,34 @@ def guess(ledger: LedgerSheet, column: Column) -> tuple[V.Field, str] | None:
     return None
 
 
+_RETURN_COLUMNS = (S.MONTH_CUMULATIVE, S.MONTH_COMPLETED, S.PROGRESS_TEXT, S.ANNUAL_PLAN)
+
+
+def has_returns(ledger: LedgerSheet, layout: Layout) -> bool:
+    """Whether the ledger gives any figure of a period (a plan, a month's amount or 形象进度):
+    a project list without them (名单, 清单) is read as the list alone, and its period is not
+    asked, as no figure depends on it."""
+    for c in ledger.columns:
+        f = layout.field_of(c)
+        if f is not None and (f.column in _RETURN_COLUMNS or f in V.PLAN_FIELDS):
+            return True
+    return False
+
+
+def list_period(ledger: LedgerSheet, today: date | None = None) -> Period:
+    """The period a list without figures is read for: today's month in the year it states
+    (December of a year that is over, January of one to come), else today's month."""
+    today = today or date.today()
+    year = ledger.year or today.year
+    if year < today.year:
+        return Period(year, 12)
+    return Period(year, 1) if year > today.year else Period(year, today.month)
+
+
 def unsettled(ledger: LedgerSheet, layout: Layout, period: Period | None) -> list[str]:
     """What is still to be decided before the ledger can be read, in Chinese; [] when nothing."""
     out = []
-    if period is None:
+    if period is None and has_returns(ledger, layout):
         out.append(f"报告期:{ledger.period_source}")
     for c in ledger.columns:
         if c.path and layout.field_of(c) is None:

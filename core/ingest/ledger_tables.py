@@ -25,7 +25,7 @@ from core.base.periods import Period
 from core.base.values import normalize_text, parse_amount, parse_years
 from core.ingest import vocabulary as V
 from core.ingest.findings import ERROR, WARNING, Finding
-from core.ingest.layouts import Layout
+from core.ingest.layouts import Layout, has_returns
 from core.ingest.ledger import LedgerSheet, Record, Section
 from core.ingest.reading import RawTable
 from core.store.month_plans import PLANNED
@@ -344,7 +344,7 @@ def _months(ledger: LedgerSheet, layout: Layout, p: _Project, code: str, period:
     # own: its 形象进度 alone cannot be stored without inventing an amount.
     for key in [k for k, r in rows.items() if k != period.key and S.MONTH_COMPLETED not in r]:
         del rows[key]
-    if not rows:
+    if not rows and has_returns(ledger, layout):
         month(period.month)  # reported this month, with nothing to report: still a return
     return list(rows.values())
 

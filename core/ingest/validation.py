@@ -580,9 +580,12 @@ def validate(
             _check_counties(up, boundaries, f)
             _check_coordinates(up, boundaries, f)
         _check_new_rows(up, current.get(S.PROJECTS) if current else None, f)
-    for table, what in ((S.PROJECTS, "没有任何项目"), (S.MONTHLY, "没有任何数据,无法确定报告期")):
-        if merged[table].empty and (raw_tables or not problems):
-            f.append(Finding(ERROR, "", table, None, None, "", f"{table}{what}"))
+    if merged[S.PROJECTS].empty and (raw_tables or not problems):
+        f.append(Finding(ERROR, "", S.PROJECTS, None, None, "", f"{S.PROJECTS}没有任何项目"))
+    elif merged[S.MONTHLY].empty and (raw_tables or not problems):
+        # A first import is often the project list alone (maybe with its plans): it goes in,
+        # and the preview says what the pages will and will not show until returns come.
+        f.append(Finding(WARNING, "", S.MONTHLY, None, None, "", NO_RETURNS_YET))
     codes = set(merged[S.PROJECTS][S.CODE])
     for table in (S.PLANS, S.MONTHLY, S.FUNDING, S.PROBLEMS, S.MILESTONES):
         if table not in uploaded:
@@ -614,6 +617,12 @@ def validate(
     if not report.errors:
         report.tables = {t: merged[t].reset_index(drop=True) for t in S.TABLES}
     return report
+
+
+NO_RETURNS_YET = (
+    f"尚未导入{S.MONTHLY}:导入后各页面只显示项目清单、年度计划和节点等已有内容,"
+    "投资完成、预警、红黑榜等需要月度进度的内容待导入月度进度后显示"
+)
 
 
 def _empty(table: str) -> pd.DataFrame:

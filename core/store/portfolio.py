@@ -4,6 +4,7 @@ a version key."""
 from __future__ import annotations
 
 import dataclasses
+import datetime
 import hashlib
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -65,11 +66,30 @@ class Portfolio:
         """`compute()`, once per key for every session of the process (core.base.memo)."""
         return self._memo.get(key, compute)
 
+    @property
+    def has_returns(self) -> bool:
+        """Whether any 月度进度 is loaded: a first import may be the project list (and plans)
+        alone, and its pages show the list while those that measure returns say they are
+        missing."""
+        return not self.monthly.empty
+
+    def period_note(self) -> str | None:
+        """How the period was settled when there are no returns (None when there are)."""
+        if self.has_returns:
+            return None
+        return (
+            f"尚无月度进度,报告期按{self.latest_period.label}"
+            "(年度计划所在年份中数据读入时的当月;计划年份已过则取12月)。"
+        )
+
     @cached_property
     def ytd(self) -> pd.DataFrame:
         """Year-to-date completed investment: one row per project code, one column per month
         ("2026-02") from the first return to the latest; each year starts again at January."""
         m = self.monthly
+        if m.empty:  # a project list without returns: nothing completed in its period
+            codes = pd.Index(self.projects[S.CODE].unique(), name=S.CODE)
+            return pd.DataFrame(0.0, index=codes, columns=[self.latest_period.key])
         wide = m.pivot_table(index=S.CODE, columns=S.MONTH, values=S.MONTH_COMPLETED,
                              aggfunc="sum", fill_value=0.0)  # fmt: skip
         first, last = Period.parse(m[S.MONTH].min()), Period.parse(m[S.MONTH].max())
@@ -99,7 +119,10 @@ class Portfolio:
     @cached_property
     def latest_period(self) -> Period:
         """The period views open on: the latest month for which most projects have reported.
-        One early return of next month (or a stray row) does not move every page onto it."""
+        One early return of next month (or a stray row) does not move every page onto it.
+        Without any return: period_without_returns."""
+        if self.monthly.empty:
+            return period_without_returns(self.plans)
         counts = self.monthly.groupby(S.MONTH)[S.CODE].nunique()
         enough = counts[counts >= counts.max() * MOST_REPORTED]
         return Period.parse(enough.index.max())
@@ -110,6 +133,8 @@ class Portfolio:
 
     @cached_property
     def _periods(self) -> tuple[Period, ...]:
+        if self.monthly.empty:
+            return (self.latest_period,)
         return tuple(Period.parse(m) for m in sorted(self.monthly[S.MONTH].unique(), reverse=True))
 
     @cached_property
@@ -131,6 +156,20 @@ class Portfolio:
         return [s for s in settings.current().sectors if s in present] + sorted(
             present - set(settings.current().sectors)
         )
+
+
+def period_without_returns(plans: pd.DataFrame, today: datetime.date | None = None) -> Period:
+    """The period of a data set without any 月度进度: today's month in the latest year the
+    annual plans name (December of a year that is over, January of one to come); today's month
+    without plans. Settled when the data are read (a store's snapshot keeps it)."""
+    today = today or datetime.date.today()
+    years = pd.to_numeric(plans[S.YEAR], errors="coerce").dropna() if len(plans) else []
+    year = int(max(years)) if len(years) else today.year
+    if year < today.year:
+        return Period(year, 12)
+    if year > today.year:
+        return Period(year, 1)
+    return Period(year, today.month)
 
 
 def read_csv(path: Path) -> pd.DataFrame:
@@ -195,11 +234,9 @@ def from_tables(
     _numbers(t[S.FUNDING], S.FUNDING, (S.FUNDING_AMOUNT,))
     _numbers(t[S.INDICATORS], S.INDICATORS, (S.VALUE, S.TARGET))
     monthly = t[S.MONTHLY]
-    months = monthly[S.MONTH].str.split("-", expand=True)
-    monthly["_year"] = months[0].astype(int)
-    monthly["_month"] = months[1].astype(int)
-    if monthly.empty:
-        raise DataError(f"{S.MONTHLY}没有任何数据行,无法确定报告期")
+    months = monthly[S.MONTH].astype(str)
+    monthly["_year"] = months.str.split("-").str[0].astype(int)
+    monthly["_month"] = months.str.split("-").str[1].astype(int)
     return Portfolio(
         projects=t[S.PROJECTS],
         plans=t[S.PLANS],
