@@ -136,6 +136,7 @@ def _alert_list() -> None:
         width="stretch",
         height=min(38 * (len(shown) + 1), common.table_height()),
         # The link to each project's file last, and not on a projector, where nobody clicks.
+        phone_columns=[A.LEVEL, S.NAME, A.RULE, P.LINK],  # the reason on a tap
         column_order=[
             A.LEVEL,
             A.RULE,

@@ -69,6 +69,7 @@ if shows(0):
             # The main columns first; the link to each project's file last, and not on a
             # projector, where nobody clicks.
             column_order=[*V.MAIN_COLUMNS, *more, *([] if common.presenting() else [P.LINK])],
+            phone_columns=["项目名称", "完成率", "状态", *more, P.LINK],  # the rest on a tap
             # Widths in pixels so that the seven main columns fit 1366×768 beside the sidebar.
             column_config={
                 P.LINK: st.column_config.LinkColumn(display_text="打开", width=48),

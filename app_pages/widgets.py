@@ -144,8 +144,38 @@ def download_csv(label: str, frame, file_stem: str, **kwargs) -> None:
     )
 
 
-def dataframe(data, **kwargs):
-    """st.dataframe as every page uses it: no index, a dash for a missing value (never "None")."""
+# A phone's browser names itself so (Android's "Mobile", iPhone's "iPhone"; a tablet does not).
+_PHONE_WORDS = ("Mobile", "iPhone", "Android")
+
+
+def is_phone() -> bool:
+    """The run comes from a phone's browser (its User-Agent): a page narrows its tables."""
+    try:
+        agent = str(st.context.headers.get("User-Agent") or "")
+    except Exception:  # no request behind the run (AppTest)
+        return False
+    return any(word in agent for word in _PHONE_WORDS)
+
+
+def dataframe(data, phone_columns: list[str] | None = None, **kwargs):
+    """st.dataframe as every page uses it: no index, a dash for a missing value (never "None").
+    On a phone, a table with `phone_columns` shows only those (the key columns; the project's
+    link opens the rest on a tap)."""
+    if phone_columns and is_phone() and not presenting():
+        order = kwargs.get("column_order") or list(getattr(data, "columns", []))
+        kwargs["column_order"] = shown = [c for c in phone_columns if c in order]
+        # Widths for a phone's 360 px: the first column (the name) wraps in 140, others in 84.
+        config = dict(kwargs.get("column_config") or {})
+        for i, column in enumerate(shown):
+            entry = config.get(column)
+            if isinstance(entry, dict):
+                width = entry.get("width")
+                cap = 140 if i == 0 else 84
+                if not isinstance(width, int) or width > cap:
+                    config[column] = {**entry, "width": cap}
+            else:
+                config[column] = {"width": 140 if i == 0 else 84} if entry is None else entry
+        kwargs["column_config"] = config
     return st.dataframe(data, hide_index=True, placeholder=MISSING, **kwargs)
 
 

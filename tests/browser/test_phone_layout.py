@@ -33,6 +33,11 @@ WIDTHS = """() => {
 }"""
 
 
+# A phone's browser as it names itself (Chrome on Android): pages narrow their tables on it.
+PHONE_AGENT = ("Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) "
+               "Chrome/126.0.0.0 Mobile Safari/537.36")  # fmt: skip
+
+
 @pytest.fixture
 def phone(browser, server: Server, request: pytest.FixtureRequest):
     """A phone's browser: 390×844, touch, twice the pixels."""
@@ -43,6 +48,7 @@ def phone(browser, server: Server, request: pytest.FixtureRequest):
         device_scale_factor=2,
         is_mobile=True,
         has_touch=True,
+        user_agent=PHONE_AGENT,
         locale="zh-CN",
         timezone_id="Asia/Shanghai",
     )
@@ -102,3 +108,23 @@ def test_cards_two_a_row_and_no_presenting_on_a_phone(phone, server: Server):
     assert not phone.locator(SIDEBAR).get_by_text("汇报模式").is_visible()
     widths = phone.evaluate(WIDTHS)
     assert widths["page"] <= width, widths
+
+
+def test_tables_show_their_key_columns_on_a_phone(phone, server: Server):
+    """项目进度 on a phone: the name, 完成率 and 状态 (and the link to the project's file, where
+    the rest is a tap away), not the nine columns of a screen."""
+    open_page(phone, "/progress", "项目推进情况")
+    fold_sidebar(phone)
+    grid = phone.locator("[data-testid='stDataFrame']").first
+    grid.wait_for()
+    phone.wait_for_timeout(800)
+    headers = grid.locator("[role='columnheader']").all_inner_texts()
+    names = [h.strip() for h in headers if h.strip()]
+    assert names == ["项目名称", "完成率", "状态", "档案"] or names[:3] == [
+        "项目名称",
+        "完成率",
+        "状态",
+    ], names
+    assert "区县" not in names and "年度计划(亿元)" not in names and "计划(亿元)" not in names, (
+        names
+    )
