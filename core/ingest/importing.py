@@ -349,11 +349,10 @@ def commit(report: Report, store: Store, note: str = "", *, actor: Actor) -> Bat
         seen_version=report.checked_against,
         actor=actor,
         categories=report.new_categories or None,
+        # The ledgers' monthly plans, with the batch that brought them, in its transaction (a
+        # roll-back of it takes them out of force: core.store.datasource.month_plans_in_force).
+        month_plans=report_month_plans(report),
     )
-    # The ledgers' monthly plans, with the batch that brought them (a roll-back of it takes
-    # them out of force: core.store.datasource.month_plans_in_force), right after the batch,
-    # under the store's write lock like it.
-    month_plans.save(store.engine, report_month_plans(report), batch.id)
     saved = Layouts(store)
     for layout in report.layouts:
         saved.save(layout, actor=actor)

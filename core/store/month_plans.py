@@ -26,6 +26,15 @@ def save(engine: sa.Engine, plans: pd.DataFrame, batch_id: int | None = None) ->
     in one transaction; the number of rows written."""
     if plans.empty:
         return 0
+    with engine.execution_options(write_lock=True).begin() as conn:
+        return save_in(conn, plans, batch_id)
+
+
+def save_in(conn: sa.Connection, plans: pd.DataFrame, batch_id: int | None = None) -> int:
+    """save, in the caller's transaction: an import's batch writes its plans with its rows
+    (core.store.versions.Store.import_batch), so a session never loads one without the other."""
+    if plans.empty:
+        return 0
     t = MONTH_PLANS
     now = datetime.now().replace(microsecond=0)
     rows = [
@@ -34,10 +43,9 @@ def save(engine: sa.Engine, plans: pd.DataFrame, batch_id: int | None = None) ->
         for code, month, amount in zip(plans[S.CODE], plans[S.MONTH], plans[PLANNED], strict=True)
     ]  # fmt: skip
     replaced = {(r["code"], r["month"][:4]) for r in rows}
-    with engine.execution_options(write_lock=True).begin() as conn:
-        for code, year in sorted(replaced):
-            conn.execute(sa.delete(t).where(t.c.code == code, t.c.month.startswith(f"{year}-")))
-        conn.execute(sa.insert(t), rows)
+    for code, year in sorted(replaced):
+        conn.execute(sa.delete(t).where(t.c.code == code, t.c.month.startswith(f"{year}-")))
+    conn.execute(sa.insert(t), rows)
     return len(rows)
 
 

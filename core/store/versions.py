@@ -62,6 +62,7 @@ from core.policy import roles
 from core.policy.roles import Actor
 from core.store import audit, migrations
 from core.store import categories as office_categories
+from core.store import month_plans as plan_store
 from core.store.tables import (  # noqa: F401 (the tables are the store's names too)
     _BATCHES,
     _BOUNDARIES,
@@ -386,11 +387,14 @@ class Store:
         actor: Actor,
         removed: dict[str, pd.DataFrame] | None = None,
         categories: dict[str, list[str]] | None = None,
+        month_plans: pd.DataFrame | None = None,
     ) -> Batch:
         """Merge uploaded rows into the current data by key, as a new entry, whole or not at all.
 
         `categories` (schema column → values) join the office's lists in the same transaction
         (core.store.categories): an import refused or rolled back by an error adds none.
+        `month_plans` (core.store.month_plans.COLUMNS), the ledgers' monthly plans, are saved
+        with the batch's id in the same transaction: a session loads both or neither.
 
         `actor` must be allowed to make an entry of this kind (an import, a withdrawal, a 督办
         edit, a 红黑榜 exemption: `KIND_ACTIONS`); a county reporter's rows must all be of its
@@ -462,6 +466,8 @@ class Store:
             audit.record(conn, actor, what, f"第{new_id}批", detail)
             if categories:
                 office_categories.add(conn, categories, new_id, actor=actor)
+            if month_plans is not None:
+                plan_store.save_in(conn, month_plans, new_id)
         return entry
 
     @_translated

@@ -174,3 +174,24 @@ def test_the_briefing_at_two_decimals(store, own_settings):
     whole = briefing.write(p, city, PLANS)
     body = "".join(s.text for s in whole.sections)
     assert "落后3.34个百分点" in body and "落后3.4个百分点" not in body
+
+
+def test_the_plans_are_written_in_the_batchs_transaction(store, monkeypatch):
+    """A failure while the plans are written leaves neither the batch nor any plan: a session
+    can never load the new version without its plans."""
+
+    def broken(conn, plans, batch_id=None):
+        assert len(plans) == 24 and batch_id == 1  # called with the batch, inside it
+        raise RuntimeError("disk full")
+
+    whole = month_plans.save_in
+    monkeypatch.setattr(month_plans, "save_in", broken)
+    with pytest.raises(RuntimeError, match="disk full"):
+        imported(store, ledger(with_plans=True))
+    assert store.current() is None
+    assert month_plans.read(store.engine).empty
+
+    monkeypatch.setattr(month_plans, "save_in", whole)  # the same import, now whole
+    imported(store, ledger(with_plans=True))
+    assert store.current().id == 1
+    assert len(month_plans.read(store.engine)) == 24  # batch 1 with its plans
