@@ -26,8 +26,14 @@ install: $(VENV)/.installed
 
 install-test: $(VENV)/.installed-test
 
+# The script is run once as soon as the server answers (its health check), so that the app's
+# HTTP gate (uploads only for signed-in sessions, app_pages/signin.install_gate) is in place
+# before any browser connects.
 run: install
-	$(BIN)/streamlit run app.py --server.address $(ADDRESS) --server.port $(PORT)
+	@(for i in $$(seq 120); do curl -fs --max-time 120 \
+		http://127.0.0.1:$(PORT)/_stcore/script-health-check >/dev/null 2>&1 && break; sleep 1; done) &
+	$(BIN)/streamlit run app.py --server.address $(ADDRESS) --server.port $(PORT) \
+		--server.scriptHealthCheckEnabled true
 
 # The browser test needs Debian's Chromium and a CJK font. As root (CI) they are installed
 # here; elsewhere the test says it is skipped unless BRIEFING_REQUIRE_BROWSER=1.
