@@ -5,7 +5,7 @@ In 汇报模式 two screens: 预警概况 (counts, rules, counties) and 预警�
 
 import streamlit as st
 
-from app_pages import common, opening, presentation
+from app_pages import common, opening, presentation, signin
 from core.base import schema as S
 from core.figures import alerts as A
 from core.figures import progress as V
@@ -93,6 +93,7 @@ if frame.empty:
 def _alert_list() -> None:
     """The list with its filters, download and counts: choosing a level or a rule, or typing
     in the search box, reruns this part alone, not the counts and the chart above."""
+    signin.fragment_guard()  # a resumed session without its cookie is signed out here too
     listed = frame
     if not common.presenting():
         st.subheader("预警清单")

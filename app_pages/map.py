@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from app_pages import common, opening
+from app_pages import common, opening, signin
 from core.base import schema as S
 from core.figures import measures as M
 from core.figures import status
@@ -39,6 +39,7 @@ tile_url = maps.configured_tile_url()
 def _map_with_its_controls() -> None:
     """The shading's choice, the map and its notes: choosing the shading or clicking a point
     reruns this part alone, not the page's heading and filters."""
+    signin.fragment_guard()  # a resumed session without its cookie is signed out here too
     metric = st.radio(
         "区县底色", maps.METRICS, horizontal=True, key="map_metric", persist_state="session"
     )

@@ -121,7 +121,17 @@ _RUN_KEY = "_run_actor"  # what current() found in this run, for the pages
 def actor() -> Actor:
     """The actor app.py found at the start of this run (pages ask this, not current())."""
     found = st.session_state.get(_RUN_KEY)
-    return found if found is not None else current()
+    if found is None:
+        return current()
+    # A widget's callback and a fragment's rerun come before app.py's run (or without one): a
+    # connection that resumed the session without its sign-in cookie is signed out here too.
+    if found.signed_in and not _bound():
+        _log.warning("a signed-in session was resumed by a connection without its sign-in "
+                     "cookie: signed out (%s, from %s)", found.user, origin())  # fmt: skip
+        _forget()
+        st.session_state[_NOTICE_KEY] = "登录状态已失效,请重新登录。"
+        return ANONYMOUS
+    return found
 
 
 def current() -> Actor:
@@ -399,7 +409,8 @@ def _submitted() -> None:
         if problem.kind == CORRUPT:  # an admin may still sign in, to restore a backup
             try:
                 actor = recovery_sign_in(name, password,
-                                         recovery.account_sources(common.database_url_in_use()),
+                                         recovery.account_sources(common.database_url_in_use(),
+                                                                 backups=is_local()),
                                          origin())  # fmt: skip
             except SignInRefused as refused:
                 st.session_state[_NOTICE_KEY] = refused.message
@@ -469,6 +480,17 @@ def viewing_open() -> bool:
     """Whether this request may view without signing in ([access] viewing)."""
     rule = settings.current().viewing
     return rule == settings.VIEW_OPEN or (rule == settings.VIEW_LOCAL and is_local())
+
+
+def fragment_guard() -> None:
+    """At the top of a fragment (whose rerun skips app.py): a session signed out by this check,
+    or viewing that needs a sign-in without one, reruns the whole app (its sign-in form)."""
+    was = st.session_state.get(_RUN_KEY)
+    now = actor()
+    if (was is not None and was.signed_in and not now.signed_in) or (
+        not now.signed_in and not viewing_open()
+    ):
+        st.rerun()
 
 
 def gate(actor: Actor) -> None:

@@ -113,6 +113,9 @@ def _downloads(c: ChartOut) -> None:
     """The chart's 下载图表 menu. Its three buttons are made only once the menu is opened (a
     rerun of this fragment alone): a page of four charts otherwise registers twelve downloads
     with the server and sends twelve buttons to the browser on every rerun."""
+    from app_pages import signin  # here: signin imports the page helpers
+
+    signin.fragment_guard()
     menu = st.popover(
         "下载图表", icon=":material/download:", key=f"downloads_{c.key}", on_change="rerun"
     )

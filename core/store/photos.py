@@ -121,6 +121,7 @@ def prepare(data: bytes, name: str = "") -> Prepared:
     img = ImageOps.exif_transpose(img)
     img = img.convert("RGB")
     img.thumbnail((SCREEN_SIDE, SCREEN_SIDE), Image.Resampling.LANCZOS)
+    img.info.clear()  # a JPEG comment (COM), XMP or ICC text would be copied into the copy
     out = io.BytesIO()
     img.save(out, "JPEG", quality=QUALITY, optimize=True)  # no exif= given: none is written
     return Prepared(out.getvalue(), img.width, img.height)

@@ -125,14 +125,18 @@ def opened_read_only(url: str) -> bool:
     return "immutable=1" in url
 
 
-def account_sources(url: str) -> list[str]:
+def account_sources(url: str, backups: bool = True) -> list[str]:
     """Where the accounts may still be read when the store cannot be (core.access.users'
-    recovery_sign_in): a damaged SQLite file read as it is, then the backups, newest first."""
+    recovery_sign_in): a damaged SQLite file read as it is, then (with `backups`) the backups,
+    newest first. A backup keeps the passwords and accounts of its day — a password changed or
+    an admin disabled since would still let one in — so the app offers backups' accounts only
+    to a browser on the server itself."""
     found = []
     path = sqlite_path(url)
     if path is not None and path.is_file():
         found.append(f"sqlite:///file:{path}?mode=ro&uri=true")
-    found += [f"sqlite:///file:{b.path}?mode=ro&uri=true" for b in list_backups()]
+    if backups:
+        found += [f"sqlite:///file:{b.path}?mode=ro&uri=true" for b in list_backups()]
     return found
 
 

@@ -25,7 +25,7 @@ def jpeg_with_gps(size=(3000, 2000)) -> bytes:
     exif[0x0110] = "Phone 15"  # Model
     exif[0x8825] = {1: "N", 2: (31.0, 52.0, 10.0), 3: "E", 4: (118.0, 41.0, 5.0)}  # GPS
     out = io.BytesIO()
-    img.save(out, "JPEG", exif=exif)
+    img.save(out, "JPEG", exif=exif, comment=b"GPS 31.87N 118.68E")  # a comment (COM) too
     return out.getvalue()
 
 
@@ -42,6 +42,7 @@ def test_gps_and_camera_exif_are_removed_and_the_photo_sized_for_the_screen():
     img = Image.open(io.BytesIO(p.image))
     assert img.format == "JPEG"
     assert not img.getexif() and "exif" not in img.info
+    assert "comment" not in img.info and b"GPS 31.87N" not in p.image  # no text carried over
     assert (p.width, p.height) == (1920, 1280) == img.size
 
 
