@@ -251,3 +251,20 @@ def test_an_unexpected_error_shows_only_its_id(url, caplog, monkeypatch):
     assert "nonsense" not in error.value and "settings" not in error.value
     error_id = error.value.split("错误编号")[1][:8]
     assert any(error_id in r.getMessage() and r.exc_info for r in caplog.records)
+
+
+def test_a_resumed_session_without_its_cookie_cannot_act_through_a_callback(url, monkeypatch):
+    """Widget callbacks run before app.py's sign-in check: a connection that resumed a
+    signed-in session without its sign-in cookie (a replayed session id) is signed out there
+    too, so 保存议程 saves nothing."""
+    from app_pages import signin
+    from core.output import agenda as A
+
+    at = open_as("管理员", "agenda")
+    save = next(b for b in at.button if b.label == "保存议程")
+    monkeypatch.setattr(signin, "_bound", lambda: False)  # the next run: another connection
+    save.click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert A.Agendas(Store(url)).names() == []  # nothing saved by the replayed request
+    shown = [str(e.value) for e in [*at.warning, *at.error, *at.info, *at.sidebar.caption]]
+    assert not any("已登录" in t for t in shown), shown
