@@ -11,6 +11,7 @@ from core.base import schema as S
 from core.base.periods import Convention, Period
 from core.figures import measures as M
 from core.figures.scope import ALL, Scope, default_level
+from core.output import pages as registry
 from core.store.portfolio import Portfolio
 
 _SCOPE_KEY = "_scope"
@@ -301,4 +302,9 @@ def page_not_found(known_paths: list[str]) -> None:
     path = url.split("://", 1)[-1].split("/", 1)[1] if "/" in url.split("://", 1)[-1] else ""
     path = path.strip("/")
     if path and path not in known_paths:
-        add_notice(f"链接中的页面“{path}”不存在,已打开总览。")
+        # A page of the product this actor may not open is named, not called missing.
+        page = next((pg for pg in registry.PAGES if pg.url_path == path), None)
+        if page is not None:  # a page of the product that needs a sign-in or another role
+            add_notice(f"“{page.title}”页需要以有相应权限的账户登录后才能打开,已打开总览。")
+        else:
+            add_notice(f"链接中的页面“{path}”不存在,已打开总览。")

@@ -92,6 +92,18 @@ def test_mistyped_path_gives_a_chinese_notice_not_an_english_dialog(page, server
     assert visible_words(page) == []
 
 
+def test_a_link_to_a_page_that_needs_a_sign_in_says_so(page, server: Server):
+    """A reporter's 在线填报 link opened before signing in: named, and the sign-in asked for —
+    not called a page that does not exist."""
+    from playwright.sync_api import expect
+
+    open_page(page, "/filling", "重大项目运行总览")
+    expect(
+        page.get_by_text("“在线填报”页需要以有相应权限的账户登录后才能打开,已打开总览。")
+    ).to_be_visible()
+    expect(page.get_by_text("不存在")).to_have_count(0)
+
+
 PROJECTOR_SIZES = ((1920, 1080), (1366, 768), (1280, 720))
 # What a screen is measured for: the page's overflow, every visible button (or a part of its
 # label) cut short, the smallest table type as drawn (CSS zoom included), the KPI values' type.
