@@ -3,7 +3,7 @@ the page router."""
 
 import streamlit as st
 
-from app_pages import common, presentation, recovery, search_box, signin
+from app_pages import common, opening, presentation, recovery, search_box, signin
 from core.base import settings
 from core.output import pages as registry
 from core.policy import roles
@@ -47,6 +47,10 @@ def main() -> None:
         navigation.run()
         st.stop()
     recovery.loaded()
+    # Every county's opening view computed in the background as soon as a data version is
+    # loaded, by whichever page (or the start-up health check) loads it: a meeting opens on a
+    # server that has its views ready (app_pages.opening).
+    opening.start(data)
     presentation.begin(data)  # ?agenda=NAME: set the first view's filters before the sidebar
     # Every page listed: a collapsed menu would end in Streamlit's English "View 3 more".
     navigation = st.navigation(

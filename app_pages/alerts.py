@@ -5,7 +5,7 @@ In 汇报模式 two screens: 预警概况 (counts, rules, counties) and 预警�
 
 import streamlit as st
 
-from app_pages import common, opening, presentation, signin
+from app_pages import common, presentation, signin
 from core.base import schema as S
 from core.figures import alerts as A
 from core.figures import progress as V
@@ -14,7 +14,6 @@ from core.figures import search
 from core.output import charts
 
 p = common.portfolio()
-opening.start(p)  # every county ready (app_pages.opening)
 scope = common.header("预警")
 common.stop_without_returns(p, "预警(投资完成进度、连续滞后等)")
 conv = common.convention()

@@ -2,14 +2,13 @@
 
 import streamlit as st
 
-from app_pages import common, opening, signin
+from app_pages import common, signin
 from core.base import schema as S
 from core.figures import measures as M
 from core.figures import status
 from core.output import charts, maps
 
 p = common.portfolio()
-opening.start(p)  # every county ready (app_pages.opening)
 scope = common.header("项目地图")
 common.stop_without_returns(p, "项目地图(按完成率着色)")
 conv = common.convention()

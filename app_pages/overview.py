@@ -11,7 +11,6 @@ from core.figures import overview as O
 from core.output import cards as K
 
 p = common.portfolio()
-opening.start(p)  # every county's opening view, computed in the background
 scope = common.header("重大项目运行总览")
 common.stop_without_returns(p, "总览(投资完成率、序时进度和项目状态)")
 conv = common.convention()

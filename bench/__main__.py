@@ -1,5 +1,6 @@
 """`python -m bench [--sizes 1000,10000,100000] [--no-browser] [--repeat N] [--postgres URL]`;
-`python -m bench --sessions 30 [--sizes 465,100000]`: the meeting of thirty (bench.meeting).
+`python -m bench --sessions 30 [--sizes 465,100000] [--postgres URL]`: the meeting of thirty
+(bench.meeting).
 
 For each size: generate a portfolio with the demo's generator scaled up, import it through the
 real import path into a fresh store, time every page through AppTest (first load and filter
@@ -154,7 +155,7 @@ def _measure(args: argparse.Namespace) -> report.Run:
 def _meeting(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     try:
-        m = meeting.measure(args.sizes, args.sessions, _say)
+        m = meeting.measure(args.sizes, args.sessions, _say, args.postgres)
     except Exception:
         traceback.print_exc()
         print("benchmark crashed: no report", file=sys.stderr)

@@ -41,6 +41,20 @@ class Dataset:
     counties: tuple[str, ...] = ()  # every county, in the boundary file's order
     postgres: PostgresRun | None = None  # with --postgres: the same import into PostgreSQL
     merge_s: float = 0.0  # every return changed and imported again (bench.store.merge)
+    contents: list[tuple[str, bytes]] | None = None  # the files themselves, when kept
+
+    def import_into(self, url: str) -> float:
+        """The kept files imported into the (empty) store at `url`; seconds taken."""
+        if self.contents is None:
+            raise ValueError("the files were not kept (build(..., keep_files=True))")
+        store = Store(url)
+        started = time.perf_counter()
+        report = importing.check(self.contents, store)
+        if not report.importable:
+            raise ImportRefused(f"{self.size:,} projects into {url}: {report.summary()}")
+        importing.commit(report, store, note=f"benchmark {self.size:,}", actor=roles.cli_actor())
+        store.close()
+        return time.perf_counter() - started
 
     def rows_text(self) -> str:
         return ", ".join(f"{name} {n:,}" for name, n in self.rows.items())
@@ -70,7 +84,7 @@ def _files(data: demo.DemoData, folder: Path) -> list[tuple[str, bytes]]:
     return files
 
 
-def build(size: int, work: Path, postgres: str | None = None) -> Dataset:
+def build(size: int, work: Path, postgres: str | None = None, keep_files: bool = False) -> Dataset:
     """Generate a portfolio of about `size` projects and import it into a new store in `work`,
     and into a new database on the PostgreSQL server `postgres` (an admin URL) if given."""
     started = time.perf_counter()
@@ -106,4 +120,5 @@ def build(size: int, work: Path, postgres: str | None = None) -> Dataset:
         counties=counties,
         postgres=postgres_run(postgres, files) if postgres else None,
         merge_s=merge_s,
+        contents=files if keep_files else None,
     )

@@ -26,3 +26,20 @@ def cpu_s(pid: int | str = "self") -> float | None:
         return None
     fields = stat.rsplit(")", 1)[1].split()  # after the command name, which may hold spaces
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def wait_idle(pid: int, quiet_s: float = 2.0, timeout_s: float = 900.0) -> float:
+    """Seconds until the process has used less than 5% of a core over `quiet_s`: its background
+    work (every county's opening views, app_pages.opening) done, as on a server that has been
+    running. Gives up after `timeout_s` (returns the time waited)."""
+    import time
+
+    started = time.perf_counter()
+    last = cpu_s(pid)
+    while time.perf_counter() - started < timeout_s:
+        time.sleep(quiet_s)
+        now = cpu_s(pid)
+        if last is None or now is None or now - last < 0.05 * quiet_s:
+            break
+        last = now
+    return time.perf_counter() - started

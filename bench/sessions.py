@@ -116,6 +116,7 @@ class Session:
         self.pages: dict[str, str] = {}  # url path ("" for the main page) → page script hash
         self.page_hash = ""
         self.county_id: str | None = None
+        self.deltas = 0  # elements (deltas) the last run sent
 
     async def run(self, path: str, widgets: list | None = None) -> list[str]:
         """Ask for a run of the page at `path`; returns the texts of the elements received."""
@@ -133,6 +134,7 @@ class Session:
         state.context_info.url = f"{self.base_url}/{path}"
         if self.query_string:
             state.context_info.url += "?" + self.query_string
+        self.deltas = 0
         await self.ws.send(back.SerializeToString())
         return await self._until_finished()
 
@@ -150,6 +152,7 @@ class Session:
             elif kind == "page_info_changed":
                 self.query_string = msg.page_info_changed.query_string
             elif kind == "delta":
+                self.deltas += 1
                 self._element(msg, texts)
             elif kind == "script_finished":
                 if msg.script_finished == ForwardMsg.FINISHED_SUCCESSFULLY:
@@ -283,3 +286,81 @@ def warm_up(base_url: str) -> float:
     started = time.perf_counter()
     asyncio.run(one())
     return time.perf_counter() - started
+
+
+async def _connect(base_url: str, path: str):
+    cookie = await asyncio.to_thread(_load_page, base_url, path)
+    ws_url = base_url.replace("http", "ws", 1) + "/_stcore/stream"
+    return await websockets.connect(
+        ws_url,
+        subprotocols=["streamlit"],
+        additional_headers={"Cookie": cookie} if cookie else {},
+        ssl=_insecure() if ws_url.startswith("wss") else None,
+        max_size=None,
+        open_timeout=STEP_TIMEOUT,
+    )
+
+
+def first_visit(base_url: str) -> float:
+    """Seconds for one visitor to see the whole overview, from loading the page: on a server
+    just started, the data's load included (the first visitor after a server start)."""
+    _check_local(base_url)
+
+    async def one() -> float:
+        url = base_url.rstrip("/")
+        t0 = time.perf_counter()
+        async with await _connect(url, "/") as ws, asyncio.timeout(600):
+            _expect(await Session(url, ws).run(""), OVERVIEW_TITLE)
+        return time.perf_counter() - t0
+
+    return asyncio.run(one())
+
+
+@dataclass
+class PageCpu:
+    path: str  # the page's url path ("" for the overview)
+    cpu_ms: float  # server CPU per script run (a filter change), median of the rounds
+    wall_ms: float  # from asking to the run's last message, median
+    elements: int  # elements (deltas) the run sent
+
+
+def page_cpu(base_url: str, pid: int, paths: list[str], counties: list[str], runs: int = 8):
+    """Server CPU time per script run of each page, one session alone on the server: the page
+    opened (untimed), then `runs` filter changes alternating between two counties (each seen
+    once before, untimed): the steady cost of a rerun, Streamlit's and the app's."""
+    from bench.proc import cpu_s
+
+    _check_local(base_url)
+    pair = (counties + counties)[:2]
+    if not paths:
+        return []
+
+    async def one() -> list[PageCpu]:
+        url = base_url.rstrip("/")
+        out = []
+        async with await _connect(url, "/") as ws, asyncio.timeout(1800):
+            session = Session(url, ws)
+            await session.run("")
+            for path in paths:
+                session.county_id = None
+                await session.run(path)
+
+                def widgets(i: int) -> list:  # a page without the 区县 filter: plain reruns
+                    return [session.county_state(pair[i % 2])] if session.county_id else []
+
+                for i in range(2):  # each county's figures computed once, untimed
+                    await session.run(path, widgets(i))
+                cpu, wall, sent = [], [], 0
+                for i in range(runs):
+                    before, t0 = cpu_s(pid), time.perf_counter()
+                    texts = await session.run(path, widgets(i))
+                    wall.append(time.perf_counter() - t0)
+                    cpu.append(cpu_s(pid) - before)
+                    sent = session.deltas
+                    del texts
+                # /proc counts CPU in clock ticks (10 ms): the mean of the rounds, not a median
+                out.append(PageCpu(path, sum(cpu) / runs * 1000,
+                                   statistics.median(wall) * 1000, sent))  # fmt: skip
+        return out
+
+    return asyncio.run(one())

@@ -47,3 +47,18 @@ def test_a_wrong_page_is_an_error(app):
     assert "change county" in error
     assert "open overview" in run.sessions[0].times
     assert "change county" not in run.sessions[0].times
+
+
+def test_first_visit_and_each_pages_rerun(app):
+    from bench.proc import wait_idle
+
+    assert 0 < sessions.first_visit(app.url) < sessions.STEP_TIMEOUT
+    assert 0 < wait_idle(app.proc.pid, quiet_s=0.5) < 900
+    counties = load_folder().counties
+    costs = sessions.page_cpu(app.url, app.proc.pid, ["", "progress", "data"], counties, runs=2)
+    assert [c.path for c in costs] == ["", "progress", "data"]
+    for c in costs:
+        assert c.cpu_ms >= 0 and 0 < c.wall_ms < sessions.STEP_TIMEOUT * 1000
+        assert c.elements >= 5, c  # the heading, the scope and the sidebar's filters at least
+    # 项目进度's table and its columns: more elements than 数据管理's default view
+    assert costs[1].elements > costs[2].elements
