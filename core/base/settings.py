@@ -19,7 +19,7 @@ import tomllib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -60,6 +60,9 @@ def _merged(defaults: dict, own: dict) -> dict:
 @dataclass(frozen=True)
 class Settings:
     data: dict[str, Any]
+    # Which state of the files these are (path and modification times): what a result
+    # computed under them is kept for (stamp(), core.store.portfolio.Portfolio.memo).
+    stamp: tuple = field(default=(), compare=False)
 
     def section(self, name: str) -> dict[str, Any]:
         return self.data.get(name, {})
@@ -430,7 +433,8 @@ def with_categories(new: dict[str, list[str]], base: Settings | None = None) -> 
     for column, values in new.items():
         key = CATEGORY_KEYS[column]
         data["categories"][key] = list(dict.fromkeys([*data["categories"][key], *values]))
-    return Settings(data)
+    added = tuple(sorted((column, tuple(values)) for column, values in new.items()))
+    return Settings(data, (*base.stamp, added))
 
 
 _cache: dict[tuple, Settings] = {}
@@ -497,6 +501,12 @@ def current() -> Settings:
     return found if found is not None else _read_current(path(), stamp)
 
 
+def stamp() -> tuple:
+    """Which state of the settings files is in force (the held one inside held()): results
+    computed from the settings are kept only as long as it does not change."""
+    return current().stamp
+
+
 @contextmanager
 def held() -> Iterator[Settings]:
     """The settings in force read once, and current() returning them without a stat until the
@@ -518,5 +528,5 @@ def _read_current(file: Path, stamp: tuple) -> Settings:
                 known[key] = list(dict.fromkeys([*known.get(key, []), *values]))
             data = {**data, "categories": known}
         _cache.clear()
-        _cache[stamp] = Settings(data)
+        _cache[stamp] = Settings(data, stamp)
     return _cache[stamp]

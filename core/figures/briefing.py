@@ -300,6 +300,13 @@ def write(
     convention: Convention = Convention.MONTHS,
     today: dt.date | None = None,
 ) -> Briefing:
+    """The 简报 of the scope as of the period (and of `today`, for what is overdue): computed
+    once per scope, rule and day for every session."""
+    day = today or dt.date.today()
+    return p.memo(("briefing", scope, convention, day), lambda: _write(p, scope, convention, day))
+
+
+def _write(p: Portfolio, scope: Scope, convention: Convention, today: dt.date) -> Briefing:
     title = f"重大项目运行情况简报({scope.period.label})"
     if not scope.mask(p.projects).any():
         return Briefing(

@@ -43,7 +43,12 @@ def node_states(nodes: pd.DataFrame, period: Period) -> pd.Series:
 
 def project_nodes(p: Portfolio, code: str, period: Period) -> pd.DataFrame:
     """One project's nodes in planned order, each with the month its phase starts (the previous
-    node's planned month; the first node's own) and its state as of the period."""
+    node's planned month; the first node's own) and its state as of the period. Computed once
+    per project and period (shared: do not change the frame)."""
+    return p.memo(("project_nodes", code, period), lambda: _project_nodes(p, code, period))
+
+
+def _project_nodes(p: Portfolio, code: str, period: Period) -> pd.DataFrame:
     nodes = p.milestones.loc[p.milestones[S.CODE] == code].copy()
     nodes = nodes.sort_values([S.NODE_PLANNED], kind="mergesort").reset_index(drop=True)
     nodes[START] = nodes[S.NODE_PLANNED].shift(1).fillna(nodes[S.NODE_PLANNED])
@@ -80,7 +85,12 @@ def _projects_with_nodes(p: Portfolio, scope: Scope) -> pd.DataFrame:
 
 def county_nodes(p: Portfolio, scope: Scope, limit: int = MAX_PROJECTS) -> pd.DataFrame:
     """The nodes of the scope's projects with a plan (at most `limit` projects, most overdue
-    first), each with its project's name and state as of the period."""
+    first), each with its project's name and state as of the period. Computed once per scope
+    (shared: do not change the frame)."""
+    return p.memo(("county_nodes", scope, limit), lambda: _county_nodes(p, scope, limit))
+
+
+def _county_nodes(p: Portfolio, scope: Scope, limit: int) -> pd.DataFrame:
     chosen = projects_with_nodes(p, scope).head(limit)
     nodes = p.milestones.loc[p.milestones[S.CODE].isin(set(chosen[S.CODE]))]
     nodes = nodes.merge(chosen[[S.CODE, S.NAME, S.COUNTY]], on=S.CODE)

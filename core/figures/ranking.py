@@ -201,7 +201,12 @@ def history(
 ) -> pd.DataFrame:
     """Each unit's place month by month, from December of the previous year (the base of
     January's move) to the period (long form: 单位, 月份 as YYYY-MM, 名次); months before the
-    first return are left out."""
+    first return are left out. Computed once per rule (the whole city is ranked)."""
+    key = ("ranking_history", scope.citywide(), rule, convention)
+    return p.memo(key, lambda: _history(p, scope.citywide(), rule, convention))
+
+
+def _history(p: Portfolio, scope: Scope, rule: Rule, convention: Convention) -> pd.DataFrame:
     first = p.periods()[-1]
     rows = []
     for month in [Period(scope.period.year - 1, 12), *scope.period.months_of_year()]:
@@ -214,7 +219,12 @@ def history(
 
 def moves(p: Portfolio, scope: Scope, rule: Rule, convention: Convention = Convention.MONTHS):
     """By unit: its move against last month's place ("↑2", "↓1", "持平"), or "—" when it was not
-    ranked last month (last month may be December of last year)."""
+    ranked last month (last month may be December of last year). Computed once per rule."""
+    key = ("ranking_moves", scope.citywide(), rule, convention)
+    return p.memo(key, lambda: _moves(p, scope.citywide(), rule, convention))
+
+
+def _moves(p: Portfolio, scope: Scope, rule: Rule, convention: Convention) -> pd.Series:
     now = ranking(p, scope, rule, convention).set_index(UNIT)[PLACE]
     last_month = scope.period.shift(-1)
     if last_month < p.periods()[-1]:

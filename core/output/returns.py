@@ -40,7 +40,12 @@ Writer = Callable[[dict[str, pd.DataFrame]], bytes]
 
 def open_projects(p: Portfolio, scope: Scope, county: str) -> pd.DataFrame:
     """The county's projects in scope that owe the period's return and have not sent it yet,
-    in the list's order (at the start of a month: every project that owes it)."""
+    in the list's order (at the start of a month: every project that owes it). Computed once
+    per scope and county (shared: do not change the frame)."""
+    return p.memo(("open_projects", scope, county), lambda: _open_projects(p, scope, county))
+
+
+def _open_projects(p: Portfolio, scope: Scope, county: str) -> pd.DataFrame:
     mask = M.in_scope(p, scope) & (p.projects[S.COUNTY] == county).to_numpy()
     projects = p.projects.loc[mask]
     if projects.empty:

@@ -63,8 +63,11 @@ class Portfolio:
         return dataclasses.replace(self, _memo=Memo(), **tables)
 
     def memo(self, key, compute):
-        """`compute()`, once per key for every session of the process (core.base.memo)."""
-        return self._memo.get(key, compute)
+        """`compute()`, once per key for every session of the process (core.base.memo), and
+        per state of the settings files: a result that reads a threshold, a rule or the
+        published decimals is computed again when the office changes its settings (the memo's
+        keys are `(key, settings stamp)`)."""
+        return self._memo.get((key, settings.stamp()), compute)
 
     @property
     def has_returns(self) -> bool:

@@ -82,7 +82,7 @@ def test_one_background_thread_warms_a_loaded_data_set(demo, monkeypatch):
     assert [t.name for t in __import__("threading").enumerate()].count("briefing-warm") == 1
     thread.join(timeout=300)
     assert not thread.is_alive() and opening._thread[0] is None
-    keys = set(p._memo)
+    keys = {key for key, _settings in p._memo}
     conv = Convention.default()
     for scope in opening.opening_scopes(p):
         assert ("chart", "county_ranking", scope, conv) in keys

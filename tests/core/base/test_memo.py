@@ -3,6 +3,7 @@ recently used results dropped beyond the limits of count and bytes."""
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 
@@ -54,7 +55,7 @@ def test_least_recently_used_results_are_dropped(mini, monkeypatch):
         mini.memo(k, lambda k=k: k)
     mini.memo("a", lambda: "recomputed")  # used again: now the most recent
     mini.memo("d", lambda: "d")  # drops b, the least recently used
-    assert list(mini._memo) == ["c", "a", "d"]
+    assert [key for key, _settings in mini._memo] == ["c", "a", "d"]
     assert mini.memo("a", lambda: "recomputed") == "a"
 
 
@@ -87,3 +88,34 @@ def test_sizes_of_frames_arrays_and_text(value, expected):
 def test_a_container_counts_its_parts():
     frame = pd.DataFrame({"a": np.zeros(1000)})
     assert memo.size_of({"spec": {"data": frame}, "x": [np.zeros(500)]}) > 8000 + 4000
+
+
+def test_a_change_of_the_settings_computes_again(mini, tmp_path, monkeypatch):
+    """A result computed under one state of the settings is not served under another: the
+    office changes its 严重滞后 threshold or decimals and every page shows the new rule, with
+    no restart (the result of the old state is kept for a change back)."""
+    from core.base import settings
+
+    calls = []
+    before = os.environ.get(settings.SETTINGS_SETTING)
+
+    def compute():
+        calls.append(settings.current().percent_decimals)
+        return settings.current().percent_decimals
+
+    assert mini.memo(("test_settings",), compute) == 1
+    assert mini.memo(("test_settings",), compute) == 1
+    own = tmp_path / "本办设置.toml"
+    own.write_text("[format]\npercent_decimals = 2\n", encoding="utf-8")
+    monkeypatch.setenv(settings.SETTINGS_SETTING, str(own))
+    assert mini.memo(("test_settings",), compute) == 2
+    time.sleep(0.01)
+    own.write_text("[format]\npercent_decimals = 1\n", encoding="utf-8")  # edited in place
+    assert mini.memo(("test_settings",), compute) == 1
+    assert calls == [1, 2, 1]
+    if before is None:
+        monkeypatch.delenv(settings.SETTINGS_SETTING)
+    else:
+        monkeypatch.setenv(settings.SETTINGS_SETTING, before)
+    assert mini.memo(("test_settings",), compute) == 1  # the first state's result, kept
+    assert calls == [1, 2, 1]
