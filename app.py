@@ -47,6 +47,11 @@ def main() -> None:
         navigation.run()
         st.stop()
     recovery.loaded()
+    with common.this_run(data):  # the page reads the same data set without asking the store
+        _page(data, actor, pages)
+
+
+def _page(data, actor: roles.Actor, pages: list) -> None:
     # Every county's opening view computed in the background as soon as a data version is
     # loaded, by whichever page (or the start-up health check) loads it: a meeting opens on a
     # server that has its views ready (app_pages.opening).

@@ -47,6 +47,7 @@ from app_pages.source import (
     database_url_in_use,
     portfolio,
     store,
+    this_run,
 )
 from app_pages.widgets import (
     PRESENT_CHART_HEIGHT,
@@ -69,5 +70,5 @@ __all__ = [
     "empty_notice", "header", "indicator_card", "indicator_cards", "missing_table",
     "page_not_found", "plain", "portfolio", "presenting", "report_error", "scope",
     "scoped_chart", "screen_spec", "set_presenting", "settings_value", "sidebar", "static_chart",
-    "stop_when_scope_is_empty", "stop_without_returns", "store", "style", "table_height", "url_notices",
+    "stop_when_scope_is_empty", "stop_without_returns", "store", "style", "table_height", "this_run", "url_notices",
 ]  # fmt: skip

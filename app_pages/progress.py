@@ -62,8 +62,12 @@ if shows(0):
             what="个",
         )  # fmt: skip
     else:
+        screen = p.memo(  # shared by every session on this scope and search
+            ("progress_screen", scope, conv, query, tuple(chosen), order),
+            lambda: V.screen_table(page).assign(**{P.LINK: P.links(page[V.CODE], scope.period)}),
+        )
         common.dataframe(
-            V.screen_table(page).assign(**{P.LINK: P.links(page[V.CODE], scope.period)}),
+            screen,
             width="stretch",
             height=min(38 * (len(page) + 1), common.table_height()),
             # The main columns first; the link to each project's file last, and not on a

@@ -4,6 +4,9 @@ data version for every session), and the notice when the data changed under a se
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 
 import streamlit as st
@@ -65,8 +68,26 @@ def _load_current(url: str, version: str) -> Portfolio:
     return datasource.load(_store(url))
 
 
+# The data set app.py loaded for this script run (this_run()): the page it runs reads it again
+# without asking the store for its version a second time. Not set in a fragment's rerun.
+_this_run: ContextVar[Portfolio | None] = ContextVar("portfolio_this_run", default=None)
+
+
+@contextmanager
+def this_run(p: Portfolio) -> Iterator[None]:
+    """Within the block (the rest of app.py's run, the page included) portfolio() is `p`."""
+    token = _this_run.set(p)
+    try:
+        yield
+    finally:
+        _this_run.reset(token)  # the script thread runs the session's next run too
+
+
 def portfolio() -> Portfolio:
     """The data in use: a configured folder, else the latest import, else the demo."""
+    known = _this_run.get()
+    if known is not None:
+        return known
     folder = os.environ.get(DATA_DIR_SETTING)
     if folder:
         return _load_folder(folder, _folder_stamp(Path(folder)))
