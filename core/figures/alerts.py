@@ -163,6 +163,11 @@ def _months(key: str) -> int:
     return int(key[:4]) * 12 + int(key[5:7])
 
 
+def _labels(keys: list[str]) -> dict[str, str]:
+    """Each distinct month key of a list as a label (2026-01 → 2026年1月), parsed once."""
+    return {key: Period.parse(key).label for key in set(keys)}
+
+
 def _late_words(months: int) -> str:
     return f"(逾期{months}个月)" if months > 0 else ""
 
@@ -170,9 +175,12 @@ def _late_words(months: int) -> str:
 def _serious(p: Portfolio, scope: Scope, conv: Convention, day: dt.date) -> _Found:
     own = settings.current()
     df = M.annual_projects(M.projects_in_scope(p, scope, conv))
-    shown = df[M.GAP].map(points)
     yellow, red = points(own.serious_gap), points(own.serious_gap_red)
-    hit = df.loc[shown <= yellow]
+    # Rounding moves a gap by half a published decimal at most: a gap a point above the
+    # threshold cannot be shown at it, so only the nearer ones are rounded, one by one.
+    near = df.loc[df[M.GAP].to_numpy(dtype=float) * 100 <= yellow + 1]
+    shown = near[M.GAP].map(points)
+    hit = near.loc[shown <= yellow]
     levels = np.where(shown[hit.index] <= red, RED, YELLOW).tolist()
     reasons = [
         f"完成率{pct(rate)},落后序时进度{fixed(-gap)}个百分点"
@@ -249,10 +257,12 @@ def _due(p: Portfolio, scope: Scope, planned: str, done: pd.Series, red_months: 
     on_site = projects[S.STAGE].isin(ON_SITE)
     when = projects[planned]
     hit = projects.loc[on_site & (when != "") & (when <= scope.period.key) & ~done[projects.index]]
-    late = [_months(scope.period.key) - _months(m) for m in hit[planned]]
+    months = hit[planned].tolist()
+    late = [_months(scope.period.key) - _months(m) for m in months]
+    label = _labels(months)
     reasons = [
-        f"计划{Period.parse(m).label}{verb},{scope.period.as_of}尚未{verb}{_late_words(k)}"
-        for m, k in zip(hit[planned], late, strict=True)
+        f"计划{label[m]}{verb},{scope.period.as_of}尚未{verb}{_late_words(k)}"
+        for m, k in zip(months, late, strict=True)
     ]
     return _Found(hit[S.CODE].tolist(), [RED if k >= red_months else YELLOW for k in late], reasons)
 
@@ -344,15 +354,19 @@ def _problem_overdue(p: Portfolio, scope: Scope, conv: Convention, day: dt.date)
     no_deadline = open_[S.DEADLINE] == ""
     hit = open_.loc[(over > 0) | (no_deadline & (open_[V.WAITED] >= k1))]
     levels, reasons = [], []
-    for r in hit.to_dict("records"):
-        what = f"{r[S.PROBLEM_TYPE]}问题“{r[S.PROBLEM_TEXT] or r[S.PROBLEM_ID]}”"
-        if r[V.OVERDUE_DAYS] > 0:
-            levels.append(RED if r[V.OVERDUE_DAYS] >= own.problem_overdue_red_days else YELLOW)
-            unit = f",责任单位{r[S.RESPONSIBLE_UNIT]}" if r[S.RESPONSIBLE_UNIT] else ""
-            reasons.append(f"{what}超过办结时限({r[S.DEADLINE]}){r[V.OVERDUE_DAYS]}天未办结{unit}")
+    columns = (S.PROBLEM_TYPE, S.PROBLEM_TEXT, S.PROBLEM_ID, S.RESPONSIBLE_UNIT, S.DEADLINE,
+               V.OVERDUE_DAYS, V.WAITED)  # fmt: skip
+    for kind, text, pid, owner, deadline, days, waited in zip(
+        *(hit[c].tolist() for c in columns), strict=True
+    ):
+        what = f"{kind}问题“{text or pid}”"
+        if days > 0:
+            levels.append(RED if days >= own.problem_overdue_red_days else YELLOW)
+            unit = f",责任单位{owner}" if owner else ""
+            reasons.append(f"{what}超过办结时限({deadline}){days}天未办结{unit}")
         else:
-            levels.append(RED if r[V.WAITED] >= k2 else YELLOW)
-            reasons.append(f"{what}已提出{r[V.WAITED]}个月未解决,未定办结时限")
+            levels.append(RED if waited >= k2 else YELLOW)
+            reasons.append(f"{what}已提出{waited}个月未解决,未定办结时限")
     return _Found(hit[S.CODE].tolist(), levels, reasons, hit[S.PROBLEM_ID].tolist())
 
 
@@ -365,10 +379,12 @@ def _node_late(p: Portfolio, scope: Scope, conv: Convention, day: dt.date) -> _F
         & (nodes[S.NODE_PLANNED] <= scope.period.key)
         & ((actual == "") | (actual > scope.period.key))
     ]
-    late = [_months(scope.period.key) - _months(m) for m in hit[S.NODE_PLANNED]]
+    months = hit[S.NODE_PLANNED].tolist()
+    late = [_months(scope.period.key) - _months(m) for m in months]
+    label = _labels(months)
     reasons = [
-        f"“{node}”节点计划{Period.parse(m).label}完成,{scope.period.as_of}未完成{_late_words(k)}"
-        for node, m, k in zip(hit[S.NODE], hit[S.NODE_PLANNED], late, strict=True)
+        f"“{node}”节点计划{label[m]}完成,{scope.period.as_of}未完成{_late_words(k)}"
+        for node, m, k in zip(hit[S.NODE].tolist(), months, late, strict=True)
     ]
     return _Found(
         hit[S.CODE].tolist(),
@@ -513,27 +529,33 @@ def _one_alert_per_event(found: pd.DataFrame) -> pd.DataFrame:
     """Folds the alerts a rule declares the same event (AlertRule.same_event) into its own:
     one row per project, both reasons, red when either is, the other rule's 对象 kept."""
     found = found.reset_index(drop=True)
-    dropped: list[int] = []
+    kept = np.ones(len(found), dtype=bool)
     for rule in REGISTRY:
         if rule.same_event is None:
             continue
         other, word = rule.same_event
-        mine = found.index[found[RULE] == rule.name]
+        mine = found.loc[found[RULE] == rule.name]
         theirs = found.loc[
             (found[RULE] == other)
             & found[SUBJECT].astype(str).str.contains(word, regex=False)
-            & ~found.index.isin(dropped)
+            & kept
+            & found[S.CODE].isin(mine[S.CODE])
         ]
-        for i in mine:
-            same = theirs.loc[theirs[S.CODE] == found.at[i, S.CODE]]
-            if same.empty:
-                continue
-            levels = [found.at[i, LEVEL], *same[LEVEL]]
-            found.at[i, LEVEL] = RED if RED in levels else YELLOW
-            found.at[i, REASON] = ";".join([found.at[i, REASON], *same[REASON]])
-            found.at[i, SUBJECT] = "、".join(same[SUBJECT])
-            dropped += same.index.tolist()
-    return found.drop(index=dropped)
+        if theirs.empty:
+            continue
+        # The other rule's alerts of each project, in the list's order: their reasons, 对象
+        # and whether any is red.
+        by_code = theirs.groupby(S.CODE, sort=False)
+        reasons, subjects = by_code[REASON].agg(";".join), by_code[SUBJECT].agg("、".join)
+        red = (theirs[LEVEL] == RED).groupby(theirs[S.CODE], sort=False).any()
+        rows = mine.index[mine[S.CODE].isin(reasons.index)]
+        codes = found.loc[rows, S.CODE]
+        either = (found.loc[rows, LEVEL] == RED).to_numpy() | codes.map(red).to_numpy(dtype=bool)
+        found.loc[rows, LEVEL] = np.where(either, RED, YELLOW)
+        found.loc[rows, REASON] = found.loc[rows, REASON] + ";" + codes.map(reasons)
+        found.loc[rows, SUBJECT] = codes.map(subjects)
+        kept[theirs.index] = False
+    return found.loc[kept]
 
 
 def most_red_by_county(frame: pd.DataFrame, n: int) -> pd.Series:
