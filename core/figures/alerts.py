@@ -192,7 +192,8 @@ def _serious(p: Portfolio, scope: Scope, conv: Convention, day: dt.date) -> _Fou
 def behind_streaks(p: Portfolio, scope: Scope, conv: Convention) -> pd.Series:
     """By project code (projects in scope): how many consecutive months up to the period
     ended 严重滞后, each month against its own year's plan (see the module docstring)."""
-    return p.memo(("behind_streaks", scope, conv), lambda: _behind_streaks(p, scope, conv))
+    key = ("behind_streaks", scope, conv, _thresholds())
+    return p.memo(key, lambda: _behind_streaks(p, scope, conv))
 
 
 def _behind_streaks(p: Portfolio, scope: Scope, conv: Convention) -> pd.Series:
@@ -461,10 +462,11 @@ def alerts(
     today: dt.date | None = None,
 ) -> pd.DataFrame:
     """Every alert of the projects in scope as of the period, red first, then by rule, county
-    and project: one row each with 预警级别, 预警规则, the project, 预警原因 and its 对象."""
+    and project: one row each with 预警级别, 预警规则, the project, 预警原因 and its 对象.
+    A selection of the city's list (city_alerts) by the projects' positions, a few ms at
+    100,000 projects: not kept per scope."""
     day = V.period_day(scope.period, today)
-    key = ("alerts", scope, convention, day, rule_names())
-    return p.memo(key, lambda: _in_scope(p, scope, convention, day)).copy()
+    return _in_scope(p, scope, convention, day).copy()
 
 
 def _whole(period: Period) -> Scope:
@@ -477,26 +479,47 @@ def city_alerts(p: Portfolio, period: Period, convention: Convention, day: dt.da
     copied): each scope's list is a selection of these rows. Every rule judges a project by
     its own rows alone, and the order (level, rule, county, name, 对象) does not depend on the
     scope, so the selection equals the list computed for the scope itself (tests/core)."""
-    own = settings.current()  # the reasons' figures are written to the published decimals
-    key = ("alerts_city", period, convention, day, rule_names(), own.percent_decimals,
-           own.amount_decimals)  # fmt: skip
+    return _city(p, period, convention, day)[0]
+
+
+def _city(p: Portfolio, period: Period, convention: Convention, day: dt.date):
+    """The city's list and, for each of its alerts, the position of its project in p.projects
+    (-1 for a code not in the list): a scope's alerts are those whose project it holds."""
+    key = ("alerts_city", period, convention, day, rule_names(), _thresholds())
     return p.memo(key, lambda: _held_alerts(p, period, convention, day))
+
+
+def _thresholds() -> tuple:
+    """What the list depends on of the settings file: every rule's thresholds and the published
+    decimals of its reasons' figures. Part of the memo's keys: a change of the file applies at
+    the next call (core.base.settings re-reads it)."""
+    with settings.held() as own:
+        values = [own.section(key.split(".")[0]).get(key.split(".")[1])
+                  for rule in REGISTRY for key in rule.keys]  # fmt: skip
+    hashable = (tuple(v) if isinstance(v, list) else v for v in values)
+    return (*hashable, own.percent_decimals, own.amount_decimals)
 
 
 def _held_alerts(p: Portfolio, period: Period, convention: Convention, day: dt.date):
     with settings.held():  # read once: the rules and reasons consult them per project
-        return _alerts(p, _whole(period), convention, day)
+        return _listed(p, _whole(period), convention, day)
 
 
 def _in_scope(p: Portfolio, scope: Scope, conv: Convention, day: dt.date) -> pd.DataFrame:
-    city = city_alerts(p, scope.period, conv, day)
+    city, rows = _city(p, scope.period, conv, day)
     if scope.filters == _whole(scope.period).filters or city.empty:
         return city
-    codes = p.projects[S.CODE].to_numpy()[M.in_scope(p, scope)]
-    return city.loc[city[S.CODE].isin(codes)].reset_index(drop=True)
+    mask = M.in_scope(p, scope)
+    held = (rows >= 0) & mask[np.maximum(rows, 0)]
+    return city.loc[held].reset_index(drop=True)
 
 
 def _alerts(p: Portfolio, scope: Scope, conv: Convention, day: dt.date) -> pd.DataFrame:
+    """The list of a scope computed for itself (the city's is selected from, tests/core)."""
+    return _listed(p, scope, conv, day)[0]
+
+
+def _listed(p: Portfolio, scope: Scope, conv: Convention, day: dt.date):
     parts = []
     for rule in REGISTRY:
         found = rule.find(p, scope, conv, day)
@@ -513,7 +536,8 @@ def _alerts(p: Portfolio, scope: Scope, conv: Convention, day: dt.date) -> pd.Da
             )
         )
     found = _one_alert_per_event(pd.concat(parts, ignore_index=True))
-    info = p.projects[[S.CODE, S.NAME, S.COUNTY, S.SECTOR]].drop_duplicates(S.CODE)
+    info = p.projects[[S.CODE, S.NAME, S.COUNTY, S.SECTOR]]
+    info = info.assign(_p=np.arange(len(info))).drop_duplicates(S.CODE)
     out = found.merge(info, on=S.CODE, how="left")
     county = {c: i for i, c in enumerate(p.counties)}
     out = out.assign(
@@ -522,7 +546,7 @@ def _alerts(p: Portfolio, scope: Scope, conv: Convention, day: dt.date) -> pd.Da
         _c=out[S.COUNTY].map(county).fillna(len(county)),
     )
     out = out.sort_values(["_l", "_r", "_c", S.NAME, SUBJECT], kind="mergesort")
-    return out[list(COLUMNS)].reset_index(drop=True)
+    return out[list(COLUMNS)].reset_index(drop=True), out["_p"].fillna(-1).to_numpy(dtype=int)
 
 
 def _one_alert_per_event(found: pd.DataFrame) -> pd.DataFrame:
