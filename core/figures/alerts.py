@@ -221,7 +221,7 @@ def _behind_streaks(p: Portfolio, scope: Scope, conv: Convention) -> pd.Series:
         shown = np.floor(np.round(gap * 100 * scale, 6) + 0.5) / scale
         # Behind by the threshold, or by the share of 序时进度 when that is less (January).
         need = limit if share <= 0 else np.minimum(limit, share * M.shown_rate(schedule) * 100)
-        unknown = np.isin(codes, list(_unknown_codes(p, month)))
+        unknown = _covered(p, month)[mask]
         behind = (plan > 0) & (shown <= -need + 1e-9) & ~unknown
         going &= behind
         streak += going
@@ -229,13 +229,18 @@ def _behind_streaks(p: Portfolio, scope: Scope, conv: Convention) -> pd.Series:
     return pd.Series(streak, index=codes)
 
 
-def _unknown_codes(p: Portfolio, month: Period) -> set[str]:
-    """Projects whose year-to-date figure at `month` is known only inside a later sum."""
-    gaps = p.gaps
-    if gaps.empty:
-        return set()
-    inside = (gaps["start"] <= month.key) & (gaps["end"] > month.key)
-    return set(gaps.loc[inside, S.CODE])
+def _covered(p: Portfolio, month: Period) -> np.ndarray:
+    """Which projects (in the order of p.projects) have the month inside a later return of
+    several months: their year-to-date figure at the month is known only inside that sum."""
+    out = np.zeros(len(p.projects), dtype=bool)
+    g = p.gaps  # an amount for start..end covers the months from start up to end
+    if g.empty:
+        return out
+    positions = M.project_positions(p, "gaps")[
+        ((g["start"] <= month.key) & (g["end"] > month.key)).to_numpy(dtype=bool, na_value=False)
+    ]
+    out[positions[positions >= 0]] = True
+    return out
 
 
 def _consecutive(p: Portfolio, scope: Scope, conv: Convention, day: dt.date) -> _Found:
@@ -299,11 +304,7 @@ def reported_in(p: Portfolio, month: Period) -> np.ndarray:
         positions = M.project_positions(p, "monthly")
         own = positions[(p.monthly[S.MONTH] == month.key).to_numpy()]
         out[own[own >= 0]] = True
-        g = p.gaps  # an amount for start..end covers the months from start up to end
-        covering = g.loc[(g["start"] <= month.key) & (g["end"] > month.key), S.CODE]
-        within = pd.Index(p.projects[S.CODE]).get_indexer(covering)
-        out[within[within >= 0]] = True
-        return out
+        return out | _covered(p, month)
 
     return p.memo(("reported_in", month), compute)
 
