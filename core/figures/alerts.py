@@ -163,6 +163,11 @@ def _months(key: str) -> int:
     return int(key[:4]) * 12 + int(key[5:7])
 
 
+def _labels(keys: list[str]) -> dict[str, str]:
+    """Each distinct month key of a list as a label (2026-01 → 2026年1月), parsed once."""
+    return {key: Period.parse(key).label for key in set(keys)}
+
+
 def _late_words(months: int) -> str:
     return f"(逾期{months}个月)" if months > 0 else ""
 
@@ -170,9 +175,12 @@ def _late_words(months: int) -> str:
 def _serious(p: Portfolio, scope: Scope, conv: Convention, day: dt.date) -> _Found:
     own = settings.current()
     df = M.annual_projects(M.projects_in_scope(p, scope, conv))
-    shown = df[M.GAP].map(points)
     yellow, red = points(own.serious_gap), points(own.serious_gap_red)
-    hit = df.loc[shown <= yellow]
+    # Rounding moves a gap by half a published decimal at most: a gap a point above the
+    # threshold cannot be shown at it, so only the nearer ones are rounded, one by one.
+    near = df.loc[df[M.GAP].to_numpy(dtype=float) * 100 <= yellow + 1]
+    shown = near[M.GAP].map(points)
+    hit = near.loc[shown <= yellow]
     levels = np.where(shown[hit.index] <= red, RED, YELLOW).tolist()
     reasons = [
         f"完成率{pct(rate)},落后序时进度{fixed(-gap)}个百分点"
@@ -184,7 +192,8 @@ def _serious(p: Portfolio, scope: Scope, conv: Convention, day: dt.date) -> _Fou
 def behind_streaks(p: Portfolio, scope: Scope, conv: Convention) -> pd.Series:
     """By project code (projects in scope): how many consecutive months up to the period
     ended 严重滞后, each month against its own year's plan (see the module docstring)."""
-    return p.memo(("behind_streaks", scope, conv), lambda: _behind_streaks(p, scope, conv))
+    key = ("behind_streaks", scope, conv, _thresholds())
+    return p.memo(key, lambda: _behind_streaks(p, scope, conv))
 
 
 def _behind_streaks(p: Portfolio, scope: Scope, conv: Convention) -> pd.Series:
@@ -212,7 +221,7 @@ def _behind_streaks(p: Portfolio, scope: Scope, conv: Convention) -> pd.Series:
         shown = np.floor(np.round(gap * 100 * scale, 6) + 0.5) / scale
         # Behind by the threshold, or by the share of 序时进度 when that is less (January).
         need = limit if share <= 0 else np.minimum(limit, share * M.shown_rate(schedule) * 100)
-        unknown = np.isin(codes, list(_unknown_codes(p, month)))
+        unknown = _covered(p, month)[mask]
         behind = (plan > 0) & (shown <= -need + 1e-9) & ~unknown
         going &= behind
         streak += going
@@ -220,13 +229,18 @@ def _behind_streaks(p: Portfolio, scope: Scope, conv: Convention) -> pd.Series:
     return pd.Series(streak, index=codes)
 
 
-def _unknown_codes(p: Portfolio, month: Period) -> set[str]:
-    """Projects whose year-to-date figure at `month` is known only inside a later sum."""
-    gaps = p.gaps
-    if gaps.empty:
-        return set()
-    inside = (gaps["start"] <= month.key) & (gaps["end"] > month.key)
-    return set(gaps.loc[inside, S.CODE])
+def _covered(p: Portfolio, month: Period) -> np.ndarray:
+    """Which projects (in the order of p.projects) have the month inside a later return of
+    several months: their year-to-date figure at the month is known only inside that sum."""
+    out = np.zeros(len(p.projects), dtype=bool)
+    g = p.gaps  # an amount for start..end covers the months from start up to end
+    if g.empty:
+        return out
+    positions = M.project_positions(p, "gaps")[
+        ((g["start"] <= month.key) & (g["end"] > month.key)).to_numpy(dtype=bool, na_value=False)
+    ]
+    out[positions[positions >= 0]] = True
+    return out
 
 
 def _consecutive(p: Portfolio, scope: Scope, conv: Convention, day: dt.date) -> _Found:
@@ -249,10 +263,12 @@ def _due(p: Portfolio, scope: Scope, planned: str, done: pd.Series, red_months: 
     on_site = projects[S.STAGE].isin(ON_SITE)
     when = projects[planned]
     hit = projects.loc[on_site & (when != "") & (when <= scope.period.key) & ~done[projects.index]]
-    late = [_months(scope.period.key) - _months(m) for m in hit[planned]]
+    months = hit[planned].tolist()
+    late = [_months(scope.period.key) - _months(m) for m in months]
+    label = _labels(months)
     reasons = [
-        f"计划{Period.parse(m).label}{verb},{scope.period.as_of}尚未{verb}{_late_words(k)}"
-        for m, k in zip(hit[planned], late, strict=True)
+        f"计划{label[m]}{verb},{scope.period.as_of}尚未{verb}{_late_words(k)}"
+        for m, k in zip(months, late, strict=True)
     ]
     return _Found(hit[S.CODE].tolist(), [RED if k >= red_months else YELLOW for k in late], reasons)
 
@@ -288,11 +304,7 @@ def reported_in(p: Portfolio, month: Period) -> np.ndarray:
         positions = M.project_positions(p, "monthly")
         own = positions[(p.monthly[S.MONTH] == month.key).to_numpy()]
         out[own[own >= 0]] = True
-        g = p.gaps  # an amount for start..end covers the months from start up to end
-        covering = g.loc[(g["start"] <= month.key) & (g["end"] > month.key), S.CODE]
-        within = pd.Index(p.projects[S.CODE]).get_indexer(covering)
-        out[within[within >= 0]] = True
-        return out
+        return out | _covered(p, month)
 
     return p.memo(("reported_in", month), compute)
 
@@ -344,15 +356,19 @@ def _problem_overdue(p: Portfolio, scope: Scope, conv: Convention, day: dt.date)
     no_deadline = open_[S.DEADLINE] == ""
     hit = open_.loc[(over > 0) | (no_deadline & (open_[V.WAITED] >= k1))]
     levels, reasons = [], []
-    for r in hit.to_dict("records"):
-        what = f"{r[S.PROBLEM_TYPE]}问题“{r[S.PROBLEM_TEXT] or r[S.PROBLEM_ID]}”"
-        if r[V.OVERDUE_DAYS] > 0:
-            levels.append(RED if r[V.OVERDUE_DAYS] >= own.problem_overdue_red_days else YELLOW)
-            unit = f",责任单位{r[S.RESPONSIBLE_UNIT]}" if r[S.RESPONSIBLE_UNIT] else ""
-            reasons.append(f"{what}超过办结时限({r[S.DEADLINE]}){r[V.OVERDUE_DAYS]}天未办结{unit}")
+    columns = (S.PROBLEM_TYPE, S.PROBLEM_TEXT, S.PROBLEM_ID, S.RESPONSIBLE_UNIT, S.DEADLINE,
+               V.OVERDUE_DAYS, V.WAITED)  # fmt: skip
+    for kind, text, pid, owner, deadline, days, waited in zip(
+        *(hit[c].tolist() for c in columns), strict=True
+    ):
+        what = f"{kind}问题“{text or pid}”"
+        if days > 0:
+            levels.append(RED if days >= own.problem_overdue_red_days else YELLOW)
+            unit = f",责任单位{owner}" if owner else ""
+            reasons.append(f"{what}超过办结时限({deadline}){days}天未办结{unit}")
         else:
-            levels.append(RED if r[V.WAITED] >= k2 else YELLOW)
-            reasons.append(f"{what}已提出{r[V.WAITED]}个月未解决,未定办结时限")
+            levels.append(RED if waited >= k2 else YELLOW)
+            reasons.append(f"{what}已提出{waited}个月未解决,未定办结时限")
     return _Found(hit[S.CODE].tolist(), levels, reasons, hit[S.PROBLEM_ID].tolist())
 
 
@@ -365,10 +381,12 @@ def _node_late(p: Portfolio, scope: Scope, conv: Convention, day: dt.date) -> _F
         & (nodes[S.NODE_PLANNED] <= scope.period.key)
         & ((actual == "") | (actual > scope.period.key))
     ]
-    late = [_months(scope.period.key) - _months(m) for m in hit[S.NODE_PLANNED]]
+    months = hit[S.NODE_PLANNED].tolist()
+    late = [_months(scope.period.key) - _months(m) for m in months]
+    label = _labels(months)
     reasons = [
-        f"“{node}”节点计划{Period.parse(m).label}完成,{scope.period.as_of}未完成{_late_words(k)}"
-        for node, m, k in zip(hit[S.NODE], hit[S.NODE_PLANNED], late, strict=True)
+        f"“{node}”节点计划{label[m]}完成,{scope.period.as_of}未完成{_late_words(k)}"
+        for node, m, k in zip(hit[S.NODE].tolist(), months, late, strict=True)
     ]
     return _Found(
         hit[S.CODE].tolist(),
@@ -445,10 +463,11 @@ def alerts(
     today: dt.date | None = None,
 ) -> pd.DataFrame:
     """Every alert of the projects in scope as of the period, red first, then by rule, county
-    and project: one row each with 预警级别, 预警规则, the project, 预警原因 and its 对象."""
+    and project: one row each with 预警级别, 预警规则, the project, 预警原因 and its 对象.
+    A selection of the city's list (city_alerts) by the projects' positions, a few ms at
+    100,000 projects: not kept per scope."""
     day = V.period_day(scope.period, today)
-    key = ("alerts", scope, convention, day, rule_names())
-    return p.memo(key, lambda: _in_scope(p, scope, convention, day)).copy()
+    return _in_scope(p, scope, convention, day).copy()
 
 
 def _whole(period: Period) -> Scope:
@@ -461,26 +480,47 @@ def city_alerts(p: Portfolio, period: Period, convention: Convention, day: dt.da
     copied): each scope's list is a selection of these rows. Every rule judges a project by
     its own rows alone, and the order (level, rule, county, name, 对象) does not depend on the
     scope, so the selection equals the list computed for the scope itself (tests/core)."""
-    own = settings.current()  # the reasons' figures are written to the published decimals
-    key = ("alerts_city", period, convention, day, rule_names(), own.percent_decimals,
-           own.amount_decimals)  # fmt: skip
+    return _city(p, period, convention, day)[0]
+
+
+def _city(p: Portfolio, period: Period, convention: Convention, day: dt.date):
+    """The city's list and, for each of its alerts, the position of its project in p.projects
+    (-1 for a code not in the list): a scope's alerts are those whose project it holds."""
+    key = ("alerts_city", period, convention, day, rule_names(), _thresholds())
     return p.memo(key, lambda: _held_alerts(p, period, convention, day))
+
+
+def _thresholds() -> tuple:
+    """What the list depends on of the settings file: every rule's thresholds and the published
+    decimals of its reasons' figures. Part of the memo's keys: a change of the file applies at
+    the next call (core.base.settings re-reads it)."""
+    with settings.held() as own:
+        values = [own.section(key.split(".")[0]).get(key.split(".")[1])
+                  for rule in REGISTRY for key in rule.keys]  # fmt: skip
+    hashable = (tuple(v) if isinstance(v, list) else v for v in values)
+    return (*hashable, own.percent_decimals, own.amount_decimals)
 
 
 def _held_alerts(p: Portfolio, period: Period, convention: Convention, day: dt.date):
     with settings.held():  # read once: the rules and reasons consult them per project
-        return _alerts(p, _whole(period), convention, day)
+        return _listed(p, _whole(period), convention, day)
 
 
 def _in_scope(p: Portfolio, scope: Scope, conv: Convention, day: dt.date) -> pd.DataFrame:
-    city = city_alerts(p, scope.period, conv, day)
+    city, rows = _city(p, scope.period, conv, day)
     if scope.filters == _whole(scope.period).filters or city.empty:
         return city
-    codes = p.projects[S.CODE].to_numpy()[M.in_scope(p, scope)]
-    return city.loc[city[S.CODE].isin(codes)].reset_index(drop=True)
+    mask = M.in_scope(p, scope)
+    held = (rows >= 0) & mask[np.maximum(rows, 0)]
+    return city.loc[held].reset_index(drop=True)
 
 
 def _alerts(p: Portfolio, scope: Scope, conv: Convention, day: dt.date) -> pd.DataFrame:
+    """The list of a scope computed for itself (the city's is selected from, tests/core)."""
+    return _listed(p, scope, conv, day)[0]
+
+
+def _listed(p: Portfolio, scope: Scope, conv: Convention, day: dt.date):
     parts = []
     for rule in REGISTRY:
         found = rule.find(p, scope, conv, day)
@@ -497,7 +537,8 @@ def _alerts(p: Portfolio, scope: Scope, conv: Convention, day: dt.date) -> pd.Da
             )
         )
     found = _one_alert_per_event(pd.concat(parts, ignore_index=True))
-    info = p.projects[[S.CODE, S.NAME, S.COUNTY, S.SECTOR]].drop_duplicates(S.CODE)
+    info = p.projects[[S.CODE, S.NAME, S.COUNTY, S.SECTOR]]
+    info = info.assign(_p=np.arange(len(info))).drop_duplicates(S.CODE)
     out = found.merge(info, on=S.CODE, how="left")
     county = {c: i for i, c in enumerate(p.counties)}
     out = out.assign(
@@ -506,34 +547,40 @@ def _alerts(p: Portfolio, scope: Scope, conv: Convention, day: dt.date) -> pd.Da
         _c=out[S.COUNTY].map(county).fillna(len(county)),
     )
     out = out.sort_values(["_l", "_r", "_c", S.NAME, SUBJECT], kind="mergesort")
-    return out[list(COLUMNS)].reset_index(drop=True)
+    return out[list(COLUMNS)].reset_index(drop=True), out["_p"].fillna(-1).to_numpy(dtype=int)
 
 
 def _one_alert_per_event(found: pd.DataFrame) -> pd.DataFrame:
     """Folds the alerts a rule declares the same event (AlertRule.same_event) into its own:
     one row per project, both reasons, red when either is, the other rule's 对象 kept."""
     found = found.reset_index(drop=True)
-    dropped: list[int] = []
+    kept = np.ones(len(found), dtype=bool)
     for rule in REGISTRY:
         if rule.same_event is None:
             continue
         other, word = rule.same_event
-        mine = found.index[found[RULE] == rule.name]
+        mine = found.loc[found[RULE] == rule.name]
         theirs = found.loc[
             (found[RULE] == other)
             & found[SUBJECT].astype(str).str.contains(word, regex=False)
-            & ~found.index.isin(dropped)
+            & kept
+            & found[S.CODE].isin(mine[S.CODE])
         ]
-        for i in mine:
-            same = theirs.loc[theirs[S.CODE] == found.at[i, S.CODE]]
-            if same.empty:
-                continue
-            levels = [found.at[i, LEVEL], *same[LEVEL]]
-            found.at[i, LEVEL] = RED if RED in levels else YELLOW
-            found.at[i, REASON] = ";".join([found.at[i, REASON], *same[REASON]])
-            found.at[i, SUBJECT] = "、".join(same[SUBJECT])
-            dropped += same.index.tolist()
-    return found.drop(index=dropped)
+        if theirs.empty:
+            continue
+        # The other rule's alerts of each project, in the list's order: their reasons, 对象
+        # and whether any is red.
+        by_code = theirs.groupby(S.CODE, sort=False)
+        reasons, subjects = by_code[REASON].agg(";".join), by_code[SUBJECT].agg("、".join)
+        red = (theirs[LEVEL] == RED).groupby(theirs[S.CODE], sort=False).any()
+        rows = mine.index[mine[S.CODE].isin(reasons.index)]
+        codes = found.loc[rows, S.CODE]
+        either = (found.loc[rows, LEVEL] == RED).to_numpy() | codes.map(red).to_numpy(dtype=bool)
+        found.loc[rows, LEVEL] = np.where(either, RED, YELLOW)
+        found.loc[rows, REASON] = found.loc[rows, REASON] + ";" + codes.map(reasons)
+        found.loc[rows, SUBJECT] = codes.map(subjects)
+        kept[theirs.index] = False
+    return found.loc[kept]
 
 
 def most_red_by_county(frame: pd.DataFrame, n: int) -> pd.Series:
