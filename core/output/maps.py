@@ -269,7 +269,7 @@ def project_map(
         }
         for name, detail, lon, lat, r, rgba in zip(
             points["名称"], points["详情"], points["lon"].astype(float),
-            points["lat"].astype(float), points["r"].astype(float), points["c"], strict=True,
+            points["lat"].astype(float), points["r"].astype(int), points["c"], strict=True,
         )
     ]  # fmt: skip
 
