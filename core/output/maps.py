@@ -1,9 +1,14 @@
 """The project map as deck.gl JSON (read by st.pydeck_chart): county polygons shaded by a measure,
-projects as points, the counties' names.
+projects as points, the counties' names, all in ONE GeoJsonLayer.
 
 No basemap and no outside request by default (map_provider=None). Only the fields drawn are
 sent: rounded coordinates, a colour, a radius and two tooltip strings per point.
-"""
+
+One layer, because the browser's drawing, not the data, is what a filter change on this page
+waits for: in the benchmark's software-rendered Chromium the deck's GPU work on a filter change
+was 0.5-1.7 s with the names as a TextLayer with an outline (a second pass of the text), and
+0.18-0.21 s with the names as text points of the one layer, their white halo drawn as eight
+offset copies in the same pass (issue 25, item 4; the figures are in the commit message)."""
 
 from __future__ import annotations
 
@@ -42,9 +47,16 @@ GAP_STOPS = ((-0.15, (198, 40, 40)), (0.0, (245, 245, 245)), (0.15, (27, 127, 90
 METRIC_RATE = "完成率"
 METRIC_GAP = "与序时进度之差"
 METRICS = (METRIC_RATE, METRIC_GAP)
-PROJECT_LAYER = "projects"  # the id of the points' layer (a selection names it)
-COUNTY_LAYER = "counties"  # the county polygons
-LABEL_LAYER = "county-names"  # their names, drawn over the points
+MAP_LAYER = "map"  # the id of the deck's one layer (a selection names it)
+# The names' white halo: eight copies offset around each name, drawn before it in the same pass
+# of the text (a TextLayer's outline is a second pass: see the module's doc), in pixels per
+# pixel of the type's size.
+HALO_OFFSETS = tuple((dx, dy) for dx in (-1, 0, 1) for dy in (-1, 0, 1) if dx or dy)
+HALO_PER_PX = 1 / 12
+WHITE = (255, 255, 255, 255)
+CLEAR = (0, 0, 0, 0)
+POINT_ALPHA = 212  # 235 × the points' former layer opacity 0.9
+NO_PLAN_ALPHA = 99  # 110 × 0.9: projects with no plan this year recede
 
 
 class DeckSpec:
@@ -172,9 +184,9 @@ def project_map(
     max_rate = float(ranking[M.RATE].max()) if len(ranking) else 0.0
     if math.isnan(max_rate):
         max_rate = 0.0
-    features = []
-    labels = []
+    counties_drawn, labels = [], []
     chosen = set(counties or ())
+    halo = max(1.5, label_size * HALO_PER_PX)
     for c in boundaries.counties:
         row = by_county.loc[c.name] if c.name in by_county.index else None
         outside = bool(chosen) and c.name not in chosen
@@ -193,22 +205,25 @@ def project_map(
             rgb = county_color(metric, rate, gap, max_rate)
             label = f"{c.name}\n{county_value(metric, rate, gap)}"  # two lines: narrow counties
         geometry = {"type": "MultiPolygon", "coordinates": [list(p) for p in c.polygons]}
-        features.append(
+        # Opaque: the fill is exactly the legend's swatch.
+        tip = {"名称": c.name, "详情": detail}
+        counties_drawn.append(
             {
-                "type": "Feature",
                 "geometry": geometry,
-                # Opaque: the fill is exactly the legend's swatch.
-                "properties": {"名称": c.name, "详情": detail, "fill": [*rgb, 255],
-                               "line": [*line, 255]},
-            }
-        )  # fmt: skip
-        labels.append(
-            {
-                "label": label,
-                "color": [*text_color, 255],
-                "position": [round(c.center[0], 5), round(c.center[1], 5)],
+                "properties": {**tip, "fill": [*rgb, 255], "line": [*line, 255], "w": 2},
             }
         )
+        # The name as text points: the halo's copies, then the name over them. Text is not
+        # picked (a pointer over a name picks the county beneath it); the layer draws a circle
+        # for every point, these a clear one of 3 px, the name's last, over its copies': only
+        # the name's circle can be picked, so only it carries the county's tooltip.
+        at = {"type": "Point", "coordinates": [round(c.center[0], 5), round(c.center[1], 5)]}
+        for dx, dy in HALO_OFFSETS:
+            offset = [round(dx * halo, 1), round(dy * halo, 1)]
+            copy = {"label": label, "line": list(CLEAR), "tc": list(WHITE), "o": offset}
+            labels.append({"geometry": at, "properties": copy})
+        name = {**tip, "label": label, "line": list(CLEAR), "tc": [*text_color, 255]}
+        labels.append({"geometry": at, "properties": name})
 
     has_xy = projects[S.LON].notna() & projects[S.LAT].notna()
     located = projects.loc[has_xy]
@@ -219,6 +234,7 @@ def project_map(
     if shown.empty:  # nothing in scope has coordinates
         points = pd.DataFrame(columns=["名称", "详情", "lon", "lat", "r", "c"])
     else:
+        no_plan = shown[M.STATUS] == status.NO_PLAN
         points = pd.DataFrame(
             {
                 "名称": shown[S.NAME],
@@ -235,22 +251,33 @@ def project_map(
                 "lon": shown[S.LON].round(5),
                 "lat": shown[S.LAT].round(5),
                 # Area grows with investment: radius ∝ √(亿元), floored so small projects stay visible.
-                "r": (
-                    (total_yi.clip(lower=0) ** 0.5 * 260 + 250)
-                    * shown[M.STATUS].map(lambda s: 0.6 if s == status.NO_PLAN else 1.0)
-                ).round(0),
+                "r": ((total_yi.clip(lower=0) ** 0.5 * 260 + 250)
+                      * no_plan.map({True: 0.6, False: 1.0})).round(0),
                 # Projects with no plan this year (reserve, submitted) recede: smaller, half transparent.
-                "c": shown[M.STATUS].map(
-                    lambda s: [*status.RGB[s], 110 if s == status.NO_PLAN else 235]
-                ),
+                "c": [
+                    [*status.RGB[s], NO_PLAN_ALPHA if s == status.NO_PLAN else POINT_ALPHA]
+                    for s in shown[M.STATUS]
+                ],
             }
+        )  # fmt: skip
+    # The points first: a selection names a point by its index in the layer's data, so the
+    # i-th feature is the i-th code of MapOut.codes.
+    drawn_points = [
+        {
+            "geometry": {"type": "Point", "coordinates": [lon, lat]},
+            "properties": {"名称": name, "详情": detail, "fill": rgba, "r": r},
+        }
+        for name, detail, lon, lat, r, rgba in zip(
+            points["名称"], points["详情"], points["lon"].astype(float),
+            points["lat"].astype(float), points["r"].astype(int), points["c"], strict=True,
         )
+    ]  # fmt: skip
 
     view = view_of(boundaries, list(counties), *view_size, located=points)
-    # The deck as the JSON deck.gl reads (pydeck's form), written once: pydeck would write it,
-    # the compact form would parse and write it again, three passes over 3,000 points. The
-    # county names keep a layer of their own, drawn last: as text points of the counties'
-    # layer (pointType "text") they were drawn beneath the project points, hidden by them.
+    # The deck as the JSON deck.gl reads (pydeck's form), written once (pydeck would write it,
+    # a compact form would parse and write it again). One GeoJsonLayer draws, in this order,
+    # the county polygons, their outlines, the project points (circles) and the names (text),
+    # whatever the order of its features: the names over the points.
     spec = {
         "initialViewState": {
             "latitude": view.latitude,
@@ -260,47 +287,30 @@ def project_map(
         "layers": [
             {
                 "@@type": "GeoJsonLayer",
-                "data": {"type": "FeatureCollection", "features": features},
+                "data": drawn_points + counties_drawn + labels,
+                "id": MAP_LAYER,
+                "pickable": True,
                 "filled": True,
-                "getFillColor": "@@=properties.fill",
-                "getLineColor": "@@=properties.line",
-                "id": COUNTY_LAYER,
-                "lineWidthMinPixels": 2,
-                "pickable": True,
                 "stroked": True,
-            },
-            {
-                "@@type": "ScatterplotLayer",
-                "data": points.to_dict("records"),
-                "getFillColor": "@@=c",
-                "getLineColor": [255, 255, 255],
-                "getPosition": "@@=[lon, lat]",
-                "getRadius": "@@=r",
-                "id": PROJECT_LAYER,
-                "lineWidthMinPixels": 1,
-                "opacity": 0.9,
-                "pickable": True,
-                "radiusMaxPixels": 30,
-                "radiusMinPixels": 3,
-                "stroked": True,
-            },
-            {
-                "@@type": "TextLayer",
-                "characterSet": "auto",
-                "data": labels,
-                "fontFamily": LABEL_FONT.strip("'"),
-                "fontSettings": {"sdf": True},
-                "fontWeight": "bold",
-                "getColor": "@@=color",
-                "getPosition": "@@=position",
-                "getSize": label_size,
+                "pointType": "circle+text",
                 # accessor expressions take ASCII names only: "名称" draws nothing
-                "getText": "@@=label",
-                "id": LABEL_LAYER,
-                "outlineColor": [255, 255, 255],
-                "outlineWidth": 3,
-                "pickable": False,
-            },
+                "getFillColor": f"@@=properties.fill || {list(CLEAR)}",
+                "getLineColor": f"@@=properties.line || {list(WHITE)}",
+                "lineWidthUnits": "pixels",
+                "getLineWidth": "@@=properties.w || 1",
+                "getPointRadius": "@@=properties.r || 0",
+                "pointRadiusMinPixels": 3,
+                "pointRadiusMaxPixels": 30,
+                "getText": "@@=properties.label || ''",
+                "getTextColor": f"@@=properties.tc || {list(CLEAR)}",
+                "getTextPixelOffset": "@@=properties.o || [0, 0]",
+                "getTextSize": label_size,
+                "textCharacterSet": "auto",
+                "textFontFamily": LABEL_FONT.strip("'"),
+                "textFontSettings": {"sdf": True},
+                "textFontWeight": "bold",
+                "_subLayerProps": {"points-text": {"pickable": False}},
+            }
         ],
         # map_provider None is the only setting that requests nothing from outside
         # (STACK-NOTES); a configured tile server becomes a raster style that the map library
@@ -326,10 +336,10 @@ def project_map(
 
 def selected_code(event, codes: tuple[str, ...]) -> str | None:
     """The code of the project whose point is selected on st.pydeck_chart(on_select="rerun"),
-    from the point's index in the layer's data (`codes`: MapOut.codes); None when nothing is
-    selected, or a county polygon is."""
+    from the point's index in the layer's data (`codes`: MapOut.codes, the points come first);
+    None when nothing is selected, or a county's polygon or name is (an index past the points)."""
     try:
-        indices = (event or {}).get("selection", {}).get("indices", {}).get(PROJECT_LAYER, [])
+        indices = (event or {}).get("selection", {}).get("indices", {}).get(MAP_LAYER, [])
     except AttributeError:
         return None
     if not indices:

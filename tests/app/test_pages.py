@@ -133,12 +133,14 @@ def test_map_page_sends_only_drawn_fields(data):
     # No basemap: no provider, and pydeck's placeholder rather than a missing style (a missing
     # style makes the frontend fetch one from the internet).
     assert spec.get("mapProvider") in (None, "") and spec.get("mapStyle") == "__MAP_STYLE__"
-    layers = {layer["id"]: layer for layer in spec["layers"]}
-    points = layers["projects"]["data"]
+    (layer,) = spec["layers"]  # one layer: polygons, points and names (core.output.maps)
+    points = [f for f in layer["data"] if "r" in f["properties"]]
     scope = Scope(data.latest_period, counties=("城东区",), sectors=("产业项目",))
     assert len(points) == int(scope.mask(data.projects).sum())
-    assert set(points[0]) == {"名称", "详情", "lon", "lat", "r", "c"}
-    names = [f["properties"]["名称"] for f in layers["counties"]["data"]["features"]]
+    assert set(points[0]) == {"geometry", "properties"}
+    assert set(points[0]["properties"]) == {"名称", "详情", "fill", "r"}
+    names = [f["properties"]["名称"] for f in layer["data"]
+             if f["geometry"]["type"] == "MultiPolygon"]  # fmt: skip
     assert names == data.counties
 
 

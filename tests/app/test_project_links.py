@@ -72,30 +72,36 @@ def test_a_map_point_opens_its_project(demo):
     assert not _links(at)
     assert any("点击地图上的项目圆点" in c.value for c in at.caption)
     spec = json.loads(_map(at).proto.json)
-    points = next(layer for layer in spec["layers"] if layer["id"] == maps.PROJECT_LAYER)["data"]
+    (layer,) = spec["layers"]
     index = 5
-    point = points[index]
-    at = _select(at, maps.PROJECT_LAYER, index, point)
+    point = layer["data"][index]
+    name = point["properties"]["名称"]
+    at = _select(at, maps.MAP_LAYER, index, point)
     (link,) = _links(at)
-    assert f"打开项目档案:{point['名称']}" in link
+    assert f"打开项目档案:{name}" in link
     assert 'page: "project"' in link
-    (code,) = demo.projects.loc[demo.projects[S.NAME] == point["名称"], S.CODE]
+    (code,) = demo.projects.loc[demo.projects[S.NAME] == name, S.CODE]
     assert f"code={code}&period=2026-02" in link
 
 
 def test_a_county_picked_on_the_map_opens_nothing():
     at = open_app("map")
-    at = _select(at, "counties", 0, {"properties": {"名称": "城东区"}})
+    (layer,) = json.loads(_map(at).proto.json)["layers"]
+    index, county = next(
+        (i, f) for i, f in enumerate(layer["data"]) if f["geometry"]["type"] == "MultiPolygon"
+    )
+    at = _select(at, maps.MAP_LAYER, index, county)
     assert not _links(at)
 
 
-def test_selected_code_reads_only_the_points_layer():
+def test_selected_code_reads_only_the_points():
     codes = ("A-1", "B-2")
     assert maps.selected_code(None, codes) is None
     assert maps.selected_code({"selection": {"indices": {}, "objects": {}}}, codes) is None
-    assert maps.selected_code({"selection": {"indices": {maps.PROJECT_LAYER: [1]}}}, codes) == "B-2"
-    assert maps.selected_code({"selection": {"indices": {"counties": [0]}}}, codes) is None
-    assert maps.selected_code({"selection": {"indices": {maps.PROJECT_LAYER: [2]}}}, codes) is None
+    assert maps.selected_code({"selection": {"indices": {maps.MAP_LAYER: [1]}}}, codes) == "B-2"
+    assert maps.selected_code({"selection": {"indices": {"other": [0]}}}, codes) is None
+    # past the points: a county's polygon or name
+    assert maps.selected_code({"selection": {"indices": {maps.MAP_LAYER: [2]}}}, codes) is None
 
 
 def test_the_agenda_page_holds_a_project_view(tmp_path, monkeypatch, demo):

@@ -53,11 +53,13 @@ def _points_on_screen(county: str) -> tuple[str, list[tuple[str, str, float, flo
     spec = json.loads(out.deck.to_json())
     view = spec["initialViewState"]
     cx, cy = _world(view["longitude"], view["latitude"], view["zoom"])
-    layer = next(x for x in spec["layers"] if x["id"] == maps.PROJECT_LAYER)
+    (layer,) = spec["layers"]
     names = dict(zip(projects[S.CODE], projects[S.NAME], strict=True))
     found = []
-    for code, point in zip(out.codes, layer["data"], strict=True):
-        x, y = _world(point["lon"], point["lat"], view["zoom"])
+    # The points come first in the layer's data, in the order of out.codes.
+    for code, point in zip(out.codes, layer["data"], strict=False):
+        assert point["properties"]["名称"] == names[code]
+        x, y = _world(*point["geometry"]["coordinates"], view["zoom"])
         found.append((code, names[code], x - cx, y - cy))
     return p.latest_period.key, found
 

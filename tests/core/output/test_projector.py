@@ -2,6 +2,7 @@
 highlights, ticks, funding colours, labels clear of the 序时进度 line; projector type."""
 
 import pytest
+from map_kit import drawn
 
 from core.base import schema as S
 from core.base.periods import Period
@@ -12,22 +13,13 @@ from core.output import charts, maps
 FEB = Period(2026, 2)
 
 
-def _deck_layers(result):
-    spec = result.deck.to_json()
-    import json
-
-    return {layer["id"]: layer for layer in json.loads(spec)["layers"]}
-
-
 def test_map_with_a_county_filter(demo):
     scope = Scope(FEB, counties=("青山县", "临湖县"))
     ranking = M.county_ranking(demo, scope)
     result = maps.project_map(demo.boundaries, ranking, M.projects_in_scope(demo, scope),
                               counties=scope.counties)  # fmt: skip
-    layers = _deck_layers(result)
-    features = {
-        f["properties"]["名称"]: f["properties"] for f in layers["counties"]["data"]["features"]
-    }
+    d = drawn(result)
+    features = d.counties
     outside = [p for name, p in features.items() if name not in scope.counties]
     assert outside and all(p["fill"] == [*maps.OUT_OF_SCOPE, 255] for p in outside)
     assert all(p["详情"] == maps.OUT_OF_SCOPE_LABEL for p in outside)
@@ -39,8 +31,9 @@ def test_map_with_a_county_filter(demo):
         assert fill[3] == 255
     assert maps._hex(maps.OUT_OF_SCOPE) == legend[maps.OUT_OF_SCOPE_LABEL]
     assert "无年度计划" in legend and len(swatches) == len(legend)
-    labels = {x["label"] for x in layers["county-names"]["data"]}
+    labels = {x["label"] for x in d.names.values()}
     assert "青山县\n5.4%" in labels and "城东区" in labels  # values only inside the scope
+    assert d.names["城东区"]["tc"] == [*maps.OUT_OF_SCOPE_TEXT, 255]
 
 
 def test_map_zooms_to_the_chosen_counties(demo):
