@@ -15,6 +15,9 @@ bytes the server reads without running anything the bytes name. Nothing here unp
   not know, a field a class does not declare, or bytes that are not exactly such an answer make
   decode raise AnswerError.
 
+numpy, pandas and pyarrow are imported when a value needs them: a worker that reads a workbook
+into grids starts without them (a second less per file).
+
 Layout: MAGIC, then the JSON's length and the blobs' count and lengths (little-endian), then the
 JSON text [status, value], then the blobs (Arrow streams, bytes values) in that order; each blob
 is used by exactly one value.
@@ -31,12 +34,14 @@ import importlib
 import json
 import math
 import struct
+import sys
 import threading
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
-import pandas as pd
-import pyarrow as pa
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+    import pyarrow as pa
 
 MAGIC = b"BRIEFANS"  # answer format 1
 STATUSES = ("ok", "memory", "time", "output", "crash", "error")
@@ -65,24 +70,27 @@ NUMPY_SCALARS = ("bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "
 
 # The cell types of a table's column, in Arrow: (Python type, Arrow type), the union's type code
 # being the position here. Datetimes and times must be naive (and fold 0) to go this way.
-_CELLS: tuple[tuple[type, pa.DataType], ...] = (
-    (str, pa.string()),
-    (float, pa.float64()),
-    (int, pa.int64()),
-    (bool, pa.bool_()),
-    (dt.datetime, pa.timestamp("us")),
-    (dt.date, pa.date32()),
-    (dt.time, pa.time64("us")),
-    (dt.timedelta, pa.duration("us")),
-    (type(None), pa.null()),
-)
-_CELL_CODE = {t: code for code, (t, _) in enumerate(_CELLS)}
+_CELL_TYPES = (str, float, int, bool, dt.datetime, dt.date, dt.time, dt.timedelta, type(None))
+_CELL_CODE = {t: code for code, t in enumerate(_CELL_TYPES)}
+
+
+@functools.cache
+def _arrow_types() -> tuple[pa.DataType, ...]:
+    import pyarrow as pa
+
+    return (pa.string(), pa.float64(), pa.int64(), pa.bool_(), pa.timestamp("us"), pa.date32(),
+            pa.time64("us"), pa.duration("us"), pa.null())  # fmt: skip
+
+
 _DATETIME, _TIME, _NONE = _CELL_CODE[dt.datetime], _CELL_CODE[dt.time], _CELL_CODE[type(None)]
 _INDEX_DTYPES = ("str", "object")  # of a frame's column labels
 
 
 class AnswerError(ValueError):
     """Bytes that are not an answer this module writes: the server reads nothing of them."""
+
+
+_NAMES = {tuple(name.split(":")): name.partition(":")[2] for name in REGISTERED}
 
 
 @functools.cache
@@ -150,10 +158,19 @@ def encode(status: str, value: Any) -> bytes:
 _PLAIN = frozenset({str, int, float, bool, type(None)})
 
 
+@functools.cache
+def _tag(cls: type) -> tuple[str, tuple[str, ...]] | None:
+    """A registered dataclass's tag and fields, known by its name: the worker imports no module
+    for the registry (a worker that ran out of memory answers with a text)."""
+    tag = _NAMES.get((cls.__module__, cls.__qualname__))
+    if tag is None or not dataclasses.is_dataclass(cls):
+        return None
+    return tag, tuple(f.name for f in dataclasses.fields(cls))
+
+
 def _document(status: str, value: Any, fast: bool) -> tuple[bytes, list[bytes]]:
-    # (A worker that ran out of memory answers with a text: no import for the registry then.)
-    tags = {cls: (tag, names) for tag, (cls, names) in registry().items()} if status == "ok" else {}
     blobs: list[bytes] = []
+    np, pd = sys.modules.get("numpy"), sys.modules.get("pandas")  # none of theirs without them
 
     def blob(data: bytes) -> int:
         blobs.append(data)
@@ -169,8 +186,9 @@ def _document(status: str, value: Any, fast: bool) -> tuple[bytes, list[bytes]]:
             if fast and set(map(type, x)) <= _PLAIN:
                 return x
             return [enc(v) for v in x]
-        if t in tags:
-            tag, names = tags[t]
+        known = _tag(t)
+        if known:
+            tag, names = known
             out = {"$": tag}
             for name in names:
                 out[name] = enc(getattr(x, name))
@@ -189,13 +207,15 @@ def _document(status: str, value: Any, fast: bool) -> tuple[bytes, list[bytes]]:
             return {"$": "timedelta", "v": [x.days, x.seconds, x.microseconds]}
         if t is slice:
             return {"$": "slice", "v": [enc(x.start), enc(x.stop), enc(x.step)]}
-        if isinstance(x, np.generic) and x.dtype.name in NUMPY_SCALARS and t is x.dtype.type:
+        if np and isinstance(x, np.generic) and x.dtype.name in NUMPY_SCALARS and t is x.dtype.type:
             return {"$": "numpy", "dtype": x.dtype.name, "v": enc(x.item())}
-        if t is pd.DataFrame:
+        if pd and t is pd.DataFrame:
             return frame(x)
         raise TypeError(f"{t.__module__}.{t.__qualname__} is not part of a parsed file")
 
     def frame(df: pd.DataFrame) -> dict[str, Any]:
+        import pyarrow as pa
+
         index, columns = df.index, df.columns
         if type(index) is not pd.RangeIndex or index.name is not None:
             raise TypeError(
@@ -240,6 +260,9 @@ def _document(status: str, value: Any, fast: bool) -> tuple[bytes, list[bytes]]:
 def _union(values: np.ndarray) -> pa.UnionArray | None:
     """An object column as a dense union of its cells' types, or None when a cell is of another
     type or does not fit its Arrow type (int beyond 64 bits, tz-aware datetime)."""
+    import numpy as np
+    import pyarrow as pa
+
     codes = np.fromiter((_CELL_CODE.get(type(v), -1) for v in values), np.int8, len(values))
     if len(codes) and codes.min() < 0:
         return None
@@ -251,7 +274,7 @@ def _union(values: np.ndarray) -> pa.UnionArray | None:
         part = values[at]
         if code in (_DATETIME, _TIME) and any(v.tzinfo is not None or v.fold for v in part):
             return None
-        kind = _CELLS[code][1]
+        kind = _arrow_types()[code]
         try:
             child = pa.nulls(len(at)) if code == _NONE else pa.array(part, kind, from_pandas=False)
         except (pa.ArrowException, OverflowError, ValueError, TypeError):
@@ -262,7 +285,7 @@ def _union(values: np.ndarray) -> pa.UnionArray | None:
         pa.array(codes, pa.int8()),
         pa.array(offsets, pa.int32()),
         children,
-        field_names=[_CELLS[c][0].__name__ for c in used],
+        field_names=[_CELL_TYPES[c].__name__ for c in used],
         type_codes=used,
     )
 
@@ -381,6 +404,8 @@ def _slice(v: list, take) -> slice:
 
 
 def _numpy(dtype: str, v: Any, take) -> np.generic:
+    import numpy as np
+
     if dtype not in NUMPY_SCALARS or type(v) not in (bool, int, float):
         raise AnswerError(f"numpy {dtype!r} {v!r}")
     return np.dtype(dtype).type(v)
@@ -391,6 +416,8 @@ def _bytes(blob: int, take) -> bytes:
 
 
 def _frame(blob: int, index, columns, columns_dtype, cells, take) -> pd.DataFrame:
+    import pandas as pd
+
     if type(index) is not list or len(index) != 3 or any(type(n) is not int for n in index):
         raise AnswerError(f"frame index {index!r}")
     if columns_dtype not in _INDEX_DTYPES or type(columns) is not list:
@@ -421,6 +448,8 @@ def _frame(blob: int, index, columns, columns_dtype, cells, take) -> pd.DataFram
 def _batch(stream: memoryview) -> pa.RecordBatch:
     """The one record batch of an Arrow IPC stream whose columns are dense unions of cell types,
     read only when its buffers are not compressed (a few bytes must not unpack to gigabytes)."""
+    import pyarrow as pa
+
     reader = pa.ipc.MessageReader.open_stream(pa.py_buffer(stream))
     messages = list(reader)
     if [m.type for m in messages] != ["schema", "record batch"]:
@@ -431,7 +460,7 @@ def _batch(stream: memoryview) -> pa.RecordBatch:
         if not isinstance(kind, pa.UnionType) or kind.mode != "dense":
             raise AnswerError(f"a frame column of {kind}")
         for i, code in enumerate(kind.type_codes):
-            if not 0 <= code < len(_CELLS) or kind.field(i).type != _CELLS[code][1]:
+            if not 0 <= code < len(_CELL_TYPES) or kind.field(i).type != _arrow_types()[code]:
                 raise AnswerError(f"a cell of {kind.field(i).type} as type code {code}")
     if _compressed(messages[1].metadata.to_pybytes()):
         raise AnswerError("a compressed frame")
@@ -467,6 +496,8 @@ def _compressed(metadata: bytes) -> bool:
 def _buffer(union: pa.UnionArray, which: int, dtype: type) -> np.ndarray:
     """A dense union's type codes (1) or offsets (2), read from its buffer within bounds (pyarrow's
     own accessors crash on an empty union read from a stream)."""
+    import numpy as np
+
     n = len(union)
     buffer = union.buffers()[which]
     if not n:
@@ -481,6 +512,8 @@ def _buffer(union: pa.UnionArray, which: int, dtype: type) -> np.ndarray:
 
 
 def _objects(values: list) -> np.ndarray:
+    import numpy as np
+
     out = np.empty(len(values), dtype=object)
     out[:] = values
     return out
@@ -488,13 +521,16 @@ def _objects(values: list) -> np.ndarray:
 
 def _cells(union: pa.Array) -> np.ndarray:
     """A dense union column as an object array of Python values."""
+    import numpy as np
+    import pyarrow as pa
+
     if not isinstance(union, pa.UnionArray) or union.type.mode != "dense":
         raise AnswerError(f"a frame column of {union.type}")
     codes, offsets = _buffer(union, 1, np.int8), _buffer(union, 2, np.int32)
     out = np.empty(len(union), dtype=object)
     for i, code in enumerate(union.type.type_codes):
         child = union.field(i)
-        if not 0 <= code < len(_CELLS) or child.type != _CELLS[code][1]:
+        if not 0 <= code < len(_CELL_TYPES) or child.type != _arrow_types()[code]:
             raise AnswerError(f"a cell of {child.type} as type code {code}")
         at = np.flatnonzero(codes == code)
         if code == _NONE or not len(at):

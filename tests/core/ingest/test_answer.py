@@ -426,3 +426,20 @@ def test_a_worker_answers_as_data():
     assert same(sandbox.run("datetime:timedelta", 1, 2, 3), dt.timedelta(1, 2, 3))
     failure = sandbox.run("builtins:object")
     assert failure.kind == "error" and "not part of a parsed file" in failure.detail
+
+
+def test_a_worker_that_reads_grids_answers_without_pandas():
+    """numpy, pandas and pyarrow cost a worker about a second to import: one that reads a
+    workbook into grids answers without them (and a failure's answer needs no module at all)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from core.ingest import answer, sheets\n"
+        "book = sheets.Workbook([sheets.Sheet('表', sheets.Grid([1], [['甲', 1.5, None]]))], [], 0)\n"
+        "answer.encode('ok', book); answer.encode('memory', 'MemoryError')\n"
+        "print(sorted(m for m in ('numpy', 'pandas', 'pyarrow') if m in sys.modules))"
+    )
+    root = sandbox._ROOT
+    out = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True)
+    assert out.stdout.strip() == "[]", out.stderr
