@@ -171,6 +171,7 @@ def _tag(cls: type) -> tuple[str, tuple[str, ...]] | None:
 def _document(status: str, value: Any, fast: bool) -> tuple[bytes, list[bytes]]:
     blobs: list[bytes] = []
     np, pd = sys.modules.get("numpy"), sys.modules.get("pandas")  # none of theirs without them
+    plain = _PLAIN if fast else _PLAIN - {float}
 
     def blob(data: bytes) -> int:
         blobs.append(data)
@@ -183,9 +184,9 @@ def _document(status: str, value: Any, fast: bool) -> tuple[bytes, list[bytes]]:
         if t is float:
             return x if math.isfinite(x) else {"$": "float", "v": repr(x)}
         if t is list:
-            if fast and set(map(type, x)) <= _PLAIN:
+            if set(map(type, x)) <= plain:
                 return x
-            return [enc(v) for v in x]
+            return [v if type(v) in plain else enc(v) for v in x]
         known = _tag(t)
         if known:
             tag, names = known
