@@ -5,9 +5,11 @@ gigabytes and abort, loop for minutes, or return more than any sheet holds. What
 happens here in a child process (`python -c` running `_child`): its address space, CPU time,
 wall time and the size of its answer are limited, and a limit reached, a crash or an error
 comes back as a `Failure` whose `message(file)` says in Chinese what happened to which file.
-The caller turns it into its own kind of problem (sheets.SourceProblem). The server unpickles the
-child's answer with an allow-list of classes (`ALLOWED`), never with pickle's full reach: a child
-whose parser a crafted file subverted can hand back data, not code to run.
+The caller turns it into its own kind of problem (sheets.SourceProblem). The child's answer is
+data, never a pickle: tables as Arrow IPC streams, everything else as JSON that the server turns
+into the dataclasses of a parsed file only (core.ingest.answer). A child whose parser a crafted
+file subverted can hand back wrong data, not code to run; an answer naming anything else is a
+crash. (The request, which the server writes and the child trusts, is a pickle.)
 
 This is a boundary for resources (memory, time, crashes), not for privileges: the child runs as
 the same user. It writes no files (RLIMIT_FSIZE 0) and leaves no core dump (RLIMIT_CORE 0).
@@ -16,7 +18,6 @@ the same user. It writes no files (RLIMIT_FSIZE 0) and leaves no core dump (RLIM
 from __future__ import annotations
 
 import contextlib
-import io
 import logging
 import os
 import pickle
@@ -29,12 +30,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from core.ingest import answer
+
 LOG = logging.getLogger(__name__)
 
 MEMORY_BYTES = 2 << 30  # address space of one worker (RLIMIT_AS)
 CPU_SECONDS = 120  # CPU time of one worker (RLIMIT_CPU)
 WALL_SECONDS = 180  # from start to answer, waiting for the disk or a busy machine included
-OUTPUT_BYTES = 768 << 20  # the pickled answer: more is no sheet this app accepts
+OUTPUT_BYTES = 768 << 20  # the encoded answer: more is no sheet this app accepts
 WORKERS = 2  # files parsed at once by one server process (each up to MEMORY_BYTES)
 
 _ROOT = Path(__file__).resolve().parents[2]  # the folder that holds the package `core`
@@ -76,7 +79,8 @@ def inside() -> bool:
 
 def run(target: str, *args: Any) -> Any:
     """`target` ("package.module:function") called with `args` in a worker process, within the
-    limits above: its return value, or a Failure. Arguments and the answer must pickle."""
+    limits above: its return value, or a Failure. Arguments must pickle; the return value must
+    be made of what core.ingest.answer encodes (else the worker answers with an "error")."""
     if inside():
         module, _, function = target.partition(":")
         return getattr(__import__(module, fromlist=[function]), function)(*args)
@@ -102,7 +106,7 @@ def _run(request: bytes) -> Any:
         env=env,
         start_new_session=True,  # a signal to the server's terminal does not reach it
     )
-    answer = bytearray()
+    reply = bytearray()
     errors = bytearray()
     too_long = threading.Event()
 
@@ -114,11 +118,11 @@ def _run(request: bytes) -> Any:
 
     def collect() -> None:
         while chunk := proc.stdout.read(1 << 20):
-            if len(answer) + len(chunk) > OUTPUT_BYTES + (1 << 16):
+            if len(reply) + len(chunk) > OUTPUT_BYTES + (1 << 16):
                 too_long.set()
                 proc.kill()
                 return
-            answer.extend(chunk)
+            reply.extend(chunk)
 
     def note() -> None:
         while chunk := proc.stderr.read(1 << 16):
@@ -150,68 +154,26 @@ def _run(request: bytes) -> Any:
     if failure is None and code != 0:
         failure = _failure_of(code, log)
     if failure is None:
-        try:
-            status, value = _Answer(io.BytesIO(answer)).load()
-        except Exception as exc:  # an answer cut short
-            failure = Failure("crash", f"unreadable answer ({len(answer)} bytes): {exc!r}")
-        else:
-            if status == "ok":
-                return value
-            failure = Failure(status, str(value))
+        result = _read(reply)
+        if not isinstance(result, Failure):
+            return result
+        failure = result
     LOG.warning("file worker failed after %.1f s: %s %s; stderr: %s", elapsed, failure.kind,
                 failure.detail, log[-4000:])  # fmt: skip
     return failure
 
 
-class _Answer(pickle.Unpickler):
-    """The worker's answer, unpickled with only the classes and functions a parsed file is
-    made of (ALLOWED): a worker whose parser was subverted by a crafted file cannot make the
-    server call anything else."""
-
-    def find_class(self, module: str, name: str):
-        if (module, name) not in ALLOWED:
-            raise pickle.UnpicklingError(f"{module}.{name} is not part of a parsed file")
-        return super().find_class(module, name)
-
-
-# What a parsed file is made of: the readers' dataclasses, cell values (dates, times), and the
-# pieces pandas and pyarrow pickle a table into. Found by recording every class the tests' and
-# the corpus' files unpickle to; nothing that reads or writes files or runs code.
-ALLOWED: frozenset[tuple[str, str]] = frozenset(
-    (
-        ("builtins", "slice"),
-        ("core.base.periods", "Period"),
-        ("core.ingest.ledger", "Column"),
-        ("core.ingest.ledger", "LedgerSheet"),
-        ("core.ingest.ledger", "Record"),
-        ("core.ingest.ledger", "Section"),
-        ("core.ingest.reading", "RawTable"),
-        ("core.ingest.reading", "TotalRow"),
-        ("core.ingest.sheets", "Grid"),
-        ("core.ingest.sheets", "Sheet"),
-        ("core.ingest.sheets", "SourceProblem"),
-        ("core.ingest.sheets", "Workbook"),
-        ("core.ingest.vocabulary", "Field"),
-        ("datetime", "date"),
-        ("datetime", "datetime"),
-        ("datetime", "time"),
-        ("datetime", "timedelta"),
-        ("numpy", "dtype"),
-        ("numpy", "ndarray"),
-        ("numpy._core.multiarray", "_reconstruct"),
-        ("pandas", "DataFrame"),
-        ("pandas", "Index"),
-        ("pandas", "RangeIndex"),
-        ("pandas", "StringDtype"),
-        ("pandas._libs.internals", "_unpickle_block"),
-        ("pandas.arrays", "ArrowStringArray"),
-        ("pandas.core.indexes.base", "_new_Index"),
-        ("pandas.core.internals.managers", "BlockManager"),
-        ("pyarrow.lib", "_restore_array"),
-        ("pyarrow.lib", "py_buffer"),
-        ("pyarrow.lib", "type_for_alias"),
-    )
-)
+def _read(reply: bytes | bytearray) -> Any:
+    """The value a worker answered with, or the Failure it reported; an answer that is not
+    exactly what core.ingest.answer writes (cut short, or naming a class or field no parsed file
+    has) is a crash, and nothing in it is called."""
+    try:
+        status, value = answer.decode(reply)
+    except Exception as exc:
+        return Failure("crash", f"unreadable answer ({len(reply)} bytes): {exc!r}")
+    if status == "ok":
+        return value
+    return Failure(status, str(value))
 
 
 def _failure_of(code: int, log: str) -> Failure:
@@ -257,19 +219,19 @@ def _child() -> None:
         target, args = pickle.load(sys.stdin.buffer)
         module, _, function = target.partition(":")
         value = getattr(__import__(module, fromlist=[function]), function)(*args)
-        answer = pickle.dumps(("ok", value), protocol=pickle.HIGHEST_PROTOCOL)
+        reply = answer.encode("ok", value)
         del value
-        if len(answer) > output:
-            answer = pickle.dumps(("output", f"{len(answer)} bytes"))
+        if len(reply) > output:
+            reply = answer.encode("output", f"{len(reply)} bytes")
     except MemoryError:
         del reserve
-        answer = pickle.dumps(("memory", "MemoryError"))
+        reply = answer.encode("memory", "MemoryError")
     except RecursionError:
-        answer = pickle.dumps(("error", "RecursionError"))
+        reply = answer.encode("error", "RecursionError")
     except Exception as exc:
         import traceback
 
         traceback.print_exc()
-        answer = pickle.dumps(("error", f"{type(exc).__name__}: {exc}"))
-    out.write(answer)
+        reply = answer.encode("error", f"{type(exc).__name__}: {exc}")
+    out.write(reply)
     out.flush()
