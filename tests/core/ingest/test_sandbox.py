@@ -183,3 +183,9 @@ def test_an_answer_that_names_anything_else_is_refused_not_run(monkeypatch):
     failure = sandbox._read(forged)
     assert failure.kind == "crash" and "no answer header" in failure.detail
     assert calls == []
+
+
+def test_the_worker_allocates_arrow_memory_with_malloc():
+    """Arrow's jemalloc reserves address space beyond its use, and the worker's limit is one of
+    address space: with it a CSV of a million monthly returns (57 MB) failed to read at 2 GB."""
+    assert sandbox.run("os:getenv", "ARROW_DEFAULT_MEMORY_POOL") == "system"
