@@ -449,6 +449,10 @@ _NO_BOUNDARIES = {"type": "FeatureCollection", "features": []}
 _ORDER = ["origin", "row_no"]
 
 
+# An entry that wrote and closed more rows than this (a city's monthly ledger) is rebuilt whole.
+DERIVE_ROWS = 50_000
+
+
 class _Unsound(Exception):
     """The snapshot cannot be derived from the one before: it is rebuilt from the store."""
 
@@ -458,6 +462,8 @@ def _derive_snapshot(store: Store, batch: Batch, folder: Path) -> bool:
     changed; False (nothing written) when there is none to start from or it does not add up."""
     if batch.restored_from is not None or batch.data_batch != batch.id or batch.id <= 1:
         return False  # a roll-back re-opens rows in their old places: rebuilt
+    if sum(sum(n) for n in batch.changes.values()) > DERIVE_ROWS:
+        return False  # most of the data changed: the whole rebuild is as quick
     history = store.history()
     before = next((b for b in history if b.id == batch.id - 1), None)
     if before is None:
@@ -483,7 +489,7 @@ def _derive(store: Store, batch: Batch, folder: Path, old: Portfolio, old_folder
     changes = store.entry_rows(batch.id, names)
     tables = {name: _changed_table(batch, name, getattr(old, _ATTRIBUTE[name]), *changes[name])
               for name in names}  # fmt: skip
-    text_projects = returns = None
+    text_projects = returns = codes = None
     if S.PROJECTS in tables:  # the text of the project list: row by row, as the table
         before = pd.read_parquet(old_folder / PROJECT_TEXT_FILE)
         text_projects = _changed_table(batch, S.PROJECTS, before, *changes[S.PROJECTS], typed=False)
@@ -525,7 +531,7 @@ def _derive(store: Store, batch: Batch, folder: Path, old: Portfolio, old_folder
             _write_rest(tmp, boundaries, old, version)
         else:  # (without returns, the months and figures follow the plans and the projects)
             calculator = _calculator(tables, old)
-            _write_matrix(tmp, "ytd", calculator.ytd)
+            _write_matrix(tmp, "ytd", _ytd(calculator, old, codes))
             _write_rest(tmp, boundaries, calculator, version)
 
     return _write_folder(folder, write)
@@ -544,13 +550,17 @@ def _changed_table(
     if (len(written), len(closed)) != tuple(batch.changes[name]):
         raise _Unsound(name)  # the entry wrote rows of other origins: not an import's
     key = list(S.KEYS[name])
-    gone = _typed(name, closed) if typed else closed
-    leaving = pd.MultiIndex.from_frame(before[key]).isin(pd.MultiIndex.from_frame(gone[key]))
-    if leaving.sum() != len(closed):  # every closed row, and nothing else, by its key
-        raise _Unsound(name)
-    added = _typed(name, written) if typed else written.drop(columns=_ORDER)
-    kept = before.loc[~leaving]
-    table = pd.concat([kept, added], ignore_index=True) if len(added) else kept
+    kept = before
+    if len(closed):
+        gone = _typed(name, closed) if typed else closed
+        leaving = pd.MultiIndex.from_frame(before[key]).isin(pd.MultiIndex.from_frame(gone[key]))
+        if leaving.sum() != len(closed):  # every closed row, and nothing else, by its key
+            raise _Unsound(name)
+        kept = before.loc[~leaving]
+    if len(written):
+        added = _typed(name, written) if typed else written.drop(columns=_ORDER)
+        kept = pd.concat([kept, added], ignore_index=True)
+    table = kept
     if len(table) != batch.row_counts.get(name):
         raise _Unsound(name)
     return table.reset_index(drop=True)
@@ -574,10 +584,32 @@ def _own_amounts_again(
         or not (table.loc[mine, key].to_numpy() == fresh[key].to_numpy()).all()
     ):
         raise _Unsound(S.MONTHLY)
-    table = table.copy()
     for column in (S.MONTH_COMPLETED, S.COVERS_FROM):  # the others are typed row by row
+        # (pandas copies on write: the snapshot before's frame is not changed)
         table.loc[mine, column] = fresh[column].to_numpy()
     return table, text
+
+
+def _ytd(calculator: Portfolio, old: Portfolio, codes: list[str] | None) -> pd.DataFrame:
+    """Portfolio.ytd of the new returns: each project's row is computed from its own returns
+    over the months from the first return to the latest, so while those months are the same
+    only the rows of the projects `codes` (whose returns changed) are computed again."""
+    monthly = calculator.monthly
+    if codes is None or monthly.empty:
+        return calculator.ytd
+    before = old.ytd
+    first, last = Period.parse(monthly[S.MONTH].min()), Period.parse(monthly[S.MONTH].max())
+    if [first.key, last.key] != [before.columns[0], before.columns[-1]]:
+        return calculator.ytd  # more months: every row has them
+    mine = monthly.loc[monthly[S.CODE].isin(set(codes))]
+    # As Portfolio.ytd, for these rows, over the same months.
+    wide = mine.pivot_table(index=S.CODE, columns=S.MONTH, values=S.MONTH_COMPLETED,
+                            aggfunc="sum", fill_value=0.0)  # fmt: skip
+    months = list(before.columns)
+    wide = wide.reindex(columns=months, fill_value=0.0).astype(float)
+    rows = wide.T.groupby([k[:4] for k in months], sort=False).cumsum().T
+    kept = before.loc[~before.index.isin(set(codes))]
+    return pd.concat([kept, rows]).sort_index() if len(rows) else kept
 
 
 def _typed(name: str, text: pd.DataFrame) -> pd.DataFrame:

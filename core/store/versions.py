@@ -412,7 +412,14 @@ class Store:
         with self._engine.connect() as conn:
             for name in names:
                 written = _select_rows(conn, name, f"origin = {n} AND valid_from = {n}", {})
-                closed = _select_rows(conn, name, f"valid_to = {n}", {})
+                # Only a table the entry closed rows of is read for them (no index finds them).
+                closing = json.loads(
+                    conn.execute(
+                        sa.select(_BATCHES.c.changes).where(_BATCHES.c.id == n)
+                    ).scalar_one()
+                ).get(name, (0, 0))[1]
+                where = f"valid_to = {n}" if closing else "1 = 0"
+                closed = _select_rows(conn, name, where, {})
                 out[name] = tuple(
                     f.sort_values(_ORDER, kind="stable").reset_index(drop=True)
                     for f in (written, closed)
