@@ -16,6 +16,7 @@ from core.policy.roles import Actor, Role
 from core.store import datasource
 from core.store.versions import Store
 from tests.access_kit import ADMIN
+from tests.store_kit import DATABASES, database
 
 MINI = Path(__file__).parents[2] / "fixtures" / "mini"
 HEAD = (
@@ -71,12 +72,13 @@ CASES = [
 ]  # fmt: skip
 
 
-@pytest.fixture(scope="module")
-def store(tmp_path_factory):
+@pytest.fixture(scope="module", params=DATABASES)
+def store(request, tmp_path_factory):
     folder = tmp_path_factory.mktemp("by_key")
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv(datasource.SNAPSHOTS_SETTING, str(folder / "snapshots"))
-        s = Store(f"sqlite:///{folder}/s.sqlite")
+        urls = database(request.param, folder)
+        s = Store(next(urls))
         for files in (importing.read_paths(sorted(MINI.iterdir())),
                       [_csv(S.PROJECTS, HEAD + "A-001,甲区芯片封装项目,甲区,产业项目,省重点,在建,"
                             "续建,否,是,甲公司,张三(副区长),300,2024-01,2024-01,2026-12,120.5,30.5,\n")]):  # fmt: skip
@@ -84,6 +86,7 @@ def store(tmp_path_factory):
             importing.commit(report, s, "", actor=ADMIN)
         yield s, mp
         s.close()
+        next(urls, None)  # a PostgreSQL database is dropped
 
 
 def _seen(report) -> dict:
