@@ -761,13 +761,16 @@ def _merge_rows(
             conn.execute(sa.text(f"ANALYZE {table}"))
         return len(frame), 0
     stage = _stage(conn, name, entry_id, frame)
-    by_key = " AND ".join(f"s.{c} = {table}.{c}" for c in key)
+    listed_key = ", ".join(key)
     same = " AND ".join(f"s.{c} = {table}.{c}" for c in columns)
-    # The close-out: current rows with an uploaded key and no uploaded row equal to them.
+    # The close-out: current rows with an uploaded key and no uploaded row equal to them. The
+    # keys as a row value IN the staged ones (every column is NOT NULL): SQLite then finds the
+    # rows by the index on the current rows' keys, where EXISTS scanned every current row
+    # (0.6 s for a one-project return into 1,000,000 returns).
     closed = conn.execute(
         sa.text(
             f"UPDATE {table} SET valid_to = :n WHERE valid_to IS NULL AND valid_from < :n "
-            f"AND EXISTS (SELECT 1 FROM {stage} AS s WHERE {by_key}) "
+            f"AND ({listed_key}) IN (SELECT {listed_key} FROM {stage}) "
             f"AND NOT EXISTS (SELECT 1 FROM {stage} AS s WHERE {same})"
         ),
         {"n": entry_id},
