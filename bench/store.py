@@ -23,9 +23,11 @@ from core.store.versions import Store, sqlite_path
 class OneProject:
     """A county's return for one new project: its 项目清单 row and one month of 月度进度."""
 
-    check_s: float  # importing.check: read, validate against the current data
+    # importing.check: read, validate against the rows of the projects it names (and what the
+    # current data's snapshot keeps of the others)
+    check_s: float
     write_s: float  # the store's transaction: the merge by key and the entry
-    snapshot_s: float  # the Parquet snapshot of the new data, for the app
+    snapshot_s: float  # the Parquet snapshot of the new data, derived from the one before
     bytes_added: int  # the database's size after, less before
     rows_bytes: int  # the uploaded files' size: what the import adds
 

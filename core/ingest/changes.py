@@ -9,7 +9,7 @@ import pandas as pd
 
 from core.base import schema as S
 from core.ingest.findings import Report
-from core.store import returns
+from core.store import datasource, returns
 
 FIELD, BEFORE, AFTER = "字段", "原值", "新值"
 WATCHED = ((S.PROJECTS, S.TOTAL_INVESTMENT), (S.PROJECTS, S.STAGE), (S.PROJECTS, S.COUNTY),
@@ -44,10 +44,18 @@ class Changes:
         return text
 
 
-def of(report: Report, current: dict[str, pd.DataFrame]) -> Changes:
+def of(
+    report: Report, current: dict[str, pd.DataFrame], by_project: pd.DataFrame | None = None
+) -> Changes:
+    """What the checked upload changes in the current data. With `by_project` (every stored
+    project's core.store.datasource.returns_by_project), `current` may hold of 月度进度 only
+    the rows of the projects the upload names (core.ingest.importing.check)."""
     up = report.uploads
     cur_projects = current[S.PROJECTS]
-    names = dict(zip(cur_projects[S.CODE], cur_projects[S.NAME], strict=True))
+    # The names of the projects the upload names: the only ones looked up.
+    named = set().union(*(set(f[S.CODE].dropna()) for f in up.values() if S.CODE in f))
+    mine = cur_projects.loc[cur_projects[S.CODE].isin(named)]
+    names = dict(zip(mine[S.CODE], mine[S.NAME], strict=True))
     projects = up.get(S.PROJECTS)
     new = pd.DataFrame(columns=[S.CODE, S.NAME, S.COUNTY])
     if projects is not None:
@@ -59,9 +67,10 @@ def of(report: Report, current: dict[str, pd.DataFrame]) -> Changes:
         if table not in up or column not in up[table] or up[table][column].isna().all():
             continue
         key = [S.CODE] if table == S.PROJECTS else [S.CODE, S.YEAR]
-        before = current[table].set_index(key)[column]
-        before = before.loc[~before.index.duplicated(keep="last")]
         after = up[table].set_index(key)[column]
+        stored = current[table].set_index(key)[column]
+        before = stored.loc[stored.index.isin(after.index)]  # the rows of the keys uploaded
+        before = before.loc[~before.index.duplicated(keep="last")]
         both = after.index.intersection(before.index)
         for k in both:
             old, value = str(before.loc[k]), after.loc[k]
@@ -81,10 +90,15 @@ def of(report: Report, current: dict[str, pd.DataFrame]) -> Changes:
             S.MONTH_COMPLETED: rows[S.MONTH_COMPLETED].map(_amount_text),
         }).reset_index(drop=True)  # fmt: skip
         stored = current[S.MONTHLY]
-        first = stored.groupby(S.CODE)[S.MONTH].min() if len(stored) else pd.Series(dtype=str)
+        if by_project is None:
+            first = stored.groupby(S.CODE)[S.MONTH].min() if len(stored) else pd.Series(dtype=str)
+            last = str(stored[S.MONTH].max()) if len(stored) else None
+        else:
+            first = by_project[datasource.FIRST]
+            last = str(by_project[datasource.LAST].max()) if len(by_project) else None
         missing = _missing(cur_projects, projects, set(rows[S.CODE]), month, first)
-        if len(stored) and str(stored[S.MONTH].max()) > month:
-            latest_stored = str(stored[S.MONTH].max())
+        if last is not None and last > month:
+            latest_stored = last
     problems = up.get(S.PROBLEMS)
     resolved = 0 if problems is None else int((problems[S.RESOLVED].fillna("") != "").sum())
     return Changes(month, new, missing,

@@ -9,8 +9,10 @@ report as one batch, whole or not at all, and saves the layouts it used. The 数
 
 from __future__ import annotations
 
+import contextvars
 import json
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -20,11 +22,11 @@ from core.base import schema as S
 from core.base import settings
 from core.base.geo import Boundaries, parse_boundaries
 from core.base.periods import Period
-from core.ingest import changes, layouts, ledger_heads, ledger_tables, reading
+from core.ingest import changes, layouts, ledger_heads, ledger_tables, reading, sandbox
 from core.ingest.findings import ERROR, WARNING, Finding, Report
 from core.ingest.layouts import Layout, Layouts
 from core.ingest.ledger import LedgerSheet
-from core.ingest.validation import MAX_ROWS, validate
+from core.ingest.validation import MAX_ROWS, keys_of, validate
 from core.policy import roles
 from core.policy.roles import Actor
 from core.store import categories as office_categories
@@ -138,12 +140,17 @@ def inspect(
         else:
             tabular.append((name, content))
     read = reading.Reading()
-    for i, (name, content) in enumerate(tabular):
-        say(0.6 * i / len(tabular), f"正在读取“{name}”({i + 1}/{len(tabular)})…")
-        part = reading.read_upload([(name, content)])
-        read.tables += part.tables
-        read.ledgers += part.ledgers
-        read.problems += part.problems
+    # Each file is parsed in a worker process of its own (core.ingest.sandbox), as many at once
+    # as the sandbox allows: a return of two files waits for one start of a worker, not two.
+    with ThreadPoolExecutor(max_workers=max(1, min(sandbox.WORKERS, len(tabular)))) as pool:
+        parts = [pool.submit(contextvars.copy_context().run, reading.read_upload, [file])
+                 for file in tabular]  # fmt: skip
+        for i, ((name, _), future) in enumerate(zip(tabular, parts, strict=True)):
+            say(0.6 * i / len(tabular), f"正在读取“{name}”({i + 1}/{len(tabular)})…")
+            part = future.result()
+            read.tables += part.tables
+            read.ledgers += part.ledgers
+            read.problems += part.problems
     saved = Layouts(store)
     counties = _county_names(store, boundaries)
     plans = []
@@ -179,9 +186,13 @@ def check(
     upload = files if isinstance(files, Upload) else inspect(files, store, progress)
     say(0.7, "正在检查数据…")
     seen = store.current()
-    current = None if seen is None else store.tables_as_of(seen.id)
-    tables, boundaries_dict = current if current else (None, None)
     raw_tables = list(upload.reading.tables)
+    # A return without ledgers is checked against the rows of the projects it names, with the
+    # figures of the others (validation.validate's `stored`); else against the whole store.
+    part = None if seen is None or upload.plans else _part_of_store(store, seen, raw_tables)
+    tables, boundaries_dict, stored = part or (None, None, None)
+    if part is None and seen is not None:
+        tables, boundaries_dict = store.tables_as_of(seen.id)
     findings: list[Finding] = []
     new_categories: dict[str, list[str]] = {}
     plans_read: list[pd.DataFrame] = []  # each ledger period's monthly plans (month_plans)
@@ -231,6 +242,7 @@ def check(
         files=upload.files,
         settings_in_force=categories,
         counties=counties,
+        stored=stored,
     )
     report.findings[:0] = upload.early + findings
     report.checked_for = counties
@@ -252,9 +264,40 @@ def check(
                                            "无需再次导入;未写入任何数据"))  # fmt: skip
             report.unchanged = True
         else:
-            report.changes = changes.of(report, tables)
+            report.changes = changes.of(report, tables, None if stored is None else stored.returns)
     say(1.0, "检查完成")
     return report
+
+
+# An upload of at most so many rows is checked against the rows of the projects it names, read
+# by key, with what the checks need of the others from the current data's snapshot; a larger
+# one (a city's monthly ledger) reads the whole store, which is then as quick.
+PART_ROWS = 20_000
+
+
+def _part_of_store(
+    store: Store, seen: Batch, raw_tables: list[reading.RawTable]
+) -> tuple[dict[str, pd.DataFrame], dict, datasource.StoreFigures] | None:
+    """The current data (as of `seen`) that the check of these tables reads, its boundaries and
+    the figures of the rest (validation.validate's `stored`); None when the whole store is to be
+    read: a large upload, no snapshot of the data seen, or other data since."""
+    if not raw_tables or sum(len(r.frame) for r in raw_tables) > PART_ROWS:
+        return None
+    figures = datasource.figures_for_check(store, seen)
+    if figures is None:
+        return None
+    keys = keys_of(raw_tables, settings.with_categories({}))
+    codes = sorted({c for k in keys.values() if S.CODE in k for c in k[S.CODE].dropna()} - {""})
+    problems = keys.get(S.PROBLEMS, pd.DataFrame({S.PROBLEM_ID: []}))[S.PROBLEM_ID]
+    by_key = {t: codes for t in S.TABLES if t != S.PROJECTS and S.KEYS[t][0] == S.CODE}
+    by_key[S.PROBLEMS] = sorted(set(problems.dropna()) - {""})
+    whole = tuple(t for t in S.TABLES if t != S.PROJECTS and t not in by_key)
+    found = store.rows_in_part(seen.id, whole, by_key)
+    if found is None:
+        return None
+    tables, boundaries = found
+    tables[S.PROJECTS] = figures.projects
+    return {t: tables[t] for t in S.TABLES}, boundaries, figures
 
 
 def report_month_plans(report: Report) -> pd.DataFrame:

@@ -24,7 +24,7 @@ from core.base.periods import Period
 from core.ingest import vocabulary as VOCABULARY
 from core.ingest.findings import ERROR, WARNING, Finding, Report
 from core.ingest.reading import RawTable, SourceProblem
-from core.store import returns
+from core.store import datasource, returns
 
 KEYS = S.KEYS  # rows with the same key replace each other (core.base.schema)
 AMOUNTS = {
@@ -386,6 +386,16 @@ def _clean(raw: RawTable, findings: list[Finding], own: settings.Settings) -> pd
     return out
 
 
+def keys_of(raw_tables: list[RawTable], own: settings.Settings) -> dict[str, pd.DataFrame]:
+    """The uploaded rows' key columns and 项目代码, per table, as the check cleans them: which
+    rows of the current data the check of these tables reads (core.ingest.importing.check)."""
+    out: dict[str, list[pd.DataFrame]] = {}
+    for raw in raw_tables:
+        columns = [c for c in S.COLUMNS[raw.table] if c in KEYS[raw.table] or c == S.CODE]
+        out.setdefault(raw.table, []).append(_clean(raw, [], own)[columns])
+    return {t: pd.concat(frames, ignore_index=True) for t, frames in out.items()}
+
+
 def _check_duplicates(c: _Checker, out: pd.DataFrame, table: str) -> None:
     key = list(KEYS[table])
     filled = (out[key] != "").all(axis=1) & out[key].notna().all(axis=1)
@@ -477,12 +487,18 @@ def validate(
     files: list[str] | None = None,
     settings_in_force: settings.Settings | None = None,
     counties: tuple[str, ...] | None = None,
+    stored: datasource.StoreFigures | None = None,
 ) -> Report:
     """Check uploaded tables against each other and against the current data.
 
     `current` is the data in use (None before the first import); `boundaries` the county
     polygons that will be in use after the import (the new file's, or the current ones);
     `counties` those a county reporter may import (None: every county).
+
+    With `stored`, `current` holds part of the data (core.ingest.importing.check): the whole
+    project list, 存在问题 of the uploaded 问题编号, and of the tables by project the rows of
+    the projects the upload names (keys_of); `stored` says what the checks need of the rest
+    (each table's rows, each project's returns). The findings are those of the whole data.
     """
     own = settings_in_force or settings.current()
     report = Report(files=list(files or []), boundaries=new_boundaries)
@@ -559,7 +575,7 @@ def validate(
             uploaded[t].drop(columns=_HELPERS, errors="ignore") if t in uploaded else None,
             t,
         )
-        if t in uploaded
+        if t in uploaded and t != S.PROJECTS  # merged below, with the counties' names
         else (None if current is None else current.get(t))
         for t in S.TABLES
     }
@@ -582,7 +598,7 @@ def validate(
         _check_new_rows(up, current.get(S.PROJECTS) if current else None, f)
     if merged[S.PROJECTS].empty and (raw_tables or not problems):
         f.append(Finding(ERROR, "", S.PROJECTS, None, None, "", f"{S.PROJECTS}没有任何项目"))
-    elif merged[S.MONTHLY].empty and (raw_tables or not problems):
+    elif not _rows_after(S.MONTHLY, merged, current, stored) and (raw_tables or not problems):
         # A first import is often the project list alone (maybe with its plans): it goes in,
         # and the preview says what the pages will and will not show until returns come.
         f.append(Finding(WARNING, "", S.MONTHLY, None, None, "", NO_RETURNS_YET))
@@ -605,13 +621,14 @@ def validate(
             )
     if counties is not None:
         _check_own_counties(uploaded, current, merged, counties, new_boundaries, f)
-    _check_completed_within_total(merged, uploaded, f)
+    _check_completed_within_total(merged, uploaded, f, stored)
     if S.PROBLEMS in uploaded:
         merged[S.PROBLEMS] = _check_workflow(merged[S.PROBLEMS], uploaded[S.PROBLEMS], f)
     if S.EXEMPTIONS in uploaded:
         _check_exemption_units(uploaded[S.EXEMPTIONS], merged[S.PROJECTS], f)
     for table in S.TABLES:
-        if table in uploaded and (why := too_many_rows(table, len(merged[table]), True)):
+        rows = _rows_after(table, merged, current, stored)
+        if table in uploaded and (why := too_many_rows(table, rows, True)):
             f.append(Finding(ERROR, "", table, None, None, "", why))
     report.cap()
     if not report.errors:
@@ -769,13 +786,31 @@ def _check_coordinates(up: pd.DataFrame, boundaries: Boundaries, f: list[Finding
         f.append(Finding(WARNING, r["_file"], r["_sheet"], r["_row"], S.LON, where, message))
 
 
-def _check_completed_within_total(merged: dict, uploaded: dict, f: list[Finding]) -> None:
+def _rows_after(
+    table: str,
+    merged: dict[str, pd.DataFrame],
+    current: dict[str, pd.DataFrame] | None,
+    stored: datasource.StoreFigures | None,
+) -> int:
+    """How many rows `table` has after the import: the merged rows, and with `stored` (current
+    data in part) the stored rows beyond those read (none of which the upload replaces)."""
+    if stored is None:
+        return len(merged[table])
+    held = current.get(table) if current is not None else None
+    return len(merged[table]) - (0 if held is None else len(held)) + stored.rows[table]
+
+
+def _check_completed_within_total(
+    merged: dict, uploaded: dict, f: list[Finding], stored: datasource.StoreFigures | None
+) -> None:
     if S.MONTHLY not in uploaded and S.PROJECTS not in uploaded:
         return
-    monthly = merged[S.MONTHLY]
-    amounts = pd.to_numeric(monthly[S.MONTH_COMPLETED], errors="coerce")
-    done = amounts.groupby(monthly[S.CODE]).sum()
-    months = amounts.groupby(monthly[S.CODE]).size()  # each month's figure may be rounded
+    # Each month's figure may be rounded: so many rows, so much tolerance.
+    done, months = datasource.completed_by_project(merged[S.MONTHLY])
+    if stored is not None:  # the projects not read: their returns as stored, unchanged
+        others = stored.returns.loc[~stored.returns.index.isin(done.index)]
+        done = pd.concat([others[datasource.COMPLETED], done])
+        months = pd.concat([others[datasource.RETURNS], months])
     projects = merged[S.PROJECTS]
     total = pd.to_numeric(projects[S.TOTAL_INVESTMENT], errors="coerce")
     over = projects.assign(

@@ -372,6 +372,69 @@ class Store:
             tables = {name: _read_rows(conn, name, row.id) for name in S.TABLES}
         return tables, json.loads(geojson)
 
+    @_translated
+    def rows_in_part(
+        self, entry_id: int, whole: tuple[str, ...], by_key: dict[str, list[str]]
+    ) -> tuple[dict[str, pd.DataFrame], dict] | None:
+        """Part of the data of entry `entry_id`, while it is the current one (None once it is
+        not), and its boundaries: the tables `whole` entire, and of each table of `by_key` the
+        rows whose first key column (项目代码, or 问题编号) holds one of the values, found by
+        the index on the current rows' keys. Each table as tables_as_of gives it: text columns
+        with the headers, in the data's order.
+
+        One read transaction, which sees one state of the database (SQLite's, and PostgreSQL's
+        at REPEATABLE READ): the rows are those of `entry_id` even if an import commits
+        meanwhile."""
+        with self._reading() as conn:
+            row = _current_row(conn)
+            if row is None or row.id != entry_id:
+                return None
+            out = {name: _read_rows(conn, name, entry_id) for name in whole}
+            for name, values in by_key.items():
+                out[name] = _rows_by_first_key(conn, name, values).drop(columns=_ORDER)
+            geojson = conn.execute(
+                sa.select(_BOUNDARIES.c.geojson).where(
+                    _BOUNDARIES.c.batch_id == row.boundaries_batch
+                )
+            ).scalar_one()
+        return out, json.loads(geojson)
+
+    @_translated
+    def entry_rows(
+        self, entry_id: int, names: tuple[str, ...]
+    ) -> dict[str, tuple[pd.DataFrame, pd.DataFrame]]:
+        """What entry `entry_id` changed in each table of `names`: the versions it wrote with
+        itself as their origin (an import's: after every older row, in the order written) and
+        the versions it closed, as text columns with the headers and `origin` and `row_no`.
+        The writes are found by the primary key; the closed versions by reading the table."""
+        out = {}
+        n = int(entry_id)
+        with self._engine.connect() as conn:
+            for name in names:
+                written = _select_rows(conn, name, f"origin = {n} AND valid_from = {n}", {})
+                # Only a table the entry closed rows of is read for them (no index finds them).
+                closing = json.loads(
+                    conn.execute(
+                        sa.select(_BATCHES.c.changes).where(_BATCHES.c.id == n)
+                    ).scalar_one()
+                ).get(name, (0, 0))[1]
+                where = f"valid_to = {n}" if closing else "1 = 0"
+                closed = _select_rows(conn, name, where, {})
+                out[name] = tuple(
+                    f.sort_values(_ORDER, kind="stable").reset_index(drop=True)
+                    for f in (written, closed)
+                )
+        return out
+
+    @contextmanager
+    def _reading(self) -> Iterator[sa.Connection]:
+        """A read transaction that sees one state of the database throughout."""
+        engine = self._engine
+        if engine.dialect.name == "postgresql":
+            engine = engine.execution_options(isolation_level="REPEATABLE READ")
+        with engine.begin() as conn:
+            yield conn
+
     # --- writing -----------------------------------------------------------------------
 
     @_translated
@@ -698,13 +761,16 @@ def _merge_rows(
             conn.execute(sa.text(f"ANALYZE {table}"))
         return len(frame), 0
     stage = _stage(conn, name, entry_id, frame)
-    by_key = " AND ".join(f"s.{c} = {table}.{c}" for c in key)
+    listed_key = ", ".join(key)
     same = " AND ".join(f"s.{c} = {table}.{c}" for c in columns)
-    # The close-out: current rows with an uploaded key and no uploaded row equal to them.
+    # The close-out: current rows with an uploaded key and no uploaded row equal to them. The
+    # keys as a row value IN the staged ones (every column is NOT NULL): SQLite then finds the
+    # rows by the index on the current rows' keys, where EXISTS scanned every current row
+    # (0.6 s for a one-project return into 1,000,000 returns).
     closed = conn.execute(
         sa.text(
             f"UPDATE {table} SET valid_to = :n WHERE valid_to IS NULL AND valid_from < :n "
-            f"AND EXISTS (SELECT 1 FROM {stage} AS s WHERE {by_key}) "
+            f"AND ({listed_key}) IN (SELECT {listed_key} FROM {stage}) "
             f"AND NOT EXISTS (SELECT 1 FROM {stage} AS s WHERE {same})"
         ),
         {"n": entry_id},
@@ -995,6 +1061,43 @@ def _read_rows(conn: sa.Connection, name: str, entry_id: int) -> pd.DataFrame:
     if not parts:
         return pd.DataFrame({h: pd.Series(dtype="str") for h in headers})
     return pd.concat(parts, ignore_index=True)
+
+
+_ORDER = ["origin", "row_no"]
+
+
+def _select_rows(conn: sa.Connection, name: str, where: str, params: dict) -> pd.DataFrame:
+    """The versions of table `name` that `where` selects (with bound `params`): few rows, found
+    by an index, as text columns with the headers (as _read_rows gives them) and their
+    `origin` and `row_no`, unordered."""
+    table, columns, _ = _names(name)
+    headers = list(S.COLUMNS[name])
+    found = conn.execute(
+        sa.text(f"SELECT origin, row_no, {', '.join(columns)} FROM {table} WHERE {where}"), params
+    ).all()
+    text = pd.DataFrame([tuple(r[2:]) for r in found], columns=headers, dtype="str")
+    if not found:
+        text = pd.DataFrame({h: pd.Series(dtype="str") for h in headers})
+    order = pd.DataFrame([tuple(r[:2]) for r in found], columns=_ORDER, dtype="int64")
+    return pd.concat([order, text], axis=1)
+
+
+def _rows_by_first_key(conn: sa.Connection, name: str, values: list[str]) -> pd.DataFrame:
+    """The current rows of table `name` whose first key column holds one of `values` (found by
+    the partial index on the current rows' keys), in the data's order, with `origin` and
+    `row_no`."""
+    column = S.STORE_COLUMNS[S.KEYS[name][0]]
+    listed = sorted(set(values))
+    parts = []
+    for start in range(0, len(listed), _IN_CHUNK):
+        part = listed[start : start + _IN_CHUNK]
+        marks = ", ".join(f":v{i}" for i in range(len(part)))
+        where = f"valid_to IS NULL AND {column} IN ({marks})"
+        parts.append(_select_rows(conn, name, where, {f"v{i}": v for i, v in enumerate(part)}))
+    if not parts:
+        return _select_rows(conn, name, "1 = 0", {})
+    frame = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+    return frame.sort_values(_ORDER, kind="stable").reset_index(drop=True)
 
 
 def _copy_out(conn: sa.Connection, sql: str, headers: list[str]) -> pd.DataFrame:
