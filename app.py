@@ -47,7 +47,9 @@ def main() -> None:
         navigation.run()
         st.stop()
     recovery.loaded()
-    with common.this_run(data):  # the page reads the same data set without asking the store
+    # The page reads the same data set without asking the store again, and the settings (with
+    # the categories the data's load put in force) read once: formatting asks at every figure.
+    with common.this_run(data), settings.held():
         _page(data, actor, pages)
 
 

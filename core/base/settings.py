@@ -528,5 +528,6 @@ def _read_current(file: Path, stamp: tuple) -> Settings:
                 known[key] = list(dict.fromkeys([*known.get(key, []), *values]))
             data = {**data, "categories": known}
         _cache.clear()
-        _cache[stamp] = Settings(data, stamp)
+        added = tuple(sorted((key, tuple(values)) for key, values in _added.items()))
+        _cache[stamp] = Settings(data, (*stamp, added))  # the office's added values too
     return _cache[stamp]

@@ -296,10 +296,14 @@ class _SnapshotPortfolio(Portfolio):
 
     @cached_property
     def ytd(self) -> pd.DataFrame:
+        if "_files" not in self.__dict__:  # a copy (with_tables): computed from its own tables
+            return Portfolio.ytd.func(self)
         return self._read("ytd")
 
     @cached_property
     def plan_by_year(self) -> pd.DataFrame:
+        if "_files" not in self.__dict__:
+            return Portfolio.plan_by_year.func(self)
         return self._read("plan_by_year")
 
 

@@ -102,3 +102,15 @@ def test_processes_writing_one_snapshot_at_once_leave_one_whole_snapshot(store, 
     folders = list(datasource.snapshots().iterdir())
     assert len(folders) == 1 and (folders[0] / "done").exists(), folders
     assert not list(datasource.snapshots().glob(".tmp-*"))
+
+
+def test_a_copy_of_a_snapshot_data_set_computes_its_own_matrices(store):
+    """with_tables() (and attach_month_plans, which the benchmark uses) copies a data set read
+    from a snapshot: the copy has its tables but not the snapshot's files."""
+    lazy = datasource.load(store)
+    eager = datasource.portfolio(datasource.current(store))
+    copy = lazy.with_tables()
+    pd.testing.assert_frame_equal(copy.ytd, eager.ytd)
+    pd.testing.assert_frame_equal(copy.plan_by_year, eager.plan_by_year)
+    scope = Scope(eager.latest_period, level=None)
+    assert M.year_figures(copy, scope) == M.year_figures(eager, scope)
