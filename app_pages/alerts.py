@@ -11,6 +11,7 @@ from core.figures import alerts as A
 from core.figures import progress as V
 from core.figures import project as P
 from core.figures import search
+from core.figures.supervision import period_day
 from core.output import charts
 
 p = common.portfolio()
@@ -27,6 +28,8 @@ if missing:
     st.stop()
 frame = A.alerts(p, scope, conv)
 sentences = A.rule_sentences()
+# What this page makes of the list, once per scope, rule and day for every session.
+KEY = ("alerts_page", scope, conv, period_day(scope.period))
 
 if shows(0):
     red = int((frame[A.LEVEL] == A.RED).sum())
@@ -36,7 +39,7 @@ if shows(0):
     cols[2].metric("黄色预警", f"{len(frame) - red}条", border=True)
     cols[3].metric("涉及项目", f"{frame[S.CODE].nunique()}个", border=True)
     left, right = st.columns([5, 4])
-    counts = A.counts_by_rule(frame)
+    counts = p.memo((*KEY, "by_rule"), lambda: A.counts_by_rule(frame))
     with left:
         st.markdown("**各规则预警数**")
         if common.presenting():  # projector-sized words rather than a table's small print
@@ -125,14 +128,18 @@ def _alert_list() -> None:
             lines=12,
         )
         return
-    common.dataframe(
+    screen = p.memo(
+        (*KEY, "list", tuple(levels), tuple(rules), query),
         # The level as a label in its colour (a list of one: a pandas Styler costs ~60 ms a run).
-        shown[[A.LEVEL, A.RULE, S.COUNTY, S.NAME, A.REASON]].assign(
+        lambda: shown[[A.LEVEL, A.RULE, S.COUNTY, S.NAME, A.REASON]].assign(
             **{
                 A.LEVEL: shown[A.LEVEL].map(lambda v: [v]),
                 P.LINK: P.links(shown[S.CODE], scope.period),
             }
         ),
+    )
+    common.dataframe(
+        screen,
         width="stretch",
         height=min(38 * (len(shown) + 1), common.table_height()),
         # The link to each project's file last, and not on a projector, where nobody clicks.
@@ -167,7 +174,8 @@ def _alert_list() -> None:
             disabled=listed.empty,
         )
         with st.expander("按规则和区县统计", icon=":material/table_chart:"):
-            common.dataframe(A.counts_table(frame, p.counties), width="stretch")
+            table = p.memo((*KEY, "table"), lambda: A.counts_table(frame, p.counties))
+            common.dataframe(table, width="stretch")
 
 
 _alert_list()
