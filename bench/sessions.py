@@ -106,6 +106,20 @@ def _load_page(base_url: str, path: str) -> str:
     return "; ".join(c.split(";", 1)[0] for c in cookies)
 
 
+async def _connect(base_url: str, path: str):
+    """The page loaded like a browser (nginx's route cookie kept), then its WebSocket."""
+    cookie = await asyncio.to_thread(_load_page, base_url, path)
+    ws_url = base_url.replace("http", "ws", 1) + "/_stcore/stream"
+    return await websockets.connect(
+        ws_url,
+        subprotocols=["streamlit"],
+        additional_headers={"Cookie": cookie} if cookie else {},
+        ssl=_insecure() if ws_url.startswith("wss") else None,
+        max_size=None,
+        open_timeout=STEP_TIMEOUT,
+    )
+
+
 class Session:
     """One client on one WebSocket: runs scripts and reads what the server sends back."""
 
@@ -208,17 +222,7 @@ async def _session(base_url: str, county: str, start: asyncio.Event) -> SessionR
     try:
         async with asyncio.timeout(STEP_TIMEOUT):
             t0 = time.perf_counter()
-            cookie = await asyncio.to_thread(_load_page, base_url, "/")
-            ws_url = base_url.replace("http", "ws", 1) + "/_stcore/stream"
-            headers = {"Cookie": cookie} if cookie else {}
-            ws = await websockets.connect(
-                ws_url,
-                subprotocols=["streamlit"],
-                additional_headers=headers,
-                ssl=_insecure() if ws_url.startswith("wss") else None,
-                max_size=None,
-                open_timeout=STEP_TIMEOUT,
-            )
+            ws = await _connect(base_url, "/")
         async with ws:
             session = Session(base_url, ws)
             async with asyncio.timeout(STEP_TIMEOUT):
@@ -270,35 +274,12 @@ def warm_up(base_url: str) -> float:
 
     async def one() -> None:
         url = base_url.rstrip("/")
-        cookie = await asyncio.to_thread(_load_page, url, "/data")
-        ws_url = url.replace("http", "ws", 1) + "/_stcore/stream"
-        async with websockets.connect(
-            ws_url,
-            subprotocols=["streamlit"],
-            additional_headers={"Cookie": cookie} if cookie else {},
-            ssl=_insecure() if ws_url.startswith("wss") else None,
-            max_size=None,
-            open_timeout=STEP_TIMEOUT,
-        ) as ws:
-            async with asyncio.timeout(600):
-                await Session(url, ws).run("data")
+        async with await _connect(url, "/data") as ws, asyncio.timeout(600):
+            await Session(url, ws).run("data")
 
     started = time.perf_counter()
     asyncio.run(one())
     return time.perf_counter() - started
-
-
-async def _connect(base_url: str, path: str):
-    cookie = await asyncio.to_thread(_load_page, base_url, path)
-    ws_url = base_url.replace("http", "ws", 1) + "/_stcore/stream"
-    return await websockets.connect(
-        ws_url,
-        subprotocols=["streamlit"],
-        additional_headers={"Cookie": cookie} if cookie else {},
-        ssl=_insecure() if ws_url.startswith("wss") else None,
-        max_size=None,
-        open_timeout=STEP_TIMEOUT,
-    )
 
 
 def first_visit(base_url: str) -> float:
