@@ -44,7 +44,8 @@ if TYPE_CHECKING:
     import pyarrow as pa
 
 MAGIC = b"BRIEFANS"  # answer format 1
-STATUSES = ("ok", "memory", "time", "output", "crash", "error")
+STATUSES = ("ok", "memory", "time", "output", "crash", "error", "request")
+REQUEST = "request"  # the server's request to a worker: (target, arguments), the same encoding
 
 # The dataclasses a parsed file is made of: what sheets.read_workbook_here and
 # reading._read_file return, and what those hold. Named, not imported: sheets imports the

@@ -9,7 +9,8 @@ The caller turns it into its own kind of problem (sheets.SourceProblem). The chi
 data, never a pickle: tables as Arrow IPC streams, everything else as JSON that the server turns
 into the dataclasses of a parsed file only (core.ingest.answer). A child whose parser a crafted
 file subverted can hand back wrong data, not code to run; an answer naming anything else is a
-crash. (The request, which the server writes and the child trusts, is a pickle.)
+crash. The request (the function's name and its arguments, an uploaded file's bytes among
+them) is written the same way: nothing either side reads is unpickled.
 
 This is a boundary for resources (memory, time, crashes), not for privileges: the child runs as
 the same user. It writes no files (RLIMIT_FSIZE 0) and leaves no core dump (RLIMIT_CORE 0).
@@ -20,7 +21,6 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
-import pickle
 import signal
 import subprocess
 import sys
@@ -79,12 +79,12 @@ def inside() -> bool:
 
 def run(target: str, *args: Any) -> Any:
     """`target` ("package.module:function") called with `args` in a worker process, within the
-    limits above: its return value, or a Failure. Arguments must pickle; the return value must
-    be made of what core.ingest.answer encodes (else the worker answers with an "error")."""
+    limits above: its return value, or a Failure. Arguments and the return value must be made
+    of what core.ingest.answer encodes (else the worker answers with an "error")."""
     if inside():
         module, _, function = target.partition(":")
         return getattr(__import__(module, fromlist=[function]), function)(*args)
-    request = pickle.dumps((target, args), protocol=pickle.HIGHEST_PROTOCOL)
+    request = answer.encode(answer.REQUEST, (target, args))
     with _slots:
         return _run(request)
 
@@ -177,6 +177,8 @@ def _read(reply: bytes | bytearray) -> Any:
         return Failure("crash", f"unreadable answer ({len(reply)} bytes): {exc!r}")
     if status == "ok":
         return value
+    if status == answer.REQUEST:  # a worker does not ask: not an answer
+        return Failure("crash", "a request where an answer was due")
     return Failure(status, str(value))
 
 
@@ -220,7 +222,9 @@ def _child() -> None:
     os.dup2(2, 1)
     reserve = bytearray(1 << 20)  # freed to answer after a MemoryError
     try:
-        target, args = pickle.load(sys.stdin.buffer)
+        status, (target, args) = answer.decode(sys.stdin.buffer.read())
+        if status != answer.REQUEST:
+            raise ValueError(f"not a request: {status}")
         module, _, function = target.partition(":")
         value = getattr(__import__(module, fromlist=[function]), function)(*args)
         reply = answer.encode("ok", value)
