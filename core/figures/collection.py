@@ -240,7 +240,8 @@ def _collection(
     first_at = record.set_index(S.CODE)[FIRST_AT] if len(record) else pd.Series(dtype=object)
 
     rows = []
-    counties = [c for c in p.counties if c in set(frame[S.COUNTY])]
+    present = set(frame[S.COUNTY].unique())  # once: not once per county (3 s at 100,000)
+    counties = [c for c in p.counties if c in present]
     for county in counties:
         own = frame.loc[frame[S.COUNTY] == county]
         n_due, n_in = int(own["_due"].sum()), int(own["_reported"].sum())
