@@ -80,7 +80,8 @@ def _page(data, actor: roles.Actor, pages: list) -> None:
 
 try:
     settings.current()  # the settings file checked whole: each wrong key named, in Chinese
-    main()
+    with opening.running():  # the background warming waits for the end of this run
+        main()
 except settings.SettingsError as wrong:
     st.error(
         common.plain(f"设置文件有误,请管理员改正后刷新页面:\n{wrong}"), icon=":material/error:"

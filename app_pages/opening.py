@@ -3,8 +3,11 @@ background once the data are loaded, so that a county's first view reads them in
 computing them (0.2–0.3 s at 100,000 projects, 0.03 s once computed).
 
 `start(p)` is called by the pages each run (cheap: once per data version it starts the work).
-One thread for the whole process, a county at a time with a pause between them; a newer data
-version (an import, a roll-back) replaces the one being warmed. Not at a lower CPU priority: a
+One thread for the whole process, a county at a time; a newer data version (an import, a
+roll-back) replaces the one being warmed. Script runs come first: before each county the thread
+waits until no script run is in flight (`running()` wraps every run of app.py), so the first
+visitor after a server start does not share the interpreter with it (at 100,000 projects the
+warming took 44% of the server's samples during that first visit, 6.1 s). Not at a lower CPU priority: a
 session that asks for a county the thread is computing waits for its result (core.base.memo),
 and at nice 19 on a busy machine that wait was longer than computing it (bench --sessions 30:
 the county step's p95 4.3–5.3 s, 2.8–3.7 s before warming, on a machine shared at the time).
@@ -16,9 +19,10 @@ warming alike, so that both fill the same entries of the data's memo.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 from streamlit import runtime
 
@@ -95,17 +99,44 @@ def warm_scope(p: Portfolio, scope: Scope, conv: Convention) -> None:
     A.alerts(p, scope, conv)
 
 
-def warm(p: Portfolio, conv: Convention | None = None, still_wanted=lambda: True) -> int:
-    """Warm every opening scope of `p` in turn, while `still_wanted()`; how many were done."""
+def warm(
+    p: Portfolio, conv: Convention | None = None, still_wanted=lambda: True, turn=lambda: None
+) -> int:
+    """Warm every opening scope of `p` in turn, while `still_wanted()`, calling `turn()` (which
+    may wait) before each; how many were done."""
     conv = conv or Convention.default()
     done = 0
     for scope in opening_scopes(p):
+        turn()
         if not still_wanted():
             break
         warm_scope(p, scope, conv)
         done += 1
         time.sleep(PAUSE)
     return done
+
+
+_runs = threading.Condition()
+_in_flight = [0]  # script runs of app.py in progress in this process
+
+
+@contextlib.contextmanager
+def running() -> Iterator[None]:
+    """One script run in progress: the warming waits for its end before its next scope."""
+    with _runs:
+        _in_flight[0] += 1
+    try:
+        yield
+    finally:
+        with _runs:
+            _in_flight[0] -= 1
+            _runs.notify_all()
+
+
+def _quiet() -> None:
+    """Return once no script run is in flight (at once if none is)."""
+    with _runs:
+        _runs.wait_for(lambda: _in_flight[0] == 0)
 
 
 _lock = threading.Lock()
@@ -143,6 +174,6 @@ def _run() -> None:
                 _thread[0] = None
                 return
         try:
-            warm(p, still_wanted=lambda p=p: _latest[0] is None)
+            warm(p, still_wanted=lambda p=p: _latest[0] is None, turn=_quiet)
         except Exception:  # a page computes itself what warming could not
             continue

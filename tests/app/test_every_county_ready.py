@@ -87,3 +87,23 @@ def test_one_background_thread_warms_a_loaded_data_set(demo, monkeypatch):
     for scope in opening.opening_scopes(p):
         assert ("chart", "county_ranking", scope, conv) in keys
         assert ("chart_spec", "sector_composition", scope, conv, "screen") in keys
+
+
+def test_the_warming_waits_for_script_runs_in_flight(demo, monkeypatch):
+    """A script run in progress (the first visitor after a start) has the interpreter to itself:
+    the warming starts its next scope only when no run is in flight."""
+    p = demo.with_tables()
+    monkeypatch.setattr(opening, "_served", lambda: True)
+    monkeypatch.setattr(opening, "_warmed", set())
+    warmed = []
+    original = opening.warm_scope
+    monkeypatch.setattr(opening, "warm_scope", lambda *a: (warmed.append(a[1]), original(*a)))
+    with opening.running(), opening.running():  # two sessions' runs
+        opening.start(p)
+        thread = opening._thread[0]
+        thread.join(timeout=0.5)
+        assert warmed == [] and thread.is_alive()
+    thread.join(timeout=300)
+    assert not thread.is_alive()
+    assert len(warmed) == 1 + len(p.counties)
+    assert opening._in_flight == [0]
