@@ -22,14 +22,12 @@ import pandas as pd
 import pydeck as pdk
 
 from core.base import schema as S
+from core.base import settings
 from core.base.formatting import pct, schedule_phrase, signed_points, yi
 from core.base.geo import Boundaries
 from core.figures import measures as M
 from core.figures import status
 
-# A projector shows a few thousand points at most; beyond this the largest projects are drawn
-# and the page says how many were left out.
-MAX_POINTS = 3000
 TILE_URL_SETTING = "BRIEFING_TILE_URL"  # e.g. http://gis.intranet/tiles/{z}/{x}/{y}.png
 # pydeck turns every string into a JS expression, so the font list is quoted once more.
 LABEL_FONT = "'Noto Sans CJK SC, Source Han Sans SC, Microsoft YaHei, sans-serif'"
@@ -177,9 +175,13 @@ def project_map(
     counties: tuple[str, ...] | list[str] = (),
     view_size: tuple[int, int] = (VIEW_WIDTH, VIEW_HEIGHT),
     label_size: int = 18,
+    max_points: int | None = None,
 ) -> MapOut:
     """`ranking` is measures.county_ranking, `projects` measures.projects_in_scope; `counties`
-    the county filter (the view zooms to them, the others are drawn as outside the scope)."""
+    the county filter (the view zooms to them, the others are drawn as outside the scope).
+
+    At most `max_points` projects are drawn (the office's [map] max_points when None): the
+    largest by 总投资, ties in the order of `projects`; MapOut says how many were left out."""
     by_county = ranking.set_index(S.COUNTY)
     max_rate = float(ranking[M.RATE].max()) if len(ranking) else 0.0
     if math.isnan(max_rate):
@@ -227,8 +229,10 @@ def project_map(
 
     has_xy = projects[S.LON].notna() & projects[S.LAT].notna()
     located = projects.loc[has_xy]
+    if max_points is None:
+        max_points = settings.current().map_max_points
     shown = (
-        located.nlargest(MAX_POINTS, S.TOTAL_INVESTMENT) if len(located) > MAX_POINTS else located
+        located.nlargest(max_points, S.TOTAL_INVESTMENT) if len(located) > max_points else located
     )
     total_yi = shown[S.TOTAL_INVESTMENT] / 10_000
     if shown.empty:  # nothing in scope has coordinates
