@@ -14,8 +14,11 @@ from core.base import settings
 
 
 def _points(at: AppTest) -> int:
-    """The project points of the map's deck: the only features with a radius."""
+    """The project points of the map's deck as sent: the only features with a radius. The
+    deck's JSON reaches the browser as core wrote it, Chinese as UTF-8 (3 bytes a character),
+    not as \\u escapes (6)."""
     (chart,) = at.get("deck_gl_json_chart")
+    assert "\\u" not in chart.proto.json and "项目" in chart.proto.json
     data = json.loads(chart.proto.json)["layers"][0]["data"]
     return sum("r" in f["properties"] for f in data)
 
