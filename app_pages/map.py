@@ -94,9 +94,12 @@ def _map_with_its_controls() -> None:
     if not common.presenting():
         st.caption(status.rule())
     if result.points_shown < result.points_total:
+        # points_total counts the projects with coordinates: the others have their own note.
+        which = "有经纬度的项目" if result.points_without_coordinates else "项目"
         st.info(
-            f"范围内共有{result.points_total}个项目,地图只画出总投资最大的{result.points_shown}个,"
-            "以免投影时点位重叠难辨;请用筛选条件缩小范围查看其余项目。",
+            f"范围内{which}共{result.points_total}个,地图只画出总投资最大的{result.points_shown}个,"
+            f"其余{result.points_total - result.points_shown}个未画出,以免投影时点位重叠难辨;"
+            "请用筛选条件缩小范围查看其余项目。",
             icon=":material/info:",
         )
     if result.points_without_coordinates:

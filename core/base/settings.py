@@ -251,6 +251,13 @@ class Settings:
         """[format] amount_decimals: amounts (亿元, 万元) to 1 or 2 decimals."""
         return int(self.section("format").get("amount_decimals", 1))
 
+    # --- 项目地图 ([map]) -------------------------------------------------------------------
+
+    @property
+    def map_max_points(self) -> int:
+        """[map] max_points: the most project points a map draws (the largest by 总投资)."""
+        return int(self.section("map").get("max_points", 1000))
+
 
 # What a 红黑榜 may rank by ([ranking] measure) and rank ([ranking] unit: a project column).
 RANKING_MEASURES = ("gap", "rate", "start_rate")
@@ -283,6 +290,9 @@ NUMBER_CHOICES: dict[tuple[str, str], tuple[int, ...]] = {
     ("format", "percent_decimals"): PRECISIONS,
     ("format", "amount_decimals"): PRECISIONS,
 }
+# Whole numbers within a range (low, high), both allowed: a map's points beyond about a
+# thousand cannot be told apart on a projector, and each is bytes re-sent on every filter change.
+RANGES: dict[tuple[str, str], tuple[int, int]] = {("map", "max_points"): (200, 5000)}
 # Numbers that must be above 0 (the others may be 0): a time-out, a count, a length, a limit.
 POSITIVE = {("access", "idle_minutes"), ("access", "max_failed_sign_ins"),
             ("access", "lockout_minutes"), ("access", "min_password_length"),
@@ -325,6 +335,9 @@ def expectation(section: str, key: str, default: Any) -> str:
         return "、".join(f"“{c}”" for c in CHOICES[section, key]) + "之一"
     if (section, key) in NUMBER_CHOICES:
         return "或".join(map(str, NUMBER_CHOICES[section, key]))
+    if (section, key) in RANGES:
+        low, high = RANGES[section, key]
+        return f"{low}至{high}之间的整数"
     if isinstance(default, bool):
         return "true或false"
     if isinstance(default, str):
@@ -351,6 +364,9 @@ def _fits(section: str, key: str, value: Any, default: Any) -> bool:
             and not isinstance(value, bool)
             and (value in NUMBER_CHOICES[section, key])
         )
+    if (section, key) in RANGES:
+        low, high = RANGES[section, key]
+        return isinstance(value, int) and not isinstance(value, bool) and low <= value <= high
     if isinstance(default, bool):
         return isinstance(value, bool)
     if isinstance(default, str):

@@ -22,14 +22,12 @@ import pandas as pd
 import pydeck as pdk
 
 from core.base import schema as S
+from core.base import settings
 from core.base.formatting import pct, schedule_phrase, signed_points, yi
 from core.base.geo import Boundaries
 from core.figures import measures as M
 from core.figures import status
 
-# A projector shows a few thousand points at most; beyond this the largest projects are drawn
-# and the page says how many were left out.
-MAX_POINTS = 3000
 TILE_URL_SETTING = "BRIEFING_TILE_URL"  # e.g. http://gis.intranet/tiles/{z}/{x}/{y}.png
 # pydeck turns every string into a JS expression, so the font list is quoted once more.
 LABEL_FONT = "'Noto Sans CJK SC, Source Han Sans SC, Microsoft YaHei, sans-serif'"
@@ -177,9 +175,33 @@ def project_map(
     counties: tuple[str, ...] | list[str] = (),
     view_size: tuple[int, int] = (VIEW_WIDTH, VIEW_HEIGHT),
     label_size: int = 18,
+    max_points: int | None = None,
 ) -> MapOut:
     """`ranking` is measures.county_ranking, `projects` measures.projects_in_scope; `counties`
-    the county filter (the view zooms to them, the others are drawn as outside the scope)."""
+    the county filter (the view zooms to them, the others are drawn as outside the scope).
+
+    At most `max_points` projects are drawn (the office's [map] max_points when None): the
+    largest by 总投资, ties in the order of `projects`; MapOut says how many were left out."""
+    # The settings read once: each point's figures are formatted to the published decimals,
+    # a stat of the settings file per figure otherwise (a third of the build at 1,000 points).
+    with settings.held() as own:
+        return _project_map(
+            boundaries, ranking, projects, metric, tile_url, counties, view_size, label_size,
+            own.map_max_points if max_points is None else max_points,
+        )  # fmt: skip
+
+
+def _project_map(
+    boundaries: Boundaries,
+    ranking: pd.DataFrame,
+    projects: pd.DataFrame,
+    metric: str,
+    tile_url: str | None,
+    counties: tuple[str, ...] | list[str],
+    view_size: tuple[int, int],
+    label_size: int,
+    max_points: int,
+) -> MapOut:
     by_county = ranking.set_index(S.COUNTY)
     max_rate = float(ranking[M.RATE].max()) if len(ranking) else 0.0
     if math.isnan(max_rate):
@@ -228,7 +250,7 @@ def project_map(
     has_xy = projects[S.LON].notna() & projects[S.LAT].notna()
     located = projects.loc[has_xy]
     shown = (
-        located.nlargest(MAX_POINTS, S.TOTAL_INVESTMENT) if len(located) > MAX_POINTS else located
+        located.nlargest(max_points, S.TOTAL_INVESTMENT) if len(located) > max_points else located
     )
     total_yi = shown[S.TOTAL_INVESTMENT] / 10_000
     if shown.empty:  # nothing in scope has coordinates
@@ -329,7 +351,8 @@ def project_map(
         {"text": "{名称}\n{详情}"},
     )
     title, legend = _legend(metric, max_rate, filtered=bool(chosen))
-    unmatched = sorted(set(projects[S.COUNTY]) - set(boundaries.names))
+    # unique() first: a set of 100,000 strings iterated one by one took 73 ms, the unique 1 ms
+    unmatched = sorted(set(projects[S.COUNTY].unique()) - set(boundaries.names))
     return MapOut(deck, legend, title, len(shown), len(located), int((~has_xy).sum()), unmatched,
                   tuple(shown[S.CODE].astype(str)))  # fmt: skip
 

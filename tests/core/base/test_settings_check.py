@@ -46,6 +46,15 @@ WRONG = [
     ("[office]\nname = 3\n", f"{WHERE}[office]的name应为文字,实际为3"),
     ("[limits]\nlon_range = [136.0, 73.0]\n",
      f"{WHERE}[limits]的lon_range应为两个数组成的范围,如[73.0, 136.0],前小后大,实际为[136.0, 73.0]"),
+    # [map] max_points: a whole number from 200 to 5000, both allowed
+    ("[map]\nmax_points = 199\n", f"{WHERE}[map]的max_points应为200至5000之间的整数,实际为199"),
+    ("[map]\nmax_points = 5001\n", f"{WHERE}[map]的max_points应为200至5000之间的整数,实际为5001"),
+    ("[map]\nmax_points = 0\n", f"{WHERE}[map]的max_points应为200至5000之间的整数,实际为0"),
+    ("[map]\nmax_points = 1000.0\n",
+     f"{WHERE}[map]的max_points应为200至5000之间的整数,实际为1000.0"),
+    ("[map]\nmax_points = \"1000\"\n",
+     f'{WHERE}[map]的max_points应为200至5000之间的整数,实际为"1000"'),
+    ("[map]\nmax_points = true\n", f"{WHERE}[map]的max_points应为200至5000之间的整数,实际为true"),
     ("[alerts]\nconsecutive_red_months = 2\n",
      f"{WHERE}[alerts]的consecutive_red_months应不小于[alerts]的consecutive_yellow_months(3),"
      "实际为2"),
@@ -87,6 +96,20 @@ def test_a_right_file_reads_and_keeps_the_api(tmp_path, monkeypatch):
     assert s.sso_unknown_role == "" and s.viewing == settings.VIEW_LOCAL
     assert settings.with_categories({"行业领域": ["工业"]}, s).sectors[-1] == "工业"
     assert settings.CATEGORY_KEYS["行业领域"] == "sectors"
+
+
+@pytest.mark.parametrize(
+    ("text", "points"),
+    [
+        ("", 1000),  # the defaults file's
+        ("[map]\nmax_points = 200\n", 200),  # the least allowed
+        ("[map]\nmax_points = 5000\n", 5000),  # the most allowed
+        ("[map]\nmax_points = 1_500\n", 1500),
+    ],
+)
+def test_the_maps_points_within_their_range_are_read(tmp_path, monkeypatch, text, points):
+    _own(tmp_path, monkeypatch, text)
+    assert settings.current().map_max_points == points
 
 
 def test_the_defaults_are_right_and_the_roles_are_core_policys():
