@@ -1,6 +1,6 @@
 """A rerun of 项目地图 that leaves the map unchanged sends the map's element byte for byte as
 before: Streamlit then sends a reference to the browser's copy (a ForwardMsg's ref_hash, ~100
-bytes) instead of the map (0.6 MB at 3,000 points). Measured in Chromium on the demo: a point
+bytes) instead of the map (0.28 MB at 1,000 points). Measured in Chromium on the demo: a point
 clicked, the map sent as a reference, the rerun 8.6 KB in all; a county filter added then
 removed, back to the first map, 17 KB (issue 25, item 4). A change of the map sends it anew."""
 
