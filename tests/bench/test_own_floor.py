@@ -1,14 +1,20 @@
 """Each page's own floor (bench.composition): a page's composition read from its AppTest tree,
 turned into the floor page's URL (worked out by hand here), the floor page sending as many
-elements of the same kinds and redrawing them on a filter change."""
+elements of the same kinds and redrawing them on a filter change; and the report's column and
+targets against it, from a made-up run."""
 
 from __future__ import annotations
+
+from datetime import datetime
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from bench import composition as C
-from bench.pages import ROOT
+from bench import report
+from bench.browser import AppRun, Floor, OwnFloor, Visit, floor_page
+from bench.dataset import Dataset
+from bench.pages import PAGES, ROOT
 
 FLOOR_APP = str(ROOT / "bench" / "floor_app.py")
 
@@ -48,6 +54,13 @@ def test_the_floor_waits_for_the_map_else_a_chart():
     assert C.Composition(28, charts=2, map_kb=111).draws == "map"
     assert C.Composition(43, charts=3).draws == "chart"
     assert C.Composition(30, frames=((8, 2),)).draws is None
+    page = floor_page(C.Composition(28, charts=2, map_kb=111))
+    assert (page.script, page.path, page.draws, page.has_scope) == (
+        "bench/floor_app.py",
+        "/?charts=2&texts=23&map_kb=111",
+        "map",
+        False,
+    )
 
 
 def test_a_composition_survives_json_and_says_what_it_is():
@@ -115,3 +128,91 @@ def test_the_fixed_floors_are_unchanged():
 def _tree(path: str) -> tuple:
     at = _floor(path)
     return at.main, at.sidebar
+
+
+# --- the report, from a made-up run -----------------------------------------------------------
+
+MAP, OVERVIEW = "/map", "/"
+MAP_MADE_OF = C.Composition(28, charts=2, map_kb=111)
+OVERVIEW_MADE_OF = C.Composition(43, charts=3)
+
+
+def _run() -> report.Run:
+    data = Dataset(
+        size=1000, projects=930, rows={"项目清单": 930}, files=[("a.xlsx", 2**20)],
+        generate_s=0.6, import_s=2.8, database_url="sqlite://", filter_county="城西区",
+    )  # fmt: skip
+    apptest = {
+        MAP: {"first_s": 0.3, "rerun_s": 0.05, "elements": 28, "composition": MAP_MADE_OF.to_json()},
+        OVERVIEW: {"first_s": 0.3, "rerun_s": 0.15, "elements": 43,
+                   "composition": OVERVIEW_MADE_OF.to_json()},
+    }  # fmt: skip
+    visits = {
+        MAP: Visit(4.0, 0.50, 0.2, 300_000, 60_000),  # 0.50 / 0.20 = ×2.5: MISS
+        OVERVIEW: Visit(2.3, 0.30, 0.2, 40_000, 40_000),  # 0.30 / 0.16 ≈ ×1.9: PASS
+    }
+    result = report.SizeResult(data, apptest, 300.0)
+    result.app = AppRun(4.3, visits, 307.0)
+    result.floor = Floor(1.0, 0.10, 1000, 0.03)
+    result.own_floors = {
+        "/?charts=2&texts=23&map_kb=111": OwnFloor(1.5, 0.20, 120_000, 0.1),
+        "/?charts=3&texts=38": OwnFloor(1.4, 0.16, 9_000, 0.05),
+    }
+    return report.Run(started=datetime(2026, 12, 8), browser=True, sizes=[result])
+
+
+def test_the_table_has_the_own_floor_column_beside_the_old_ones():
+    run = _run()
+    headers, body = report.columns(run)
+    assert headers[5:8] == (
+        "Chromium load s (×floor)",
+        "Chromium filter s (×floor)",
+        "filter s (× own floor)",
+    )
+    rows = {row[1]: row for row in body}
+    assert rows[MAP][6:8] == ["0.50 (×5.0)", "0.50 (×2.5)"]
+    assert rows[OVERVIEW][6:8] == ["0.30 (×3.0)", "0.30 (×1.9)"]
+    assert rows["floor"][7] == ""  # the floors' rows have no own floor
+    unvisited = next(p.path for p in PAGES if p.path not in (MAP, OVERVIEW))
+    assert rows[unvisited][7] == "—"
+    assert "| 930 | /map | 28 | 0.30 | 0.05 | 4.00 (×4.0) | 0.50 (×5.0) | 0.50 (×2.5) |" in (
+        report.markdown_table(run)
+    )
+
+
+def test_each_page_has_its_own_floor_target():
+    lines = [t.line() for t in report.targets(_run())[0]]
+    assert (
+        "MISS  [930] /map filter change ≤ 2× own floor and ≤ 1.5 s: 0.50 s, ×2.5 its own floor "
+        "(0.20 s; 28 elements: 2 charts, a map of 111 KB)"
+    ) in lines
+    assert (
+        "PASS  [930] / filter change ≤ 2× own floor and ≤ 1.5 s: 0.30 s, ×1.9 its own floor "
+        "(0.16 s; 43 elements: 3 charts)"
+    ) in lines
+    # only the pages visited; the old targets are still there
+    assert sum("own floor and" in line for line in lines) == 2
+    assert any("filter change in Chromium ≤ 2× the floor (0.10 s)" in line for line in lines)
+    assert report.missed(_run())
+
+
+def test_a_page_over_the_seconds_misses_whatever_its_own_floor():
+    run = _run()
+    run.sizes[0].app.visits[OVERVIEW] = Visit(2.3, 1.6, 0.2, 40_000, 40_000)
+    run.sizes[0].own_floors["/?charts=3&texts=38"] = OwnFloor(1.4, 1.0, 9_000, 0.05)
+    (line,) = [t.line() for t in report.targets(run)[0] if " / filter change ≤ 2× own" in t.line()]
+    assert line.startswith("MISS") and "1.60 s, ×1.6 its own floor (1.00 s;" in line
+
+
+def test_a_missing_own_floor_is_a_miss_and_an_error():
+    run = _run()
+    run.sizes[0].own_floors["/?charts=3&texts=38"] = OwnFloor(error="not drawn")
+    (line,) = [t.line() for t in report.targets(run)[0] if " / filter change ≤ 2× own" in t.line()]
+    assert line == (
+        "MISS  [930] / filter change ≤ 2× own floor and ≤ 1.5 s: 0.30 s; no own floor "
+        "(see the errors)"
+    )
+    assert "930 own floor /?charts=3&texts=38 Chromium: not drawn" in report.errors(run)
+    rows = {row[1]: row for row in report.columns(run)[1]}
+    assert rows[OVERVIEW][7] == "0.30"  # no ratio without its floor
+    assert "the pages' own floors (1 distinct" in "\n".join(report.targets(run)[1])
