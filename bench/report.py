@@ -406,7 +406,8 @@ def _own_floor_target(n: str, r: SizeResult, path: str) -> Target:
     ratio = visit.filter_s / own.filter_s
     return Target(
         what,
-        f"{visit.filter_s:.2f} s, ×{ratio:.1f} its own floor ({own.filter_s:.2f} s; "
+        # two decimals: ×2.0 would read as a pass when it is ×2.02
+        f"{visit.filter_s:.2f} s, ×{ratio:.2f} its own floor ({own.filter_s:.2f} s; "
         f"{made_of.summary()})",
         ratio <= FILTER_FLOOR_RATIO and visit.filter_s <= FILTER_S,
     )

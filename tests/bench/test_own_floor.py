@@ -183,11 +183,11 @@ def test_the_table_has_the_own_floor_column_beside_the_old_ones():
 def test_each_page_has_its_own_floor_target():
     lines = [t.line() for t in report.targets(_run())[0]]
     assert (
-        "MISS  [930] /map filter change ≤ 2× own floor and ≤ 1.5 s: 0.50 s, ×2.5 its own floor "
+        "MISS  [930] /map filter change ≤ 2× own floor and ≤ 1.5 s: 0.50 s, ×2.50 its own floor "
         "(0.20 s; 28 elements: 2 charts, a map of 111 KB)"
     ) in lines
     assert (
-        "PASS  [930] / filter change ≤ 2× own floor and ≤ 1.5 s: 0.30 s, ×1.9 its own floor "
+        "PASS  [930] / filter change ≤ 2× own floor and ≤ 1.5 s: 0.30 s, ×1.88 its own floor "
         "(0.16 s; 43 elements: 3 charts)"
     ) in lines
     # only the pages visited; the old targets are still there
@@ -201,7 +201,7 @@ def test_a_page_over_the_seconds_misses_whatever_its_own_floor():
     run.sizes[0].app.visits[OVERVIEW] = Visit(2.3, 1.6, 0.2, 40_000, 40_000)
     run.sizes[0].own_floors["/?charts=3&texts=38"] = OwnFloor(1.4, 1.0, 9_000, 0.05)
     (line,) = [t.line() for t in report.targets(run)[0] if " / filter change ≤ 2× own" in t.line()]
-    assert line.startswith("MISS") and "1.60 s, ×1.6 its own floor (1.00 s;" in line
+    assert line.startswith("MISS") and "1.60 s, ×1.60 its own floor (1.00 s;" in line
 
 
 def test_a_missing_own_floor_is_a_miss_and_an_error():
@@ -216,3 +216,16 @@ def test_a_missing_own_floor_is_a_miss_and_an_error():
     rows = {row[1]: row for row in report.columns(run)[1]}
     assert rows[OVERVIEW][7] == "0.30"  # no ratio without its floor
     assert "the pages' own floors (1 distinct" in "\n".join(report.targets(run)[1])
+
+
+@pytest.mark.parametrize(
+    ("filter_s", "verdict", "shown"),
+    [(0.40, "PASS", "×2.00"), (0.404, "MISS", "×2.02")],  # the map's own floor: 0.20 s
+)
+def test_twice_its_own_floor_is_the_limit(filter_s, verdict, shown):
+    run = _run()
+    run.sizes[0].app.visits[MAP] = Visit(4.0, filter_s, 0.2, 300_000, 60_000)
+    (line,) = [
+        t.line() for t in report.targets(run)[0] if "/map filter change ≤ 2× own" in t.line()
+    ]
+    assert line.startswith(verdict) and f"{shown} its own floor (0.20 s;" in line
