@@ -11,7 +11,7 @@ from pathlib import Path
 import streamlit
 
 from bench.browser import FLOOR_CARDS, FLOOR_CHARTS, AppRun, Floor, OwnFloor, Visit
-from bench.composition import Composition, floor_path
+from bench.composition import Composition, FloorLayout, floor_path
 from bench.dataset import Dataset
 from bench.exports import ExportTimes
 from bench.pages import PAGES
@@ -341,7 +341,7 @@ def targets(run: Run) -> tuple[list[Target], list[str]]:
             ratio = floor.elements_filter_s / floor.filter_s
             notes.append(
                 f"{n} Streamlit's own floor with {FLOOR_CHARTS} charts and {FLOOR_CARDS} cards "
-                f"(as many elements as the overview): a filter change in "
+                f"({FloorLayout(FLOOR_CHARTS, FLOOR_CARDS).elements} elements): a filter change in "
                 f"{floor.elements_filter_s:.2f} s, ×{ratio:.1f} the one-line floor"
                 + (
                     f": a page of that many elements is beyond {FILTER_FLOOR_RATIO:.0f}× the "

@@ -229,3 +229,17 @@ def test_twice_its_own_floor_is_the_limit(filter_s, verdict, shown):
         t.line() for t in report.targets(run)[0] if "/map filter change ≤ 2× own" in t.line()
     ]
     assert line.startswith(verdict) and f"{shown} its own floor (0.20 s;" in line
+
+
+def test_the_overview_sized_floor_says_how_many_elements_it_sends():
+    run = _run()
+    run.sizes[0].floor.elements_filter_s = 0.19
+    notes = report.targets(run)[1]
+    assert (
+        "[930] Streamlit's own floor with 4 charts and 32 cards (78 elements): a filter change in 0.19 s, ×1.9 the one-line floor"
+        in notes
+    )
+    assert (
+        "[930] the pages' own floors (2 distinct, each the median of a few visits): a filter change in 0.16–0.20 s, ×1.6–×2.0 the one-line floor"
+        in notes
+    )
