@@ -5,8 +5,9 @@
 For each size: generate a portfolio with the demo's generator scaled up, import it through the
 real import path into a fresh store, time every page through AppTest (first load and filter
 change, in a process of its own) and, unless --no-browser, serve it with `streamlit run` and
-time every page in headless Chromium against a one-line floor page, counting the bytes sent
-and the server's peak memory. At the largest size, also time a chart's PNG export and the
+time every page in headless Chromium against a one-line floor page and against its own floor
+(a floor page of as many elements of the same kinds, bench.composition), counting the bytes
+sent and the server's peak memory. At the largest size, also time a chart's PNG export and the
 briefing's Word file. At every size, import a one-project return into the store (time and
 bytes added) and every return changed again (the merge into stored data); with --postgres,
 import the same files into a fresh PostgreSQL database on that server and time those too. Prints one table and the targets met or missed; writes the same as
@@ -31,6 +32,7 @@ from pathlib import Path
 from bench import browser as chromium
 from bench import dataset, exports, meeting, report
 from bench import store as store_costs
+from bench.composition import Composition
 from bench.pages import ROOT
 from core.store.datasource import SNAPSHOTS_SETTING
 
@@ -139,6 +141,13 @@ def _measure(args: argparse.Namespace) -> report.Run:
                 # The floor just before the pages, so both see the machine in the same state.
                 _say(f"{data.projects:,}: the floor page in Chromium")
                 result.floor = chromium.measure_floor(browser, floor)
+                made_of = [
+                    Composition.from_json(a["composition"])
+                    for a in pages.values()
+                    if a.get("composition")
+                ]
+                _say(f"{data.projects:,}: each page's own floor in Chromium")
+                result.own_floors = chromium.measure_own_floors(browser, floor, made_of)
                 _say(f"{data.projects:,}: serving the app, every page in Chromium")
                 result.app = chromium.measure_app(
                     browser, data.database_url, data.filter_county, work, args.repeat

@@ -3,8 +3,9 @@
 The benchmark runs `python -m bench.apptest_pages DATABASE_URL COUNTY` and reads the JSON object
 printed on the last line of stdout: for each page, the wall time of its first run (fresh
 AppTest, streamlit caches cleared, so it includes loading the data) and of the rerun after a
-filter change (one county chosen in the sidebar), the number of elements its default view sends,
-and the process's peak memory.
+filter change (one county chosen in the sidebar), the number of elements its default view sends
+and what they are (bench.composition: its own floor page is made of as many), and the process's
+peak memory.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from collections.abc import Callable
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+from bench import composition
 from bench.pages import APP, PAGES, Page
 from bench.proc import peak_mb
 from core.store.versions import DATABASE_URL_SETTING
@@ -35,12 +37,6 @@ def _problem(at: AppTest) -> str | None:
     if at.exception:
         return "; ".join(str(e.value)[:200] for e in at.exception)
     return None
-
-
-def elements(node) -> int:
-    """The node and every node under it (tests/app/test_element_counts.py counts the same)."""
-    children = getattr(node, "children", None) or {}
-    return 1 + sum(elements(child) for child in children.values())
 
 
 PROJECT_PAGE = "/project"  # 项目档案: opened on a project (?code=), as its links open it
@@ -74,8 +70,11 @@ def measure(page: Page, county: str, code: str | None = None) -> dict:
     result: dict = {"first_s": _timed(at.run), "rerun_s": None, "error": _problem(at)}
     if result["error"]:
         return result
-    # Elements sent for the default view, blocks included (the two areas themselves are not).
-    result["elements"] = elements(at.main) + elements(at.sidebar) - 2
+    # Elements sent for the default view, blocks included (the two areas themselves are not),
+    # and of which charts, map, dataframes and cards: the page's own floor is made of as many.
+    made_of = composition.of_tree(at.main, at.sidebar)
+    result["elements"] = made_of.elements
+    result["composition"] = made_of.to_json()
     result["rerun_s"] = _timed(lambda: at.multiselect(key="county").select(county).run())
     result["error"] = _problem(at)
     scope = "\n".join(m.value for m in at.markdown).replace("\\", "")

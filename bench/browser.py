@@ -29,6 +29,7 @@ from pathlib import Path
 
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
+from bench.composition import Composition, floor_path
 from bench.pages import PAGES, ROOT, Page
 from bench.proc import peak_mb
 from core.store.versions import DATABASE_URL_SETTING
@@ -99,8 +100,9 @@ FLOOR_CHARTS = 4  # the most charts a page of the app draws at once (投资增�
 FLOOR_WITH_CHARTS = Page(
     "bench/floor_app.py", f"/?charts={FLOOR_CHARTS}", "ok", "chart", has_scope=False
 )
-# …and as many cards again: 8 rows of 4 are 72 elements with the charts' 4, as many as the
-# overview sends (its sidebar, cards, columns and charts).
+# …and 32 cards besides: 8 rows of a block, four columns and four cards; 78 elements with the
+# charts, the title and the filter: about the overview's size when its cards were metric
+# elements (69). Each page is also timed against its own floor (bench.composition).
 FLOOR_CARDS = 32
 FLOOR_WITH_ELEMENTS = Page(
     "bench/floor_app.py",
@@ -111,6 +113,12 @@ FLOOR_WITH_ELEMENTS = Page(
 )
 FLOOR_CHOICE = "城西区"  # the option of the floor's 区县 multiselect that a change picks
 FLOOR_REPEATS = 3  # the floor is the denominator of every ratio: the median of a few visits
+
+
+def floor_page(made_of: Composition) -> Page:
+    """A page's own floor (bench.composition): as many elements, of the same kinds, with no work
+    of the app's behind them; drawn when its map, or else a chart, is on screen."""
+    return Page(FLOOR.script, floor_path(made_of), "ok", made_of.draws, has_scope=False)
 
 
 class BrowserError(RuntimeError):
@@ -150,11 +158,22 @@ class Floor:
     charts_filter_s: float | None = None
     charts_bytes: int | None = None
     charts_drawing_s: float | None = None
-    # The same with FLOOR_CARDS metric cards besides: as many elements as the overview.
+    # The same with FLOOR_CARDS metric cards besides (78 elements).
     elements_load_s: float | None = None
     elements_filter_s: float | None = None
     elements_bytes: int | None = None
     elements_drawing_s: float | None = None
+
+
+@dataclass
+class OwnFloor:
+    """A page's own floor measured (the median of FLOOR_REPEATS visits), or why it could not be."""
+
+    load_s: float | None = None
+    filter_s: float | None = None
+    load_bytes: int | None = None
+    drawing_s: float | None = None  # of filter_s: after the run's last message arrived
+    error: str | None = None
 
 
 # --- The server ----------------------------------------------------------------------------
@@ -444,3 +463,19 @@ def measure_floor(browser, server: Server) -> Floor:
         floor.elements_drawing_s,
     ) = _floor_visits(browser, server, FLOOR_WITH_ELEMENTS)
     return floor
+
+
+def measure_own_floors(browser, server: Server, pages: list[Composition]) -> dict[str, OwnFloor]:
+    """The own floor of each page's composition, by its URL path: each distinct floor once (the
+    median of FLOOR_REPEATS visits), however many pages share it. A floor that fails is
+    reported as such, the others still run."""
+    out: dict[str, OwnFloor] = {}
+    for made_of in pages:
+        page = floor_page(made_of)
+        if page.path in out:
+            continue
+        try:
+            out[page.path] = OwnFloor(*_floor_visits(browser, server, page))
+        except Exception as exc:
+            out[page.path] = OwnFloor(error=str(exc).splitlines()[0][:200])
+    return out
