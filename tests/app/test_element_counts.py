@@ -22,7 +22,7 @@ COUNTS = {
     "map": 28,
     "factors": 51,
     "alerts": 53,
-    "ranking": 50,
+    "ranking": 44,
     "supervision": 55,
     "milestones": 45,
     "indicators": 124,
