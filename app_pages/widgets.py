@@ -13,6 +13,7 @@ from core.base import cells
 from core.base.formatting import MISSING
 from core.figures.indicators import Card as IndicatorCard
 from core.figures.overview import Card
+from core.output import cards as K
 from core.output import charts, export
 from core.output.charts import ChartOut
 from core.store.portfolio import Portfolio
@@ -32,25 +33,11 @@ def card(col, c: Card) -> None:
     )
 
 
-def indicator_card(col, c: IndicatorCard) -> None:
-    # Indicator changes are phrases ("下降4.0%"), so the colour follows the news, not a sign.
-    color = {1: "normal", -1: "inverse"}.get(c.change_sign, "off")
-    col.metric(
-        plain(c.label),  # an indicator's name and unit come from the data
-        c.value,
-        c.change,
-        help=plain(c.target) if c.target else None,
-        border=True,
-        delta_color=color,
-        delta_arrow="off",
-    )
-
-
 def indicator_cards(cards: list[IndicatorCard], per_row: int = 4) -> None:
-    for start in range(0, len(cards), per_row):
-        cols = st.columns(per_row)
-        for col, c in zip(cols, cards[start : start + per_row], strict=False):
-            indicator_card(col, c)
+    """City indicators' cards, `per_row` a row, as one element (core.output.cards): a row of
+    st.metric cards was a column block and an element per card to send and draw on every
+    rerun (经济指标's page was 124 elements, 36 with its cards so)."""
+    st.html(K.indicator_cards_html(cards, per_row=per_row))
 
 
 PRESENT_CHART_HEIGHT = 700  # px, 汇报模式: a chart with the page's title bar fits 1080
