@@ -58,6 +58,7 @@ from app_pages.widgets import (
     indicator_cards,
     scoped_chart,
     screen_spec,
+    shared_table,
     static_chart,
     table_height,
 )
@@ -68,6 +69,6 @@ __all__ = [
     "data_change_notice", "database_url_in_use", "dataframe", "download_csv", "editable_version",
     "empty_notice", "header", "indicator_cards", "missing_table",
     "page_not_found", "plain", "portfolio", "presenting", "report_error", "scope",
-    "scoped_chart", "screen_spec", "set_presenting", "settings_value", "sidebar", "static_chart",
+    "scoped_chart", "screen_spec", "set_presenting", "settings_value", "shared_table", "sidebar", "static_chart",
     "stop_when_scope_is_empty", "stop_without_returns", "store", "style", "table_height", "this_run", "url_notices",
 ]  # fmt: skip

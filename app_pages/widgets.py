@@ -153,12 +153,32 @@ def is_phone() -> bool:
     return any(word in agent for word in _PHONE_WORDS)
 
 
+def shared_table(p: Portfolio, key: tuple, build: Callable):
+    """The frame `build()` makes as the Arrow table st.dataframe would make of it (streamlit's
+    own conversion: the same bytes reach the browser), made once per data version and `key`
+    for every session. st.dataframe then only writes it out: converting a frame of a few
+    hundred rows to Arrow was the larger part of a table's cost on every rerun."""
+    from streamlit import dataframe_util
+
+    return p.memo(
+        ("arrow_table", *key), lambda: dataframe_util.convert_pandas_df_to_arrow_table(build())
+    )
+
+
+def _columns(data) -> list[str]:
+    """A frame's or a shared Arrow table's columns (not the index the table carries)."""
+    if hasattr(data, "column_names"):
+        return [c for c in data.column_names if not c.startswith("__index_level_")]
+    return list(getattr(data, "columns", []))
+
+
 def dataframe(data, phone_columns: list[str] | None = None, **kwargs):
-    """st.dataframe as every page uses it: no index, a dash for a missing value (never "None").
+    """st.dataframe as every page uses it, of a frame or a shared_table: no index, a dash for a
+    missing value (never "None").
     On a phone, a table with `phone_columns` shows only those (the key columns; the project's
     link opens the rest on a tap)."""
     if phone_columns and is_phone() and not presenting():
-        order = kwargs.get("column_order") or list(getattr(data, "columns", []))
+        order = kwargs.get("column_order") or _columns(data)
         kwargs["column_order"] = shown = [c for c in phone_columns if c in order]
         # Widths for a phone's 360 px: the first column (the name) wraps in 140, others in 84.
         config = dict(kwargs.get("column_config") or {})
