@@ -51,7 +51,11 @@ if shows(0):
             )
         else:
             common.dataframe(
-                counts.assign(规则=counts[A.RULE].map(sentences)),
+                common.shared_table(
+                    p,
+                    (*KEY, "by_rule_screen"),
+                    lambda: counts.assign(规则=counts[A.RULE].map(sentences)),
+                ),
                 width="stretch",
                 column_config={
                     A.RULE: st.column_config.TextColumn(width=86),
@@ -128,7 +132,8 @@ def _alert_list() -> None:
             lines=12,
         )
         return
-    screen = p.memo(
+    screen = common.shared_table(
+        p,
         (*KEY, "list", tuple(levels), tuple(rules), query),
         # The level as a label in its colour (a list of one: a pandas Styler costs ~60 ms a run).
         lambda: shown[[A.LEVEL, A.RULE, S.COUNTY, S.NAME, A.REASON]].assign(
@@ -174,7 +179,9 @@ def _alert_list() -> None:
             disabled=listed.empty,
         )
         with st.expander("按规则和区县统计", icon=":material/table_chart:"):
-            table = p.memo((*KEY, "table"), lambda: A.counts_table(frame, p.counties))
+            table = common.shared_table(
+                p, (*KEY, "table"), lambda: A.counts_table(frame, p.counties)
+            )
             common.dataframe(table, width="stretch")
 
 

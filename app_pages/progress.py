@@ -62,7 +62,8 @@ if shows(0):
             what="个",
         )  # fmt: skip
     else:
-        screen = p.memo(  # shared by every session on this scope and search
+        screen = common.shared_table(  # shared by every session on this scope and search
+            p,
             ("progress_screen", scope, conv, query, tuple(chosen), order),
             lambda: V.screen_table(page).assign(**{P.LINK: P.links(page[V.CODE], scope.period)}),
         )
