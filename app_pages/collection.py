@@ -68,7 +68,9 @@ def _view() -> dict:
             ("部分报送", f"{(due[C.STATE] == C.PARTLY).sum()}个"),
             ("未报送", f"{(due[C.STATE] == C.NONE_IN).sum()}个"),
         ),
-        "shown": c.counties.drop(columns=[C.LATE]),
+        "shown": c.counties.drop(columns=[C.LATE]),  # for the CSV
+        "shown_table": common.arrow_table(c.counties.drop(columns=[C.LATE])),
+        "missing_table": common.arrow_table(c.missing),
         "chat": reminders.chat_text(c) if not c.to_chase.empty else "",
         "open": returns.counties_open(p, scope),
     }
@@ -100,7 +102,7 @@ for col, (label, value) in zip(st.columns(4), view["cards"], strict=True):
 
 st.subheader("各区县报送情况")
 shown = view["shown"]
-common.dataframe(shown, width="stretch")
+common.dataframe(view["shown_table"], width="stretch")
 stem = f"报送情况_{scope.file_label()}_{scope.period.label}"
 common.download_csv("下载报送情况(CSV)", shown, stem, key="collection_csv")
 
@@ -108,7 +110,7 @@ st.subheader("未报送项目")
 if c.missing.empty:
     st.caption("应报送的项目均已报送。")
 else:
-    common.dataframe(c.missing, width="stretch", height=common.table_height())
+    common.dataframe(view["missing_table"], width="stretch", height=common.table_height())
     common.download_csv("下载未报送项目清单(CSV)", c.missing, f"未报送项目_{stem}",
                         key="collection_missing_csv")  # fmt: skip
 

@@ -52,6 +52,7 @@ from app_pages.source import (
 from app_pages.widgets import (
     PRESENT_CHART_HEIGHT,
     _Unvalidated,
+    arrow_table,
     card,
     dataframe,
     download_csv,
@@ -65,7 +66,7 @@ from app_pages.widgets import (
 
 __all__ = [
     "CHROME_CSS", "DATA_DIR_SETTING", "LANG_SCRIPT", "PRESENT_CHART_HEIGHT", "PRESENT_PARAM",
-    "SCHEDULE_PARAM", "WORD_JOINER", "_Unvalidated", "add_notice", "card", "convention",
+    "SCHEDULE_PARAM", "WORD_JOINER", "_Unvalidated", "add_notice", "arrow_table", "card", "convention",
     "data_change_notice", "database_url_in_use", "dataframe", "download_csv", "editable_version",
     "empty_notice", "header", "indicator_cards", "missing_table",
     "page_not_found", "plain", "portfolio", "presenting", "report_error", "scope",

@@ -34,7 +34,8 @@ def _view() -> dict:
                     "已等待(月)", S.RESPONSIBLE_UNIT]]  # fmt: skip
     head = listed.head(V.MAX_ROWS)
     screen = head.assign(**{P.LINK: P.links(head[S.CODE], scope.period)}).drop(columns=S.CODE)
-    return {"problems": len(problems), "open": len(open_), "listed": listed, "screen": screen}
+    return {"problems": len(problems), "open": len(open_), "listed": listed,
+            "screen": common.arrow_table(screen)}  # fmt: skip
 
 
 if shows(0) or shows(1):

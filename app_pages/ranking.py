@@ -101,14 +101,16 @@ def _view() -> dict:
         "lists": lists,
         "excused": common.plain(excused) if excused else None,
         "excused_title": "**豁免与未报送**" if R.unreported_sentence(frame) else "**豁免**",
-        "table": table,
+        "table": common.arrow_table(table),
         "history": history,
         "months": history[R.MONTH].nunique(),
-        "wide": wide,
+        "wide": common.arrow_table(wide),
         "kept": kept,
-        "kept_table": kept.assign(**{S.MONTH: kept[S.MONTH].map(lambda m: Period.parse(m).label)})[
-            [S.UNIT_NAME, S.MONTH, S.EXEMPT_REASON]
-        ],
+        "kept_table": common.arrow_table(
+            kept.assign(**{S.MONTH: kept[S.MONTH].map(lambda m: Period.parse(m).label)})[
+                [S.UNIT_NAME, S.MONTH, S.EXEMPT_REASON]
+            ]
+        ),
     }
 
 

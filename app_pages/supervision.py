@@ -58,7 +58,8 @@ def statistics(by: str) -> None:
         return
     number = st.column_config.NumberColumn(width=52)
     common.dataframe(
-        p.memo(
+        common.shared_table(
+            p,
             (*key, "screen"),
             lambda: table.assign(
                 **{V.MEAN_DAYS: table[V.MEAN_DAYS].map(days_text), V.RATE: table[V.RATE] * 100}

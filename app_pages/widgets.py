@@ -153,16 +153,20 @@ def is_phone() -> bool:
     return any(word in agent for word in _PHONE_WORDS)
 
 
-def shared_table(p: Portfolio, key: tuple, build: Callable):
-    """The frame `build()` makes as the Arrow table st.dataframe would make of it (streamlit's
-    own conversion: the same bytes reach the browser), made once per data version and `key`
-    for every session. st.dataframe then only writes it out: converting a frame of a few
-    hundred rows to Arrow was the larger part of a table's cost on every rerun."""
+def arrow_table(frame):
+    """A frame as the Arrow table st.dataframe would make of it (streamlit's own conversion:
+    the same bytes reach the browser), to keep in a memo: st.dataframe then only writes it
+    out. Converting a frame of a few hundred rows to Arrow was the larger part of a table's
+    cost on every rerun."""
     from streamlit import dataframe_util
 
-    return p.memo(
-        ("arrow_table", *key), lambda: dataframe_util.convert_pandas_df_to_arrow_table(build())
-    )
+    return dataframe_util.convert_pandas_df_to_arrow_table(frame)
+
+
+def shared_table(p: Portfolio, key: tuple, build: Callable):
+    """The frame `build()` makes as an arrow_table, made once per data version and `key` for
+    every session."""
+    return p.memo(("arrow_table", *key), lambda: arrow_table(build()))
 
 
 def _columns(data) -> list[str]:
