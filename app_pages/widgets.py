@@ -128,10 +128,11 @@ def _downloads(c: ChartOut) -> None:
 
 def download_csv(label: str, frame, file_stem: str, **kwargs) -> None:
     """A download of a table as CSV that Excel opens with its Chinese (UTF-8 with a BOM), every
-    cell inert (core.base.cells: a name like =HYPERLINK(…) stays text)."""
+    cell inert (core.base.cells: a name like =HYPERLINK(…) stays text). `frame` may be a
+    function that makes the table: called only when the file is asked for."""
     st.download_button(
         label,
-        data=lambda: cells.csv_bytes(frame),
+        data=lambda: cells.csv_bytes(frame() if callable(frame) else frame),
         file_name=f"{file_stem}.csv",
         mime="text/csv",
         on_click="ignore",
