@@ -26,20 +26,32 @@ missing = A.check_settings()  # a rule whose thresholds the settings file lacks
 if missing:
     st.error("\n\n".join(missing), icon=":material/error:")
     st.stop()
-frame = A.alerts(p, scope, conv)
 sentences = A.rule_sentences()
-# What this page makes of the list, once per scope, rule and day for every session.
+# What this page makes of the list, once per scope, rule and day for every session. The list
+# itself is selected from the city's (core) only when one of these is made, or for a download.
 KEY = ("alerts_page", scope, conv, period_day(scope.period))
 
-if shows(0):
+
+def _frame():
+    return A.alerts(p, scope, conv)
+
+
+def _figures() -> dict:
+    frame = _frame()
     red = int((frame[A.LEVEL] == A.RED).sum())
+    return {"count": len(frame), "red": red, "projects": frame[S.CODE].nunique()}
+
+
+figures = p.memo((*KEY, "figures"), _figures)
+
+if shows(0):
     cols = st.columns(4)
-    cols[0].metric("预警总数", f"{len(frame)}条", border=True)
-    cols[1].metric("红色预警", f"{red}条", border=True)
-    cols[2].metric("黄色预警", f"{len(frame) - red}条", border=True)
-    cols[3].metric("涉及项目", f"{frame[S.CODE].nunique()}个", border=True)
+    cols[0].metric("预警总数", f"{figures['count']}条", border=True)
+    cols[1].metric("红色预警", f"{figures['red']}条", border=True)
+    cols[2].metric("黄色预警", f"{figures['count'] - figures['red']}条", border=True)
+    cols[3].metric("涉及项目", f"{figures['projects']}个", border=True)
     left, right = st.columns([5, 4])
-    counts = p.memo((*KEY, "by_rule"), lambda: A.counts_by_rule(frame))
+    counts = p.memo((*KEY, "by_rule"), lambda: A.counts_by_rule(_frame()))
     with left:
         st.markdown("**各规则预警数**")
         if common.presenting():  # projector-sized words rather than a table's small print
@@ -51,7 +63,11 @@ if shows(0):
             )
         else:
             common.dataframe(
-                counts.assign(规则=counts[A.RULE].map(sentences)),
+                common.shared_table(
+                    p,
+                    (*KEY, "by_rule_screen"),
+                    lambda: counts.assign(规则=counts[A.RULE].map(sentences)),
+                ),
                 width="stretch",
                 column_config={
                     A.RULE: st.column_config.TextColumn(width=86),
@@ -69,15 +85,17 @@ if shows(0):
         if p.milestones.empty:
             st.caption("尚未导入“节点计划”表,节点逾期规则没有可计算的数据。")
     with right:
-        citywide = A.alerts(p, scope.citywide(), conv)
-        if citywide.empty:
+        if not p.memo((*KEY, "citywide"), lambda: len(A.alerts(p, scope.citywide(), conv))):
             st.success(f"{scope.period.as_of},全市未发现预警。", icon=":material/check_circle:")
         else:
             common.scoped_chart(
                 p,
                 ("alerts_by_county", scope, conv),
                 lambda: charts.alerts_by_county(
-                    A.counts_by_county(citywide, p.counties), scope, p.counties, scope.counties
+                    A.counts_by_county(A.alerts(p, scope.citywide(), conv), p.counties),
+                    scope,
+                    p.counties,
+                    scope.counties,
                 ),
                 present_height=640,
             )
@@ -86,7 +104,7 @@ if not shows(1):
     st.stop()
 if common.presenting():
     st.subheader("预警清单")
-if frame.empty:
+if not figures["count"]:
     st.success(f"{scope.period.as_of},当前范围内未发现预警。", icon=":material/check_circle:")
     st.stop()
 
@@ -96,7 +114,7 @@ def _alert_list() -> None:
     """The list with its filters, download and counts: choosing a level or a rule, or typing
     in the search box, reruns this part alone, not the counts and the chart above."""
     signin.fragment_guard()  # a resumed session without its cookie is signed out here too
-    listed = frame
+    levels, rules, query = [], [], ""
     if not common.presenting():
         st.subheader("预警清单")
         c1, c2, c3 = st.columns([1, 2, 2])
@@ -107,16 +125,44 @@ def _alert_list() -> None:
         query = c3.text_input(
             "搜索", key="alerts_query", placeholder="项目名称、代码、区县或预警原因中的文字"
         )
+
+    def listed():
+        """The alerts the level, rule and search choose (on a projector all of them)."""
+        chosen = _frame()
+        if common.presenting():
+            return chosen
         if levels:
-            listed = listed.loc[listed[A.LEVEL].isin(levels)]
+            chosen = chosen.loc[chosen[A.LEVEL].isin(levels)]
         if rules:
-            listed = listed.loc[listed[A.RULE].isin(rules)]
-        listed = search.projects(listed, query, more=(A.REASON, A.SUBJECT))  # core.figures.search
-    shown = listed.head(V.MAX_ROWS)
-    caption = f"共{len(listed)}条" + (
-        f"(从{len(frame)}条中筛出)" if len(listed) < len(frame) else ""
+            chosen = chosen.loc[chosen[A.RULE].isin(rules)]
+        return search.projects(chosen, query, more=(A.REASON, A.SUBJECT))  # core.figures.search
+
+    def screen() -> dict:
+        """How many are chosen, and the first MAX_ROWS as the screen's table."""
+        chosen = listed()
+        shown = chosen.head(V.MAX_ROWS)
+        return {
+            "count": len(chosen),
+            "shown": shown,
+            # The level as a label in its colour (a list of one: a pandas Styler costs ~60 ms
+            # a run).
+            "table": common.arrow_table(
+                shown[[A.LEVEL, A.RULE, S.COUNTY, S.NAME, A.REASON]].assign(
+                    **{
+                        A.LEVEL: shown[A.LEVEL].map(lambda v: [v]),
+                        P.LINK: P.links(shown[S.CODE], scope.period),
+                    }
+                )
+            ),
+        }
+
+    # Once per scope, rule, day and choice of the filters for every session.
+    view = p.memo((*KEY, "list", common.presenting(), tuple(levels), tuple(rules), query), screen)
+    count, shown = view["count"], view["shown"]
+    caption = f"共{count}条" + (
+        f"(从{figures['count']}条中筛出)" if count < figures["count"] else ""
     )
-    if len(shown) < len(listed):
+    if len(shown) < count:
         caption += f";表中显示前{len(shown)}条,下载的清单包含全部"
     st.caption(caption)
     if common.presenting():  # projector type, long reasons wrapped, screen by screen (→)
@@ -128,18 +174,8 @@ def _alert_list() -> None:
             lines=12,
         )
         return
-    screen = p.memo(
-        (*KEY, "list", tuple(levels), tuple(rules), query),
-        # The level as a label in its colour (a list of one: a pandas Styler costs ~60 ms a run).
-        lambda: shown[[A.LEVEL, A.RULE, S.COUNTY, S.NAME, A.REASON]].assign(
-            **{
-                A.LEVEL: shown[A.LEVEL].map(lambda v: [v]),
-                P.LINK: P.links(shown[S.CODE], scope.period),
-            }
-        ),
-    )
     common.dataframe(
-        screen,
+        view["table"],
         width="stretch",
         height=min(38 * (len(shown) + 1), common.table_height()),
         # The link to each project's file last, and not on a projector, where nobody clicks.
@@ -169,12 +205,14 @@ def _alert_list() -> None:
     if not common.presenting():
         common.download_csv(
             "下载预警清单(CSV)",
-            listed,
+            listed,  # made when the file is asked for
             f"预警清单_{scope.file_label()}_{scope.period.label}",
-            disabled=listed.empty,
+            disabled=not count,
         )
         with st.expander("按规则和区县统计", icon=":material/table_chart:"):
-            table = p.memo((*KEY, "table"), lambda: A.counts_table(frame, p.counties))
+            table = common.shared_table(
+                p, (*KEY, "table"), lambda: A.counts_table(_frame(), p.counties)
+            )
             common.dataframe(table, width="stretch")
 
 

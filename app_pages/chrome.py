@@ -106,8 +106,9 @@ def empty_notice(what: str = "项目") -> None:
 
 
 def stop_when_scope_is_empty(p: Portfolio, scope: Scope) -> None:
-    """The filters leave no project: say so and end the page's run."""
-    if not scope.mask(p.projects).any():
+    """The filters leave no project: say so and end the page's run. Asked once per scope for
+    every session (every page asks it on every run)."""
+    if not p.memo(("scope_has_projects", scope), lambda: bool(scope.mask(p.projects).any())):
         empty_notice()
         st.stop()
 

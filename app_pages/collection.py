@@ -50,8 +50,34 @@ elif scope.period < newest:
     st.caption(f"已有项目报送了{newest.label}的月度进度,可在左侧“报告期”中选择查看。")
 
 version = datasource.store_version(p.version)
-record = _record(common.database_url_in_use(), version, scope.period.key) if version else None
-c = C.collection(p, scope, record, dt.date.today())
+today = dt.date.today()
+
+
+def _view() -> dict:
+    """The collection and what the page says of it, once per scope, day and data version for
+    every session."""
+    record = _record(common.database_url_in_use(), version, scope.period.key) if version else None
+    c = C.collection(p, scope, record, today)
+    due = c.due_counties
+    return {
+        "c": c,
+        "sentence": common.plain(c.sentence()),
+        "cards": (
+            ("应报送区县", f"{len(due)}个"),
+            ("已报齐", f"{(due[C.STATE] == C.ALL_IN).sum()}个"),
+            ("部分报送", f"{(due[C.STATE] == C.PARTLY).sum()}个"),
+            ("未报送", f"{(due[C.STATE] == C.NONE_IN).sum()}个"),
+        ),
+        "shown": c.counties.drop(columns=[C.LATE]),  # for the CSV
+        "shown_table": common.arrow_table(c.counties.drop(columns=[C.LATE])),
+        "missing_table": common.arrow_table(c.missing),
+        "chat": reminders.chat_text(c) if not c.to_chase.empty else "",
+        "open": returns.counties_open(p, scope),
+    }
+
+
+view = p.memo(("collection_page", scope, today, C.deadline_day(), version), _view)
+c = view["c"]
 
 st.caption(
     common.plain(C.deadline_sentence(scope.period))
@@ -70,20 +96,13 @@ if c.due_counties.empty:
     )
     st.stop()
 
-st.markdown(common.plain(c.sentence()))
-due = c.due_counties
-cols = st.columns(4)
-for col, (label, value) in zip(cols, (
-    ("应报送区县", f"{len(due)}个"),
-    ("已报齐", f"{(due[C.STATE] == C.ALL_IN).sum()}个"),
-    ("部分报送", f"{(due[C.STATE] == C.PARTLY).sum()}个"),
-    ("未报送", f"{(due[C.STATE] == C.NONE_IN).sum()}个"),
-), strict=True):  # fmt: skip
+st.markdown(view["sentence"])
+for col, (label, value) in zip(st.columns(4), view["cards"], strict=True):
     col.metric(label, value)
 
 st.subheader("各区县报送情况")
-shown = c.counties.drop(columns=[C.LATE])
-common.dataframe(shown, width="stretch")
+shown = view["shown"]
+common.dataframe(view["shown_table"], width="stretch")
 stem = f"报送情况_{scope.file_label()}_{scope.period.label}"
 common.download_csv("下载报送情况(CSV)", shown, stem, key="collection_csv")
 
@@ -91,7 +110,7 @@ st.subheader("未报送项目")
 if c.missing.empty:
     st.caption("应报送的项目均已报送。")
 else:
-    common.dataframe(c.missing, width="stretch", height=common.table_height())
+    common.dataframe(view["missing_table"], width="stretch", height=common.table_height())
     common.download_csv("下载未报送项目清单(CSV)", c.missing, f"未报送项目_{stem}",
                         key="collection_missing_csv")  # fmt: skip
 
@@ -114,7 +133,7 @@ else:
         type="primary",
         key="collection_notice",
     )
-    text = reminders.chat_text(c)
+    text = view["chat"]
     st.text_area("催报文字(可复制后发到工作群)", text, height=200, key="collection_text")
     st.download_button(
         "下载催报文字(.txt)",
@@ -127,7 +146,7 @@ else:
     )
 
 st.subheader("预填报送表")
-counties = returns.counties_open(p, scope)
+counties = view["open"]
 if not counties:
     st.caption("各区县均已报齐,无需预填报送表。")
     st.stop()

@@ -52,23 +52,24 @@ from app_pages.source import (
 from app_pages.widgets import (
     PRESENT_CHART_HEIGHT,
     _Unvalidated,
+    arrow_table,
     card,
     dataframe,
     download_csv,
-    indicator_card,
     indicator_cards,
     scoped_chart,
     screen_spec,
+    shared_table,
     static_chart,
     table_height,
 )
 
 __all__ = [
     "CHROME_CSS", "DATA_DIR_SETTING", "LANG_SCRIPT", "PRESENT_CHART_HEIGHT", "PRESENT_PARAM",
-    "SCHEDULE_PARAM", "WORD_JOINER", "_Unvalidated", "add_notice", "card", "convention",
+    "SCHEDULE_PARAM", "WORD_JOINER", "_Unvalidated", "add_notice", "arrow_table", "card", "convention",
     "data_change_notice", "database_url_in_use", "dataframe", "download_csv", "editable_version",
-    "empty_notice", "header", "indicator_card", "indicator_cards", "missing_table",
+    "empty_notice", "header", "indicator_cards", "missing_table",
     "page_not_found", "plain", "portfolio", "presenting", "report_error", "scope",
-    "scoped_chart", "screen_spec", "set_presenting", "settings_value", "sidebar", "static_chart",
+    "scoped_chart", "screen_spec", "set_presenting", "settings_value", "shared_table", "sidebar", "static_chart",
     "stop_when_scope_is_empty", "stop_without_returns", "store", "style", "table_height", "this_run", "url_notices",
 ]  # fmt: skip

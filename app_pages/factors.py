@@ -22,24 +22,36 @@ p = common.portfolio()
 scope = common.header("要素保障")
 shows = presentation.shows("factors")  # 汇报模式: 存在问题, 未解决问题清单, 资金保障
 
-if not M.in_scope(p, scope).any():
-    common.empty_notice()
-    st.stop()
+common.stop_when_scope_is_empty(p, scope)
+
+
+def _view() -> dict:
+    """The problems' counts and the open ones' list with its screen table, once per scope for
+    every session."""
+    problems = M.problems_at(p, scope)
+    open_ = M.open_problems(p, scope)
+    listed = open_[[S.CODE, S.NAME, S.COUNTY, S.PROBLEM_TYPE, S.PROBLEM_TEXT, S.RAISED,
+                    "已等待(月)", S.RESPONSIBLE_UNIT]]  # fmt: skip
+    head = listed.head(V.MAX_ROWS)
+    screen = head.assign(**{P.LINK: P.links(head[S.CODE], scope.period)}).drop(columns=S.CODE)
+    return {"problems": len(problems), "open": len(open_), "listed": listed,
+            "screen": common.arrow_table(screen)}  # fmt: skip
+
 
 if shows(0) or shows(1):
-    problems = M.problems_at(p, scope)
+    view = p.memo(("factors_page", scope), _view)
+    problems, open_count = view["problems"], view["open"]
 if shows(0):
     st.subheader("存在问题")
     if p.problems.empty:
         common.missing_table(S.PROBLEMS)
-    elif problems.empty:
+    elif not problems:
         st.info("当前范围内截至报告期没有登记存在问题。", icon=":material/check_circle:")
     else:
-        open_ = M.open_problems(p, scope)
         c = st.columns(3)
-        c[0].metric("登记问题", f"{len(problems)}个", border=True)
-        c[1].metric("未解决", f"{len(open_)}个", border=True)
-        c[2].metric("已解决", f"{len(problems) - len(open_)}个", border=True)
+        c[0].metric("登记问题", f"{problems}个", border=True)
+        c[1].metric("未解决", f"{open_count}个", border=True)
+        c[2].metric("已解决", f"{problems - open_count}个", border=True)
         left, right = st.columns(2)
         with left:
             common.scoped_chart(
@@ -60,23 +72,20 @@ if shows(0):
             )
 
 if shows(1):
-    open_ = M.open_problems(p, scope)
+    listed = view["listed"]
     if common.presenting():
         st.subheader("未解决问题清单")
     st.markdown("**未解决问题清单**(等待时间最长的在前)")
-    if problems.empty:
+    if not problems:
         st.info("当前范围内截至报告期没有登记存在问题。", icon=":material/check_circle:")
-    elif open_.empty:
+    elif not open_count:
         st.success("截至报告期,范围内登记的问题均已解决。", icon=":material/check_circle:")
     else:
-        if len(open_) > V.MAX_ROWS:
+        if open_count > V.MAX_ROWS:
             st.caption(
-                f"共{len(open_)}个未解决问题,表中显示等待最久的{V.MAX_ROWS}个;下载的清单包含全部。"
+                f"共{open_count}个未解决问题,表中显示等待最久的{V.MAX_ROWS}个;下载的清单包含全部。"
             )
-        listed = open_[[S.CODE, S.NAME, S.COUNTY, S.PROBLEM_TYPE, S.PROBLEM_TEXT, S.RAISED,
-                        "已等待(月)", S.RESPONSIBLE_UNIT]]  # fmt: skip
-        head = listed.head(V.MAX_ROWS)
-    if common.presenting() and not open_.empty:  # projector type, screen by screen
+    if common.presenting() and open_count:  # projector type, screen by screen
         presentation.table(
             listed.drop(columns=S.CODE).rename(columns={"已等待(月)": "已等待"}),
             widths=[0.22, 0.08, 0.08, 0.3, 0.1, 0.07, 0.15],
@@ -84,14 +93,14 @@ if shows(1):
             lines=12,
             what="个",
         )
-    elif not open_.empty:
+    elif open_count:
         common.dataframe(
-            head.assign(**{P.LINK: P.links(head[S.CODE], scope.period)}).drop(columns=S.CODE),
+            view["screen"],
             column_config={P.LINK: st.column_config.LinkColumn(display_text="打开", width=48)},
             width="stretch",
             height=min(38 * (min(len(listed), V.MAX_ROWS) + 1), common.table_height() + 200),
         )
-    if not open_.empty and not common.presenting():
+    if open_count and not common.presenting():
         common.download_csv(
             "下载未解决问题清单(CSV)",
             listed,

@@ -10,6 +10,12 @@ from core.figures import indicators as I
 from core.figures import measures as M
 from core.output import charts
 
+
+def _fai_growth(p, scope):
+    rows = I.fai_rows(p.indicators, scope.period)
+    return charts.fai_growth(rows.loc[rows[S.INDICATOR] != S.FAI_RANK], scope)
+
+
 p = common.portfolio()
 scope = common.header("投资增长")
 common.stop_without_returns(p, "投资增长的累计完成投资和区县行业对比")
@@ -37,7 +43,10 @@ if shows(0):
 
 if shows(1):
     st.subheader("固定资产投资增速")
-    cards = I.fai_cards(p.indicators, scope.period)
+    # The city's statistics by period, made once for every session (as on 经济指标).
+    cards = p.memo(
+        ("indicator_cards", "fai", scope.period), lambda: I.fai_cards(p.indicators, scope.period)
+    )
     if p.indicators.empty:
         common.missing_table(S.INDICATORS)
     elif not cards:
@@ -45,9 +54,7 @@ if shows(1):
     else:
         st.caption(f"{cards[0].when}累计同比,全市统计数据,不随区县、行业筛选变化。")
         common.indicator_cards(cards, per_row=5 if common.presenting() else 3)
-        rows = I.fai_rows(p.indicators, scope.period)
-        rows = rows.loc[rows[S.INDICATOR] != S.FAI_RANK]
-        common.scoped_chart(p, ("fai_growth", scope), lambda: charts.fai_growth(rows, scope), 520)
+        common.scoped_chart(p, ("fai_growth", scope), lambda: _fai_growth(p, scope), 520)
 
 if shows(2):
     st.subheader("区县与行业对比")

@@ -25,12 +25,17 @@ if shows(0):
     else:
         common.indicator_cards(I.industry_cards(now, before, scope.period.year), per_row=per_row)
 
-    fai = I.fai_cards(p.indicators, scope.period)
+    # The city's statistics by period, made once for every session.
+    fai = p.memo(
+        ("indicator_cards", "fai", scope.period), lambda: I.fai_cards(p.indicators, scope.period)
+    )
     if fai:
         st.subheader(f"固定资产投资({fai[0].when})")
         common.indicator_cards(fai, per_row=per_row)
 
-annual = I.annual_cards(p.indicators, scope.period)
+annual = p.memo(
+    ("indicator_cards", "annual", scope.period), lambda: I.annual_cards(p.indicators, scope.period)
+)
 if p.indicators.empty and shows(0):
     common.missing_table(S.INDICATORS)
 elif not annual and not shows(0):

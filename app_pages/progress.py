@@ -62,7 +62,8 @@ if shows(0):
             what="个",
         )  # fmt: skip
     else:
-        screen = p.memo(  # shared by every session on this scope and search
+        screen = common.shared_table(  # shared by every session on this scope and search
+            p,
             ("progress_screen", scope, conv, query, tuple(chosen), order),
             lambda: V.screen_table(page).assign(**{P.LINK: P.links(page[V.CODE], scope.period)}),
         )
@@ -129,15 +130,23 @@ if shows(0) and not common.presenting():  # no downloads on a projector
 
 if not shows(1):
     st.stop()
-if common.presenting():
-    shown = V.filter_and_sort(table, "", [], "落后最多在前")
+if common.presenting():  # this screen alone: the list as it opens, the most behind first
+    query, chosen, order = "", [], "落后最多在前"
+    shown = V.filter_and_sort(table, query, chosen, order)
     page = shown.head(V.MAX_ROWS)
 st.subheader("单个项目")
-planned = page.loc[page[M.PLAN] > 0]
+
+
+def _planned():
+    """The listed projects with an annual plan, by their label in the picker."""
+    planned = page.loc[page[M.PLAN] > 0]
+    return planned, dict(zip(planned[V.LABEL_KEY], planned.index, strict=True))
+
+
+planned, labels = p.memo(("progress_planned", scope, conv, query, tuple(chosen), order), _planned)
 if planned.empty:
     st.info("筛选出的项目本年都没有年度计划投资,无法绘制进度曲线。", icon=":material/info:")
     st.stop()
-labels = dict(zip(planned[V.LABEL_KEY], planned.index, strict=True))
 pick = st.selectbox(
     "选择项目", list(labels), key="progress_project", placeholder="选择一个项目查看月度进度"
 )
@@ -152,7 +161,9 @@ with left:
         ),
     )
 with right:
-    for label, value in V.detail_rows(row):
-        st.markdown(f"**{label}**:{common.plain(value)}")
+    # The project's figures, one element (a paragraph each).
+    st.markdown(
+        "\n\n".join(f"**{label}**:{common.plain(value)}" for label, value in V.detail_rows(row))
+    )
     st.page_link("app_pages/project.py", label="打开项目档案", icon=":material/folder_open:",
                  query_params={"code": row[V.CODE], "period": scope.period.key})  # fmt: skip

@@ -27,7 +27,7 @@ shows = presentation.shows("ranking")
 
 common.stop_when_scope_is_empty(p, scope)
 
-units = R.unit_choices(p)
+units = p.memo(("ranking_units",), lambda: R.unit_choices(p))  # the groupings the data carries
 default = R.Rule.from_settings().unit
 unit = default
 if len(units) > 1 and not common.presenting():
@@ -44,47 +44,30 @@ if len(units) > 1 and not common.presenting():
     )
 rule = R.Rule.from_settings(unit)
 st.caption(rule.sentence(conv))
-frame = R.ranking(p, scope, rule, conv)
-if frame.empty:
-    st.info(
-        f"当前范围内截至报告期没有可排名的{rule.unit_word}(没有本年度计划投资的项目)。",
-        icon=":material/info:",
-    )
-    st.stop()
-moves = R.moves(p, scope, rule, conv)
 against = R.move_words(scope.period)  # 较上月, or 较上年12月 in January
-value_title = (
-    "开工率(%)" if rule.measure == R.START_RATE
-    else "完成率(%)" if rule.measure == R.RATE
-    else "完成率与序时进度之差(个百分点)"
-)  # fmt: skip
-title = f"{'区县' if unit == S.COUNTY else '园区'}红黑榜({R.MEASURE_NAMES[rule.measure]})"
 
-if shows(0):
-    left, right = st.columns([3, 2])
-    with left:
-        common.scoped_chart(
-            p,
-            ("unit_ranking", scope, rule, conv),
-            lambda: charts.unit_ranking(frame, scope, title, value_title),
-            present_height=700,
-        )
-    with right:
-        for which in (R.RED_LIST, R.BLACK_LIST):
-            st.markdown(f"**{which}**")
-            on = frame.loc[frame[R.LIST] == which]
-            if on.empty:
-                st.caption(common.plain(R.list_sentence(frame, which, rule)))
-            for r in on.to_dict("records"):
-                move = moves.get(r[R.UNIT], "—")
-                st.markdown(common.plain(f"第{r[R.PLACE]}名 {r[R.UNIT]}:{R.value_text(pd.Series(r), rule)}"
-                                         f"({against}{move})"))  # fmt: skip
-        excused = R.exemption_sentence(frame)
-        if excused:
-            st.markdown("**豁免与未报送**" if R.unreported_sentence(frame) else "**豁免**")
-            st.caption(common.plain(excused))
 
-if shows(0) and not common.presenting():
+def _view() -> dict:
+    """What the page makes of the ranking, its moves and its history (the whole city's, as
+    the ranking is): the lists' words, the tables, once per scope, rule and convention for
+    every session."""
+    frame = R.ranking(p, scope, rule, conv)
+    if frame.empty:
+        return {"frame": frame}
+    moves = R.moves(p, scope, rule, conv)
+    lists = []
+    for which in (R.RED_LIST, R.BLACK_LIST):
+        on = frame.loc[frame[R.LIST] == which]
+        lines = [
+            common.plain(
+                f"第{r[R.PLACE]}名 {r[R.UNIT]}:{R.value_text(pd.Series(r), rule)}"
+                f"({against}{moves.get(r[R.UNIT], '—')})"
+            )
+            for r in on.to_dict("records")
+        ]
+        empty = common.plain(R.list_sentence(frame, which, rule)) if on.empty else None
+        lists.append(("\n\n".join([f"**{which}**", *lines]), empty))
+    excused = R.exemption_sentence(frame)
     table = pd.DataFrame(
         {
             "名次": frame[R.PLACE].astype(str).where(~frame[R.UNREPORTED], "未报送"),
@@ -104,7 +87,68 @@ if shows(0) and not common.presenting():
             [table, pd.DataFrame({"名次": "未报送", rule.unit_word: unranked, "榜单": ""})],
             ignore_index=True,
         ).fillna({"豁免原因": "", against: "—"})
-    common.dataframe(table, width="stretch")
+    history = R.history(p, scope, rule, conv)
+    wide = history.pivot(index=R.UNIT, columns=R.MONTH, values=R.PLACE)
+    wide.columns = [
+        f"{int(m[5:])}月" if m[:4] == str(scope.period.year) else Period.parse(m).label
+        for m in wide.columns
+    ]
+    wide = wide.reindex(frame[R.UNIT]).reset_index().rename(columns={R.UNIT: rule.unit_word})
+    wide[against] = wide[rule.unit_word].map(moves)
+    kept = p.exemptions.loc[p.exemptions[S.UNIT_KIND] == unit].sort_values(S.MONTH, ascending=False)
+    return {
+        "frame": frame,
+        "lists": lists,
+        "excused": common.plain(excused) if excused else None,
+        "excused_title": "**豁免与未报送**" if R.unreported_sentence(frame) else "**豁免**",
+        "table": common.arrow_table(table),
+        "history": history,
+        "months": history[R.MONTH].nunique(),
+        "wide": common.arrow_table(wide),
+        "kept": kept,
+        "kept_table": common.arrow_table(
+            kept.assign(**{S.MONTH: kept[S.MONTH].map(lambda m: Period.parse(m).label)})[
+                [S.UNIT_NAME, S.MONTH, S.EXEMPT_REASON]
+            ]
+        ),
+    }
+
+
+view = p.memo(("ranking_page", scope.citywide(), rule, conv), _view)
+frame = view["frame"]
+if frame.empty:
+    st.info(
+        f"当前范围内截至报告期没有可排名的{rule.unit_word}(没有本年度计划投资的项目)。",
+        icon=":material/info:",
+    )
+    st.stop()
+value_title = (
+    "开工率(%)" if rule.measure == R.START_RATE
+    else "完成率(%)" if rule.measure == R.RATE
+    else "完成率与序时进度之差(个百分点)"
+)  # fmt: skip
+title = f"{'区县' if unit == S.COUNTY else '园区'}红黑榜({R.MEASURE_NAMES[rule.measure]})"
+
+if shows(0):
+    left, right = st.columns([3, 2])
+    with left:
+        common.scoped_chart(
+            p,
+            ("unit_ranking", scope, rule, conv),
+            lambda: charts.unit_ranking(frame, scope, title, value_title),
+            present_height=700,
+        )
+    with right:
+        for words, empty in view["lists"]:  # the list's name and its units, one element
+            st.markdown(words)
+            if empty:
+                st.caption(empty)
+        if view["excused"]:
+            st.markdown(view["excused_title"])
+            st.caption(view["excused"])
+
+if shows(0) and not common.presenting():
+    common.dataframe(view["table"], width="stretch")
     stem = f"红黑榜通报_{scope.file_label()}_{scope.period.label}"
     st.download_button(
         "下载红黑榜通报(Word)",
@@ -119,40 +163,27 @@ if shows(0) and not common.presenting():
 if not shows(1):
     st.stop()
 st.subheader("名次变化")
-history = R.history(p, scope, rule, conv)
-if history[R.MONTH].nunique() < 2:
+if view["months"] < 2:
     st.caption(f"{scope.period.label}之前没有可比较的排名,本期排名从头开始,暂无名次变化。")
 elif scope.period.month == 1:
     st.caption(f"1月的名次变化与{scope.period.year - 1}年12月的排名比较。")
 common.scoped_chart(
     p,
     ("rank_history", scope, rule, conv),
-    lambda: charts.rank_history(history, scope, f"各{rule.unit_word}名次变化"),
+    lambda: charts.rank_history(view["history"], scope, f"各{rule.unit_word}名次变化"),
     present_height=640,
 )
 if common.presenting():
     st.stop()
-wide = history.pivot(index=R.UNIT, columns=R.MONTH, values=R.PLACE)
-wide.columns = [
-    f"{int(m[5:])}月" if m[:4] == str(scope.period.year) else Period.parse(m).label
-    for m in wide.columns
-]
-wide = wide.reindex(frame[R.UNIT]).reset_index().rename(columns={R.UNIT: rule.unit_word})
-wide[against] = wide[rule.unit_word].map(moves)
-common.dataframe(wide, width="stretch")
+common.dataframe(view["wide"], width="stretch")
 
 st.subheader("红黑榜豁免")
 st.caption(f"经批准豁免的{rule.unit_word}当月不列入黑榜(仍参加排名);豁免记入导入历史,可回滚。")
-kept = p.exemptions.loc[p.exemptions[S.UNIT_KIND] == unit].sort_values(S.MONTH, ascending=False)
+kept = view["kept"]
 if kept.empty:
     st.caption("还没有豁免记录。")
 else:
-    common.dataframe(
-        kept.assign(**{S.MONTH: kept[S.MONTH].map(lambda m: Period.parse(m).label)})[
-            [S.UNIT_NAME, S.MONTH, S.EXEMPT_REASON]
-        ],
-        width="stretch",
-    )
+    common.dataframe(view["kept_table"], width="stretch")
 actor = signin.actor()
 seen = common.editable_version(p, "登记豁免", actor, roles.EXEMPT)
 if seen is not None:

@@ -27,11 +27,13 @@ common.stop_when_scope_is_empty(p, scope)
 if p.problems.empty:
     common.missing_table(S.PROBLEMS)
     st.stop()
-frame = V.problems_as_of(p, scope)
+# What this page makes of the problems, once per scope and day for every session.
+KEY = ("supervision_page", scope, V.period_day(scope.period))
+frame = p.memo((*KEY, "frame"), lambda: V.problems_as_of(p, scope))
 if frame.empty:
     st.info("当前范围内截至报告期没有登记存在问题。", icon=":material/check_circle:")
     st.stop()
-f = V.figures(frame)
+f = p.memo((*KEY, "figures"), lambda: V.figures(frame))
 
 
 def days_text(days: float) -> str:
@@ -56,8 +58,12 @@ def statistics(by: str) -> None:
         return
     number = st.column_config.NumberColumn(width=52)
     common.dataframe(
-        table.assign(
-            **{V.MEAN_DAYS: table[V.MEAN_DAYS].map(days_text), V.RATE: table[V.RATE] * 100}
+        common.shared_table(
+            p,
+            (*key, "screen"),
+            lambda: table.assign(
+                **{V.MEAN_DAYS: table[V.MEAN_DAYS].map(days_text), V.RATE: table[V.RATE] * 100}
+            ),
         ),
         width="stretch",
         column_config={
@@ -109,54 +115,65 @@ if common.presenting():  # read only on a projector: the open problems, most ove
 
 c1, c2 = st.columns([1, 3])
 only_open = c1.toggle("只看未办结", value=True, key="supervision_open")
-units = sorted(set(frame[S.RESPONSIBLE_UNIT]) - {""})
+units = p.memo((*KEY, "units"), lambda: sorted(set(frame[S.RESPONSIBLE_UNIT]) - {""}))
 chosen = c2.multiselect("责任单位", units, key="supervision_units", placeholder="全部责任单位",
                         select_all=False)  # fmt: skip
-shown = frame.loc[frame[V.OPEN]] if only_open else frame
-if chosen:
-    shown = shown.loc[shown[S.RESPONSIBLE_UNIT].isin(chosen)]
-shown = shown.sort_values([V.OVERDUE_DAYS, V.WAITED], ascending=False, kind="mergesort")
-shown = shown.reset_index(drop=True)
-actor = signin.actor()
-may_edit = roles.may(actor, roles.SUPERVISE)
-st.caption(
-    f"共{len(shown)}个问题;"
-    + ("办理状态、日期和责任单位可在表中修改,“新增办理情况”填写的内容保存时加上今天的日期。"
-       if may_edit else "")
-    + "办理状态以数据为准:截至报告期的状态按日期计算。"
-)  # fmt: skip
 
 
 def as_day(text: pd.Series) -> pd.Series:
     return pd.to_datetime(text.where(text != ""), format="%Y-%m-%d").dt.date
 
 
-table = pd.DataFrame(
-    {
-        S.PROBLEM_ID: shown[S.PROBLEM_ID],
-        S.NAME: shown[S.NAME],
-        S.PROBLEM_TYPE: shown[S.PROBLEM_TYPE],
-        S.PROBLEM_TEXT: shown[S.PROBLEM_TEXT],
-        "超期": shown[V.OVERDUE_DAYS].map(lambda d: f"超期{d}天" if d else ""),
-        S.HANDLING_STATE: shown[S.HANDLING_STATE].replace("", None),
-        S.RESPONSIBLE_UNIT: shown[S.RESPONSIBLE_UNIT],
-        S.ASSIGNED_ON: as_day(shown[S.ASSIGNED_ON]),
-        S.DEADLINE: as_day(shown[S.DEADLINE]),
-        S.CLOSED_ON: as_day(shown[S.CLOSED_ON]),
-        S.CLEARED_ON: as_day(shown[S.CLEARED_ON]),
-        "最新办理情况": shown[S.HANDLING_NOTES].map(V.latest_note),
-        edits.NEW_NOTE: "",
-        P.LINK: P.links(shown[S.CODE], scope.period),
-    }
-)
+def _editor_table() -> tuple[int, pd.DataFrame]:
+    """The problems shown, most overdue first, as the editor's table of at most 500 rows;
+    with how many there are."""
+    shown = frame.loc[frame[V.OPEN]] if only_open else frame
+    if chosen:
+        shown = shown.loc[shown[S.RESPONSIBLE_UNIT].isin(chosen)]
+    shown = shown.sort_values([V.OVERDUE_DAYS, V.WAITED], ascending=False, kind="mergesort")
+    shown = shown.reset_index(drop=True)
+    table = pd.DataFrame(
+        {
+            S.PROBLEM_ID: shown[S.PROBLEM_ID],
+            S.NAME: shown[S.NAME],
+            S.PROBLEM_TYPE: shown[S.PROBLEM_TYPE],
+            S.PROBLEM_TEXT: shown[S.PROBLEM_TEXT],
+            "超期": shown[V.OVERDUE_DAYS].map(lambda d: f"超期{d}天" if d else ""),
+            S.HANDLING_STATE: shown[S.HANDLING_STATE].replace("", None),
+            S.RESPONSIBLE_UNIT: shown[S.RESPONSIBLE_UNIT],
+            S.ASSIGNED_ON: as_day(shown[S.ASSIGNED_ON]),
+            S.DEADLINE: as_day(shown[S.DEADLINE]),
+            S.CLOSED_ON: as_day(shown[S.CLOSED_ON]),
+            S.CLEARED_ON: as_day(shown[S.CLEARED_ON]),
+            "最新办理情况": shown[S.HANDLING_NOTES].map(V.latest_note),
+            edits.NEW_NOTE: "",
+            P.LINK: P.links(shown[S.CODE], scope.period),
+        }
+    )
+    return len(table), table.head(500)
+
+
+# Once per scope, day and choice of the filters for every session.
+count, table = p.memo((*KEY, "editor", only_open, tuple(chosen)), _editor_table)
+
+actor = signin.actor()
+may_edit = roles.may(actor, roles.SUPERVISE)
+st.caption(
+    f"共{count}个问题;"
+    + ("办理状态、日期和责任单位可在表中修改,“新增办理情况”填写的内容保存时加上今天的日期。"
+       if may_edit else "")
+    + "办理状态以数据为准:截至报告期的状态按日期计算。"
+)  # fmt: skip
+
+
 seen = common.editable_version(p, "修改督办信息", actor, roles.SUPERVISE)
 day = st.column_config.DateColumn
 edited = st.data_editor(
-    table.head(500),
+    table,
     key=f"supervision_editor_{p.version}_{hash(scope)}",
     hide_index=True,
     width="stretch",
-    height=min(38 * (min(len(table), 500) + 1), 560),
+    height=min(38 * (len(table) + 1), 560),
     placeholder=MISSING,
     disabled=True
     if seen is None
@@ -177,7 +194,7 @@ edited = st.data_editor(
         P.LINK: st.column_config.LinkColumn(display_text="打开", width=48),
     },
 )
-if len(table) > 500:
+if count > 500:
     st.caption("表中显示前500个问题(超期最久的在前);可按责任单位筛选。")
 
 if seen is not None:
@@ -208,7 +225,7 @@ if "supervision_done" in st.session_state:
     )
 
 st.subheader("督办单")
-open_counts = V.open_by_unit(frame)
+open_counts = p.memo((*KEY, "open_by_unit"), lambda: V.open_by_unit(frame))
 with_open = list(open_counts)
 if not with_open:
     st.caption("各责任单位的问题均已办结。")

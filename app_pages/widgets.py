@@ -13,6 +13,7 @@ from core.base import cells
 from core.base.formatting import MISSING
 from core.figures.indicators import Card as IndicatorCard
 from core.figures.overview import Card
+from core.output import cards as K
 from core.output import charts, export
 from core.output.charts import ChartOut
 from core.store.portfolio import Portfolio
@@ -32,25 +33,11 @@ def card(col, c: Card) -> None:
     )
 
 
-def indicator_card(col, c: IndicatorCard) -> None:
-    # Indicator changes are phrases ("下降4.0%"), so the colour follows the news, not a sign.
-    color = {1: "normal", -1: "inverse"}.get(c.change_sign, "off")
-    col.metric(
-        plain(c.label),  # an indicator's name and unit come from the data
-        c.value,
-        c.change,
-        help=plain(c.target) if c.target else None,
-        border=True,
-        delta_color=color,
-        delta_arrow="off",
-    )
-
-
 def indicator_cards(cards: list[IndicatorCard], per_row: int = 4) -> None:
-    for start in range(0, len(cards), per_row):
-        cols = st.columns(per_row)
-        for col, c in zip(cols, cards[start : start + per_row], strict=False):
-            indicator_card(col, c)
+    """City indicators' cards, `per_row` a row, as one element (core.output.cards): a row of
+    st.metric cards was a column block and an element per card to send and draw on every
+    rerun (经济指标's page was 124 elements, 36 with its cards so)."""
+    st.html(K.indicator_cards_html(cards, per_row=per_row))
 
 
 PRESENT_CHART_HEIGHT = 700  # px, 汇报模式: a chart with the page's title bar fits 1080
@@ -141,10 +128,11 @@ def _downloads(c: ChartOut) -> None:
 
 def download_csv(label: str, frame, file_stem: str, **kwargs) -> None:
     """A download of a table as CSV that Excel opens with its Chinese (UTF-8 with a BOM), every
-    cell inert (core.base.cells: a name like =HYPERLINK(…) stays text)."""
+    cell inert (core.base.cells: a name like =HYPERLINK(…) stays text). `frame` may be a
+    function that makes the table: called only when the file is asked for."""
     st.download_button(
         label,
-        data=lambda: cells.csv_bytes(frame),
+        data=lambda: cells.csv_bytes(frame() if callable(frame) else frame),
         file_name=f"{file_stem}.csv",
         mime="text/csv",
         on_click="ignore",
@@ -166,12 +154,36 @@ def is_phone() -> bool:
     return any(word in agent for word in _PHONE_WORDS)
 
 
+def arrow_table(frame):
+    """A frame as the Arrow table st.dataframe would make of it (streamlit's own conversion:
+    the same bytes reach the browser), to keep in a memo: st.dataframe then only writes it
+    out. Converting a frame of a few hundred rows to Arrow was the larger part of a table's
+    cost on every rerun."""
+    from streamlit import dataframe_util
+
+    return dataframe_util.convert_pandas_df_to_arrow_table(frame)
+
+
+def shared_table(p: Portfolio, key: tuple, build: Callable):
+    """The frame `build()` makes as an arrow_table, made once per data version and `key` for
+    every session."""
+    return p.memo(("arrow_table", *key), lambda: arrow_table(build()))
+
+
+def _columns(data) -> list[str]:
+    """A frame's or a shared Arrow table's columns (not the index the table carries)."""
+    if hasattr(data, "column_names"):
+        return [c for c in data.column_names if not c.startswith("__index_level_")]
+    return list(getattr(data, "columns", []))
+
+
 def dataframe(data, phone_columns: list[str] | None = None, **kwargs):
-    """st.dataframe as every page uses it: no index, a dash for a missing value (never "None").
+    """st.dataframe as every page uses it, of a frame or a shared_table: no index, a dash for a
+    missing value (never "None").
     On a phone, a table with `phone_columns` shows only those (the key columns; the project's
     link opens the rest on a tap)."""
     if phone_columns and is_phone() and not presenting():
-        order = kwargs.get("column_order") or list(getattr(data, "columns", []))
+        order = kwargs.get("column_order") or _columns(data)
         kwargs["column_order"] = shown = [c for c in phone_columns if c in order]
         # Widths for a phone's 360 px: the first column (the name) wraps in 140, others in 84.
         config = dict(kwargs.get("column_config") or {})

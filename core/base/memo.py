@@ -16,6 +16,7 @@ from collections import OrderedDict
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 MAX_ENTRIES = 4096
 # At 100,000 projects the whole city's project table with its figures is ~40 MB, and a
@@ -32,7 +33,7 @@ def size_of(value, depth: int = 0) -> int:
     if isinstance(value, pd.DataFrame | pd.Series | pd.Index):
         usage = value.memory_usage(deep=False)
         return int(usage.sum() if isinstance(usage, pd.Series) else usage)
-    if isinstance(value, np.ndarray):
+    if isinstance(value, np.ndarray | pa.Table):  # a table for st.dataframe (app_pages.widgets)
         return int(value.nbytes)
     if isinstance(value, str | bytes | bytearray):
         return len(value)

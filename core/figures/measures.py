@@ -732,7 +732,11 @@ def _problems_at(p: Portfolio, scope: Scope) -> pd.DataFrame:
 
 
 def open_problems(p: Portfolio, scope: Scope) -> pd.DataFrame:
-    """Open problems, those waiting longest first, with 已等待(月)."""
+    """Open problems, those waiting longest first, with 已等待(月); once per scope."""
+    return p.memo(("open_problems", scope), lambda: _open_problems(p, scope)).copy()
+
+
+def _open_problems(p: Portfolio, scope: Scope) -> pd.DataFrame:
     pr = problems_at(p, scope)
     pr = pr.loc[pr[STATUS] == "未解决"].copy()
     raised = pr[S.RAISED].str.split("-", expand=True).astype(int) if len(pr) else None

@@ -1,9 +1,11 @@
-"""The overview's KPI cards (core.figures.overview.Card) as one HTML block for st.html."""
+"""KPI cards as one HTML block for st.html: the overview's (core.figures.overview.Card) and the
+city indicators' (core.figures.indicators.Card: 经济指标, 投资增长)."""
 
 from __future__ import annotations
 
 import html
 
+from core.figures.indicators import Card as IndicatorCard
 from core.figures.overview import Card
 
 # --- The cards as one element ----------------------------------------------------------------
@@ -71,3 +73,17 @@ def cards_html(cards: list[Card], per_row: int = 4) -> str:
     """The cards as one HTML block (with CARDS_CSS) for st.html: `per_row` a row on a screen."""
     body = "".join(_card_html(c) for c in cards)
     return f'{CARDS_CSS}<div class="kpi-row" style="--kpi-n: {per_row}">{body}</div>'
+
+
+def indicator_card(c: IndicatorCard) -> Card:
+    """An indicator's card as a KPI card: its change is a phrase ("下降4.0%", no arrow) coloured
+    by the news (change_sign), not by a sign, as st.metric drew it with delta_color normal
+    (good), inverse (bad) or off."""
+    color = {1: "normal", -1: "inverse"}.get(c.change_sign, "off")
+    return Card(c.label, c.value, c.change, delta_color=color, help=c.target, delta_arrow="off",
+                description=None)  # fmt: skip
+
+
+def indicator_cards_html(cards: list[IndicatorCard], per_row: int = 4) -> str:
+    """The indicators' cards as one HTML block (with CARDS_CSS), `per_row` a row."""
+    return cards_html([indicator_card(c) for c in cards], per_row=per_row)

@@ -9,6 +9,7 @@ import time
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pytest
 
 from core.base import memo
@@ -79,6 +80,7 @@ def test_results_beyond_the_byte_budget_are_dropped_oldest_first(monkeypatch):
         ("报告", 2),
         (b"abc", 3),
         (pd.Series(np.zeros(4), index=pd.Index(np.zeros(4))), 64),  # values and index
+        (pa.table({"a": np.zeros(10)}), 80),  # a table for st.dataframe (app_pages.widgets)
     ],
 )
 def test_sizes_of_frames_arrays_and_text(value, expected):

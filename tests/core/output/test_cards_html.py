@@ -53,3 +53,24 @@ def test_one_style_and_the_row_width():
     block = C.cards_html([Card("a", "1")] * 5, per_row=5)
     assert block.count("<style>") == 1 and "--kpi-n: 5" in block
     assert "@media (max-width: 900px)" in block  # two a row on a phone
+
+
+def test_an_indicators_change_is_coloured_by_the_news_without_an_arrow():
+    from core.figures.indicators import Card as IndicatorCard
+
+    cards = [  # group, name, when, value, change, change_sign, target, unit
+        IndicatorCard(
+            "科技创新", "研发投入", "2025年", "150", "增长12.0%", 1, "目标160亿元", "亿元"
+        ),
+        IndicatorCard("绿色发展", "单位GDP能耗", "2025年", "0.384", "上升2.0%", -1),
+        IndicatorCard("民生保障", "城镇新增就业", "2025年", "3.2万人", "持平", 0),
+        IndicatorCard("营商环境", "新设市场主体", "2025年", "1.2万户", None, 0),
+    ]
+    block = C.indicator_cards_html(cards, per_row=3)
+    parts = _cards(block)
+    assert len(parts) == 4 and "--kpi-n: 3" in block
+    assert 'data-label="研发投入(亿元)"' in parts[0] and 'title="目标160亿元"' in parts[0]
+    assert 'kpi-good" data-testid="stMetricDelta">增长12.0%</div>' in parts[0]
+    assert 'kpi-bad" data-testid="stMetricDelta">上升2.0%</div>' in parts[1]
+    assert 'kpi-off" data-testid="stMetricDelta">持平</div>' in parts[2]
+    assert "stMetricDelta" not in parts[3] and "kpi-help" not in parts[1]
