@@ -66,7 +66,7 @@ _INSIDE_ENV = "BRIEFING_SANDBOX_CHILD"
 _slots = threading.BoundedSemaphore(WORKERS)
 # What a spare imports besides its target's module: the modules its target imports when called.
 _PRELOAD = {"core.ingest.sheets": ("python_calamine",),
-            "core.ingest.reading": ("python_calamine", "pyarrow.pandas_compat")}  # fmt: skip
+            "core.ingest.reading": ("pyarrow.pandas_compat",)}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -171,6 +171,7 @@ def _start(argv: list[str], env: dict[str, str]) -> subprocess.Popen:
 _lock = threading.Lock()
 _spares: list[tuple[tuple[list[str], dict[str, str]], subprocess.Popen]] = []  # (command, worker)
 _filling: threading.Thread | None = None
+_wanted: tuple[list[str], dict[str, str]] | None = None  # the command of the spares to start
 _closed = False
 _at_exit = False
 _last_busy = 0.0  # time.monotonic() when a file was last handed over or answered
@@ -202,8 +203,9 @@ def _replenish(command: tuple[list[str], dict[str, str]], quiet: bool) -> thread
     """Spares started by `command` (SPARES of them) in the background, others discarded (when
     `quiet`, once no file was handed over or answered for SPARE_QUIET seconds); the thread that
     starts them, or None when one is at it already or enough are there."""
-    global _filling, _at_exit
+    global _filling, _at_exit, _wanted
     with _lock:
+        _wanted = command  # a thread at it already starts this reader's spares next
         if _closed or (_filling is not None and _filling.is_alive()):
             return None
         if sum(spare[0] == command for spare in _spares) >= SPARES:
@@ -211,16 +213,17 @@ def _replenish(command: tuple[list[str], dict[str, str]], quiet: bool) -> thread
         if not _at_exit:
             atexit.register(stop_spares, final=True)
             _at_exit = True
-        _filling = threading.Thread(target=_fill, args=(command, quiet), daemon=True,
+        _filling = threading.Thread(target=_fill, args=(quiet,), daemon=True,
                                     name="file-worker-spare")  # fmt: skip
         _filling.start()
         return _filling
 
 
-def _fill(command: tuple[list[str], dict[str, str]], quiet: bool) -> None:
+def _fill(quiet: bool) -> None:
     while True:
         with _lock:
-            if _closed or sum(spare[0] == command for spare in _spares) >= SPARES:
+            command = _wanted
+            if _closed or command is None or sum(s[0] == command for s in _spares) >= SPARES:
                 return
         wait = _last_busy + SPARE_QUIET - time.monotonic() if quiet else 0
         if wait > 0:
@@ -269,9 +272,9 @@ def _end(proc: subprocess.Popen) -> None:
 def _forget() -> None:
     """In a process forked from the server: the spares are the server's, not its own; their
     pipes are closed here (a spare still ends when the server does) and never used."""
-    global _lock, _filling
+    global _lock, _filling, _wanted
     _lock = threading.Lock()
-    _filling = None
+    _filling = _wanted = None
     for _, proc in _spares:
         for stream in (proc.stdin, proc.stdout, proc.stderr):
             with contextlib.suppress(OSError):

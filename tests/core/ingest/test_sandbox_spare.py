@@ -92,6 +92,14 @@ def test_the_next_spare_waits_for_a_quiet_moment(handed, monkeypatch):
     assert len(_spare_pids()) == 1 and time.monotonic() - answered >= 1.5
 
 
+def test_the_spares_that_start_are_for_the_reader_that_ran_last(monkeypatch):
+    monkeypatch.setattr(sandbox, "SPARE_QUIET", 1)
+    assert isinstance(sandbox.run(GETPID), int)  # its spare waits for a quiet moment …
+    assert isinstance(sandbox.run("time:monotonic"), float)  # … and is another reader's now
+    sandbox._filling.join()
+    assert [command[0][-1] for command, _ in sandbox._spares] == ["time"]
+
+
 def test_the_files_of_one_return_parsed_at_once_each_find_a_spare(handed, monkeypatch):
     """项目清单 and 月度进度 of a return are read at once (WORKERS): SPARES spares for them."""
     monkeypatch.setattr(sandbox, "SPARES", 2)
@@ -197,7 +205,7 @@ def _mapped(pid: int, name: str, seconds: float = 30) -> bool:
     ("target", "imports", "has", "has_not"),
     [
         ("core.ingest.reading:_read_file",
-         "core.ingest.reading,python_calamine,pyarrow.pandas_compat", "pandas/_libs", None),
+         "core.ingest.reading,pyarrow.pandas_compat", "pandas/_libs", None),
         ("core.ingest.sheets:read_workbook_here", "core.ingest.sheets,python_calamine",
          "python_calamine", "pandas/_libs"),
     ],
