@@ -56,9 +56,10 @@ WORKERS = 2  # files parsed at once by one server process (each up to MEMORY_BYT
 # each): as many as files are parsed at once, for a return's 项目清单 and 月度进度 come together.
 SPARES = WORKERS
 # Seconds with no file handed over or answered before a spare starts: its imports (a CPU-second)
-# would otherwise compete with the server checking the file just read (a one-project return's
-# check took 1.2–2.9 s with its spares starting at once, 0.7–1.2 s with them starting after).
-SPARE_QUIET = 2.0
+# would otherwise compete with the server checking the file just read and importing it (a
+# one-project return's check took 1.2–2.9 s with its spares starting at once, 0.7–1.2 s with
+# them starting after; its snapshot, a second after the check, was slower with 2 s here).
+SPARE_QUIET = 5.0
 
 _ROOT = Path(__file__).resolve().parents[2]  # the folder that holds the package `core`
 _CHILD_CODE = "from core.ingest.sandbox import _child; _child()"
