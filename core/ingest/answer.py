@@ -102,9 +102,10 @@ def registry() -> dict[str, tuple[type, tuple[str, ...]]]:
         module, _, qualname = name.partition(":")
         cls = getattr(importlib.import_module(module), qualname)
         fields = dataclasses.fields(cls)
-        if qualname in out or not all(f.init for f in fields):
+        if qualname in out or qualname in _VALUES or not all(f.init for f in fields):
             raise TypeError(
-                f"{name}: a second {qualname}, or a field its constructor does not take"
+                f"{name}: a second {qualname}, a value's tag, or a field its constructor does "
+                "not take"
             )
         out[qualname] = (cls, tuple(f.name for f in fields))
     return out
@@ -325,7 +326,7 @@ def decode(data: bytes | bytearray | memoryview) -> tuple[str, Any]:
         used.add(i)
         return blobs[i]
 
-    hook = functools.partial(_tagged, take=take, classes=_classes())
+    hook = functools.partial(_tagged, take=take)
     try:
         with _no_gc():
             document = json.loads(text, object_hook=hook, parse_constant=_no_constant)
@@ -344,19 +345,22 @@ def _no_constant(name: str) -> Any:
     raise AnswerError(f"bare {name}")  # non-finite floats are tagged
 
 
-def _tagged(obj: dict[str, Any], take, classes) -> Any:
-    """One JSON object of an answer, its contents decoded already: the value its tag names."""
+def _tagged(obj: dict[str, Any], take) -> Any:
+    """One JSON object of an answer, its contents decoded already: the value its tag names.
+    The registered classes' modules are imported only for an answer that holds one: a worker
+    decoding its request (bytes, texts, a dict of limits) imports neither them nor pandas."""
     tag = obj.pop("$", None)
     if type(tag) is not str:
         raise AnswerError("untagged object")
-    if tag in classes:
+    read = _VALUES.get(tag)
+    if read is None:
+        classes = _classes()
+        if tag not in classes:
+            raise AnswerError(f"{tag!r} is not part of a parsed file")
         cls, names = classes[tag]
         if obj.keys() != names:
             raise AnswerError(f"{tag} with fields {sorted(obj)}, not {sorted(names)}")
         return cls(**obj)
-    read = _VALUES.get(tag)
-    if read is None:
-        raise AnswerError(f"{tag!r} is not part of a parsed file")
     keys = _KEYS[tag]
     if obj.keys() != keys:
         raise AnswerError(f"{tag} with fields {sorted(obj)}")

@@ -14,10 +14,23 @@ them) is written the same way: nothing either side reads is unpickled.
 
 This is a boundary for resources (memory, time, crashes), not for privileges: the child runs as
 the same user. It writes no files (RLIMIT_FSIZE 0) and leaves no core dump (RLIMIT_CORE 0).
+
+Starting a worker costs more than most files take to read: the worker that reads a CSV imports
+pandas and pyarrow (0.5–1 s). So the server keeps spares: workers started ahead, their limits
+set, their reader's modules imported, each blocked reading its request. A file is handed to a
+spare (the wall time counts from then; the CPU time from the spare's start, the imports' half
+second included), and the next spares start in the background once the server has handed over
+or read no file for SPARE_QUIET seconds. A spare reads one request and ends, like any worker; it
+is started with the arguments and environment a fresh worker would have (a spare started
+otherwise, or dead, is discarded and a fresh worker started as before); it ends when the server
+does (its stdin closes at the server's exit, and the server kills it at exit too). The first
+files after the server starts, or a file of another reader, wait for a fresh worker; `warm`
+starts spares before any file (a page that takes uploads can call it when it opens).
 """
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import logging
 import os
@@ -39,11 +52,22 @@ CPU_SECONDS = 120  # CPU time of one worker (RLIMIT_CPU)
 WALL_SECONDS = 180  # from start to answer, waiting for the disk or a busy machine included
 OUTPUT_BYTES = 768 << 20  # the encoded answer: more is no sheet this app accepts
 WORKERS = 2  # files parsed at once by one server process (each up to MEMORY_BYTES)
+# Workers started ahead and idle, for the reader that ran last (the CSV reader's about 110 MB
+# each): as many as files are parsed at once, for a return's 项目清单 and 月度进度 come together.
+SPARES = WORKERS
+# Seconds with no file handed over or answered before a spare starts: its imports (a CPU-second)
+# would otherwise compete with the server checking the file just read and importing it (a
+# one-project return's check took 1.2–2.9 s with its spares starting at once, 0.7–1.2 s with
+# them starting after; its snapshot, a second after the check, was slower with 2 s here).
+SPARE_QUIET = 5.0
 
 _ROOT = Path(__file__).resolve().parents[2]  # the folder that holds the package `core`
 _CHILD_CODE = "from core.ingest.sandbox import _child; _child()"
 _INSIDE_ENV = "BRIEFING_SANDBOX_CHILD"
 _slots = threading.BoundedSemaphore(WORKERS)
+# What a spare imports besides its target's module: the modules its target imports when called.
+_PRELOAD = {"core.ingest.sheets": ("python_calamine",),
+            "core.ingest.reading": ("pyarrow.pandas_compat",)}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -85,11 +109,37 @@ def run(target: str, *args: Any) -> Any:
         module, _, function = target.partition(":")
         return getattr(__import__(module, fromlist=[function]), function)(*args)
     request = answer.encode(answer.REQUEST, (target, args))
+    spare = _command(target, preload=True)
     with _slots:
-        return _run(request)
+        proc = _take(spare)
+        if proc is None:  # none ready, or not one for this reader and these limits
+            argv, env = _command(target, preload=False)
+            proc = _start(argv, env)
+        _busy()
+        _replenish(spare, quiet=True)
+        try:
+            return _run(proc, request)
+        finally:
+            _busy()
 
 
-def _run(request: bytes) -> Any:
+def warm(target: str, wait: bool = False) -> None:
+    """Have a spare ready for `target` ("package.module:function"): a page that takes uploads
+    calls this when it opens, so the first file finds one too (`wait`: until it is started)."""
+    if inside():
+        return
+    command = _command(target, preload=True)
+    thread = _replenish(command, quiet=False)
+    if wait:
+        if thread is None and (busy := _filling) is not None:  # starting another's spare
+            busy.join()
+            thread = _replenish(command, quiet=False)
+        if thread is not None:
+            thread.join()
+
+
+def _command(target: str, preload: bool) -> tuple[list[str], dict[str, str]]:
+    """The arguments and environment of a worker for `target`; a spare imports its modules."""
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(_ROOT), env.get("PYTHONPATH")]))
     env["PYTHONDONTWRITEBYTECODE"] = "1"
@@ -100,9 +150,14 @@ def _run(request: bytes) -> Any:
     env["ARROW_DEFAULT_MEMORY_POOL"] = "system"
     env.pop(_INSIDE_ENV, None)
     limits = f"{MEMORY_BYTES} {CPU_SECONDS} {OUTPUT_BYTES}"
-    started = time.monotonic()
-    proc = subprocess.Popen(
-        [sys.executable, "-c", _CHILD_CODE, limits],
+    module = target.partition(":")[0]
+    modules = (module, *_PRELOAD.get(module, ())) if preload else ()
+    return [sys.executable, "-c", _CHILD_CODE, limits, ",".join(modules)], env
+
+
+def _start(argv: list[str], env: dict[str, str]) -> subprocess.Popen:
+    return subprocess.Popen(
+        argv,
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -110,6 +165,135 @@ def _run(request: bytes) -> Any:
         env=env,
         start_new_session=True,  # a signal to the server's terminal does not reach it
     )
+
+
+# --- the spare -------------------------------------------------------------------------------
+
+_lock = threading.Lock()
+_spares: list[tuple[tuple[list[str], dict[str, str]], subprocess.Popen]] = []  # (command, worker)
+_filling: threading.Thread | None = None
+_wanted: tuple[list[str], dict[str, str]] | None = None  # the command of the spares to start
+_closed = False
+_at_exit = False
+_last_busy = 0.0  # time.monotonic() when a file was last handed over or answered
+
+
+def _busy() -> None:
+    global _last_busy
+    _last_busy = time.monotonic()
+
+
+def _take(command: tuple[list[str], dict[str, str]]) -> subprocess.Popen | None:
+    """A spare started by `command` and alive, no longer a spare; dead spares are discarded."""
+    found, dead = None, []
+    with _lock:
+        for spare in list(_spares):
+            if spare[1].poll() is not None:
+                _spares.remove(spare)
+                dead.append(spare[1])
+            elif found is None and spare[0] == command:
+                _spares.remove(spare)
+                found = spare[1]
+    for proc in dead:
+        LOG.warning("a spare file worker had ended (%s): discarded", proc.returncode)
+        _end(proc)
+    return found
+
+
+def _replenish(command: tuple[list[str], dict[str, str]], quiet: bool) -> threading.Thread | None:
+    """Spares started by `command` (SPARES of them) in the background, others discarded (when
+    `quiet`, once no file was handed over or answered for SPARE_QUIET seconds); the thread that
+    starts them, or None when one is at it already or enough are there."""
+    global _filling, _at_exit, _wanted
+    with _lock:
+        _wanted = command  # a thread at it already starts this reader's spares next
+        if _closed or (_filling is not None and _filling.is_alive()):
+            return None
+        if sum(spare[0] == command for spare in _spares) >= SPARES:
+            return None
+        if not _at_exit:
+            atexit.register(stop_spares, final=True)
+            _at_exit = True
+        _filling = threading.Thread(target=_fill, args=(quiet,), daemon=True,
+                                    name="file-worker-spare")  # fmt: skip
+        _filling.start()
+        return _filling
+
+
+def _fill(quiet: bool) -> None:
+    while True:
+        with _lock:
+            command = _wanted
+            if _closed or command is None or sum(s[0] == command for s in _spares) >= SPARES:
+                return
+        wait = _last_busy + SPARE_QUIET - time.monotonic() if quiet else 0
+        if wait > 0:
+            time.sleep(min(wait, 0.5))
+            continue
+        try:
+            proc = _start(*command)
+        except OSError as exc:  # no spare, then: the next file starts its worker itself
+            LOG.warning("a spare file worker did not start: %r", exc)
+            return
+        with _lock:
+            others = [spare for spare in _spares if spare[0] != command] if not _closed else []
+            for spare in others:
+                _spares.remove(spare)
+            if not _closed:
+                _spares.append((command, proc))
+        for old in [spare[1] for spare in others] + ([proc] if _closed else []):
+            _end(old)
+
+
+def stop_spares(final: bool = False) -> None:
+    """End the spares (at the server's exit, `final`: and start none after)."""
+    global _closed
+    with _lock:
+        _closed = _closed or final
+        busy = _filling
+    if busy is not None and busy is not threading.current_thread():
+        busy.join(timeout=30)  # a spare it is starting is one to end too
+    with _lock:
+        ended = [spare[1] for spare in _spares]
+        _spares.clear()
+    for proc in ended:
+        _end(proc)
+
+
+def _end(proc: subprocess.Popen) -> None:
+    with contextlib.suppress(OSError):
+        proc.kill()
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        proc.wait(timeout=10)
+    for stream in (proc.stdin, proc.stdout, proc.stderr):
+        with contextlib.suppress(OSError):
+            stream.close()
+
+
+def _forget() -> None:
+    """In a process forked from the server: the spares are the server's, not its own; their
+    pipes are closed here (a spare still ends when the server does) and never used."""
+    global _lock, _filling, _wanted
+    _lock = threading.Lock()
+    _filling = _wanted = None
+    for _, proc in _spares:
+        for stream in (proc.stdin, proc.stdout, proc.stderr):
+            with contextlib.suppress(OSError):
+                stream.close()
+    _spares.clear()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget)
+
+
+# --- one file --------------------------------------------------------------------------------
+
+
+def _run(proc: subprocess.Popen, request: bytes) -> Any:
+    """The answer of the worker `proc` (started, or a spare) to `request`; its wall time counts
+    from now, when the request is handed over."""
+    started = time.monotonic()
     reply = bytearray()
     errors = bytearray()
     too_long = threading.Event()
@@ -203,6 +387,7 @@ def _child() -> None:
     import resource
 
     memory, cpu, output = (int(x) for x in sys.argv[1].split())
+    preload = [m for m in sys.argv[2].split(",") if m] if len(sys.argv) > 2 else []
 
     def limit(which: int, soft: int, hard: int) -> None:
         _, ceiling = resource.getrlimit(which)  # never above what this process was given
@@ -220,9 +405,16 @@ def _child() -> None:
     # The answer goes to a copy of stdout; whatever a library prints goes to stderr instead.
     out = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)
+    for module in preload:  # a spare: what its reader will need, before its request comes
+        with contextlib.suppress(Exception):  # the request's own call meets it, and answers
+            __import__(module)
     reserve = bytearray(1 << 20)  # freed to answer after a MemoryError
     try:
-        status, (target, args) = answer.decode(sys.stdin.buffer.read())
+        request = sys.stdin.buffer.read()
+        if not request:  # the server ended (or discarded this spare) before it had a file
+            os._exit(0)
+        status, (target, args) = answer.decode(request)
+        del request
         if status != answer.REQUEST:
             raise ValueError(f"not a request: {status}")
         module, _, function = target.partition(":")
@@ -243,3 +435,8 @@ def _child() -> None:
         reply = answer.encode("error", f"{type(exc).__name__}: {exc}")
     out.write(reply)
     out.flush()
+    out.close()  # the answer is complete: the server reads it whole now
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):
+            stream.flush()
+    os._exit(0)  # not the interpreter's teardown of pandas and pyarrow (a tenth of a second)
