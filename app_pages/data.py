@@ -99,6 +99,7 @@ else:
         key=f"upload_{upload_round}",
         help="台账、模板、CSV和边界文件可以一起上传;首次导入只需台账(或项目清单和月度进度)",
     )
+    importing.expect_uploads()  # the first file finds a worker started
 
 if uploaded:
     files = [(f.name, f.getvalue()) for f in uploaded]

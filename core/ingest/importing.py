@@ -68,6 +68,13 @@ class Upload:
         return [f"{p.ledger.name}:{u}" for p in self.plans for u in p.unsettled()]
 
 
+def expect_uploads() -> None:
+    """A page that takes uploads is open: file workers for a workbook (an office's usual
+    upload) are started ahead, so that its first file does not wait for one to start
+    (core.ingest.sandbox: a spare reads one file and ends)."""
+    sandbox.warm("core.ingest.sheets:read_workbook_here")
+
+
 def limits_text() -> str:
     """The limits an upload is held to, as the 数据管理 page states them before the upload."""
     from core.ingest import sheets

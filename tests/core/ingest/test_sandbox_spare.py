@@ -296,3 +296,17 @@ def test_a_forked_process_does_not_use_the_servers_spare():
     _, status = os.waitpid(child, 0)
     assert os.waitstatus_to_exitcode(status) == 0
     assert _spare_pids() == [spare]  # still the server's
+
+
+def test_a_page_that_takes_uploads_has_a_workbook_worker_started():
+    """数据管理 calls importing.expect_uploads when it shows its uploader: the first workbook
+    an office uploads finds a worker with calamine loaded (the usual upload is a workbook)."""
+    from core.ingest import importing
+
+    importing.expect_uploads()
+    deadline = time.monotonic() + 60
+    while not _spare_pids() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    (pid,) = _spare_pids()
+    assert sandbox._spares[0][0][0][-1] == "core.ingest.sheets,python_calamine"
+    assert _mapped(pid, "python_calamine")
