@@ -90,7 +90,12 @@ if shows(0):
         else:
             common.scoped_chart(
                 p,
-                ("alerts_by_county", scope, conv),
+                (
+                    "alerts_by_county",
+                    scope,
+                    conv,
+                    period_day(scope.period),
+                ),  # a month not over: today
                 lambda: charts.alerts_by_county(
                     A.counts_by_county(A.alerts(p, scope.citywide(), conv), p.counties),
                     scope,

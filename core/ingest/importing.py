@@ -72,7 +72,8 @@ def expect_uploads() -> None:
     """A page that takes uploads is open: file workers for a workbook (an office's usual
     upload) are started ahead, so that its first file does not wait for one to start
     (core.ingest.sandbox: a spare reads one file and ends)."""
-    sandbox.warm("core.ingest.sheets:read_workbook_here")
+    if not sandbox.has_spares():  # those of the reader that ran last are kept
+        sandbox.warm("core.ingest.sheets:read_workbook_here")
 
 
 def limits_text() -> str:

@@ -123,6 +123,12 @@ def run(target: str, *args: Any) -> Any:
             _busy()
 
 
+def has_spares() -> bool:
+    """Whether spares are ready or being started (for whichever reader)."""
+    with _lock:
+        return bool(_spares) or (_filling is not None and _filling.is_alive())
+
+
 def warm(target: str, wait: bool = False) -> None:
     """Have a spare ready for `target` ("package.module:function"): a page that takes uploads
     calls this when it opens, so the first file finds one too (`wait`: until it is started)."""

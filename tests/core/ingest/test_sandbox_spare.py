@@ -310,3 +310,15 @@ def test_a_page_that_takes_uploads_has_a_workbook_worker_started():
     (pid,) = _spare_pids()
     assert sandbox._spares[0][0][0][-1] == "core.ingest.sheets,python_calamine"
     assert _mapped(pid, "python_calamine")
+
+
+def test_the_upload_page_keeps_the_spares_of_the_reader_that_ran_last():
+    """After a CSV return the page's next run (the check, the import) does not swap the CSV
+    reader's spare for a workbook reader's."""
+    from core.ingest import importing
+
+    pid = _ready("core.ingest.reading:_read_file")
+    importing.expect_uploads()
+    time.sleep(0.5)
+    assert _spare_pids() == [pid]
+    assert sandbox._spares[0][0][0][-1].startswith("core.ingest.reading")
