@@ -34,18 +34,28 @@ if not common.presenting():  # the legend says it on a projector
         "未到期;菱形为实际完成的月份,虚线为报告期末。"
     )
 
-if shows(0):
-    cols = st.columns(4)
-    cols[0].metric("有节点计划的项目", f"{len(listing)}个", border=True)
-    cols[1].metric("节点", f"{int(listing['节点数'].sum())}个", border=True)
-    cols[2].metric("逾期未完成节点", f"{int(listing['逾期节点'].sum())}个", border=True)
-    cols[3].metric("有逾期节点的项目", f"{int((listing['逾期节点'] > 0).sum())}个", border=True)
+
+def _summary() -> tuple[list[str], list[str], str]:
+    """The cards' values, the counties with nodes, the one with most overdue nodes first."""
+    cards = [f"{len(listing)}个", f"{int(listing['节点数'].sum())}个",
+             f"{int(listing['逾期节点'].sum())}个", f"{int((listing['逾期节点'] > 0).sum())}个"]  # fmt: skip
     counties = charts.present_in_order(p.counties, listing[S.COUNTY])
+    late = listing.groupby(S.COUNTY)["逾期节点"].sum()
+    first = max(counties, key=lambda c: (late.get(c, 0), -counties.index(c)))
+    return cards, counties, first
+
+
+if shows(0):
+    # Made once per scope for every session (as the nodes and charts are), not at every rerun.
+    cards, counties, first = p.memo(("milestones_summary", scope), _summary)
+    cols = st.columns(4)
+    for col, label, value in zip(
+        cols, ("有节点计划的项目", "节点", "逾期未完成节点", "有逾期节点的项目"), cards, strict=True
+    ):
+        col.metric(label, value, border=True)
     if len(scope.counties) == 1:
         county = scope.counties[0]
     else:
-        late = listing.groupby(S.COUNTY)["逾期节点"].sum()
-        first = max(counties, key=lambda c: (late.get(c, 0), -counties.index(c)))
         county = first
         if not common.presenting():
             county = st.selectbox("区县", counties, index=counties.index(first),
@@ -79,17 +89,20 @@ if len(listing) > PICK_CHOICES and not common.presenting():
         st.caption(
             f"找到{len(found)}个项目,列出逾期节点最多的{PICK_CHOICES}个;输入更多文字缩小范围。"
         )
-found = found.head(PICK_CHOICES)
-labels = dict(
-    zip(
-        found[S.CODE],
-        found[S.NAME]
-        + "("
-        + found[S.CODE]
-        + ")"
-        + found["逾期节点"].map(lambda k: f",逾期节点{k}个" if k else ""),
-        strict=True,
-    )
+
+
+def _labels(found: pd.DataFrame) -> dict[str, str]:
+    """The 选择项目 list's words: name (code), and its overdue nodes if any."""
+    found = found.head(PICK_CHOICES)
+    words = (found[S.NAME] + "(" + found[S.CODE] + ")"
+             + found["逾期节点"].map(lambda k: f",逾期节点{k}个" if k else ""))  # fmt: skip
+    return dict(zip(found[S.CODE], words, strict=True))
+
+
+labels = (
+    p.memo(("milestones_labels", scope), lambda: _labels(listing))  # no search: every session's
+    if found is listing
+    else _labels(found)
 )
 code = st.selectbox("选择项目", list(labels), format_func=labels.get, key="milestones_project")
 name = listing.loc[listing[S.CODE] == code, S.NAME].iloc[0]
@@ -110,15 +123,18 @@ with right:
     def month_label(m: str) -> str:
         return Period.parse(m).label if m else "—"
 
-    node_table = pd.DataFrame(
-        {
-            "节点": nodes[S.NODE],
-            "计划完成": nodes[S.NODE_PLANNED].map(month_label),
-            "实际完成": nodes[S.NODE_ACTUAL].map(month_label),
-            "状态": nodes[N.STATE],
-        }
-    )
+    def _node_table() -> pd.DataFrame:
+        return pd.DataFrame(
+            {
+                "节点": nodes[S.NODE],
+                "计划完成": nodes[S.NODE_PLANNED].map(month_label),
+                "实际完成": nodes[S.NODE_ACTUAL].map(month_label),
+                "状态": nodes[N.STATE],
+            }
+        )
+
     if common.presenting():  # projector type, screen by screen
-        presentation.table(node_table, widths=[0.3, 0.24, 0.24, 0.22], lines=10, share=0.4)
-    else:
-        common.dataframe(node_table, width="stretch")
+        presentation.table(_node_table(), widths=[0.3, 0.24, 0.24, 0.22], lines=10, share=0.4)
+    else:  # one project's table, made once per project and period for every session
+        table = common.shared_table(p, ("milestones_nodes", code, scope.period), _node_table)
+        common.dataframe(table, width="stretch")
