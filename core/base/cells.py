@@ -25,10 +25,13 @@ from __future__ import annotations
 
 import io
 import re
+from typing import TYPE_CHECKING
 
 import pandas as pd
-from openpyxl.cell.cell import Cell
-from openpyxl.worksheet.worksheet import Worksheet
+
+if TYPE_CHECKING:  # openpyxl is imported where a workbook is written, not by every page
+    from openpyxl.cell.cell import Cell
+    from openpyxl.worksheet.worksheet import Worksheet
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # C0 controls but tab, newline and carriage return; DEL and the C1 controls; the direction marks,

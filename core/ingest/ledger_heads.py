@@ -21,7 +21,6 @@ from typing import Any
 
 import pandas as pd
 import sqlalchemy as sa
-from openpyxl import Workbook
 
 from core.base import schema as S
 from core.base.periods import Period
@@ -138,6 +137,8 @@ def ledger_bytes(layout: Layout, body: dict[str, Any], period: Period,
     months = {c["month"] for c in columns if c.get("month")}
     single = len(months) <= 1
     width = max(c["index"] for c in columns) + 1
+    from openpyxl import Workbook  # here: every page imports this module, few write a ledger
+
     wb = Workbook()
     ws = wb.active
     ws.title = (body.get("sheet") or "Sheet1")[:31]
