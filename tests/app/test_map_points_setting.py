@@ -34,10 +34,16 @@ def _note(shown: int) -> str:
     )
 
 
-def test_the_map_follows_the_setting_and_its_change(tmp_path, monkeypatch):
+def _office_cap(tmp_path, monkeypatch, cap: int):
+    """The office's settings file with `[map] max_points = cap`, in force."""
     own = tmp_path / "本办设置.toml"
-    own.write_text("[map]\nmax_points = 200\n", encoding="utf-8")
+    own.write_text(f"[map]\nmax_points = {cap}\n", encoding="utf-8")
     monkeypatch.setenv(settings.SETTINGS_SETTING, str(own))
+    return own
+
+
+def test_the_map_follows_the_setting_and_its_change(tmp_path, monkeypatch):
+    own = _office_cap(tmp_path, monkeypatch, 200)
     at = open_app("map")
     assert _points(at) == 200
     assert _note(200) in _notes(at)
@@ -52,9 +58,7 @@ def test_the_map_follows_the_setting_and_its_change(tmp_path, monkeypatch):
 
 
 def test_nothing_is_left_out_under_the_cap(tmp_path, monkeypatch):
-    own = tmp_path / "本办设置.toml"
-    own.write_text("[map]\nmax_points = 349\n", encoding="utf-8")
-    monkeypatch.setenv(settings.SETTINGS_SETTING, str(own))
+    _office_cap(tmp_path, monkeypatch, 349)
     at = open_app("map")
     assert _points(at) == 349
     assert not any("地图只画出" in n for n in _notes(at))
